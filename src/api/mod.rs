@@ -1,0 +1,34 @@
+//! Server functions: thin. Parse input into domain types, call the store, map the result.
+//! No SQL and no business rules here.
+
+#[cfg(feature = "ssr")]
+mod context;
+
+use leptos::prelude::*;
+
+use crate::domain::Order;
+use crate::error::AppError;
+
+/// Every order, in list order.
+#[server(endpoint = "orders/list")]
+pub async fn list_orders() -> Result<Vec<Order>, AppError> {
+    context::reply(async {
+        let db = context::db()?;
+        db.list_orders().await.map_err(|e| context::internal("listing orders", e))
+    })
+    .await
+}
+
+/// One order by its number (`ORD-1042`).
+#[server(endpoint = "orders/get")]
+pub async fn get_order(number: String) -> Result<Order, AppError> {
+    context::reply(async {
+        let number = crate::domain::OrderNumber::parse(&number)?;
+        let db = context::db()?;
+        db.order_by_number(number)
+            .await
+            .map_err(|e| context::internal("reading an order", e))?
+            .ok_or_else(|| AppError::not_found(format!("There is no order {number}. Check the number, or find it in the orders list.")))
+    })
+    .await
+}

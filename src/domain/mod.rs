@@ -1,0 +1,70 @@
+//! Domain types and rules shared by the server and the WASM client.
+//! Pure data and validation: no IO, no Leptos, no database.
+
+mod money;
+mod number;
+mod order;
+mod pricing;
+mod quantity;
+mod text;
+mod time;
+
+pub use money::Money;
+pub use number::OrderNumber;
+pub use order::{Order, OrderId, OrderStatus};
+pub use pricing::{line_total, BULK_DISCOUNT_FROM, BULK_DISCOUNT_PERCENT};
+pub use quantity::Quantity;
+pub use text::{CustomerName, ItemName, Note};
+pub use time::{format_timestamp, Timestamp};
+
+use serde::{Deserialize, Serialize};
+
+/// The input fields a person can get wrong; errors name one of these so the UI can show the
+/// message at the field itself.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Field {
+    Customer,
+    Item,
+    Note,
+    Quantity,
+    UnitPrice,
+    OrderNumber,
+    OrderId,
+    Position,
+    Version,
+    IdempotencyKey,
+}
+
+impl Field {
+    /// The field's name as a person reads it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Field::Customer => "customer name",
+            Field::Item => "item name",
+            Field::Note => "note",
+            Field::Quantity => "quantity",
+            Field::UnitPrice => "unit price",
+            Field::OrderNumber => "order number",
+            Field::OrderId => "order id",
+            Field::Position => "position",
+            Field::Version => "version",
+            Field::IdempotencyKey => "request key",
+        }
+    }
+}
+
+/// A value that failed validation: which field, and a message saying what failed and what to
+/// do next.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[error("{message}")]
+pub struct ValidationError {
+    pub field: Field,
+    pub message: String,
+}
+
+impl ValidationError {
+    pub fn new(field: Field, message: impl Into<String>) -> Self {
+        Self { field, message: message.into() }
+    }
+}

@@ -1,0 +1,28 @@
+//! Order Desk: one crate, built as the server (`ssr`) and as the WASM client (`hydrate`).
+//! Arrows point one way: ui → sync → domain; api → store → domain.
+
+pub mod api;
+pub mod app;
+pub mod domain;
+pub mod error;
+pub mod sync;
+pub mod ui;
+
+#[cfg(feature = "ssr")]
+pub mod config;
+#[cfg(feature = "ssr")]
+pub mod server;
+#[cfg(feature = "ssr")]
+pub mod store;
+
+/// The WASM entry point: hydrate the server-rendered page, then mark it hydrated so tests
+/// and people know clicks now work.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(app::App);
+    if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
+        let _ = body.set_attribute("data-hydrated", "true");
+    }
+}

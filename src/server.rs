@@ -1,0 +1,117 @@
+//! Assembles the HTTP server (server only): shared state, routes, start-up errors.
+//! `main.rs` and the integration tests both start the server through [`start`].
+
+use axum::extract::FromRef;
+use axum::Router;
+use leptos::config::LeptosOptions;
+use leptos::prelude::provide_context;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::sync::Arc;
+use tokio::net::TcpListener;
+
+use crate::app::{shell, App};
+use crate::config::Settings;
+use crate::store::{now_ms, Db, DbError};
+
+/// Shared state handed to axum handlers and (through context) to server functions.
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub db: Db,
+    pub settings: Arc<Settings>,
+}
+
+/// Why the server could not start. Printed as one clear sentence; the process exits non-zero.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
+    #[error(transparent)]
+    Database(#[from] DbError),
+    #[error("can't listen on {addr}: {source}. Is another server using that port? Set ORDERDESK_ADDRESS to another address.")]
+    Bind { addr: std::net::SocketAddr, source: std::io::Error },
+    #[error("the server stopped with an error: {0}")]
+    Serve(std::io::Error),
+}
+
+/// A bound, ready server: its address and the future that runs it.
+pub struct Running {
+    pub addr: std::net::SocketAddr,
+    pub db: Db,
+    serve: axum::serve::Serve<TcpListener, axum::routing::IntoMakeService<Router>, Router>,
+}
+
+impl Running {
+    /// Serves until the process is stopped (Ctrl-C or SIGTERM end it gracefully).
+    pub async fn serve(self) -> Result<(), StartupError> {
+        self.serve.with_graceful_shutdown(shutdown_signal()).await.map_err(StartupError::Serve)
+    }
+}
+
+/// Leptos' own options (asset paths), from cargo-leptos' environment when it runs us, else the
+/// defaults cargo-leptos builds to.
+fn leptos_options(settings: &Settings) -> LeptosOptions {
+    let env_or = |k: &str, d: &str| std::env::var(k).unwrap_or_else(|_| d.to_string());
+    LeptosOptions::builder()
+        .output_name(option_env!("LEPTOS_OUTPUT_NAME").unwrap_or("orderdesk"))
+        .site_root(env_or("LEPTOS_SITE_ROOT", "target/site"))
+        .site_pkg_dir(env_or("LEPTOS_SITE_PKG_DIR", "pkg"))
+        .site_addr(settings.server.address)
+        .reload_port(env_or("LEPTOS_RELOAD_PORT", "3001").parse::<u32>().unwrap_or(3001))
+        .build()
+}
+
+/// Opens the database (migrating and seeding it), binds the address and builds the routes.
+pub async fn start(settings: Settings) -> Result<Running, StartupError> {
+    let db = Db::open(&settings.database.url, settings.database.readers).await?;
+    if settings.database.seed_demo_data && db.seed_if_empty(now_ms()).await? {
+        tracing::info!("seeded an empty database with demo orders");
+    }
+    let listener = TcpListener::bind(settings.server.address)
+        .await
+        .map_err(|source| StartupError::Bind { addr: settings.server.address, source })?;
+    let addr = listener.local_addr().map_err(|source| StartupError::Bind { addr: settings.server.address, source })?;
+
+    let leptos_options = leptos_options(&settings);
+    let state = AppState { leptos_options: leptos_options.clone(), db: db.clone(), settings: Arc::new(settings) };
+    // `/` answers with a real HTTP redirect; the router's own `/` route serves client-side
+    // navigation only.
+    let routes = generate_route_list(App).into_iter().filter(|r| r.path() != "/").collect::<Vec<_>>();
+    let app = Router::new()
+        .route("/", axum::routing::get(|| async { axum::response::Redirect::to("/orders") }))
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            {
+                let state = state.clone();
+                move || provide_context(state.clone())
+            },
+            {
+                let options = leptos_options.clone();
+                move || shell(options.clone())
+            },
+        )
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .with_state(state);
+
+    tracing::info!("Order Desk listening on http://{addr}");
+    Ok(Running { addr, db, serve: axum::serve(listener, app.into_make_service()) })
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
+}

@@ -1,0 +1,89 @@
+//! Persistence in SQLite through sqlx (server only). Owns the SQL; knows nothing of HTTP or the UI.
+//! Writes go through a single writer connection so they never fight for SQLite's lock; reads
+//! use a pool of connections that WAL lets run beside the writer.
+
+mod orders;
+mod seed;
+
+pub use orders::OrderRow;
+
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::SqlitePool;
+use std::str::FromStr;
+use std::time::Duration;
+
+/// Why the database could not be opened or prepared at start-up.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("the database URL {url:?} is not valid: {source}")]
+    BadUrl { url: String, source: sqlx::Error },
+    #[error("can't create the database folder {path}: {source}")]
+    CreateDir { path: String, source: std::io::Error },
+    #[error("can't open the database {url}: {source}")]
+    Open { url: String, source: sqlx::Error },
+    #[error("a database migration failed, so the server did not start: {0}. Fix the migration or restore the database file.")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("can't seed the demo orders: {0}")]
+    Seed(sqlx::Error),
+}
+
+/// The connection pools. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Db {
+    read: SqlitePool,
+    write: SqlitePool,
+}
+
+impl Db {
+    /// Opens (creating if missing) the database at `url`, in WAL mode, and runs the migrations.
+    pub async fn open(url: &str, readers: u32) -> Result<Self, DbError> {
+        let options = SqliteConnectOptions::from_str(url)
+            .map_err(|source| DbError::BadUrl { url: url.into(), source })?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(5));
+        if let Some(dir) = options.get_filename().parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .map_err(|source| DbError::CreateDir { path: dir.display().to_string(), source })?;
+        }
+        let open_err = |source| DbError::Open { url: url.into(), source };
+        let write = SqlitePoolOptions::new()
+            .max_connections(1)
+            .min_connections(1)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(options.clone())
+            .await
+            .map_err(open_err)?;
+        sqlx::migrate!("./migrations").run(&write).await?;
+        let read = SqlitePoolOptions::new()
+            .max_connections(readers.max(1))
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(options.read_only(true))
+            .await
+            .map_err(open_err)?;
+        Ok(Db { read, write })
+    }
+
+    /// Fills an empty database with demo orders; does nothing if any order exists.
+    pub async fn seed_if_empty(&self, now_ms: i64) -> Result<bool, DbError> {
+        seed::seed_if_empty(&self.write, now_ms).await.map_err(DbError::Seed)
+    }
+
+    pub(crate) fn reader(&self) -> &SqlitePool {
+        &self.read
+    }
+
+    pub(crate) fn writer(&self) -> &SqlitePool {
+        &self.write
+    }
+}
+
+/// Milliseconds since the Unix epoch, from the system clock.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or_default()
+}

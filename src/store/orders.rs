@@ -1,0 +1,87 @@
+//! Reading orders. Row types here mirror the table; wire types live in `crate::domain`.
+
+use sqlx::FromRow;
+use uuid::Uuid;
+
+use super::Db;
+use crate::domain::{CustomerName, ItemName, Money, Note, Order, OrderId, OrderNumber, OrderStatus, Quantity};
+
+/// The column list every order query selects, in `OrderRow`'s order.
+pub(crate) const ORDER_COLUMNS: &str = "id, number, customer, item, note, quantity, unit_price_cents, \
+     total_cents, status, starred, position, version, created_at, updated_at";
+
+/// One row of `orders`, as stored.
+#[derive(Debug, Clone, FromRow)]
+pub struct OrderRow {
+    pub id: String,
+    pub number: i64,
+    pub customer: String,
+    pub item: String,
+    pub note: String,
+    pub quantity: i64,
+    pub unit_price_cents: i64,
+    pub total_cents: i64,
+    pub status: String,
+    pub starred: bool,
+    pub position: i64,
+    pub version: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// A stored row that does not satisfy the domain's rules: data corruption, never user input.
+#[derive(Debug, thiserror::Error)]
+#[error("order row {id} is corrupt: {reason}")]
+pub struct CorruptRow {
+    pub id: String,
+    pub reason: String,
+}
+
+impl TryFrom<OrderRow> for Order {
+    type Error = CorruptRow;
+
+    fn try_from(r: OrderRow) -> Result<Self, Self::Error> {
+        let bad = |reason: String| CorruptRow { id: r.id.clone(), reason };
+        Ok(Order {
+            id: OrderId::from_uuid(Uuid::parse_str(&r.id).map_err(|e| bad(e.to_string()))?),
+            number: Some(OrderNumber::new(u32::try_from(r.number).map_err(|e| bad(e.to_string()))?)),
+            customer: CustomerName::parse(&r.customer).map_err(|e| bad(e.message))?,
+            item: ItemName::parse(&r.item).map_err(|e| bad(e.message))?,
+            note: Note::parse(&r.note).map_err(|e| bad(e.message))?,
+            quantity: Quantity::parse(r.quantity).map_err(|e| bad(e.message))?,
+            unit_price: Money::from_cents(r.unit_price_cents),
+            total: Money::from_cents(r.total_cents),
+            status: OrderStatus::parse(&r.status).ok_or_else(|| bad(format!("unknown status {:?}", r.status)))?,
+            starred: r.starred,
+            position: r.position,
+            version: r.version,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        })
+    }
+}
+
+/// Errors reading orders: the database failed, or a row is corrupt.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+    #[error(transparent)]
+    Corrupt(#[from] CorruptRow),
+}
+
+impl Db {
+    /// Every order, in list order.
+    pub async fn list_orders(&self) -> Result<Vec<Order>, ReadError> {
+        let sql = format!("SELECT {ORDER_COLUMNS} FROM orders ORDER BY position, number");
+        let rows: Vec<OrderRow> = sqlx::query_as(&sql).fetch_all(self.reader()).await?;
+        rows.into_iter().map(|r| Order::try_from(r).map_err(ReadError::from)).collect()
+    }
+
+    /// One order by its human number.
+    pub async fn order_by_number(&self, number: OrderNumber) -> Result<Option<Order>, ReadError> {
+        let sql = format!("SELECT {ORDER_COLUMNS} FROM orders WHERE number = ?");
+        let row: Option<OrderRow> = sqlx::query_as(&sql).bind(i64::from(number.get())).fetch_optional(self.reader()).await?;
+        Ok(row.map(Order::try_from).transpose()?)
+    }
+}

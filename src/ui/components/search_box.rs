@@ -1,0 +1,55 @@
+//! Filters the list by customer, item or number. A plain GET form without JavaScript;
+//! with it, the list filters as you type (the query string stays the source of truth).
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_navigate;
+use leptos_router::NavigateOptions;
+
+#[component]
+pub fn SearchBox(value: Signal<String>) -> impl IntoView {
+    let navigate = use_navigate();
+    let on_input = move |ev: leptos::ev::Event| {
+        let q = event_target_value(&ev);
+        let url = if q.is_empty() { "/orders".to_string() } else { format!("/orders?q={}", encode_query(&q)) };
+        navigate(&url, NavigateOptions { replace: true, scroll: false, ..Default::default() });
+    };
+    view! {
+        <form class="search" method="get" action="/orders" role="search">
+            <label class="visually-hidden" for="order-search">"Search orders"</label>
+            <input
+                id="order-search"
+                name="q"
+                type="search"
+                placeholder="Search customer, item or ORD-…"
+                autocomplete="off"
+                prop:value=move || value.get()
+                on:input=on_input
+                data-testid="order-search"
+            />
+        </form>
+    }
+}
+
+/// Percent-encodes a query value (RFC 3986 unreserved characters pass through).
+fn encode_query(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
+            b' ' => out.push('+'),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::encode_query;
+
+    #[test]
+    fn encodes_spaces_and_reserved_characters() {
+        assert_eq!(encode_query("ORD-1042"), "ORD-1042");
+        assert_eq!(encode_query("café & co"), "caf%C3%A9+%26+co");
+    }
+}

@@ -1,0 +1,7 @@
+//! One module per route.
+
+mod not_found;
+mod orders;
+
+pub use not_found::NotFound;
+pub use orders::OrdersPage;

@@ -1,0 +1,49 @@
+//! Starts the real server on a free port against a fresh SQLite file, as production does.
+
+#![allow(dead_code)]
+
+use orderdesk::config::Settings;
+use orderdesk::server::start;
+use std::path::Path;
+
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub db_path: std::path::PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// POSTs form-encoded arguments to a server function, as the browser's client does.
+    pub async fn call(&self, endpoint: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        self.client.post(self.url(&format!("/api/{endpoint}"))).form(form).send().await.expect("request failed")
+    }
+}
+
+/// Settings from the committed Leptos.toml, pointed at a fresh database and port 0.
+pub fn test_settings(db_file: &Path) -> Settings {
+    let mut settings = Settings::from_file(Path::new("Leptos.toml")).expect("Leptos.toml parses");
+    settings.server.address = "127.0.0.1:0".parse().unwrap();
+    settings.database.url = format!("sqlite://{}", db_file.display());
+    settings
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db_path = dir.path().join("orderdesk-test.db");
+    let mut settings = test_settings(&db_path);
+    adjust(&mut settings);
+    let running = start(settings).await.expect("server starts");
+    let base = format!("http://{}", running.addr);
+    tokio::spawn(running.serve());
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    TestApp { base, client, db_path, _dir: dir }
+}
