@@ -20,7 +20,7 @@ pub fn SearchBox(value: Signal<String>) -> impl IntoView {
                 id="order-search"
                 name="q"
                 type="search"
-                placeholder="Search customer, item or ORD-…"
+                placeholder="Search customer, item, ORD-…"
                 autocomplete="off"
                 prop:value=move || value.get()
                 on:input=on_input
