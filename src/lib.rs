@@ -5,9 +5,12 @@ pub mod api;
 pub mod app;
 pub mod domain;
 pub mod error;
+pub mod faults;
 pub mod sync;
 pub mod ui;
 
+#[cfg(feature = "ssr")]
+pub mod clock;
 #[cfg(feature = "ssr")]
 pub mod config;
 #[cfg(feature = "ssr")]

@@ -3,6 +3,9 @@
 
 #[cfg(feature = "ssr")]
 mod context;
+mod writes;
+
+pub use writes::*;
 
 use leptos::prelude::*;
 

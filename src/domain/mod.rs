@@ -8,6 +8,7 @@ mod pricing;
 mod quantity;
 mod text;
 mod time;
+mod write;
 
 pub use money::Money;
 pub use number::OrderNumber;
@@ -16,6 +17,7 @@ pub use pricing::{line_total, BULK_DISCOUNT_FROM, BULK_DISCOUNT_PERCENT};
 pub use quantity::Quantity;
 pub use text::{CustomerName, ItemName, Note};
 pub use time::{format_timestamp, Timestamp};
+pub use write::{DeleteReceipt, WriteKind};
 
 use serde::{Deserialize, Serialize};
 

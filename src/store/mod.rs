@@ -2,10 +2,16 @@
 //! Writes go through a single writer connection so they never fight for SQLite's lock; reads
 //! use a pool of connections that WAL lets run beside the writer.
 
+mod idempotency;
 mod orders;
 mod seed;
+mod writes;
 
+pub use idempotency::{payload_hash, WriteMeta};
 pub use orders::OrderRow;
+pub use writes::{parse_key, NewDraft};
+
+use crate::error::AppError;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
@@ -78,6 +84,18 @@ impl Db {
     pub(crate) fn writer(&self) -> &SqlitePool {
         &self.write
     }
+}
+
+/// Logs a database failure and turns it into the client's error: "busy" is transient (retry
+/// with the same key), anything else is internal.
+pub(crate) fn db_err(e: sqlx::Error) -> AppError {
+    let busy = e.as_database_error().and_then(|d| d.code()).is_some_and(|c| c == "5" || c == "517" || c == "6");
+    if busy || matches!(e, sqlx::Error::PoolTimedOut) {
+        tracing::warn!(error = %e, "database busy");
+        return AppError::Transient { message: "The server is busy right now, so nothing was saved. It will be retried in a moment.".into() };
+    }
+    tracing::error!(error = %e, "database error");
+    AppError::internal()
 }
 
 /// Milliseconds since the Unix epoch, from the system clock.

@@ -73,14 +73,14 @@ pub enum ReadError {
 impl Db {
     /// Every order, in list order.
     pub async fn list_orders(&self) -> Result<Vec<Order>, ReadError> {
-        let sql = format!("SELECT {ORDER_COLUMNS} FROM orders ORDER BY position, number");
+        let sql = format!("SELECT {ORDER_COLUMNS} FROM orders WHERE purge_after IS NULL ORDER BY position, number");
         let rows: Vec<OrderRow> = sqlx::query_as(&sql).fetch_all(self.reader()).await?;
         rows.into_iter().map(|r| Order::try_from(r).map_err(ReadError::from)).collect()
     }
 
     /// One order by its human number.
     pub async fn order_by_number(&self, number: OrderNumber) -> Result<Option<Order>, ReadError> {
-        let sql = format!("SELECT {ORDER_COLUMNS} FROM orders WHERE number = ?");
+        let sql = format!("SELECT {ORDER_COLUMNS} FROM orders WHERE number = ? AND purge_after IS NULL");
         let row: Option<OrderRow> = sqlx::query_as(&sql).bind(i64::from(number.get())).fetch_optional(self.reader()).await?;
         Ok(row.map(Order::try_from).transpose()?)
     }

@@ -2,8 +2,11 @@
 
 #![allow(dead_code)]
 
+use orderdesk::clock::{SharedClock, SystemClock};
 use orderdesk::config::Settings;
-use orderdesk::server::start;
+use orderdesk::domain::Order;
+use orderdesk::server::start_with_clock;
+use std::sync::Arc;
 use std::path::Path;
 
 pub struct TestApp {
@@ -16,6 +19,29 @@ pub struct TestApp {
 impl TestApp {
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
+    }
+
+    /// Every order the list shows now.
+    pub async fn orders(&self) -> Vec<Order> {
+        let res = self.call("orders/list", &[]).await;
+        assert_eq!(res.status(), 200);
+        res.json().await.unwrap()
+    }
+
+    /// The order with this id as the list shows it now, if it is there.
+    pub async fn order(&self, id: &str) -> Option<Order> {
+        self.orders().await.into_iter().find(|o| o.id.to_string() == id)
+    }
+
+    /// The first draft in the list.
+    pub async fn a_draft(&self) -> Order {
+        self.orders().await.into_iter().find(|o| o.status == orderdesk::domain::OrderStatus::Draft).expect("a seeded draft")
+    }
+
+    /// Adds a fault-control rule (the server must run with faults enabled).
+    pub async fn fault(&self, rule: serde_json::Value) {
+        let res = self.client.post(self.url("/api/faults")).json(&rule).send().await.unwrap();
+        assert_eq!(res.status(), 200, "fault rule accepted");
     }
 
     /// POSTs form-encoded arguments to a server function, as the browser's client does.
@@ -37,11 +63,15 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
+    spawn_app_with_clock(adjust, Arc::new(SystemClock)).await
+}
+
+pub async fn spawn_app_with_clock(adjust: impl FnOnce(&mut Settings), clock: SharedClock) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let db_path = dir.path().join("orderdesk-test.db");
     let mut settings = test_settings(&db_path);
     adjust(&mut settings);
-    let running = start(settings).await.expect("server starts");
+    let running = start_with_clock(settings, clock).await.expect("server starts");
     let base = format!("http://{}", running.addr);
     tokio::spawn(running.serve());
     let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();

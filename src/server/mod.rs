@@ -10,8 +10,15 @@ use std::sync::Arc;
 use tokio::net::TcpListener;
 
 use crate::app::{shell, App};
+use crate::clock::{SharedClock, SystemClock};
 use crate::config::Settings;
-use crate::store::{now_ms, Db, DbError};
+use crate::faults::Faults;
+use crate::store::{Db, DbError};
+
+mod fault_routes;
+mod inflight;
+
+pub use inflight::{InFlight, InFlightClaim};
 
 /// Shared state handed to axum handlers and (through context) to server functions.
 #[derive(Clone, FromRef)]
@@ -19,6 +26,9 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: Db,
     pub settings: Arc<Settings>,
+    pub clock: SharedClock,
+    pub faults: Arc<Faults>,
+    pub inflight: Arc<InFlight>,
 }
 
 /// Why the server could not start. Printed as one clear sentence; the process exits non-zero.
@@ -63,8 +73,13 @@ fn leptos_options(settings: &Settings) -> LeptosOptions {
 
 /// Opens the database (migrating and seeding it), binds the address and builds the routes.
 pub async fn start(settings: Settings) -> Result<Running, StartupError> {
+    start_with_clock(settings, Arc::new(SystemClock)).await
+}
+
+/// [`start`] with the given clock (a [`crate::clock::ManualClock`] lets a caller move time).
+pub async fn start_with_clock(settings: Settings, clock: SharedClock) -> Result<Running, StartupError> {
     let db = Db::open(&settings.database.url, settings.database.readers).await?;
-    if settings.database.seed_demo_data && db.seed_if_empty(now_ms()).await? {
+    if settings.database.seed_demo_data && db.seed_if_empty(clock.now_ms()).await? {
         tracing::info!("seeded an empty database with demo orders");
     }
     let listener = TcpListener::bind(settings.server.address)
@@ -73,12 +88,25 @@ pub async fn start(settings: Settings) -> Result<Running, StartupError> {
     let addr = listener.local_addr().map_err(|source| StartupError::Bind { addr: settings.server.address, source })?;
 
     let leptos_options = leptos_options(&settings);
-    let state = AppState { leptos_options: leptos_options.clone(), db: db.clone(), settings: Arc::new(settings) };
+    let faults_enabled = settings.faults.enabled;
+    let state = AppState {
+        leptos_options: leptos_options.clone(),
+        db: db.clone(),
+        settings: Arc::new(settings),
+        clock,
+        faults: Arc::new(Faults::default()),
+        inflight: Arc::new(InFlight::default()),
+    };
+    spawn_sweeper(state.db.clone(), state.clock.clone());
     // `/` answers with a real HTTP redirect; the router's own `/` route serves client-side
     // navigation only.
     let routes = generate_route_list(App).into_iter().filter(|r| r.path() != "/").collect::<Vec<_>>();
-    let app = Router::new()
-        .route("/", axum::routing::get(|| async { axum::response::Redirect::to("/orders") }))
+    let mut app = Router::new().route("/", axum::routing::get(|| async { axum::response::Redirect::to("/orders") }));
+    if faults_enabled {
+        tracing::warn!("fault controls are ON: /api/faults can make writes fail on purpose");
+        app = app.merge(fault_routes::routes());
+    }
+    let app = app
         .leptos_routes_with_context(
             &state,
             routes,
@@ -96,6 +124,21 @@ pub async fn start(settings: Settings) -> Result<Running, StartupError> {
 
     tracing::info!("Order Desk listening on http://{addr}");
     Ok(Running { addr, db, serve: axum::serve(listener, app.into_make_service()) })
+}
+
+/// Every second: make expired deletes final and forget expired idempotency keys.
+fn spawn_sweeper(db: Db, clock: SharedClock) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
+        loop {
+            tick.tick().await;
+            match db.sweep(clock.now_ms()).await {
+                Ok((0, 0)) => {}
+                Ok((orders, keys)) => tracing::debug!(orders, keys, "swept expired deletes and keys"),
+                Err(e) => tracing::warn!(error = %e, "sweep failed; will try again"),
+            }
+        }
+    });
 }
 
 async fn shutdown_signal() {

@@ -1,0 +1,175 @@
+//! Fault controls: make the next writes of a kind succeed, be rejected, conflict, fail
+//! transiently or slow down, and add latency to every write, so every UI state can be
+//! produced on purpose. Off by default; the HTTP endpoint exists only when enabled.
+//! The types are shared so a panel in the app can drive them; the registry is server-only.
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::WriteKind;
+
+/// What happens to a write that a rule catches.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum FaultAction {
+    /// Processed normally (useful to let one write through ahead of later rules).
+    Succeed,
+    /// Hard rejection: 422 naming the field, nothing changes.
+    Reject,
+    /// Someone else changes the order first, so the write meets a real version conflict.
+    Conflict,
+    /// 503, nothing changes; the same key can be retried.
+    Transient,
+    /// Processed normally after waiting `ms` milliseconds.
+    Delay { ms: u64 },
+}
+
+/// Applies `action` to the next `count` writes of `kind` (any write when `kind` is absent).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FaultRule {
+    #[serde(default)]
+    pub kind: Option<WriteKind>,
+    pub action: FaultAction,
+    #[serde(default = "one")]
+    pub count: u32,
+}
+
+fn one() -> u32 {
+    1
+}
+
+/// Everything the fault controls hold right now.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FaultState {
+    pub rules: Vec<FaultRule>,
+    /// Added before every write, in milliseconds.
+    pub latency_ms: u64,
+}
+
+/// Longest delay or latency a rule may ask for.
+pub const MAX_DELAY_MS: u64 = 60_000;
+/// Most writes one rule may catch.
+pub const MAX_COUNT: u32 = 10_000;
+
+impl FaultRule {
+    /// Checks the rule's numbers; the message says what to change.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.count == 0 || self.count > MAX_COUNT {
+            return Err(format!("count must be between 1 and {MAX_COUNT}."));
+        }
+        if let FaultAction::Delay { ms } = self.action {
+            if ms > MAX_DELAY_MS {
+                return Err(format!("a delay can be at most {MAX_DELAY_MS} ms."));
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(feature = "ssr")]
+pub use registry::Faults;
+
+#[cfg(feature = "ssr")]
+mod registry {
+    use super::*;
+    use std::sync::Mutex;
+
+    /// The live fault rules. Writes consult [`Faults::take`] once each.
+    #[derive(Debug, Default)]
+    pub struct Faults {
+        state: Mutex<FaultState>,
+    }
+
+    impl Faults {
+        fn lock(&self) -> std::sync::MutexGuard<'_, FaultState> {
+            // A panic while holding this lock cannot leave the rules half-written, so a
+            // poisoned lock is still safe to use.
+            self.state.lock().unwrap_or_else(|p| p.into_inner())
+        }
+
+        pub fn snapshot(&self) -> FaultState {
+            self.lock().clone()
+        }
+
+        pub fn push(&self, rule: FaultRule) -> FaultState {
+            let mut s = self.lock();
+            s.rules.push(rule);
+            s.clone()
+        }
+
+        pub fn set_latency(&self, ms: u64) -> FaultState {
+            let mut s = self.lock();
+            s.latency_ms = ms;
+            s.clone()
+        }
+
+        pub fn clear(&self) -> FaultState {
+            let mut s = self.lock();
+            *s = FaultState::default();
+            s.clone()
+        }
+
+        /// The added latency, and the action of the first rule that catches a write of
+        /// `kind` (used up by one).
+        pub fn take(&self, kind: WriteKind) -> (u64, Option<FaultAction>) {
+            let mut s = self.lock();
+            let latency = s.latency_ms;
+            let Some(i) = s.rules.iter().position(|r| r.kind.is_none_or(|k| k == kind)) else {
+                return (latency, None);
+            };
+            let action = s.rules[i].action;
+            s.rules[i].count -= 1;
+            if s.rules[i].count == 0 {
+                s.rules.remove(i);
+            }
+            (latency, Some(action))
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn rules_apply_in_order_to_matching_kinds_and_run_out() {
+            let f = Faults::default();
+            f.push(FaultRule { kind: Some(WriteKind::Quantity), action: FaultAction::Reject, count: 2 });
+            f.push(FaultRule { kind: None, action: FaultAction::Transient, count: 1 });
+            assert_eq!(f.take(WriteKind::Star).1, Some(FaultAction::Transient));
+            assert_eq!(f.take(WriteKind::Star).1, None);
+            assert_eq!(f.take(WriteKind::Quantity).1, Some(FaultAction::Reject));
+            assert_eq!(f.take(WriteKind::Quantity).1, Some(FaultAction::Reject));
+            assert_eq!(f.take(WriteKind::Quantity).1, None);
+        }
+
+        #[test]
+        fn latency_applies_to_every_write_until_cleared() {
+            let f = Faults::default();
+            f.set_latency(250);
+            assert_eq!(f.take(WriteKind::Move).0, 250);
+            assert_eq!(f.take(WriteKind::Create).0, 250);
+            f.clear();
+            assert_eq!(f.take(WriteKind::Create), (0, None));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rules_parse_from_the_documented_json() {
+        let r: FaultRule = serde_json::from_str(r#"{"kind":"quantity","action":{"outcome":"delay","ms":500},"count":3}"#).unwrap();
+        assert_eq!(r.action, FaultAction::Delay { ms: 500 });
+        let r: FaultRule = serde_json::from_str(r#"{"action":{"outcome":"reject"}}"#).unwrap();
+        assert_eq!((r.kind, r.count), (None, 1));
+    }
+
+    #[test]
+    fn out_of_range_rules_are_refused_with_a_reason() {
+        let r = FaultRule { kind: None, action: FaultAction::Delay { ms: MAX_DELAY_MS + 1 }, count: 1 };
+        assert!(r.validate().unwrap_err().contains("at most"));
+        let r = FaultRule { kind: None, action: FaultAction::Reject, count: 0 };
+        assert!(r.validate().is_err());
+    }
+}

@@ -1,0 +1,104 @@
+//! Idempotency keys: the first successful answer per (user, key) is stored in the same
+//! transaction as its effect and replayed for repeats until it expires.
+//! Errors are not stored: they changed nothing, so the same key may be sent again.
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use sqlx::SqliteConnection;
+use uuid::Uuid;
+
+use super::db_err;
+use crate::domain::WriteKind;
+use crate::error::AppError;
+
+/// Who is writing, with which key, what, and when.
+#[derive(Clone, Debug)]
+pub struct WriteMeta {
+    pub user: String,
+    pub key: Uuid,
+    pub kind: WriteKind,
+    pub payload_hash: String,
+    pub now: i64,
+    pub ttl_ms: i64,
+}
+
+/// SHA-256 (hex) of the write kind and its canonical JSON payload.
+pub fn payload_hash(kind: WriteKind, payload: &impl Serialize) -> String {
+    let mut h = Sha256::new();
+    h.update(kind.as_str().as_bytes());
+    h.update(b":");
+    h.update(serde_json::to_vec(payload).unwrap_or_default());
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The stored answer for this key, if a live one exists and matches this request.
+pub(super) async fn replay<T: DeserializeOwned>(conn: &mut SqliteConnection, meta: &WriteMeta) -> Result<Option<T>, AppError> {
+    let row: Option<(String, String, String, i64)> = sqlx::query_as(
+        "SELECT operation, payload_hash, response, expires_at FROM idempotency_keys WHERE user_id = ? AND key = ?",
+    )
+    .bind(&meta.user)
+    .bind(meta.key.to_string())
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(db_err)?;
+    let Some((operation, hash, response, expires_at)) = row else { return Ok(None) };
+    if expires_at <= meta.now {
+        // Expired: forget it, and treat this request as new.
+        sqlx::query("DELETE FROM idempotency_keys WHERE user_id = ? AND key = ?")
+            .bind(&meta.user)
+            .bind(meta.key.to_string())
+            .execute(&mut *conn)
+            .await
+            .map_err(db_err)?;
+        return Ok(None);
+    }
+    if operation != meta.kind.as_str() || hash != meta.payload_hash {
+        return Err(AppError::KeyReused {
+            message: "This request key was already used for a different change, so nothing was saved. \
+                      Reload the page and make the change again."
+                .into(),
+        });
+    }
+    serde_json::from_str(&response).map(Some).map_err(|e| {
+        tracing::error!(key = %meta.key, error = %e, "stored idempotent answer no longer decodes");
+        AppError::internal()
+    })
+}
+
+/// Stores `answer` under the key, in the caller's transaction.
+pub(super) async fn record<T: Serialize>(conn: &mut SqliteConnection, meta: &WriteMeta, answer: &T) -> Result<(), AppError> {
+    let body = serde_json::to_string(answer).map_err(|e| {
+        tracing::error!(error = %e, "answer does not serialize");
+        AppError::internal()
+    })?;
+    sqlx::query(
+        "INSERT INTO idempotency_keys (user_id, key, operation, payload_hash, status, response, created_at, expires_at) \
+         VALUES (?, ?, ?, ?, 200, ?, ?, ?)",
+    )
+    .bind(&meta.user)
+    .bind(meta.key.to_string())
+    .bind(meta.kind.as_str())
+    .bind(&meta.payload_hash)
+    .bind(body)
+    .bind(meta.now)
+    .bind(meta.now + meta.ttl_ms)
+    .execute(&mut *conn)
+    .await
+    .map_err(db_err)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hash_depends_on_kind_and_payload() {
+        let a = payload_hash(WriteKind::Quantity, &("id", 1, 5));
+        assert_eq!(a, payload_hash(WriteKind::Quantity, &("id", 1, 5)));
+        assert_ne!(a, payload_hash(WriteKind::Quantity, &("id", 1, 6)));
+        assert_ne!(a, payload_hash(WriteKind::Star, &("id", 1, 5)));
+        assert_eq!(a.len(), 64);
+    }
+}

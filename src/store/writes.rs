@@ -1,0 +1,365 @@
+//! Versioned writes to orders. Each runs in one short transaction on the writer connection:
+//! replay a stored answer, or check the version, apply the effect and store the answer.
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use sqlx::SqliteConnection;
+use uuid::Uuid;
+
+use super::idempotency::{self, WriteMeta};
+use super::orders::{OrderRow, ORDER_COLUMNS};
+use super::{db_err, Db};
+use crate::domain::{
+    line_total, CustomerName, DeleteReceipt, ItemName, Money, Note, Order, OrderId, OrderStatus, Quantity,
+};
+use crate::error::AppError;
+
+/// Space left between neighbouring positions, so a move usually touches one row only.
+const POSITION_GAP: i64 = 1024;
+
+/// A new draft as the client proposes it; the server adds number, total, position, times.
+#[derive(Clone, Debug, Serialize)]
+pub struct NewDraft {
+    pub id: OrderId,
+    pub customer: CustomerName,
+    pub item: ItemName,
+    pub note: Note,
+    pub quantity: Quantity,
+    pub unit_price: Money,
+}
+
+fn returning(sql: &str) -> String {
+    format!("{sql} RETURNING {ORDER_COLUMNS}")
+}
+
+fn to_order(row: OrderRow) -> Result<Order, AppError> {
+    Order::try_from(row).map_err(|e| {
+        tracing::error!(error = %e, "corrupt order row");
+        AppError::internal()
+    })
+}
+
+/// The row with its delete marks, or `None`.
+async fn fetch(conn: &mut SqliteConnection, id: OrderId) -> Result<Option<(Order, Option<i64>)>, AppError> {
+    #[derive(sqlx::FromRow)]
+    struct WithDelete {
+        #[sqlx(flatten)]
+        row: OrderRow,
+        purge_after: Option<i64>,
+    }
+    let sql = format!("SELECT {ORDER_COLUMNS}, purge_after FROM orders WHERE id = ?");
+    let found: Option<WithDelete> =
+        sqlx::query_as(&sql).bind(id.to_string()).fetch_optional(&mut *conn).await.map_err(db_err)?;
+    found.map(|w| Ok((to_order(w.row)?, w.purge_after))).transpose()
+}
+
+/// Loads the order a write targets and checks it may be changed from `version`.
+async fn editable(conn: &mut SqliteConnection, id: OrderId, version: i64, drafts_only: bool) -> Result<Order, AppError> {
+    let (order, purge_after) = fetch(conn, id).await?.ok_or_else(|| {
+        AppError::not_found("This order no longer exists; it may have been deleted. Reload the list to see the current orders.")
+    })?;
+    let number = order.display_number();
+    if purge_after.is_some() {
+        return Err(AppError::not_found(format!("{number} was deleted. Undo the delete to change it.")));
+    }
+    if order.version != version {
+        return Err(AppError::Conflict {
+            message: format!("{number} was changed elsewhere, so your change was not saved. The latest version is shown; make your change again if it's still needed."),
+            current: Box::new(order),
+        });
+    }
+    if drafts_only && order.status != OrderStatus::Draft {
+        return Err(AppError::Forbidden {
+            message: format!("{number} is {}, so it can't be edited. Only drafts can change.", order.status.label().to_lowercase()),
+        });
+    }
+    Ok(order)
+}
+
+/// Every live order, in list order, on the given connection.
+async fn list_on(conn: &mut SqliteConnection) -> Result<Vec<Order>, AppError> {
+    let sql = format!("SELECT {ORDER_COLUMNS} FROM orders WHERE purge_after IS NULL ORDER BY position, number");
+    let rows: Vec<OrderRow> = sqlx::query_as(&sql).fetch_all(&mut *conn).await.map_err(db_err)?;
+    rows.into_iter().map(to_order).collect()
+}
+
+impl Db {
+    /// Runs `effect` once per idempotency key: a repeat gets the stored answer.
+    async fn idempotent<T, F>(&self, meta: &WriteMeta, effect: F) -> Result<T, AppError>
+    where
+        T: Serialize + DeserializeOwned,
+        F: AsyncFnOnce(&mut SqliteConnection) -> Result<T, AppError>,
+    {
+        let mut tx = self.writer().begin().await.map_err(db_err)?;
+        if let Some(stored) = idempotency::replay::<T>(&mut tx, meta).await? {
+            tx.commit().await.map_err(db_err)?;
+            return Ok(stored);
+        }
+        let answer = effect(&mut tx).await?;
+        idempotency::record(&mut tx, meta, &answer).await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(answer)
+    }
+
+    pub async fn set_starred(&self, meta: &WriteMeta, id: OrderId, version: i64, starred: bool) -> Result<Order, AppError> {
+        let now = meta.now;
+        self.idempotent(meta, async |conn: &mut SqliteConnection| {
+            editable(conn, id, version, false).await?;
+            let row: OrderRow = sqlx::query_as(&returning("UPDATE orders SET starred = ?, version = version + 1, updated_at = ? WHERE id = ?"))
+                .bind(starred)
+                .bind(now)
+                .bind(id.to_string())
+                .fetch_one(&mut *conn)
+                .await
+                .map_err(db_err)?;
+            to_order(row)
+        })
+        .await
+    }
+
+    pub async fn rename(&self, meta: &WriteMeta, id: OrderId, version: i64, customer: CustomerName, item: ItemName) -> Result<Order, AppError> {
+        let now = meta.now;
+        self.idempotent(meta, async |conn: &mut SqliteConnection| {
+            editable(conn, id, version, true).await?;
+            let row: OrderRow = sqlx::query_as(&returning(
+                "UPDATE orders SET customer = ?, item = ?, version = version + 1, updated_at = ? WHERE id = ?",
+            ))
+            .bind(customer.as_str())
+            .bind(item.as_str())
+            .bind(now)
+            .bind(id.to_string())
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(db_err)?;
+            to_order(row)
+        })
+        .await
+    }
+
+    pub async fn set_note(&self, meta: &WriteMeta, id: OrderId, version: i64, note: Note) -> Result<Order, AppError> {
+        let now = meta.now;
+        self.idempotent(meta, async |conn: &mut SqliteConnection| {
+            editable(conn, id, version, true).await?;
+            let row: OrderRow = sqlx::query_as(&returning("UPDATE orders SET note = ?, version = version + 1, updated_at = ? WHERE id = ?"))
+                .bind(note.as_str())
+                .bind(now)
+                .bind(id.to_string())
+                .fetch_one(&mut *conn)
+                .await
+                .map_err(db_err)?;
+            to_order(row)
+        })
+        .await
+    }
+
+    pub async fn set_quantity(&self, meta: &WriteMeta, id: OrderId, version: i64, quantity: Quantity) -> Result<Order, AppError> {
+        let now = meta.now;
+        self.idempotent(meta, async |conn: &mut SqliteConnection| {
+            let current = editable(conn, id, version, true).await?;
+            let total = line_total(quantity, current.unit_price);
+            let row: OrderRow = sqlx::query_as(&returning(
+                "UPDATE orders SET quantity = ?, total_cents = ?, version = version + 1, updated_at = ? WHERE id = ?",
+            ))
+            .bind(i64::from(quantity.get()))
+            .bind(total.cents())
+            .bind(now)
+            .bind(id.to_string())
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(db_err)?;
+            to_order(row)
+        })
+        .await
+    }
+
+    /// Moves the order just before `before` (to the end when `None`); answers with the
+    /// canonical list.
+    pub async fn move_order(&self, meta: &WriteMeta, id: OrderId, version: i64, before: Option<OrderId>) -> Result<Vec<Order>, AppError> {
+        let now = meta.now;
+        self.idempotent(meta, async |conn: &mut SqliteConnection| {
+            editable(conn, id, version, false).await?;
+            let mut position = target_position(conn, id, before).await?;
+            if position.is_none() {
+                renumber(conn).await?;
+                position = target_position(conn, id, before).await?;
+            }
+            let position = position.ok_or_else(AppError::internal)?;
+            sqlx::query("UPDATE orders SET position = ?, version = version + 1, updated_at = ? WHERE id = ?")
+                .bind(position)
+                .bind(now)
+                .bind(id.to_string())
+                .execute(&mut *conn)
+                .await
+                .map_err(db_err)?;
+            list_on(conn).await
+        })
+        .await
+    }
+
+    /// Creates a draft at the top of the list with the client's id.
+    pub async fn create_draft(&self, meta: &WriteMeta, draft: NewDraft) -> Result<Order, AppError> {
+        let now = meta.now;
+        self.idempotent(meta, async |conn: &mut SqliteConnection| {
+            if let Some((existing, _)) = fetch(conn, draft.id).await? {
+                return Err(AppError::Conflict {
+                    message: format!("An order with this id already exists ({}). The list now shows it.", existing.display_number()),
+                    current: Box::new(existing),
+                });
+            }
+            let total = line_total(draft.quantity, draft.unit_price);
+            let row: OrderRow = sqlx::query_as(&returning(
+                "INSERT INTO orders (id, number, customer, item, note, quantity, unit_price_cents, total_cents, status, \
+                 starred, position, version, created_at, updated_at) \
+                 VALUES (?, (SELECT COALESCE(MAX(number), 1000) + 1 FROM orders), ?, ?, ?, ?, ?, ?, 'draft', 0, \
+                 (SELECT COALESCE(MIN(position), ?) - ? FROM orders), 1, ?, ?)",
+            ))
+            .bind(draft.id.to_string())
+            .bind(draft.customer.as_str())
+            .bind(draft.item.as_str())
+            .bind(draft.note.as_str())
+            .bind(i64::from(draft.quantity.get()))
+            .bind(draft.unit_price.cents())
+            .bind(total.cents())
+            .bind(POSITION_GAP)
+            .bind(POSITION_GAP)
+            .bind(now)
+            .bind(now)
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(db_err)?;
+            to_order(row)
+        })
+        .await
+    }
+
+    /// Holds the delete of a draft for `window_ms`; until then [`Db::undo_delete`] restores it.
+    pub async fn delete_draft(&self, meta: &WriteMeta, id: OrderId, version: i64, window_ms: i64) -> Result<DeleteReceipt, AppError> {
+        let now = meta.now;
+        self.idempotent(meta, async |conn: &mut SqliteConnection| {
+            editable(conn, id, version, true).await?;
+            let row: OrderRow = sqlx::query_as(&returning(
+                "UPDATE orders SET deleted_at = ?, purge_after = ?, version = version + 1, updated_at = ? WHERE id = ?",
+            ))
+            .bind(now)
+            .bind(now + window_ms)
+            .bind(now)
+            .bind(id.to_string())
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(db_err)?;
+            Ok(DeleteReceipt { order: to_order(row)?, undo_until: now + window_ms })
+        })
+        .await
+    }
+
+    /// Brings back a deleted draft while its undo window is open.
+    pub async fn undo_delete(&self, meta: &WriteMeta, id: OrderId) -> Result<Order, AppError> {
+        let now = meta.now;
+        self.idempotent(meta, async |conn: &mut SqliteConnection| {
+            let Some((order, purge_after)) = fetch(conn, id).await? else {
+                return Err(AppError::not_found("The delete is final: the undo window has passed. Create the order again if you still need it."));
+            };
+            match purge_after {
+                None => Ok(order),
+                Some(until) if until <= now => {
+                    purge_one(conn, id).await?;
+                    Err(AppError::not_found(format!(
+                        "The delete of {} is final: the undo window has passed. Create the order again if you still need it.",
+                        order.display_number()
+                    )))
+                }
+                Some(_) => {
+                    let row: OrderRow = sqlx::query_as(&returning(
+                        "UPDATE orders SET deleted_at = NULL, purge_after = NULL, version = version + 1, updated_at = ? WHERE id = ?",
+                    ))
+                    .bind(now)
+                    .bind(id.to_string())
+                    .fetch_one(&mut *conn)
+                    .await
+                    .map_err(db_err)?;
+                    to_order(row)
+                }
+            }
+        })
+        .await
+    }
+
+    /// A change made "elsewhere" (another tab or user): bumps the version only. Used by the
+    /// conflict fault control to produce a real version conflict.
+    pub async fn touch_elsewhere(&self, id: OrderId, now: i64) -> Result<(), AppError> {
+        sqlx::query("UPDATE orders SET version = version + 1, updated_at = ? WHERE id = ? AND purge_after IS NULL")
+            .bind(now)
+            .bind(id.to_string())
+            .execute(self.writer())
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    /// Makes expired deletes final and forgets expired idempotency keys. Returns how many
+    /// orders and keys were removed.
+    pub async fn sweep(&self, now: i64) -> Result<(u64, u64), sqlx::Error> {
+        let mut tx = self.writer().begin().await?;
+        let orders = sqlx::query("DELETE FROM orders WHERE purge_after IS NOT NULL AND purge_after <= ?")
+            .bind(now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        let keys = sqlx::query("DELETE FROM idempotency_keys WHERE expires_at <= ?").bind(now).execute(&mut *tx).await?.rows_affected();
+        tx.commit().await?;
+        Ok((orders, keys))
+    }
+}
+
+async fn purge_one(conn: &mut SqliteConnection, id: OrderId) -> Result<(), AppError> {
+    sqlx::query("DELETE FROM orders WHERE id = ?").bind(id.to_string()).execute(&mut *conn).await.map_err(db_err)?;
+    Ok(())
+}
+
+/// The position that puts `id` just before `before` (or last), or `None` if there is no
+/// room between the neighbours and the list must be renumbered first.
+async fn target_position(conn: &mut SqliteConnection, id: OrderId, before: Option<OrderId>) -> Result<Option<i64>, AppError> {
+    let rows: Vec<(String, i64)> =
+        sqlx::query_as("SELECT id, position FROM orders WHERE purge_after IS NULL ORDER BY position, number")
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(db_err)?;
+    let me = id.to_string();
+    let others: Vec<(String, i64)> = rows.into_iter().filter(|(rid, _)| *rid != me).collect();
+    let Some(before) = before else {
+        return Ok(Some(others.last().map_or(0, |(_, p)| p + POSITION_GAP)));
+    };
+    let target = before.to_string();
+    let idx = others.iter().position(|(rid, _)| *rid == target).ok_or_else(|| AppError::Validation {
+        field: crate::domain::Field::Position,
+        message: "The order to move next to no longer exists. Reload the list and move the order again.".into(),
+    })?;
+    let next = others[idx].1;
+    let prev = if idx == 0 { next - 2 * POSITION_GAP } else { others[idx - 1].1 };
+    Ok((next - prev >= 2).then(|| prev + (next - prev) / 2))
+}
+
+/// Spreads positions out again, keeping the order.
+async fn renumber(conn: &mut SqliteConnection) -> Result<(), AppError> {
+    let ids: Vec<(String,)> = sqlx::query_as("SELECT id FROM orders WHERE purge_after IS NULL ORDER BY position, number")
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(db_err)?;
+    for (i, (id,)) in ids.iter().enumerate() {
+        sqlx::query("UPDATE orders SET position = ? WHERE id = ?")
+            .bind((i as i64 + 1) * POSITION_GAP)
+            .bind(id)
+            .execute(&mut *conn)
+            .await
+            .map_err(db_err)?;
+    }
+    Ok(())
+}
+
+/// Parses a client-made key.
+pub fn parse_key(raw: &str) -> Result<Uuid, AppError> {
+    Uuid::parse_str(raw.trim()).map_err(|_| AppError::Validation {
+        field: crate::domain::Field::IdempotencyKey,
+        message: "The request key is not a UUID, so nothing was saved. Reload the page and try again.".into(),
+    })
+}
