@@ -8,8 +8,12 @@ use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use crate::domain::{Field, Order, ValidationError};
 
 /// Every way a request can fail, as the client needs to tell them apart.
+///
+/// On the wire: `{"kind": "...", "message": "...", "field"?: ..., "current"?: {...}}`. It goes
+/// through the flat [`WireError`] because serde's internally tagged enums cost the WASM client
+/// tens of kilobytes of buffering code.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(into = "WireError", from = "WireError")]
 pub enum AppError {
     /// Bad input: which field, what failed, what to do next. Nothing changed.
     #[error("{message}")]
@@ -39,6 +43,70 @@ pub enum AppError {
     /// Client side only: the request never got an answer.
     #[error("{message}")]
     Network { message: String },
+}
+
+/// What a kind of error is called on the wire.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum WireKind {
+    Validation,
+    Conflict,
+    NotFound,
+    Forbidden,
+    KeyReused,
+    InProgress,
+    Transient,
+    BadRequest,
+    Internal,
+    Network,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct WireError {
+    kind: WireKind,
+    message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    field: Option<Field>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    current: Option<Box<Order>>,
+}
+
+impl From<AppError> for WireError {
+    fn from(e: AppError) -> Self {
+        let (kind, message, field, current) = match e {
+            AppError::Validation { field, message } => (WireKind::Validation, message, Some(field), None),
+            AppError::Conflict { message, current } => (WireKind::Conflict, message, None, Some(current)),
+            AppError::NotFound { message } => (WireKind::NotFound, message, None, None),
+            AppError::Forbidden { message } => (WireKind::Forbidden, message, None, None),
+            AppError::KeyReused { message } => (WireKind::KeyReused, message, None, None),
+            AppError::InProgress { message } => (WireKind::InProgress, message, None, None),
+            AppError::Transient { message } => (WireKind::Transient, message, None, None),
+            AppError::BadRequest { message } => (WireKind::BadRequest, message, None, None),
+            AppError::Internal { message } => (WireKind::Internal, message, None, None),
+            AppError::Network { message } => (WireKind::Network, message, None, None),
+        };
+        WireError { kind, message, field, current }
+    }
+}
+
+impl From<WireError> for AppError {
+    fn from(w: WireError) -> Self {
+        let message = w.message;
+        match (w.kind, w.field, w.current) {
+            (WireKind::Validation, Some(field), _) => AppError::Validation { field, message },
+            (WireKind::Conflict, _, Some(current)) => AppError::Conflict { message, current },
+            (WireKind::NotFound, ..) => AppError::NotFound { message },
+            (WireKind::Forbidden, ..) => AppError::Forbidden { message },
+            (WireKind::KeyReused, ..) => AppError::KeyReused { message },
+            (WireKind::InProgress, ..) => AppError::InProgress { message },
+            (WireKind::Transient, ..) => AppError::Transient { message },
+            (WireKind::BadRequest, ..) => AppError::BadRequest { message },
+            (WireKind::Network, ..) => AppError::Network { message },
+            // A validation error without its field or a conflict without its record cannot be
+            // acted on as such; show it as the server's failure rather than guess.
+            (WireKind::Internal | WireKind::Validation | WireKind::Conflict, ..) => AppError::Internal { message },
+        }
+    }
 }
 
 impl AppError {
@@ -109,6 +177,34 @@ mod tests {
         assert_eq!(json["kind"], "validation");
         assert_eq!(json["field"], "quantity");
         assert_eq!(json["message"], "too many");
+    }
+
+    #[test]
+    fn every_kind_round_trips_through_the_wire_shape() {
+        let order: Order = serde_json::from_value(serde_json::json!({
+            "id": "019ab0c4-5a2e-7cc1-8b0e-0a1b2c3d4e5f", "number": 1042, "customer": "Ada", "item": "Tea",
+            "note": "", "quantity": 2, "unit_price": 150, "total": 300, "status": "draft", "starred": false,
+            "position": 1, "version": 3, "created_at": 0, "updated_at": 0
+        }))
+        .unwrap();
+        let all = [
+            AppError::Validation { field: Field::Note, message: "m".into() },
+            AppError::Conflict { message: "m".into(), current: Box::new(order) },
+            AppError::not_found("m"),
+            AppError::Forbidden { message: "m".into() },
+            AppError::KeyReused { message: "m".into() },
+            AppError::InProgress { message: "m".into() },
+            AppError::Transient { message: "m".into() },
+            AppError::BadRequest { message: "m".into() },
+            AppError::internal(),
+            AppError::Network { message: "m".into() },
+        ];
+        for e in all {
+            let json = serde_json::to_string(&e).unwrap();
+            assert_eq!(serde_json::from_str::<AppError>(&json).unwrap(), e, "{json}");
+        }
+        let conflict_json = serde_json::to_value(AppError::not_found("gone")).unwrap();
+        assert_eq!(conflict_json, serde_json::json!({"kind": "not_found", "message": "gone"}));
     }
 
     #[test]

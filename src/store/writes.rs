@@ -180,7 +180,7 @@ impl Db {
             editable(conn, id, version, false).await?;
             let mut position = target_position(conn, id, before).await?;
             if position.is_none() {
-                renumber(conn).await?;
+                renumber(conn, now).await?;
                 position = target_position(conn, id, before).await?;
             }
             let position = position.ok_or_else(AppError::internal)?;
@@ -339,15 +339,22 @@ async fn target_position(conn: &mut SqliteConnection, id: OrderId, before: Optio
     Ok((next - prev >= 2).then(|| prev + (next - prev) / 2))
 }
 
-/// Spreads positions out again, keeping the order.
-async fn renumber(conn: &mut SqliteConnection) -> Result<(), AppError> {
-    let ids: Vec<(String,)> = sqlx::query_as("SELECT id FROM orders WHERE purge_after IS NULL ORDER BY position, number")
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(db_err)?;
-    for (i, (id,)) in ids.iter().enumerate() {
-        sqlx::query("UPDATE orders SET position = ? WHERE id = ?")
-            .bind((i as i64 + 1) * POSITION_GAP)
+/// Spreads positions out again, keeping the order. Every row whose position changes gets a
+/// new version, so clients holding the old record take the new one.
+async fn renumber(conn: &mut SqliteConnection, now: i64) -> Result<(), AppError> {
+    let rows: Vec<(String, i64)> =
+        sqlx::query_as("SELECT id, position FROM orders WHERE purge_after IS NULL ORDER BY position, number")
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(db_err)?;
+    for (i, (id, old)) in rows.iter().enumerate() {
+        let position = (i as i64 + 1) * POSITION_GAP;
+        if position == *old {
+            continue;
+        }
+        sqlx::query("UPDATE orders SET position = ?, version = version + 1, updated_at = ? WHERE id = ?")
+            .bind(position)
+            .bind(now)
             .bind(id)
             .execute(&mut *conn)
             .await
