@@ -56,11 +56,10 @@ impl FaultRule {
         if self.count == 0 || self.count > MAX_COUNT {
             return Err(format!("count must be between 1 and {MAX_COUNT}."));
         }
-        if let FaultAction::Delay { ms } = self.action {
-            if ms > MAX_DELAY_MS {
+        if let FaultAction::Delay { ms } = self.action
+            && ms > MAX_DELAY_MS {
                 return Err(format!("a delay can be at most {MAX_DELAY_MS} ms."));
             }
-        }
         Ok(())
     }
 }

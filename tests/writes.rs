@@ -115,7 +115,8 @@ async fn invalid_input_gets_a_typed_error_naming_the_field_and_changes_nothing()
     let id = o.id.to_string();
     let v = o.version.to_string();
     let long_item = "x".repeat(81);
-    let cases: Vec<(&str, Vec<(&str, &str)>, &str)> = vec![
+    type Case<'a> = (&'a str, Vec<(&'a str, &'a str)>, &'a str);
+    let cases: Vec<Case> = vec![
         ("orders/quantity", vec![("quantity", "0")], "quantity"),
         ("orders/quantity", vec![("quantity", "1000")], "quantity"),
         ("orders/rename", vec![("customer", "   "), ("item", "Tea")], "customer"),

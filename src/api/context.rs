@@ -36,11 +36,10 @@ pub fn internal(doing: &str, detail: impl std::fmt::Display) -> AppError {
 /// Runs a server function body and, on error, sets the HTTP status that matches the error.
 pub async fn reply<T>(body: impl Future<Output = Result<T, AppError>>) -> Result<T, AppError> {
     let result = body.await;
-    if let Err(e) = &result {
-        if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+    if let Err(e) = &result
+        && let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
             res.set_status(axum::http::StatusCode::from_u16(e.status()).unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR));
         }
-    }
     result
 }
 
