@@ -13,8 +13,10 @@ use crate::domain::WriteKind;
 pub enum FaultAction {
     /// Processed normally (useful to let one write through ahead of later rules).
     Succeed,
-    /// Hard rejection: 422 naming the field, nothing changes.
+    /// Hard rejection: 422 naming the field, nothing changes. Not worth retrying as is.
     Reject,
+    /// The server fails (500), nothing changes; the row offers Retry.
+    ServerError,
     /// Someone else changes the order first, so the write meets a real version conflict.
     Conflict,
     /// 503, nothing changes; the same key can be retried.

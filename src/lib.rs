@@ -1,6 +1,10 @@
 //! Order Desk: one crate, built as the server (`ssr`) and as the WASM client (`hydrate`).
 //! Arrows point one way: ui → sync → domain; api → store → domain.
 
+// Leptos views are deeply nested types; components are type-erased with `into_any()`, and
+// this leaves headroom for the rest.
+#![recursion_limit = "256"]
+
 pub mod api;
 pub mod app;
 pub mod domain;

@@ -279,6 +279,12 @@ async fn fault_controls_produce_each_outcome() {
     assert_eq!((status, b["kind"].as_str(), b["field"].as_str()), (422, Some("validation"), Some("quantity")));
     assert_eq!(app.order(&id).await.unwrap(), o, "rejection changed nothing");
 
+    app.fault(json!({"kind": "quantity", "action": {"outcome": "server_error"}})).await;
+    let (status, b) = body(set_qty(&app, &key(), &o, o.version, "2").await).await;
+    assert_eq!((status, b["kind"].as_str()), (500, Some("internal")));
+    assert!(b["message"].as_str().unwrap().contains("Try again"));
+    assert_eq!(app.order(&id).await.unwrap(), o, "server error changed nothing");
+
     app.fault(json!({"kind": "quantity", "action": {"outcome": "transient"}})).await;
     let k = key();
     let (status, b) = body(set_qty(&app, &k, &o, o.version, "2").await).await;

@@ -73,6 +73,10 @@ pub async fn begin_write(kind: WriteKind, key: &str, target: Option<OrderId>, pa
             });
         }
         Some(FaultAction::Reject) => return Err(injected_rejection(kind)),
+        Some(FaultAction::ServerError) => {
+            tracing::warn!(kind = kind.as_str(), "fault controls: answering a write with a server error");
+            return Err(AppError::internal());
+        }
         Some(FaultAction::Conflict) => {
             if let Some(id) = target {
                 state.db.touch_elsewhere(id, state.clock.now_ms()).await?;
@@ -101,6 +105,6 @@ fn injected_rejection(kind: WriteKind) -> AppError {
     };
     AppError::Validation {
         field,
-        message: "The server refused this change (fault controls are on and asked for a rejection). Retry to send it again.".into(),
+        message: "The server refused this value (fault controls asked for a rejection). Change it and try again.".into(),
     }
 }

@@ -126,7 +126,36 @@ pub struct Order {
     pub updated_at: Timestamp,
 }
 
+/// What a new draft starts as, before the person names it.
+pub const NEW_DRAFT_CUSTOMER: &str = "New customer";
+pub const NEW_DRAFT_ITEM: &str = "Untitled item";
+/// Unit price of a new draft until a catalogue exists: $25.00.
+pub const NEW_DRAFT_UNIT_PRICE_CENTS: i64 = 2_500;
+
 impl Order {
+    /// The client's prediction of a new draft: its own id, no number yet (the server assigns
+    /// it), one unit at the default price.
+    pub fn new_draft(id: OrderId, now: Timestamp) -> Order {
+        let quantity = Quantity::parse(1).expect("1 is a valid quantity");
+        let unit_price = Money::from_cents(NEW_DRAFT_UNIT_PRICE_CENTS);
+        Order {
+            id,
+            number: None,
+            customer: CustomerName::parse(NEW_DRAFT_CUSTOMER).expect("the default customer name is valid"),
+            item: ItemName::parse(NEW_DRAFT_ITEM).expect("the default item name is valid"),
+            note: Note::parse("").expect("an empty note is valid"),
+            quantity,
+            unit_price,
+            total: super::line_total(quantity, unit_price),
+            status: OrderStatus::Draft,
+            starred: false,
+            position: 0,
+            version: 0,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+
     /// `ORD-1042`, or `New order` while the server has not assigned a number yet.
     pub fn display_number(&self) -> String {
         self.number.map(|n| n.to_string()).unwrap_or_else(|| "New order".to_string())
@@ -148,6 +177,13 @@ mod tests {
     fn rejects_non_uuid_and_non_v7_ids() {
         assert_eq!(OrderId::parse("nope").unwrap_err().field, Field::OrderId);
         assert!(OrderId::parse("67e55044-10b1-426f-9247-bb680e5fe0c8").is_err()); // v4
+    }
+
+    #[test]
+    fn a_new_draft_is_a_valid_unnumbered_draft() {
+        let d = Order::new_draft(OrderId::new(), 5);
+        assert_eq!((d.number, d.status, d.quantity.get(), d.total.cents()), (None, OrderStatus::Draft, 1, 2_500));
+        assert_eq!(d.display_number(), "New order");
     }
 
     #[test]

@@ -2,7 +2,8 @@
 //!
 //! - `GET    /api/faults`          the current rules and latency
 //! - `POST   /api/faults`          add a rule: `{"kind":"quantity","action":{"outcome":"reject"},"count":1}`
-//!   (`kind` omitted = any write; outcomes: succeed, reject, conflict, transient, delay with `ms`)
+//!   (`kind` omitted = any write; outcomes: succeed, reject, server_error, conflict, transient,
+//!   delay with `ms`)
 //! - `PUT    /api/faults/latency`  `{"ms":500}` added before every write
 //! - `DELETE /api/faults`          clear everything
 

@@ -16,4 +16,5 @@ pub fn AppHeader() -> impl IntoView {
             </nav>
         </header>
     }
+    .into_any()
 }

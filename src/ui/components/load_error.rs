@@ -13,4 +13,5 @@ pub fn LoadError(what: &'static str, error: AppError) -> impl IntoView {
             <a class="button" href="">"Reload"</a>
         </div>
     }
+    .into_any()
 }

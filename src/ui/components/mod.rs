@@ -2,14 +2,24 @@
 
 mod app_header;
 mod load_error;
+mod name_editor;
 mod order_list;
 mod order_row;
+mod quantity_stepper;
+mod row_actions;
+mod row_status;
 mod search_box;
+mod star_button;
 mod status_badge;
 
 pub use app_header::AppHeader;
 pub use load_error::LoadError;
+pub use name_editor::NameEditor;
 pub use order_list::OrderList;
-pub use order_row::OrderRow;
+pub use order_row::{EditRequest, OrderRow};
+pub use quantity_stepper::QuantityStepper;
+pub use row_actions::RowActions;
+pub use row_status::RowStatus;
 pub use search_box::SearchBox;
+pub use star_button::StarButton;
 pub use status_badge::StatusBadge;

@@ -1,9 +1,11 @@
-//! The orders list: a header row and one row per order, filtered by the search text.
+//! The orders list: a header row and one row per rendered order, filtered by the search text.
 
 use leptos::prelude::*;
 
 use crate::domain::Order;
+use crate::sync::RowView;
 use crate::ui::components::OrderRow;
+use crate::ui::sync::OrderSync;
 
 /// Whether `order` matches the search text (case-insensitive, on number, customer, item).
 fn matches(order: &Order, needle: &str) -> bool {
@@ -15,20 +17,21 @@ fn matches(order: &Order, needle: &str) -> bool {
 }
 
 #[component]
-pub fn OrderList(orders: Vec<Order>, search: Signal<String>) -> impl IntoView {
-    let total = orders.len();
-    let starred = orders.iter().filter(|o| o.starred).count();
-    let orders = StoredValue::new(orders);
-    let visible = move || orders.with_value(|all| all.iter().filter(|o| matches(o, &search.read())).cloned().collect::<Vec<_>>());
-    let shown = move || visible().len();
+pub fn OrderList(sync: OrderSync, search: Signal<String>) -> impl IntoView {
+    let visible = move || {
+        search.with(|q| sync.rows.with(|rows| rows.iter().filter(|r| matches(&r.order, q)).cloned().collect::<Vec<RowView>>()))
+    };
+    let total = move || sync.rows.with(|r| r.len());
+    let starred = move || sync.rows.with(|r| r.iter().filter(|r| r.order.starred).count());
+    let shown = move || search.with(|q| sync.rows.with(|rows| rows.iter().filter(|r| matches(&r.order, q)).count()));
 
     view! {
-        <p class="list-summary" data-testid="list-summary" aria-live="polite">
+        <p class="list-summary" data-testid="list-summary">
             {move || {
                 if search.read().trim().is_empty() {
-                    format!("{total} orders · {starred} starred")
+                    format!("{} orders · {} starred", total(), starred())
                 } else {
-                    format!("{} of {total} orders match “{}”", shown(), search.read().trim())
+                    format!("{} of {} orders match “{}”", shown(), total(), search.read().trim())
                 }
             }}
         </p>
@@ -40,10 +43,11 @@ pub fn OrderList(orders: Vec<Order>, search: Signal<String>) -> impl IntoView {
                 <span role="columnheader" class="col-qty">"Qty"</span>
                 <span role="columnheader" class="col-total">"Total"</span>
                 <span role="columnheader" class="col-status">"Status"</span>
+                <span role="columnheader" class="col-actions"><span class="visually-hidden">"Actions"</span></span>
             </div>
             <div role="rowgroup" data-testid="order-rows">
-                <For each=visible key=|o| (o.id, o.version) let(order)>
-                    <OrderRow order/>
+                <For each=visible key=|r| r.order.id let(row)>
+                    <OrderRow initial=row sync/>
                 </For>
             </div>
         </div>
@@ -55,6 +59,7 @@ pub fn OrderList(orders: Vec<Order>, search: Signal<String>) -> impl IntoView {
             </div>
         </Show>
     }
+    .into_any()
 }
 
 #[cfg(test)]
@@ -62,28 +67,12 @@ mod tests {
     use super::matches;
     use crate::domain::*;
 
-    fn order() -> Order {
-        Order {
-            id: OrderId::new(),
-            number: Some(OrderNumber::new(1042)),
-            customer: CustomerName::parse("Harbor Street Café").unwrap(),
-            item: ItemName::parse("Espresso beans").unwrap(),
-            note: Note::parse("").unwrap(),
-            quantity: Quantity::parse(2).unwrap(),
-            unit_price: Money::from_cents(100),
-            total: Money::from_cents(200),
-            status: OrderStatus::Draft,
-            starred: false,
-            position: 1,
-            version: 1,
-            created_at: 0,
-            updated_at: 0,
-        }
-    }
-
     #[test]
     fn search_matches_number_customer_and_item_case_insensitively() {
-        let o = order();
+        let mut o = Order::new_draft(OrderId::new(), 0);
+        o.number = Some(OrderNumber::new(1042));
+        o.customer = CustomerName::parse("Harbor Street Café").unwrap();
+        o.item = ItemName::parse("Espresso beans").unwrap();
         assert!(matches(&o, ""));
         assert!(matches(&o, "ord-1042"));
         assert!(matches(&o, "harbor"));

@@ -1,45 +1,115 @@
-//! One order in the list. Same layout in every state; only the status line changes.
+//! One order in the list, rendered from the sync engine's row. Same layout in every state;
+//! pending fields are hedged, and the status line says what happened.
 
+use leptos::html::Div;
 use leptos::prelude::*;
 
-use crate::domain::{format_timestamp, Order, BULK_DISCOUNT_FROM};
-use crate::ui::components::StatusBadge;
+use crate::domain::{format_timestamp, OrderId, BULK_DISCOUNT_FROM};
+use crate::sync::{OpField, RowState, RowView};
+use crate::ui::components::{NameEditor, QuantityStepper, RowActions, RowStatus, StarButton, StatusBadge};
+use crate::ui::sync::OrderSync;
+
+/// Asks the row with this id to open its editor (set by "New order").
+#[derive(Clone, Copy)]
+pub struct EditRequest(pub RwSignal<Option<OrderId>>);
 
 #[component]
-pub fn OrderRow(order: Order) -> impl IntoView {
-    let number = order.display_number();
-    let number_attr = number.clone();
-    let discounted = order.quantity.get() >= BULK_DISCOUNT_FROM;
-    let star_label = if order.starred { "Starred" } else { "Not starred" };
+pub fn OrderRow(initial: RowView, sync: OrderSync) -> impl IntoView {
+    let id = initial.order.id;
+    // The row as the engine renders it now; keeps its last value while the list drops it.
+    let row = Memo::new(move |prev: Option<&RowView>| sync.row(id).or_else(|| prev.cloned()).unwrap_or_else(|| initial.clone()));
+    let editing = RwSignal::new(false);
+    if let Some(EditRequest(req)) = use_context::<EditRequest>() {
+        Effect::new(move || {
+            if req.get() == Some(id) {
+                editing.set(true);
+                req.set(None);
+            }
+        });
+    }
+    let editable = Signal::derive(move || row.with(|r| r.order.status.is_editable() && !matches!(r.state, RowState::Deleted { .. })));
+    let hedged = move |f: OpField| row.with(|r| r.pending.as_ref().is_some_and(|p| p.fields.contains(&f)));
+    let in_flight = move || row.with(|r| r.pending.as_ref().is_some_and(|p| p.in_flight));
+    let number = move || row.with(|r| r.order.display_number());
+    let invalid = move |f: crate::domain::Field| {
+        row.with(|r| matches!(&r.state, RowState::RolledBack { error, .. } if error.kind == crate::sync::ErrorKind::Validation { field: f }))
+    };
+    let root = NodeRef::<Div>::new();
+    let on_retry = Callback::new(move |_| {
+        sync.retry(id);
+        // Retry disappears with the note; keep focus on the row.
+        if let Some(el) = root.get_untracked() {
+            let _ = el.focus();
+        }
+    });
+    let close_editor = Callback::new(move |_| editing.set(false));
+
     view! {
         <div
-            class="order-row state-idle"
+            node_ref=root
+            tabindex="-1"
+            class=move || format!("order-row state-{}", row.with(|r| r.state.class()))
+            class:is-pending=move || row.with(|r| r.pending.is_some())
             role="row"
             data-testid="order-row"
-            data-order-id=order.id.to_string()
-            data-order-number=number_attr
+            data-order-id=id.to_string()
+            data-order-number=number
+            data-state=move || row.with(|r| r.state.class())
+            aria-busy=move || in_flight().to_string()
         >
             <span role="cell" class="col-star">
-                <span class=if order.starred { "star star-on" } else { "star" } title=star_label aria-label=star_label data-testid="star">
-                    {if order.starred { "★" } else { "☆" }}
-                </span>
+                <StarButton row sync/>
             </span>
             <span role="cell" class="col-number">
-                <span class="order-number" data-testid="order-number">{number}</span>
-                <span class="order-date">{format_timestamp(order.created_at)}</span>
+                <span class="order-number" class:hedged=move || hedged(OpField::Record) data-testid="order-number">{number}</span>
+                <span class="order-date">{move || row.with(|r| format_timestamp(r.order.created_at))}</span>
             </span>
             <span role="cell" class="col-customer">
-                <span class="customer" data-testid="customer">{order.customer.to_string()}</span>
-                <span class="item" data-testid="item">{order.item.to_string()}</span>
+                <Show
+                    when=move || editing.get()
+                    fallback=move || view! {
+                        <button
+                            type="button"
+                            class="name-button"
+                            class:hedged=move || hedged(OpField::Name) || hedged(OpField::Note)
+                            class:invalid=move || invalid(crate::domain::Field::Customer) || invalid(crate::domain::Field::Item)
+                            disabled=move || !editable.get()
+                            title=move || if editable.get() { "Edit customer, item and note" } else { "Only drafts can be edited" }
+                            on:click=move |_| editing.set(true)
+                            data-testid="edit-names"
+                        >
+                            <span class="customer" data-testid="customer">{move || row.with(|r| r.order.customer.to_string())}</span>
+                            <span class="item" data-testid="item">{move || row.with(|r| r.order.item.to_string())}</span>
+                            {move || row.with(|r| (!r.order.note.as_str().is_empty()).then(|| {
+                                let note = r.order.note.to_string();
+                                view! { <span class="note" data-testid="note">{note}</span> }
+                            }))}
+                        </button>
+                    }
+                >
+                    <NameEditor row sync on_close=close_editor/>
+                </Show>
             </span>
-            <span role="cell" class="col-qty" data-testid="quantity">{order.quantity.get()}</span>
+            <span role="cell" class="col-qty" class:invalid=move || invalid(crate::domain::Field::Quantity)>
+                <QuantityStepper row sync editable/>
+            </span>
             <span role="cell" class="col-total">
-                <span class="total" data-testid="total">{order.total.to_string()}</span>
-                {discounted.then(|| view! { <span class="discount">"Bulk −10%"</span> })}
+                <span class="total" class:hedged=move || hedged(OpField::Quantity) data-testid="total">
+                    {move || row.with(|r| r.order.total.to_string())}
+                </span>
+                {move || row.with(|r| (r.order.quantity.get() >= BULK_DISCOUNT_FROM).then(|| view! { <span class="discount">"Bulk −10%"</span> }))}
             </span>
             <span role="cell" class="col-status">
-                <StatusBadge status=order.status/>
+                <StatusBadge status=Signal::derive(move || row.with(|r| r.order.status))/>
+                <span class="sending" class:active=in_flight title="Saving…" data-testid="sending">
+                    <span class="visually-hidden">{move || if in_flight() { "Saving" } else { "" }}</span>
+                </span>
             </span>
+            <span role="cell" class="col-actions">
+                <RowActions row sync/>
+            </span>
+            <RowStatus row sync on_retry/>
         </div>
     }
+    .into_any()
 }

@@ -28,6 +28,7 @@ pub fn SearchBox(value: Signal<String>) -> impl IntoView {
             />
         </form>
     }
+    .into_any()
 }
 
 /// Percent-encodes a query value (RFC 3986 unreserved characters pass through).

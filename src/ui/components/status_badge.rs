@@ -5,11 +5,12 @@ use leptos::prelude::*;
 use crate::domain::OrderStatus;
 
 #[component]
-pub fn StatusBadge(status: OrderStatus) -> impl IntoView {
+pub fn StatusBadge(#[prop(into)] status: Signal<OrderStatus>) -> impl IntoView {
     view! {
-        <span class=format!("badge badge-{}", status.as_str()) data-testid="status-badge">
+        <span class=move || format!("badge badge-{}", status.get().as_str()) data-testid="status-badge">
             <span class="badge-dot" aria-hidden="true"></span>
-            {status.label()}
+            {move || status.get().label()}
         </span>
     }
+    .into_any()
 }

@@ -18,4 +18,5 @@ pub fn NotFound() -> impl IntoView {
             <a class="button button-primary" href="/orders">"Go to orders"</a>
         </section>
     }
+    .into_any()
 }

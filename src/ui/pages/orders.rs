@@ -1,36 +1,79 @@
-//! `/orders`: the list of orders, server-rendered, then hydrated.
+//! `/orders`: the list of orders, server-rendered, then hydrated; every edit goes through
+//! the sync engine.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::list_orders;
-use crate::ui::components::{LoadError, OrderList, SearchBox};
+use crate::domain::{Order, OrderId};
+use crate::sync::OpKind;
+use crate::ui::components::{EditRequest, LoadError, OrderList, SearchBox};
+use crate::ui::sync::{use_order_sync, OrderSync};
 
 #[component]
 pub fn OrdersPage() -> impl IntoView {
     let orders = Resource::new(|| (), |_| list_orders());
     let query = use_query_map();
     let search = Signal::derive(move || query.read().get("q").unwrap_or_default());
+    let edit_request = EditRequest(RwSignal::new(None));
+    provide_context(edit_request);
 
     view! {
         <Title text="Orders"/>
         <section class="page orders-page">
-            <header class="page-header">
-                <div>
-                    <h1>"Orders"</h1>
-                    <p class="page-subtitle">"Drafts save as you edit. Placed orders are processed in the background."</p>
-                </div>
-                <SearchBox value=search/>
-            </header>
             <Suspense fallback=|| view! { <p class="loading" role="status">"Loading orders…"</p> }>
                 {move || Suspend::new(async move {
                     match orders.await {
-                        Ok(list) => view! { <OrderList orders=list search/> }.into_any(),
-                        Err(error) => view! { <LoadError what="the orders" error/> }.into_any(),
+                        Ok(list) => {
+                            let sync = use_order_sync(list);
+                            view! {
+                                <header class="page-header">
+                                    <div>
+                                        <h1>"Orders"</h1>
+                                        <p class="page-subtitle">"Drafts save as you edit. Placed orders are processed in the background."</p>
+                                    </div>
+                                    <div class="toolbar">
+                                        <SearchBox value=search/>
+                                        <NewOrderButton sync edit_request/>
+                                    </div>
+                                </header>
+                                <OrderList sync search/>
+                            }
+                            .into_any()
+                        }
+                        Err(error) => view! {
+                            <header class="page-header"><h1>"Orders"</h1></header>
+                            <LoadError what="the orders" error/>
+                        }
+                        .into_any(),
                     }
                 })}
             </Suspense>
         </section>
     }
+    .into_any()
+}
+
+/// Adds a draft at the top at once and opens its editor.
+#[component]
+fn NewOrderButton(sync: OrderSync, edit_request: EditRequest) -> impl IntoView {
+    let create = move |_| {
+        let id = OrderId::new();
+        let now = uuid_now_ms(&id);
+        sync.act(id, OpKind::Create(Order::new_draft(id, now)));
+        edit_request.0.set(Some(id));
+    };
+    view! {
+        <button type="button" class="button button-primary" data-testid="new-order" on:click=create>
+            <span aria-hidden="true">"+"</span>
+            " New order"
+        </button>
+    }
+    .into_any()
+}
+
+/// The creation time inside a UUIDv7, in milliseconds: the same clock that made the id.
+fn uuid_now_ms(id: &OrderId) -> i64 {
+    id.as_uuid().get_timestamp().map(|t| t.to_unix()).map_or(0, |(s, n)| s as i64 * 1000 + i64::from(n / 1_000_000))
 }

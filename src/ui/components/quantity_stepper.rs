@@ -1,0 +1,52 @@
+//! − quantity + on a draft. Optimistic; the server computes the total, so its answer can
+//! differ from the prediction (a soft conflict the row simply takes).
+
+use leptos::prelude::*;
+
+use crate::sync::{OpField, OpKind, RowView};
+use crate::ui::sync::OrderSync;
+
+#[component]
+pub fn QuantityStepper(row: Memo<RowView>, sync: OrderSync, editable: Signal<bool>) -> impl IntoView {
+    let qty = move || row.with(|r| r.order.quantity);
+    let hedged = move || row.with(|r| r.pending.as_ref().is_some_and(|p| p.fields.contains(&OpField::Quantity)));
+    let step = move |up: bool| {
+        let (id, q) = row.with_untracked(|r| (r.order.id, r.order.quantity));
+        if let Some(next) = if up { q.increment() } else { q.decrement() } {
+            sync.act(id, OpKind::SetQuantity(next));
+        }
+    };
+    let number = move || row.with(|r| r.order.display_number());
+    view! {
+        <span class="stepper" role="group" aria-label=move || format!("Quantity of {}", number())>
+            <Show when=move || editable.get()>
+                <button
+                    type="button"
+                    class="icon-button step"
+                    aria-label="Decrease quantity"
+                    data-testid="qty-decrease"
+                    disabled=move || qty().decrement().is_none()
+                    on:click=move |_| step(false)
+                >
+                    "−"
+                </button>
+            </Show>
+            <span class="qty-value" class:hedged=hedged data-testid="quantity">
+                {move || qty().get()}
+            </span>
+            <Show when=move || editable.get()>
+                <button
+                    type="button"
+                    class="icon-button step"
+                    aria-label="Increase quantity"
+                    data-testid="qty-increase"
+                    disabled=move || qty().increment().is_none()
+                    on:click=move |_| step(true)
+                >
+                    "+"
+                </button>
+            </Show>
+        </span>
+    }
+    .into_any()
+}

@@ -1,0 +1,79 @@
+//! Move up / down and delete, at the end of a row. Disabled while the row is still being
+//! created (its place and version are not the server's yet).
+
+use leptos::prelude::*;
+
+use crate::sync::{OpField, OpKind, RowState, RowView};
+use crate::ui::sync::OrderSync;
+
+#[component]
+pub fn RowActions(row: Memo<RowView>, sync: OrderSync) -> impl IntoView {
+    let id = row.with_untracked(|r| r.order.id);
+    let index = move || sync.rows.with(|rows| rows.iter().position(|r| r.order.id == id));
+    let count = move || sync.rows.with(|rows| rows.len());
+    let settled = move || {
+        row.with(|r| {
+            r.order.number.is_some()
+                && !matches!(r.state, RowState::Deleted { .. })
+                && !r.pending.as_ref().is_some_and(|p| p.fields.contains(&OpField::Record))
+        })
+    };
+    let move_by = move |up: bool| {
+        let ids = sync.order_ids();
+        let Some(i) = ids.iter().position(|x| *x == id) else { return };
+        let before = if up {
+            match i.checked_sub(1) {
+                Some(j) => Some(ids[j]),
+                None => return,
+            }
+        } else {
+            if i + 1 >= ids.len() {
+                return;
+            }
+            ids.get(i + 2).copied()
+        };
+        sync.act(id, OpKind::Move { before });
+    };
+    let deletable = move || row.with(|r| r.order.status.is_editable()) && settled();
+    let number = move || row.with(|r| r.order.display_number());
+    view! {
+        <span class="row-actions">
+            <button
+                type="button"
+                class="icon-button"
+                aria-label=move || format!("Move {} up", number())
+                title="Move up"
+                data-testid="move-up"
+                disabled=move || !settled() || index() == Some(0)
+                on:click=move |_| move_by(true)
+            >
+                "↑"
+            </button>
+            <button
+                type="button"
+                class="icon-button"
+                aria-label=move || format!("Move {} down", number())
+                title="Move down"
+                data-testid="move-down"
+                disabled=move || !settled() || index().is_none_or(|i| i + 1 >= count())
+                on:click=move |_| move_by(false)
+            >
+                "↓"
+            </button>
+            <Show when=move || row.with(|r| r.order.status.is_editable())>
+                <button
+                    type="button"
+                    class="icon-button danger"
+                    aria-label=move || format!("Delete {}", number())
+                    title="Delete draft"
+                    data-testid="delete"
+                    disabled=move || !deletable()
+                    on:click=move |_| sync.act(id, OpKind::Delete)
+                >
+                    "✕"
+                </button>
+            </Show>
+        </span>
+    }
+    .into_any()
+}

@@ -1,0 +1,56 @@
+//! The row's status line: the one place a row says what happened (rolled back with Retry,
+//! updated elsewhere, deleted with Undo). Always present so screen readers hear changes.
+
+use leptos::prelude::*;
+
+use crate::sync::{OpKind, RowState, RowView};
+use crate::ui::sync::OrderSync;
+
+#[component]
+pub fn RowStatus(row: Memo<RowView>, sync: OrderSync, on_retry: Callback<()>) -> impl IntoView {
+    let id = row.with_untracked(|r| r.order.id);
+    let content = move || {
+        row.with(|r| match &r.state {
+            RowState::Deleted { held, .. } => {
+                let held = *held;
+                view! {
+                    <span class="status-icon" aria-hidden="true">"✕"</span>
+                    <span class="status-text" data-testid="status-message">{if held { "Deleted ·" } else { "Deleting… ·" }}</span>
+                    <button type="button" class="link-button" data-testid="undo" on:click=move |_| sync.act(id, OpKind::UndoDelete)>
+                        "Undo"
+                    </button>
+                }
+                .into_any()
+            }
+            RowState::RolledBack { retryable, .. } => {
+                let retryable = *retryable;
+                let message = r.message.clone().unwrap_or_default();
+                view! {
+                    <span class="status-icon" aria-hidden="true">"!"</span>
+                    <span class="status-text" data-testid="status-message">{message}</span>
+                    {retryable.then(|| view! {
+                        <button type="button" class="link-button" data-testid="retry" on:click=move |_| on_retry.run(())>"Retry"</button>
+                    })}
+                    <button type="button" class="link-button subtle" data-testid="dismiss" on:click=move |_| sync.dismiss(id)>"Dismiss"</button>
+                }
+                .into_any()
+            }
+            RowState::UpdatedElsewhere => {
+                let message = r.message.clone().unwrap_or_default();
+                view! {
+                    <span class="status-icon" aria-hidden="true">"↻"</span>
+                    <span class="status-text" data-testid="status-message">{message}</span>
+                    <button type="button" class="link-button subtle" data-testid="dismiss" on:click=move |_| sync.dismiss(id)>"OK"</button>
+                }
+                .into_any()
+            }
+            RowState::Pending | RowState::Idle => ().into_any(),
+        })
+    };
+    view! {
+        <div class="row-status" role="status" aria-live="polite" data-testid="row-status">
+            {content}
+        </div>
+    }
+    .into_any()
+}

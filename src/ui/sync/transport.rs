@@ -1,0 +1,89 @@
+//! Sends one queued operation to its server function and turns the answer into the engine's
+//! [`Outcome`]. The mapping from errors to outcomes is pure and tested here; deciding what an
+//! outcome means is the engine's job.
+
+use crate::error::AppError;
+use crate::sync::{ErrorKind, Outcome, RowError};
+#[cfg(feature = "hydrate")]
+use crate::{domain::Order, sync::{Op, OpKind}};
+
+/// How the engine must treat a server error (PRODUCT.md, "Server answers the client must tell apart").
+pub fn outcome_of_error(e: AppError) -> Outcome {
+    match e {
+        AppError::Validation { field, message } => Outcome::Rejected(RowError::validation(field, message)),
+        AppError::Conflict { current, .. } => Outcome::VersionConflict(*current),
+        AppError::NotFound { message } => Outcome::Rejected(RowError::new(ErrorKind::NotFound, message)),
+        AppError::Forbidden { message } => Outcome::Rejected(RowError::new(ErrorKind::Forbidden, message)),
+        AppError::KeyReused { message } | AppError::BadRequest { message } | AppError::Internal { message } => {
+            Outcome::Rejected(RowError::new(ErrorKind::Server, message))
+        }
+        // Nothing is known to have happened: resend later with the same key.
+        AppError::InProgress { message } | AppError::Transient { message } | AppError::Network { message } => {
+            Outcome::Transient(message)
+        }
+    }
+}
+
+#[cfg(feature = "hydrate")]
+fn confirmed(r: Result<Order, AppError>) -> Outcome {
+    r.map_or_else(outcome_of_error, Outcome::Confirmed)
+}
+
+#[cfg(feature = "hydrate")]
+/// Sends `op` with its id as the idempotency key and the version it was based on.
+pub async fn send(op: Op) -> Outcome {
+    use crate::api;
+    let key = op.id.to_string();
+    let id = op.order.to_string();
+    let version = op.base_version.unwrap_or_default();
+    match op.kind {
+        OpKind::SetStarred(starred) => confirmed(api::set_starred(key, id, version, starred).await),
+        OpKind::Rename { customer, item } => confirmed(api::rename(key, id, version, customer.into(), item.into()).await),
+        OpKind::SetNote(note) => confirmed(api::set_note(key, id, version, note.into()).await),
+        OpKind::SetQuantity(q) => confirmed(api::set_quantity(key, id, version, i64::from(q.get())).await),
+        OpKind::Move { before } => api::move_order(key, id, version, before.map(|b| b.to_string()))
+            .await
+            .map_or_else(outcome_of_error, Outcome::ConfirmedList),
+        OpKind::Create(o) => confirmed(
+            api::create_order(key, id, o.customer.into(), o.item.into(), i64::from(o.quantity.get()), o.unit_price.cents(), o.note.into())
+                .await,
+        ),
+        OpKind::Delete => api::delete_order(key, id, version)
+            .await
+            .map_or_else(outcome_of_error, |r| Outcome::DeleteHeld { order: r.order, undo_until: r.undo_until }),
+        OpKind::UndoDelete => confirmed(api::undo_delete(key, id).await),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Field;
+
+    #[test]
+    fn validation_is_a_rejection_at_the_field() {
+        let o = outcome_of_error(AppError::Validation { field: Field::Quantity, message: "too many".into() });
+        assert_eq!(o, Outcome::Rejected(RowError::validation(Field::Quantity, "too many")));
+    }
+
+    #[test]
+    fn retryable_answers_are_transient_so_the_same_key_is_resent() {
+        for e in [
+            AppError::InProgress { message: "running".into() },
+            AppError::Transient { message: "busy".into() },
+            AppError::Network { message: "offline".into() },
+        ] {
+            assert!(matches!(outcome_of_error(e), Outcome::Transient(_)));
+        }
+    }
+
+    #[test]
+    fn server_failures_are_retryable_rejections_and_refusals_are_not() {
+        let Outcome::Rejected(server) = outcome_of_error(AppError::internal()) else { panic!() };
+        assert!(server.is_retryable());
+        let Outcome::Rejected(gone) = outcome_of_error(AppError::not_found("gone")) else { panic!() };
+        assert!(!gone.is_retryable());
+        let Outcome::Rejected(no) = outcome_of_error(AppError::Forbidden { message: "no".into() }) else { panic!() };
+        assert!(!no.is_retryable());
+    }
+}
