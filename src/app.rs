@@ -6,7 +6,7 @@ use leptos_router::components::{Redirect, Route, Router, Routes};
 use leptos_router::{SsrMode, StaticSegment};
 
 use crate::ui::components::AppHeader;
-use crate::ui::pages::{NotFound, OrdersPage};
+use crate::ui::pages::{NotFound, OrdersPage, StatesPage};
 
 /// The document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -42,6 +42,7 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFound>
                     <Route path=StaticSegment("") view=|| view! { <Redirect path="/orders"/> }/>
                     <Route path=StaticSegment("orders") view=OrdersPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("states") view=StatesPage/>
                 </Routes>
             </main>
         </Router>

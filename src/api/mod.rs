@@ -3,8 +3,10 @@
 
 #[cfg(feature = "ssr")]
 mod context;
+mod faults;
 mod writes;
 
+pub use faults::*;
 pub use writes::*;
 
 use leptos::prelude::*;

@@ -13,6 +13,7 @@ pub fn AppHeader() -> impl IntoView {
             </a>
             <nav class="app-nav" aria-label="Main">
                 <A href="/orders">"Orders"</A>
+                <A href="/states">"State gallery"</A>
             </nav>
         </header>
     }

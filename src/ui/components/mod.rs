@@ -1,6 +1,7 @@
 //! Reusable pieces of the pages, one file per thing shown.
 
 mod app_header;
+mod fault_panel;
 mod load_error;
 mod name_editor;
 mod order_list;
@@ -13,6 +14,7 @@ mod star_button;
 mod status_badge;
 
 pub use app_header::AppHeader;
+pub use fault_panel::FaultPanel;
 pub use load_error::LoadError;
 pub use name_editor::NameEditor;
 pub use order_list::OrderList;

@@ -44,6 +44,11 @@ pub fn RowStatus(row: Memo<RowView>, sync: OrderSync, on_retry: Callback<()>) ->
                 }
                 .into_any()
             }
+            RowState::Pending if r.pending.as_ref().is_some_and(|p| p.attempts > 0) => view! {
+                <span class="status-icon" aria-hidden="true">"↻"</span>
+                <span class="status-text" data-testid="status-message">"Couldn't reach the server yet. Retrying…"</span>
+            }
+            .into_any(),
             RowState::Pending | RowState::Idle => ().into_any(),
         })
     };

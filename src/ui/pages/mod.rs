@@ -2,6 +2,8 @@
 
 mod not_found;
 mod orders;
+mod states;
 
 pub use not_found::NotFound;
 pub use orders::OrdersPage;
+pub use states::StatesPage;

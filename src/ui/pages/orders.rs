@@ -8,7 +8,7 @@ use leptos_router::hooks::use_query_map;
 use crate::api::list_orders;
 use crate::domain::{Order, OrderId};
 use crate::sync::OpKind;
-use crate::ui::components::{EditRequest, LoadError, OrderList, SearchBox};
+use crate::ui::components::{EditRequest, FaultPanel, LoadError, OrderList, SearchBox};
 use crate::ui::sync::{use_order_sync, OrderSync};
 
 #[component]
@@ -50,6 +50,7 @@ pub fn OrdersPage() -> impl IntoView {
                     }
                 })}
             </Suspense>
+            <FaultPanel/>
         </section>
     }
     .into_any()

@@ -18,6 +18,9 @@ use crate::sync::RowState;
 #[derive(Clone, Copy)]
 pub struct OrderSync {
     engine: RwSignal<Engine>,
+    /// Whether queued operations are sent. Off only for the state gallery's fixed rows.
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    live: bool,
     /// The rendered list: `fold(authoritative, queue)`, recomputed on every change.
     pub rows: Memo<Vec<RowView>>,
 }
@@ -31,9 +34,17 @@ pub fn use_order_sync(orders: Vec<Order>) -> UseOrderSyncReturn {
     engine.replace_authoritative(orders);
     let engine = RwSignal::new(engine);
     let rows = Memo::new(move |_| engine.with(|e| e.view()));
-    let sync = OrderSync { engine, rows };
+    let sync = OrderSync { engine, live: true, rows };
     provide_context(sync);
     sync
+}
+
+/// A handle over a prepared engine that never sends: the state gallery renders real rows in
+/// fixed states with it (clicks still fold locally, nothing reaches the server).
+pub fn fixed_order_sync(engine: Engine) -> OrderSync {
+    let engine = RwSignal::new(engine);
+    let rows = Memo::new(move |_| engine.with(|e| e.view()));
+    OrderSync { engine, live: false, rows }
 }
 
 /// Wall-clock milliseconds, from the browser on the client.
@@ -81,7 +92,7 @@ impl OrderSync {
     /// and for held deletes whose undo window closes.
     fn pump(self) {
         #[cfg(feature = "hydrate")]
-        {
+        if self.live {
             let ops = self.engine.try_update(|e| e.next_to_send(now_ms())).unwrap_or_default();
             for op in ops {
                 leptos::task::spawn_local(async move {

@@ -1,0 +1,116 @@
+//! The fault panel: in development (fault controls enabled), choose what the next writes do
+//! so every row state can be produced live. Hidden when fault controls are off.
+
+use leptos::prelude::*;
+
+use crate::api::{add_fault, clear_faults, get_fault_state, set_fault_latency};
+use crate::domain::WriteKind;
+use crate::faults::{FaultAction, FaultState};
+
+const OUTCOMES: [(&str, &str); 6] = [
+    ("reject", "Reject (422)"),
+    ("server_error", "Server error (500)"),
+    ("conflict", "Conflict (409)"),
+    ("transient", "Transient (503)"),
+    ("delay", "Delay"),
+    ("succeed", "Succeed"),
+];
+
+fn describe(state: &FaultState) -> Vec<String> {
+    let mut lines: Vec<String> = state
+        .rules
+        .iter()
+        .map(|r| {
+            let what = match r.action {
+                FaultAction::Succeed => "succeed".to_string(),
+                FaultAction::Reject => "reject".to_string(),
+                FaultAction::ServerError => "server error".to_string(),
+                FaultAction::Conflict => "conflict".to_string(),
+                FaultAction::Transient => "fail transiently".to_string(),
+                FaultAction::Delay { ms } => format!("wait {ms} ms"),
+            };
+            format!("Next {} {} write(s): {what}", r.count, r.kind.map_or("", |k| k.as_str()))
+        })
+        .collect();
+    if state.latency_ms > 0 {
+        lines.push(format!("Every write: +{} ms", state.latency_ms));
+    }
+    lines
+}
+
+#[component]
+pub fn FaultPanel() -> impl IntoView {
+    let state = Resource::new(|| (), |_| get_fault_state());
+    let current: RwSignal<Option<FaultState>> = RwSignal::new(None);
+    let kind = RwSignal::new("any".to_string());
+    let outcome = RwSignal::new("reject".to_string());
+    let ms = RwSignal::new(1500u64);
+    let count = RwSignal::new(1u32);
+    let latency = RwSignal::new(0u64);
+    let apply = move |r: Result<FaultState, crate::error::AppError>| match r {
+        Ok(s) => current.set(Some(s)),
+        Err(e) => leptos::logging::warn!("fault controls: {e}"),
+    };
+    let add = Action::new(move |_: &()| async move {
+        apply(add_fault(kind.get_untracked(), outcome.get_untracked(), ms.get_untracked(), count.get_untracked()).await)
+    });
+    let clear = Action::new(move |_: &()| async move { apply(clear_faults().await) });
+    let set_latency = Action::new(move |_: &()| async move { apply(set_fault_latency(latency.get_untracked()).await) });
+    let num = |ev: leptos::ev::Event| event_target_value(&ev).parse::<u64>().unwrap_or(0);
+
+    view! {
+        <Transition>
+            {move || Suspend::new(async move {
+                let Ok(Some(initial)) = state.await else { return ().into_any() };
+                if current.get_untracked().is_none() {
+                    current.set(Some(initial));
+                }
+                view! {
+                    <details class="fault-panel" data-testid="fault-panel">
+                        <summary>"Fault controls"</summary>
+                        <p class="fault-hint">"Make the next writes fail or slow down, to see each row state live."</p>
+                        <div class="fault-grid">
+                            <label class="field">
+                                <span class="field-label">"Write"</span>
+                                <select on:change=move |ev| kind.set(event_target_value(&ev)) data-testid="fault-kind">
+                                    <option value="any">"Any write"</option>
+                                    {WriteKind::ALL.map(|k| view! { <option value=k.as_str()>{k.as_str()}</option> }).collect_view()}
+                                </select>
+                            </label>
+                            <label class="field">
+                                <span class="field-label">"Outcome"</span>
+                                <select on:change=move |ev| outcome.set(event_target_value(&ev)) data-testid="fault-outcome">
+                                    {OUTCOMES.map(|(v, l)| view! { <option value=v>{l}</option> }).collect_view()}
+                                </select>
+                            </label>
+                            <label class="field">
+                                <span class="field-label">"Delay (ms)"</span>
+                                <input type="number" min="0" max="60000" prop:value=move || ms.get() on:change=move |ev| ms.set(num(ev))/>
+                            </label>
+                            <label class="field">
+                                <span class="field-label">"How many"</span>
+                                <input type="number" min="1" max="100" prop:value=move || count.get() on:change=move |ev| count.set(num(ev).max(1) as u32)/>
+                            </label>
+                        </div>
+                        <div class="fault-actions">
+                            <button type="button" class="button button-small button-primary" on:click=move |_| { add.dispatch(()); } data-testid="fault-add">"Add rule"</button>
+                            <button type="button" class="button button-small" on:click=move |_| { clear.dispatch(()); } data-testid="fault-clear">"Clear all"</button>
+                        </div>
+                        <div class="fault-latency">
+                            <label class="field">
+                                <span class="field-label">"Latency on every write (ms)"</span>
+                                <input type="number" min="0" max="60000" prop:value=move || latency.get() on:change=move |ev| latency.set(num(ev))/>
+                            </label>
+                            <button type="button" class="button button-small" on:click=move |_| { set_latency.dispatch(()); }>"Set"</button>
+                        </div>
+                        <ul class="fault-rules" data-testid="fault-rules">
+                            {move || current.with(|s| s.as_ref().map(describe).unwrap_or_default()).into_iter().map(|l| view! { <li>{l}</li> }).collect_view()}
+                        </ul>
+                    </details>
+                }
+                .into_any()
+            })}
+        </Transition>
+    }
+    .into_any()
+}

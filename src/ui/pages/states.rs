@@ -1,0 +1,233 @@
+//! `/states`: the state gallery for designers. Every row state, rendered by the real row
+//! component from real sync engines driven into that state with fixed data (nothing is sent).
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::domain::{line_total, CustomerName, Field, ItemName, Money, Note, Order, OrderId, OrderNumber, OrderStatus, Quantity};
+use crate::sync::{Engine, ErrorKind, OpId, OpKind, Outcome, RowError, MAX_ATTEMPTS};
+use crate::ui::components::OrderRow;
+use crate::ui::sync::fixed_order_sync;
+
+/// 23 Nov 2026, 14:05 UTC: every gallery timestamp, so screenshots never change.
+const T0: i64 = 1_795_442_709_000;
+
+fn sample(n: u32, customer: &str, item: &str, qty: i64, price_cents: i64, status: OrderStatus) -> Order {
+    let quantity = Quantity::parse(qty).unwrap_or_else(|_| Quantity::parse(1).expect("1 is valid"));
+    let unit_price = Money::from_cents(price_cents);
+    Order {
+        id: OrderId::from_uuid(uuid::Uuid::from_u128(0x0190_0000_0000_7000_8000_0000_0000_0000 + u128::from(n))),
+        number: Some(OrderNumber::new(n)),
+        customer: CustomerName::parse(customer).unwrap_or_else(|_| CustomerName::parse("Customer").expect("valid")),
+        item: ItemName::parse(item).unwrap_or_else(|_| ItemName::parse("Item").expect("valid")),
+        note: Note::parse("").expect("empty note is valid"),
+        quantity,
+        unit_price,
+        total: line_total(quantity, unit_price),
+        status,
+        starred: false,
+        position: i64::from(n),
+        version: 3,
+        created_at: T0,
+        updated_at: T0,
+    }
+}
+
+fn op(n: u128) -> OpId {
+    OpId::from_uuid(uuid::Uuid::from_u128(0x0190_0000_0000_7000_9000_0000_0000_0000 + n))
+}
+
+fn engine_with(order: &Order) -> Engine {
+    let mut e = Engine::new();
+    e.replace_authoritative(vec![order.clone()]);
+    e
+}
+
+/// `order` with one op sent and answered with `outcome`.
+fn answered(order: &Order, kind: OpKind, outcome: Outcome) -> Engine {
+    let mut e = engine_with(order);
+    let _ = e.enqueue(op(1), order.id, kind);
+    let _ = e.next_to_send(T0);
+    e.apply_outcome(op(1), outcome, T0);
+    e
+}
+
+fn rejected(order: &Order, kind: OpKind, kind_of_error: ErrorKind, message: &str) -> Engine {
+    answered(order, kind, Outcome::Rejected(RowError::new(kind_of_error, message)))
+}
+
+struct Shown {
+    slug: &'static str,
+    title: &'static str,
+    about: &'static str,
+    engine: Engine,
+}
+
+fn gallery() -> Vec<Shown> {
+    let draft = sample(1042, "Harbor Street Café", "Espresso beans, 1 kg", 12, 2_450, OrderStatus::Draft);
+    let q13 = OpKind::SetQuantity(Quantity::parse(13).expect("valid"));
+    let mut confirmed = draft.clone();
+    confirmed.quantity = Quantity::parse(13).expect("valid");
+    confirmed.total = line_total(confirmed.quantity, confirmed.unit_price);
+    confirmed.version += 1;
+    let mut elsewhere = draft.clone();
+    elsewhere.quantity = Quantity::parse(20).expect("valid");
+    elsewhere.total = line_total(elsewhere.quantity, elsewhere.unit_price);
+    elsewhere.version += 1;
+
+    let mut sending = engine_with(&draft);
+    let _ = sending.enqueue(op(1), draft.id, q13.clone());
+    let _ = sending.next_to_send(T0);
+
+    let mut queued = engine_with(&draft);
+    let _ = queued.enqueue(op(1), draft.id, q13.clone());
+    let _ = queued.next_to_send(T0);
+    let _ = queued.enqueue(op(2), draft.id, OpKind::SetStarred(true));
+
+    let mut retrying = engine_with(&draft);
+    let _ = retrying.enqueue(op(1), draft.id, q13.clone());
+    let _ = retrying.next_to_send(T0);
+    retrying.apply_outcome(op(1), Outcome::Transient("timeout".into()), T0);
+
+    let mut gave_up = engine_with(&draft);
+    let _ = gave_up.enqueue(op(1), draft.id, q13.clone());
+    let mut now = T0;
+    for _ in 0..MAX_ATTEMPTS {
+        let _ = gave_up.next_to_send(now);
+        gave_up.apply_outcome(op(1), Outcome::Transient("timeout".into()), now);
+        now += 60_000;
+    }
+
+    let mut creating = Engine::new();
+    let new_id = OrderId::from_uuid(uuid::Uuid::from_u128(0x0190_0000_0000_7000_8000_0000_0000_0999));
+    let _ = creating.enqueue(op(1), new_id, OpKind::Create(Order::new_draft(new_id, T0)));
+    let _ = creating.next_to_send(T0);
+
+    let mut deleting = engine_with(&draft);
+    let _ = deleting.enqueue(op(1), draft.id, OpKind::Delete);
+    let _ = deleting.next_to_send(T0);
+
+    let mut held = draft.clone();
+    held.version += 1;
+    let placed = sample(1038, "Mina Okafor", "Standing desk, oak", 1, 54_900, OrderStatus::Placed);
+
+    vec![
+        Shown { slug: "idle", title: "Idle", about: "Nothing pending. The row as the server holds it.", engine: engine_with(&draft) },
+        Shown {
+            slug: "optimistic",
+            title: "Optimistic · sending",
+            about: "Quantity 12 → 13 shows at once, hedged (faded fields, sending glyph); no page spinner.",
+            engine: sending,
+        },
+        Shown {
+            slug: "optimistic-queued",
+            title: "Optimistic · queued behind",
+            about: "A second edit (star) waits behind the request in flight: one request per row.",
+            engine: queued,
+        },
+        Shown {
+            slug: "retrying",
+            title: "Optimistic · retrying",
+            about: "The network failed once; the same change is resent with the same key after a backoff.",
+            engine: retrying,
+        },
+        Shown {
+            slug: "confirmed",
+            title: "Confirmed",
+            about: "The hedge drops and the server's record (number, total, version) replaces the guess.",
+            engine: answered(&draft, q13.clone(), Outcome::Confirmed(confirmed)),
+        },
+        Shown {
+            slug: "rolled-back-server",
+            title: "Rolled back · server error",
+            about: "The server failed: the change is undone on the row, which says so and offers Retry.",
+            engine: rejected(
+                &draft,
+                q13.clone(),
+                ErrorKind::Server,
+                "The server couldn't finish this request. Try again in a minute; if it keeps failing, contact support.",
+            ),
+        },
+        Shown {
+            slug: "rolled-back-network",
+            title: "Rolled back · network",
+            about: "After the bounded retries the change rolls back with Retry.",
+            engine: gave_up,
+        },
+        Shown {
+            slug: "rolled-back-validation",
+            title: "Rolled back · validation",
+            about: "The server refused the value: the field is marked and the message says how to fix it. No Retry.",
+            engine: rejected(
+                &draft,
+                q13.clone(),
+                ErrorKind::Validation { field: Field::Quantity },
+                "The quantity can be at most 999. For larger orders, split them or contact sales.",
+            ),
+        },
+        Shown {
+            slug: "rolled-back-not-found",
+            title: "Rolled back · not found",
+            about: "The order is gone (deleted elsewhere).",
+            engine: rejected(&draft, q13.clone(), ErrorKind::NotFound, "This order no longer exists; it may have been deleted. Reload the list to see the current orders."),
+        },
+        Shown {
+            slug: "rolled-back-forbidden",
+            title: "Rolled back · not allowed",
+            about: "The change is not allowed for this order.",
+            engine: rejected(&placed, OpKind::SetStarred(true), ErrorKind::Forbidden, "ORD-1038 is placed, so it can't be edited. Only drafts can change."),
+        },
+        Shown {
+            slug: "updated-elsewhere",
+            title: "Updated elsewhere",
+            about: "Someone changed the order first (409): the row takes the server's values with a quiet note.",
+            engine: answered(&draft, q13, Outcome::VersionConflict(elsewhere)),
+        },
+        Shown { slug: "creating", title: "New draft · creating", about: "Appears at once on top; the server assigns the number.", engine: creating },
+        Shown { slug: "deleting", title: "Deleted · sending", about: "The delete shows at once with Undo while it is sent.", engine: deleting },
+        Shown {
+            slug: "deleted",
+            title: "Deleted · Undo",
+            about: "The server holds the delete for the undo window; Undo brings the row back unchanged.",
+            engine: answered(&draft, OpKind::Delete, Outcome::DeleteHeld { order: held, undo_until: T0 + 10_000 }),
+        },
+        Shown { slug: "placed", title: "Placed order", about: "Not editable: only star and move apply.", engine: engine_with(&placed) },
+    ]
+}
+
+#[component]
+pub fn StatesPage() -> impl IntoView {
+    let items = gallery()
+        .into_iter()
+        .map(|s| {
+            let sync = fixed_order_sync(s.engine);
+            let rows = sync.rows.get_untracked();
+            view! {
+                <section class="gallery-item" data-testid=format!("gallery-{}", s.slug)>
+                    <h2>{s.title}</h2>
+                    <p class="gallery-about">{s.about}</p>
+                    <div class="order-table" role="table" aria-label=s.title>
+                        <div role="rowgroup">
+                            {rows.into_iter().map(|initial| view! { <OrderRow initial sync/> }).collect_view()}
+                        </div>
+                    </div>
+                </section>
+            }
+        })
+        .collect_view();
+    view! {
+        <Title text="State gallery"/>
+        <section class="page states-page">
+            <header class="page-header">
+                <div>
+                    <h1>"State gallery"</h1>
+                    <p class="page-subtitle">
+                        "Every state of an order row, rendered by the real row component from fixed data. Nothing here is sent to the server."
+                    </p>
+                </div>
+            </header>
+            <div class="gallery">{items}</div>
+        </section>
+    }
+    .into_any()
+}
