@@ -322,3 +322,22 @@ async fn fault_endpoint_does_not_exist_unless_enabled() {
     let o = app.a_draft().await;
     assert_eq!(set_qty(&app, &key(), &o, o.version, "2").await.status(), 200, "writes are unaffected");
 }
+
+#[tokio::test]
+async fn cancelling_a_placed_order_is_final_and_drafts_cannot_be_cancelled() {
+    let app = spawn_app().await;
+    let placed = app.orders().await.into_iter().find(|o| o.status == orderdesk::domain::OrderStatus::Placed).unwrap();
+    let id = placed.id.to_string();
+    let k = key();
+    let form = [("key", k.as_str()), ("id", id.as_str()), ("version", &placed.version.to_string())];
+    let (status, b) = body(app.call("orders/cancel", &form).await).await;
+    assert_eq!((status, b["status"].as_str()), (200, Some("cancelled")), "{b}");
+    let (_, again) = body(app.call("orders/cancel", &form).await).await;
+    assert_eq!(again, b, "a repeat replays the answer");
+    let (status, b) = body(app.call("orders/cancel", &[("key", &key()), ("id", &id), ("version", &(placed.version + 1).to_string())]).await).await;
+    assert_eq!((status, b["kind"].as_str()), (403, Some("forbidden")));
+    let draft = app.a_draft().await;
+    let (status, b) = body(app.call("orders/cancel", &[("key", &key()), ("id", &draft.id.to_string()), ("version", &draft.version.to_string())]).await).await;
+    assert_eq!(status, 403);
+    assert!(b["message"].as_str().unwrap().contains("Only placed orders can be cancelled"));
+}

@@ -101,7 +101,7 @@ fn injected_rejection(kind: WriteKind) -> AppError {
         WriteKind::Note => Field::Note,
         WriteKind::Quantity => Field::Quantity,
         WriteKind::Move => Field::Position,
-        WriteKind::Star | WriteKind::Delete | WriteKind::UndoDelete => Field::OrderId,
+        WriteKind::Star | WriteKind::Delete | WriteKind::UndoDelete | WriteKind::Cancel => Field::OrderId,
     };
     AppError::Validation {
         field,

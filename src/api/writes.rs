@@ -122,3 +122,14 @@ pub async fn undo_delete(key: String, id: String) -> Result<Order, AppError> {
     })
     .await
 }
+
+/// Cancel a placed order. Pessimistic: the client waits for this answer before changing the row.
+#[server(endpoint = "orders/cancel")]
+pub async fn cancel_order(key: String, id: String, version: i64) -> Result<Order, AppError> {
+    context::reply(async {
+        let id = OrderId::parse(&id)?;
+        let w = begin_write(WriteKind::Cancel, &key, Some(id), &(id, version)).await?;
+        w.db.cancel_placed(&w.meta, id, version).await
+    })
+    .await
+}

@@ -17,10 +17,12 @@ pub enum WriteKind {
     Create,
     Delete,
     UndoDelete,
+    /// Cancel a placed order: pessimistic, never predicted by the client.
+    Cancel,
 }
 
 impl WriteKind {
-    pub const ALL: [WriteKind; 8] = [
+    pub const ALL: [WriteKind; 9] = [
         WriteKind::Star,
         WriteKind::Rename,
         WriteKind::Note,
@@ -29,6 +31,7 @@ impl WriteKind {
         WriteKind::Create,
         WriteKind::Delete,
         WriteKind::UndoDelete,
+        WriteKind::Cancel,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -41,6 +44,7 @@ impl WriteKind {
             WriteKind::Create => "create",
             WriteKind::Delete => "delete",
             WriteKind::UndoDelete => "undo_delete",
+            WriteKind::Cancel => "cancel",
         }
     }
 

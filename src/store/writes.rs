@@ -284,6 +284,33 @@ impl Db {
         .await
     }
 
+    /// Cancels a placed order. Irreversible; only placed orders can be cancelled.
+    pub async fn cancel_placed(&self, meta: &WriteMeta, id: OrderId, version: i64) -> Result<Order, AppError> {
+        let now = meta.now;
+        self.idempotent(meta, async |conn: &mut SqliteConnection| {
+            let order = editable(conn, id, version, false).await?;
+            if order.status != OrderStatus::Placed {
+                return Err(AppError::Forbidden {
+                    message: format!(
+                        "{} is {}, so it can't be cancelled. Only placed orders can be cancelled.",
+                        order.display_number(),
+                        order.status.label().to_lowercase()
+                    ),
+                });
+            }
+            let row: OrderRow = sqlx::query_as(&returning(
+                "UPDATE orders SET status = 'cancelled', version = version + 1, updated_at = ? WHERE id = ?",
+            ))
+            .bind(now)
+            .bind(id.to_string())
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(db_err)?;
+            to_order(row)
+        })
+        .await
+    }
+
     /// A change made "elsewhere" (another tab or user): bumps the version only. Used by the
     /// conflict fault control to produce a real version conflict.
     pub async fn touch_elsewhere(&self, id: OrderId, now: i64) -> Result<(), AppError> {

@@ -1,6 +1,7 @@
 //! Reusable pieces of the pages, one file per thing shown.
 
 mod app_header;
+mod cancel_order;
 mod fault_panel;
 mod load_error;
 mod name_editor;
@@ -14,6 +15,7 @@ mod star_button;
 mod status_badge;
 
 pub use app_header::AppHeader;
+pub use cancel_order::CancelOrder;
 pub use fault_panel::FaultPanel;
 pub use load_error::LoadError;
 pub use name_editor::NameEditor;

@@ -4,6 +4,8 @@
 use leptos::prelude::*;
 
 use crate::sync::{OpField, OpKind, RowState, RowView};
+use crate::domain::OrderStatus;
+use crate::ui::components::CancelOrder;
 use crate::ui::sync::OrderSync;
 
 #[component]
@@ -72,6 +74,9 @@ pub fn RowActions(row: Memo<RowView>, sync: OrderSync) -> impl IntoView {
                 >
                     "✕"
                 </button>
+            </Show>
+            <Show when=move || row.with(|r| r.order.status == OrderStatus::Placed)>
+                <CancelOrder row sync/>
             </Show>
         </span>
     }

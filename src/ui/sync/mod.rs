@@ -83,6 +83,13 @@ impl OrderSync {
         self.pump();
     }
 
+    /// Takes a record the server just confirmed outside the queue (a pessimistic write).
+    pub fn confirm_record(self, order: Order) {
+        self.engine.update(|e| {
+            e.upsert_authoritative(order);
+        });
+    }
+
     /// Clears the row's note (and drops a rolled-back create).
     pub fn dismiss(self, order: OrderId) {
         self.engine.update(|e| e.dismiss(order));
