@@ -191,7 +191,7 @@ fn gallery() -> Vec<Shown> {
             about: "The server holds the delete for the undo window; Undo brings the row back unchanged.",
             engine: answered(&draft, OpKind::Delete, Outcome::DeleteHeld { order: held, undo_until: T0 + 10_000 }),
         },
-        Shown { slug: "placed", title: "Placed order", about: "Not editable: only star and move apply.", engine: engine_with(&placed) },
+        Shown { slug: "placed", title: "Placed order", about: "Not editable: star and move apply; Cancel asks for confirmation and waits for the server.", engine: engine_with(&placed) },
     ]
 }
 
