@@ -32,7 +32,7 @@ export default defineConfig({
     screenshot: 'only-on-failure',
   },
   webServer: {
-    command: 'rm -rf end2end/.data && mkdir -p end2end/.data && exec target/release/orderdesk',
+    command: `rm -rf end2end/.data/${port} && mkdir -p end2end/.data/${port} && exec target/release/orderdesk`,
     cwd: '..',
     url: `http://127.0.0.1:${port}/orders`,
     reuseExistingServer: false,
@@ -41,9 +41,10 @@ export default defineConfig({
     stderr: 'pipe',
     env: {
       ORDERDESK_ADDRESS: `127.0.0.1:${port}`,
-      DATABASE_URL: 'sqlite://end2end/.data/e2e.db',
+      DATABASE_URL: `sqlite://end2end/.data/${port}/e2e.db`,
       LEPTOS_SITE_ROOT: 'target/site',
       RUST_LOG: 'orderdesk=warn',
+      ORDERDESK_FAULTS: 'true',
     },
   },
 });

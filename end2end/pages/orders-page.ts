@@ -1,5 +1,6 @@
 import type { Locator, Page } from '@playwright/test';
 import { waitForHydration } from '../tests/fixtures';
+import { OrderRow } from './order-row';
 
 /** The /orders page as a person sees it. */
 export class OrdersPage {
@@ -22,6 +23,11 @@ export class OrdersPage {
 
   row(number: string): Locator {
     return this.page.locator(`[data-testid="order-row"][data-order-number="${number}"]`);
+  }
+
+  /** The row for `number` as a page object (star, quantity, rename, delete, status line). */
+  orderRow(number: string): OrderRow {
+    return new OrderRow(this.page, number);
   }
 
   async numbers(): Promise<string[]> {

@@ -30,7 +30,7 @@ test.describe('state gallery', () => {
     for (const slug of STATES) {
       const item = page.getByTestId(`gallery-${slug}`);
       await expect(item.getByTestId('order-row')).toHaveCount(1);
-      await expect(item).toHaveScreenshot(`gallery-${slug}.png`, { animations: 'disabled', maxDiffPixelRatio: 0.01 });
+      await expect(item).toHaveScreenshot(`gallery-${slug}.png`, { animations: 'disabled' });
     }
   });
 

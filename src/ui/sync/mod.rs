@@ -128,7 +128,10 @@ impl OrderSync {
                 let id = row.order.id;
                 set_timeout(
                     move || {
-                        let still_held = self.row(id).is_some_and(|r| matches!(r.state, RowState::Deleted { held: true, .. }));
+                        // Only this hold: after Undo and a new delete, a newer window applies.
+                        let still_held = self
+                            .row(id)
+                            .is_some_and(|r| matches!(r.state, RowState::Deleted { held: true, undo_until: Some(u) } if u == until));
                         if still_held {
                             self.engine.update(|e| e.remove_authoritative(id));
                         }

@@ -1,0 +1,48 @@
+import { expect, type APIRequestContext } from '@playwright/test';
+
+/** The server's write kinds a fault rule can target (omit for "any write"). */
+export type WriteKind = 'star' | 'rename' | 'note' | 'quantity' | 'move' | 'create' | 'delete' | 'undo_delete';
+
+/** What the caught writes do (see src/faults.rs). */
+export type FaultOutcome = 'succeed' | 'reject' | 'server_error' | 'conflict' | 'transient' | 'delay';
+
+/**
+ * The fault controls (`/api/faults`, on only when the server runs with ORDERDESK_FAULTS=true).
+ * Rules are global to the server: every spec that uses them must run serially, and clear them
+ * before and after each test.
+ */
+export class Faults {
+  constructor(private readonly request: APIRequestContext) {}
+
+  /** The next `count` writes of `kind` (any write without one) get `outcome`. */
+  async next(
+    kind: WriteKind | undefined,
+    outcome: FaultOutcome,
+    options: { count?: number; ms?: number } = {},
+  ): Promise<void> {
+    const action = outcome === 'delay' ? { outcome, ms: options.ms ?? 500 } : { outcome };
+    const rule: Record<string, unknown> = { action, count: options.count ?? 1 };
+    if (kind) rule.kind = kind;
+    const res = await this.request.post('/api/faults', { data: rule });
+    expect(res.status(), `fault rule refused: ${await res.text()}`).toBe(200);
+  }
+
+  /** Adds `ms` before every write until cleared. */
+  async latency(ms: number): Promise<void> {
+    const res = await this.request.put('/api/faults/latency', { data: { ms } });
+    expect(res.status(), `latency refused: ${await res.text()}`).toBe(200);
+  }
+
+  /** Clears every rule and the latency. */
+  async clear(): Promise<void> {
+    const res = await this.request.delete('/api/faults');
+    expect(res.status(), 'fault controls must be enabled for the e2e server (ORDERDESK_FAULTS)').toBe(200);
+  }
+
+  /** What the controls hold now. */
+  async state(): Promise<{ rules: unknown[]; latency_ms: number }> {
+    const res = await this.request.get('/api/faults');
+    expect(res.status()).toBe(200);
+    return res.json();
+  }
+}

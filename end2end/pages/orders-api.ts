@@ -1,0 +1,69 @@
+import { randomUUID } from 'node:crypto';
+import { expect, type APIRequestContext } from '@playwright/test';
+
+/** An order as the server holds it (the JSON of `POST /api/orders/list`). */
+export interface ServerOrder {
+  id: string;
+  number: number | null;
+  customer: string;
+  item: string;
+  note: string;
+  quantity: number;
+  unit_price: number;
+  total: number;
+  status: string;
+  starred: boolean;
+  position: number;
+  version: number;
+}
+
+/** The server's record, read past the UI: what the tests compare the rows against. */
+export class OrdersApi {
+  constructor(private readonly request: APIRequestContext) {}
+
+  /** Every live order (held deletes excluded), in list order. */
+  async list(): Promise<ServerOrder[]> {
+    const res = await this.request.post('/api/orders/list', { form: {} });
+    expect(res.status(), await res.text()).toBe(200);
+    return res.json();
+  }
+
+  /** The live order `ORD-nnnn`, or `undefined` when the server does not list it. */
+  async find(number: string): Promise<ServerOrder | undefined> {
+    const n = Number(number.replace(/^ORD-/, ''));
+    return (await this.list()).find((o) => o.number === n);
+  }
+
+  async get(number: string): Promise<ServerOrder> {
+    const order = await this.find(number);
+    expect(order, `${number} is not in the server's list`).toBeDefined();
+    return order!;
+  }
+
+  /** Test setup only: sets a quantity directly through the server function. */
+  async setQuantity(number: string, quantity: number): Promise<ServerOrder> {
+    const order = await this.get(number);
+    const res = await this.request.post('/api/orders/quantity', {
+      form: { key: randomUUID(), id: order.id, version: String(order.version), quantity: String(quantity) },
+    });
+    expect(res.status(), await res.text()).toBe(200);
+    return res.json();
+  }
+}
+
+/** Cents as the app formats money: `$1,234.56`. */
+export function formatMoney(cents: number): string {
+  const sign = cents < 0 ? '-' : '';
+  const abs = Math.abs(cents);
+  const dollars = Math.floor(abs / 100)
+    .toString()
+    .replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return `${sign}$${dollars}.${String(abs % 100).padStart(2, '0')}`;
+}
+
+/** The server's pricing rule: quantity × unit price, 10% off (rounded down) from 10 units. */
+export function lineTotalCents(quantity: number, unitPriceCents: number): number {
+  const subtotal = quantity * unitPriceCents;
+  const discount = quantity >= 10 ? Math.floor((subtotal * 10) / 100) : 0;
+  return subtotal - discount;
+}
