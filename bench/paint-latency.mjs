@@ -1,0 +1,288 @@
+#!/usr/bin/env node
+// Click → optimistic paint latency for Order Desk (see bench/README.md).
+//
+//   node bench/paint-latency.mjs          (needs a release build: cargo leptos build --release)
+//
+// Starts its own release server (target/release/orderdesk) from the repo root on a fresh
+// temporary SQLite database with fault controls on, adds PAINT_LATENCY_MS (500) before every
+// write, and clicks the star of PAINT_ROWS (20) rows in turn in headless Chromium, PAINT_CLICKS
+// (200) times after a short warm-up; each row is starred then unstarred, so the data ends as
+// it started. Everything is timed IN THE PAGE from the click event's timestamp:
+//   - optimistic: the first animation frame after the row's DOM shows the new star state;
+//   - confirmed (baseline): the first animation frame after the row has been pending and is
+//     back to data-state="idle" aria-busy="false" with the new star state, i.e. what a UI
+//     that waits for the server would show at the earliest.
+// A row is clicked again only once its previous click has settled; up to PAINT_INFLIGHT (4)
+// rows have a write in flight at once, so responses land while other clicks are painted.
+//
+// Env: PAINT_PORT (3191), PAINT_CLICKS (200), PAINT_ROWS (20), PAINT_LATENCY_MS (500),
+//      PAINT_INFLIGHT (4), PAINT_WARMUP_ROWS (5), PAINT_JSON (path: write raw samples there).
+// Exit status: 0 when every click was measured (whatever the numbers), 1 when the run failed.
+
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync, createWriteStream, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(path.join(root, 'package.json'));
+const { chromium } = require('playwright-core');
+
+const int = (name, dflt, min = 1) => {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return dflt;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer >= ${min} (got ${raw})`);
+  return n;
+};
+const port = int('PAINT_PORT', 3191);
+const rowsWanted = int('PAINT_ROWS', 20);
+const latencyMs = int('PAINT_LATENCY_MS', 500, 0);
+const inflight = int('PAINT_INFLIGHT', 4);
+const warmupRows = int('PAINT_WARMUP_ROWS', 5, 0);
+const clicksWanted = int('PAINT_CLICKS', 200);
+const base = `http://127.0.0.1:${port}`;
+const binary = path.join(root, 'target/release/orderdesk');
+const siteRoot = path.join(root, 'target/site');
+
+let server = null;
+let browser = null;
+let tmp = null;
+
+function log(msg) {
+  process.stderr.write(`paint-latency: ${msg}\n`);
+}
+
+function portInUse(p) {
+  return new Promise((resolve) => {
+    const s = net.connect({ host: '127.0.0.1', port: p });
+    s.once('connect', () => { s.destroy(); resolve(true); });
+    s.once('error', () => resolve(false));
+  });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function startServer() {
+  if (!existsSync(binary) || !existsSync(path.join(siteRoot, 'pkg'))) {
+    throw new Error('no release build: run `cargo leptos build --release` in the repo root first');
+  }
+  if (await portInUse(port)) throw new Error(`port ${port} is already in use; set PAINT_PORT to a free port`);
+  tmp = mkdtempSync(path.join(os.tmpdir(), 'paintbench-'));
+  const logFile = path.join(tmp, 'server.log');
+  const out = createWriteStream(logFile);
+  server = spawn(binary, [], {
+    cwd: root,
+    env: {
+      ...process.env,
+      ORDERDESK_ADDRESS: `127.0.0.1:${port}`,
+      DATABASE_URL: `sqlite://${path.join(tmp, 'db.sqlite')}`,
+      ORDERDESK_FAULTS: 'true',
+      LEPTOS_SITE_ROOT: 'target/site',
+      RUST_LOG: process.env.RUST_LOG ?? 'orderdesk=warn',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  server.stdout.pipe(out);
+  server.stderr.pipe(out);
+  let exited = null;
+  server.once('exit', (code, signal) => { exited = { code, signal }; });
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (exited) {
+      await sleep(100);
+      throw new Error(`server exited during start-up (${JSON.stringify(exited)}):\n${readFileSync(logFile, 'utf8').slice(-2000)}`);
+    }
+    try {
+      const res = await fetch(`${base}/orders`);
+      if (res.ok) return;
+    } catch { /* not up yet */ }
+    if (Date.now() > deadline) throw new Error(`server did not answer on ${base} within 30 s`);
+    await sleep(100);
+  }
+}
+
+async function api(method, p, body) {
+  const res = await fetch(`${base}${p}`, {
+    method,
+    headers: body ? { 'content-type': 'application/json' } : {},
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  if (!res.ok) throw new Error(`${method} ${p}: ${res.status} ${await res.text()}`);
+}
+
+async function cleanup() {
+  if (browser) await browser.close().catch(() => {});
+  browser = null;
+  if (server && server.exitCode === null && server.signalCode === null) {
+    const gone = new Promise((r) => server.once('exit', r));
+    server.kill('SIGTERM');
+    await Promise.race([gone, sleep(3000)]);
+    if (server.exitCode === null && server.signalCode === null) server.kill('SIGKILL');
+  }
+  server = null;
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+  tmp = null;
+}
+
+// Runs in the page: times every star click from the click event to the frames that paint it.
+function installProbe() {
+  const samples = [];
+  const open = new Map(); // order id -> sample not yet settled
+  const starOf = (row) => row.querySelector('[data-testid="star"]');
+  window.addEventListener('click', (ev) => {
+    const star = ev.target instanceof Element ? ev.target.closest('[data-testid="star"]') : null;
+    const row = star && star.closest('[data-testid="order-row"]');
+    if (!row) return;
+    const now = performance.now();
+    // The input event's own timestamp (same clock as performance.now()), so the time the
+    // event waited before dispatch counts too; fall back to "now" if it looks wrong.
+    const t0 = ev.timeStamp > 0 && ev.timeStamp <= now && now - ev.timeStamp < 1000 ? ev.timeStamp : now;
+    const id = row.dataset.orderId;
+    const s = {
+      id, number: row.dataset.orderNumber, before: star.getAttribute('aria-pressed'),
+      dispatch: now - t0, dom: null, optimistic: null, confirmed: null, sawPending: false, error: null,
+    };
+    samples.push(s);
+    open.set(id, s);
+    const finish = (err) => {
+      mo.disconnect();
+      if (err) { s.error = err; open.delete(id); return; }
+      requestAnimationFrame(() => { s.confirmed = performance.now() - t0; open.delete(id); });
+    };
+    const check = () => {
+      const st = starOf(row);
+      const flipped = !!st && st.getAttribute('aria-pressed') !== s.before;
+      if (s.dom === null && flipped) {
+        s.dom = performance.now() - t0;
+        requestAnimationFrame(() => { s.optimistic = performance.now() - t0; });
+      }
+      const state = row.getAttribute('data-state');
+      const busy = row.getAttribute('aria-busy');
+      if (state !== 'idle' || busy !== 'false') s.sawPending = true;
+      if (state !== 'idle' && state !== 'pending') return finish(`row went to data-state="${state}"`);
+      if (!row.isConnected) return finish('row left the DOM');
+      if (s.dom !== null && s.sawPending && state === 'idle' && busy === 'false') {
+        finish(flipped ? null : 'star reverted when the row settled');
+      }
+    };
+    const mo = new MutationObserver(check);
+    mo.observe(row, { attributes: true, childList: true, subtree: true, characterData: true });
+  }, { capture: true });
+  window.__paintProbe = {
+    samples,
+    // This row has no unsettled click (and is idle), and fewer than `limit` clicks are open.
+    ready(id, limit) {
+      const row = document.querySelector(`[data-testid="order-row"][data-order-id="${id}"]`);
+      return !open.has(id) && open.size < limit && !!row
+        && row.getAttribute('aria-busy') === 'false' && row.getAttribute('data-state') === 'idle';
+    },
+    settled: () => open.size === 0,
+    reset() { samples.length = 0; },
+  };
+}
+
+function stats(values) {
+  const v = [...values].sort((a, b) => a - b);
+  const rank = (p) => v[Math.min(v.length - 1, Math.max(0, Math.ceil((p / 100) * v.length) - 1))];
+  return { n: v.length, p50: rank(50), p95: rank(95), max: v[v.length - 1] };
+}
+
+function fmt(s) {
+  const ms = (x) => (x >= 100 ? x.toFixed(0) : x.toFixed(1));
+  return `n=${s.n} p50 ${ms(s.p50)} ms p95 ${ms(s.p95)} ms max ${ms(s.max)} ms`;
+}
+
+async function clickRows(page, ids, total) {
+  for (let i = 0; i < total; i++) {
+    const id = ids[i % ids.length];
+    await page.waitForFunction(([id, limit]) => window.__paintProbe.ready(id, limit), [id, inflight], {
+      polling: 10,
+      timeout: latencyMs + 20_000,
+    });
+    await page.locator(`[data-testid="order-row"][data-order-id="${id}"] [data-testid="star"]`).click();
+  }
+  await page.waitForFunction(() => window.__paintProbe.settled(), null, { polling: 10, timeout: latencyMs + 20_000 });
+}
+
+async function main() {
+  const started = Date.now();
+  await startServer();
+  await api('DELETE', '/api/faults');
+  await api('PUT', '/api/faults/latency', { ms: latencyMs });
+
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+  });
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const pageErrors = [];
+  page.on('pageerror', (e) => pageErrors.push(String(e)));
+  await page.goto(`${base}/orders`);
+  await page.locator('body[data-hydrated="true"]').waitFor({ state: 'attached', timeout: 30_000 }).catch((e) => {
+    throw new Error(`/orders never hydrated (${e.message.split('\n')[0]}); page errors: ${pageErrors.join(' | ').slice(0, 600) || 'none'}`
+      + '\n  a hydration panic usually means target/release/orderdesk and target/site come from different builds (is a build running?)');
+  });
+  await page.evaluate(installProbe);
+
+  const rows = await page.locator('[data-testid="order-row"]').evaluateAll((els) =>
+    els.map((e) => ({ id: e.dataset.orderId, pressed: e.querySelector('[data-testid="star"]')?.getAttribute('aria-pressed') })));
+  if (rows.length === 0) throw new Error('no order rows on /orders');
+  const ids = rows.slice(0, rowsWanted).map((r) => r.id);
+  // Star then unstar every row, so each row is clicked an even number of times.
+  const perRound = 2 * ids.length;
+  const total = Math.ceil(clicksWanted / perRound) * perRound;
+
+  const warm = ids.slice(0, warmupRows);
+  if (warm.length) {
+    await clickRows(page, warm, 2 * warm.length);
+    await page.evaluate(() => window.__paintProbe.reset());
+  }
+  log(`${total} clicks over ${ids.length} rows, server +${latencyMs} ms per write, up to ${inflight} write(s) in flight`);
+  await clickRows(page, ids, total);
+
+  const samples = await page.evaluate(() => window.__paintProbe.samples);
+  const after = await page.locator('[data-testid="order-row"]').evaluateAll((els) =>
+    els.map((e) => ({ id: e.dataset.orderId, pressed: e.querySelector('[data-testid="star"]')?.getAttribute('aria-pressed') })));
+  await api('DELETE', '/api/faults');
+  if (process.env.PAINT_JSON) writeFileSync(process.env.PAINT_JSON, JSON.stringify(samples, null, 1));
+
+  const failed = samples.filter((s) => s.error || s.optimistic === null || s.confirmed === null);
+  const good = samples.filter((s) => !failed.includes(s));
+  const opt = stats(good.map((s) => s.optimistic));
+  const conf = stats(good.map((s) => s.confirmed));
+  const dom = stats(good.map((s) => s.dom));
+  console.log(`click → optimistic paint (server +${latencyMs} ms): ${fmt(opt)}`);
+  console.log(`click → server-confirmed paint (baseline):  ${fmt(conf)}`);
+  console.log(`  (click → row DOM changed: ${fmt(dom)}; ${((Date.now() - started) / 1000).toFixed(0)} s run)`);
+
+  const problems = [];
+  if (samples.length !== total) problems.push(`${samples.length} clicks recorded, ${total} made`);
+  if (failed.length) problems.push(`${failed.length} clicks not measured, e.g. ${failed[0].number}: ${failed[0].error ?? 'incomplete'}`);
+  const changed = rows.filter((r) => after.find((a) => a.id === r.id)?.pressed !== r.pressed);
+  if (changed.length) problems.push(`${changed.length} rows did not return to their starting star state`);
+  if (pageErrors.length) problems.push(`page errors: ${pageErrors.slice(0, 3).join(' | ')}`);
+  if (problems.length) {
+    for (const p of problems) log(`FAILED: ${p}`);
+    return 1;
+  }
+  return 0;
+}
+
+let code = 1;
+const stop = async (sig) => { log(`${sig}: stopping`); await cleanup(); process.exit(130); };
+process.once('SIGINT', () => stop('SIGINT'));
+process.once('SIGTERM', () => stop('SIGTERM'));
+try {
+  code = await main();
+} catch (e) {
+  log(`FAILED: ${e?.stack ?? e}`);
+  code = 1;
+} finally {
+  await cleanup();
+}
+process.exit(code);

@@ -1,0 +1,626 @@
+//! Write-path load generator for Order Desk (see bench/README.md).
+//!
+//! Starts the real server in-process (its own 2-thread tokio runtime) against a fresh SQLite
+//! file, or drives an already running one (`--external URL`). Then:
+//!
+//! 1. creates one draft order per connection through `/api/orders/create`;
+//! 2. runs one worker per connection, each with its own keep-alive HTTP connection, that
+//!    together send N versioned, idempotent quantity writes to `/api/orders/quantity`: each
+//!    worker owns its order, tracks the version from the last acknowledged answer, uses a fresh
+//!    key per write, and every 10th write sends the same key and payload once more (a
+//!    duplicate) and checks it gets the stored answer back;
+//! 3. measures each request from send to the full body received;
+//! 4. checks the final state from `/api/orders/list`: every order's version is 1 + its
+//!    acknowledged writes and its quantity is the last acknowledged quantity.
+//!
+//! Exits non-zero when any request failed (any non-200 answer) or the final state is wrong.
+//!
+//! `cargo bench --features ssr --bench writes -- [--connections 64] [--writes 20000]
+//!  [--external http://127.0.0.1:3000] [--max-secs 300]`
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use uuid::Uuid;
+
+/// Every how many first-time writes a worker replays the same key and payload once more.
+const DUPLICATE_EVERY: u64 = 10;
+/// Attempts (with the same key) for a write whose failure may be temporary.
+const MAX_ATTEMPTS: u32 = 5;
+/// A single request that takes longer than this counts as a `timeout` error.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// The targets from bench/README.md, printed as met or missed (they don't change the exit code).
+const TARGET_WRITES_PER_SEC: f64 = 3_000.0;
+const TARGET_P99_MS: f64 = 25.0;
+
+const USAGE: &str = "usage: cargo bench --features ssr --bench writes -- [--connections C] [--writes N] \
+                     [--external URL] [--max-secs S]\n  \
+                     --connections C  concurrent keep-alive connections, one order each (default 64)\n  \
+                     --writes N       first-time quantity writes in total (default 20000)\n  \
+                     --external URL   drive a running server (e.g. http://127.0.0.1:3000) instead of \
+                     starting one in-process\n  \
+                     --max-secs S     stop sending new writes after S seconds (default 300)";
+
+struct Config {
+    connections: usize,
+    writes: u64,
+    external: Option<String>,
+    max_secs: u64,
+}
+
+fn parse_args() -> Result<Config, String> {
+    let mut cfg = Config { connections: 64, writes: 20_000, external: None, max_secs: 300 };
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        // `--name=value` or `--name value`.
+        let (name, inline) = match arg.split_once('=') {
+            Some((n, v)) if n.starts_with("--") => (n.to_string(), Some(v.to_string())),
+            _ => (arg.clone(), None),
+        };
+        let mut value = |what: &str| {
+            inline.clone().or_else(|| args.next()).ok_or_else(|| format!("{name} needs {what}"))
+        };
+        match name.as_str() {
+            // cargo passes `--bench` to harness = false benches.
+            "--bench" => {}
+            "--connections" | "-c" => {
+                cfg.connections = value("a number")?.parse().map_err(|e| format!("--connections: {e}"))?;
+            }
+            "--writes" | "-n" => cfg.writes = value("a number")?.parse().map_err(|e| format!("--writes: {e}"))?,
+            "--external" => cfg.external = Some(value("a URL")?.trim_end_matches('/').to_string()),
+            "--max-secs" => cfg.max_secs = value("a number")?.parse().map_err(|e| format!("--max-secs: {e}"))?,
+            "--help" | "-h" => return Err(String::new()),
+            other => return Err(format!("unknown argument {other:?}")),
+        }
+    }
+    if cfg.connections == 0 || cfg.connections > 1024 {
+        return Err("--connections must be between 1 and 1024".into());
+    }
+    if cfg.max_secs == 0 {
+        return Err("--max-secs must be at least 1".into());
+    }
+    Ok(cfg)
+}
+
+fn main() -> ExitCode {
+    let cfg = match parse_args() {
+        Ok(c) => c,
+        Err(e) => {
+            if !e.is_empty() {
+                eprintln!("writes bench: {e}");
+            }
+            eprintln!("{USAGE}");
+            return if e.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(2) };
+        }
+    };
+
+    // Server logs go to stderr; RUST_LOG overrides (default: warnings only).
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()))
+        .with_writer(std::io::stderr)
+        .try_init();
+
+    // The server gets its own runtime so the load generator can't starve it inside one
+    // scheduler (and the other way round).
+    let mut _server_rt = None;
+    let mut _db_dir = None;
+    let (base, server_desc) = match &cfg.external {
+        Some(url) => (url.clone(), format!("external server {url}")),
+        None => {
+            let rt = match tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .thread_name("server")
+                .enable_all()
+                .build()
+            {
+                Ok(rt) => rt,
+                Err(e) => {
+                    eprintln!("writes bench: can't build the server runtime: {e}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            let dir = match tempfile::tempdir() {
+                Ok(d) => d,
+                Err(e) => {
+                    eprintln!("writes bench: can't make a temp dir: {e}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            let db_file = dir.path().join("orderdesk-bench.db");
+            let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join("Leptos.toml");
+            let mut settings = match orderdesk::config::Settings::from_file(&manifest) {
+                Ok(s) => s,
+                Err(e) => {
+                    eprintln!("writes bench: {e}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            settings.server.address = "127.0.0.1:0".parse().expect("literal address");
+            settings.database.url = format!("sqlite://{}", db_file.display());
+            settings.database.seed_demo_data = false;
+            settings.faults.enabled = false;
+            let readers = settings.database.readers;
+            let running = match rt.block_on(orderdesk::server::start(settings)) {
+                Ok(r) => r,
+                Err(e) => {
+                    eprintln!("writes bench: the server did not start: {e}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            let addr = running.addr;
+            rt.spawn(running.serve());
+            _server_rt = Some(rt);
+            _db_dir = Some(dir);
+            (
+                format!("http://{addr}"),
+                format!("in-process server on {addr} (2 worker threads, 1 writer + {readers} reader connections), fresh SQLite {}", db_file.display()),
+            )
+        }
+    };
+
+    let client_rt = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).thread_name("client").enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("writes bench: can't build the client runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let ok = client_rt.block_on(run(&cfg, &base, &server_desc));
+    // Don't wait for keep-alive connections or the sweeper to wind down.
+    client_rt.shutdown_timeout(Duration::from_millis(200));
+    if let Some(rt) = _server_rt.take() {
+        rt.shutdown_timeout(Duration::from_millis(500));
+    }
+    if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+}
+
+/// What one request came back with.
+enum Reply {
+    /// 200 with a JSON body.
+    Ok(Value),
+    /// Anything else: an error kind (the server's `kind`, or what went wrong on the way).
+    Failed(String),
+}
+
+fn classify(e: &reqwest::Error) -> &'static str {
+    if e.is_timeout() {
+        "timeout"
+    } else if e.is_connect() {
+        "connect"
+    } else {
+        "network"
+    }
+}
+
+/// POSTs a form; the latency runs from send to the full body received.
+async fn post(client: &reqwest::Client, url: &str, form: &[(&str, &str)]) -> (Duration, Reply) {
+    let started = Instant::now();
+    let res = match client.post(url).form(form).send().await {
+        Ok(r) => r,
+        Err(e) => return (started.elapsed(), Reply::Failed(classify(&e).into())),
+    };
+    let status = res.status().as_u16();
+    let body = res.bytes().await;
+    let latency = started.elapsed();
+    let body = match body {
+        Ok(b) => b,
+        Err(e) => return (latency, Reply::Failed(classify(&e).into())),
+    };
+    let json: Option<Value> = serde_json::from_slice(&body).ok();
+    let reply = match (status, json) {
+        (200, Some(v)) => Reply::Ok(v),
+        (200, None) => Reply::Failed("bad_answer".into()),
+        (s, Some(v)) => Reply::Failed(v.get("kind").and_then(Value::as_str).map_or_else(|| format!("http_{s}"), str::to_string)),
+        (s, None) => Reply::Failed(format!("http_{s}")),
+    };
+    (latency, reply)
+}
+
+/// Errors after which the same request can't succeed: retrying with the same key is useless.
+fn is_final(kind: &str) -> bool {
+    matches!(kind, "conflict" | "validation" | "not_found" | "forbidden" | "key_reused" | "bad_request" | "bad_answer")
+}
+
+fn new_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .pool_max_idle_per_host(1)
+        .pool_idle_timeout(None)
+        .tcp_nodelay(true)
+        .timeout(REQUEST_TIMEOUT)
+        .no_proxy()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("a plain HTTP client builds")
+}
+
+/// One connection, one order, and what was acknowledged on it.
+struct Worker {
+    index: usize,
+    client: reqwest::Client,
+    base: String,
+    order_id: String,
+    /// Version of the order after the last acknowledged write.
+    version: i64,
+    created_version: i64,
+    /// Quantity after the last acknowledged write.
+    quantity: i64,
+    acked: u64,
+    duplicates: u64,
+    /// A write that never got an answer: its quantity (it may or may not have been applied).
+    unknown: Option<i64>,
+    latencies_us: Vec<u32>,
+    errors: BTreeMap<String, u64>,
+    stopped: Option<String>,
+}
+
+impl Worker {
+    fn error(&mut self, kind: &str) {
+        *self.errors.entry(kind.to_string()).or_default() += 1;
+    }
+
+    fn record(&mut self, latency: Duration) {
+        self.latencies_us.push(latency.as_micros().min(u32::MAX as u128) as u32);
+    }
+
+    /// Sends the request, retrying with the same key while the failure may be temporary.
+    /// Returns the answer, or the last error kind.
+    async fn send_with_retries(&mut self, url: &str, form: &[(&str, &str)]) -> Result<Value, String> {
+        let mut last = String::new();
+        for attempt in 0..MAX_ATTEMPTS {
+            if attempt > 0 {
+                tokio::time::sleep(Duration::from_millis(25 * u64::from(attempt))).await;
+            }
+            let (latency, reply) = post(&self.client, url, form).await;
+            self.record(latency);
+            match reply {
+                Reply::Ok(v) => return Ok(v),
+                Reply::Failed(kind) => {
+                    self.error(&kind);
+                    if is_final(&kind) {
+                        return Err(kind);
+                    }
+                    last = kind;
+                }
+            }
+        }
+        Err(last)
+    }
+
+    /// Creates this worker's draft order.
+    async fn create(&mut self) -> Result<(), String> {
+        let url = format!("{}/api/orders/create", self.base);
+        let key = Uuid::now_v7().to_string();
+        let id = Uuid::now_v7().to_string();
+        let customer = format!("Bench customer {}", self.index + 1);
+        let form = [
+            ("key", key.as_str()),
+            ("id", id.as_str()),
+            ("customer", customer.as_str()),
+            ("item", "Bench widget"),
+            ("quantity", "1"),
+            ("unit_price_cents", "1250"),
+            ("note", ""),
+        ];
+        let v = self.send_with_retries(&url, &form).await.map_err(|kind| format!("create failed: {kind}"))?;
+        match (v.get("id").and_then(Value::as_str), v.get("version").and_then(Value::as_i64), v.get("quantity").and_then(Value::as_i64)) {
+            (Some(got), Some(version), Some(quantity)) if got == id => {
+                self.order_id = id;
+                self.version = version;
+                self.created_version = version;
+                self.quantity = quantity;
+                Ok(())
+            }
+            _ => Err(format!("create answered with an unexpected body: {v}")),
+        }
+    }
+
+    /// Sends `count` first-time quantity writes (plus the duplicates), stopping at `deadline`.
+    async fn run(mut self, count: u64, deadline: Instant) -> Self {
+        let url = format!("{}/api/orders/quantity", self.base);
+        for j in 1..=count {
+            if Instant::now() >= deadline {
+                self.error("not_sent_deadline");
+                self.stopped = Some(format!("deadline reached with {} of {count} writes sent", j - 1));
+                break;
+            }
+            // A different quantity every write, so a stale value is visible in the final check.
+            let quantity = ((self.index as u64 * 37 + j) % 999 + 1) as i64;
+            let key = Uuid::now_v7().to_string();
+            let version = self.version.to_string();
+            let quantity_s = quantity.to_string();
+            let id = self.order_id.clone();
+            let form = [("key", key.as_str()), ("id", id.as_str()), ("version", version.as_str()), ("quantity", quantity_s.as_str())];
+            let answer = match self.send_with_retries(&url, &form).await {
+                Ok(v) => v,
+                Err(kind) => {
+                    if !is_final(&kind) {
+                        // No answer: it may or may not have been applied.
+                        self.unknown = Some(quantity);
+                    }
+                    // Final errors changed nothing, but the tracked version is no longer trusted
+                    // (or the server keeps failing): this worker stops.
+                    self.stopped = Some(format!("stopped after write {j}: {kind}"));
+                    break;
+                }
+            };
+            let ok = answer.get("id").and_then(Value::as_str) == Some(id.as_str())
+                && answer.get("version").and_then(Value::as_i64) == Some(self.version + 1)
+                && answer.get("quantity").and_then(Value::as_i64) == Some(quantity);
+            // 200 means acknowledged, whatever the body says.
+            self.acked += 1;
+            self.version += 1;
+            self.quantity = quantity;
+            if !ok {
+                self.error("wrong_answer");
+                self.stopped = Some(format!("write {j} answered with an unexpected body: {answer}"));
+                break;
+            }
+            if j % DUPLICATE_EVERY == 0 {
+                // The same key and payload again: must replay the stored answer, no second effect.
+                let (latency, reply) = post(&self.client, &url, &form).await;
+                self.record(latency);
+                self.duplicates += 1;
+                match reply {
+                    Reply::Ok(again) if again == answer => {}
+                    Reply::Ok(again) => {
+                        self.error("duplicate_mismatch");
+                        self.stopped = Some(format!("duplicate of write {j} answered {again}, first answer was {answer}"));
+                        break;
+                    }
+                    Reply::Failed(kind) => self.error(&format!("duplicate_{kind}")),
+                }
+            }
+        }
+        self
+    }
+}
+
+/// Server-side TCP connections in ESTABLISHED state on `port`, from /proc (Linux only).
+/// Counts sockets whose local port is `port` (in-process) or, for an external server on
+/// another host, whose remote port is `port`.
+fn established_connections(port: u16, local: bool) -> Option<usize> {
+    let mut count = 0;
+    let mut any = false;
+    for file in ["/proc/self/net/tcp", "/proc/self/net/tcp6"] {
+        let Ok(text) = std::fs::read_to_string(file) else { continue };
+        any = true;
+        for line in text.lines().skip(1) {
+            let cols: Vec<&str> = line.split_whitespace().collect();
+            if cols.len() < 4 || cols[3] != "01" {
+                continue;
+            }
+            let addr = if local { cols[1] } else { cols[2] };
+            if addr.rsplit(':').next().and_then(|p| u16::from_str_radix(p, 16).ok()) == Some(port) {
+                count += 1;
+            }
+        }
+    }
+    any.then_some(count)
+}
+
+fn percentile(sorted: &[u32], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil().max(1.0) as usize;
+    sorted[rank.min(sorted.len()) - 1] as f64 / 1000.0
+}
+
+async fn run(cfg: &Config, base: &str, server_desc: &str) -> bool {
+    let c = cfg.connections;
+    println!("Order Desk write benchmark: {c} connections, {} writes, {server_desc}", cfg.writes);
+    let port = base.rsplit(':').next().and_then(|p| p.trim_end_matches('/').parse::<u16>().ok());
+
+    // 1. One client (one keep-alive connection) and one draft order per worker.
+    let setup_started = Instant::now();
+    let mut creating = Vec::with_capacity(c);
+    for index in 0..c {
+        let mut w = Worker {
+            index,
+            client: new_client(),
+            base: base.to_string(),
+            order_id: String::new(),
+            version: 0,
+            created_version: 0,
+            quantity: 0,
+            acked: 0,
+            duplicates: 0,
+            unknown: None,
+            latencies_us: Vec::new(),
+            errors: BTreeMap::new(),
+            stopped: None,
+        };
+        creating.push(tokio::spawn(async move {
+            let result = w.create().await;
+            (w, result)
+        }));
+    }
+    let mut workers = Vec::with_capacity(c);
+    let mut setup_failed = false;
+    for task in creating {
+        match task.await {
+            Ok((w, Ok(()))) => workers.push(w),
+            Ok((w, Err(e))) => {
+                eprintln!("writes bench: worker {}: {e}", w.index + 1);
+                setup_failed = true;
+            }
+            Err(e) => {
+                eprintln!("writes bench: a create task failed: {e}");
+                setup_failed = true;
+            }
+        }
+    }
+    if setup_failed {
+        println!("setup: FAIL (could not create the {c} draft orders; see above)");
+        return false;
+    }
+    println!("setup: {c} draft orders created in {:.2} s", setup_started.elapsed().as_secs_f64());
+    // Setup requests are not part of the measurement.
+    for w in &mut workers {
+        w.latencies_us.clear();
+    }
+
+    // 2. The measured run: every worker starts at once and writes to its own order.
+    let per_worker = cfg.writes / c as u64;
+    let extra = cfg.writes % c as u64;
+    // Every worker waits for the same start instant, so the clock starts with all of them.
+    let start_at = tokio::time::Instant::now() + Duration::from_millis(50);
+    let deadline = start_at.into_std() + Duration::from_secs(cfg.max_secs);
+    let tasks: Vec<_> = workers
+        .into_iter()
+        .map(|w| {
+            let count = per_worker + u64::from((w.index as u64) < extra);
+            tokio::spawn(async move {
+                tokio::time::sleep_until(start_at).await;
+                w.run(count, deadline).await
+            })
+        })
+        .collect();
+    tokio::time::sleep_until(start_at).await;
+    let started = Instant::now();
+    // Sample the open connections while the run is going (after everyone has started).
+    let sampler = tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        port.and_then(|p| established_connections(p, true).filter(|&n| n > 0).or_else(|| established_connections(p, false)))
+    });
+    let mut workers = Vec::with_capacity(c);
+    let mut crashed = 0;
+    for t in tasks {
+        match t.await {
+            Ok(w) => workers.push(w),
+            Err(e) => {
+                eprintln!("writes bench: a worker task failed: {e}");
+                crashed += 1;
+            }
+        }
+    }
+    let elapsed = started.elapsed();
+    let connections_seen = sampler.await.ok().flatten();
+
+    // 3. Numbers.
+    let acked: u64 = workers.iter().map(|w| w.acked).sum();
+    let duplicates: u64 = workers.iter().map(|w| w.duplicates).sum();
+    let mut latencies: Vec<u32> = workers.iter().flat_map(|w| w.latencies_us.iter().copied()).collect();
+    latencies.sort_unstable();
+    let mut errors: BTreeMap<String, u64> = BTreeMap::new();
+    for w in &workers {
+        for (k, n) in &w.errors {
+            *errors.entry(k.clone()).or_default() += n;
+        }
+    }
+    if crashed > 0 {
+        errors.insert("worker_crashed".into(), crashed);
+    }
+    let error_total: u64 = errors.values().sum();
+    let secs = elapsed.as_secs_f64().max(1e-9);
+    let throughput = acked as f64 / secs;
+    let p99 = percentile(&latencies, 99.0);
+
+    println!("writes: {acked} acknowledged (+{duplicates} duplicates replayed) over {c} connections in {secs:.2} s");
+    println!(
+        "throughput: {throughput:.0} writes/s ({:.0} requests/s including duplicates and retries)",
+        latencies.len() as f64 / secs
+    );
+    println!(
+        "latency ms: p50 {:.1}  p90 {:.1}  p99 {:.1}  max {:.1}  (all {} quantity requests)",
+        percentile(&latencies, 50.0),
+        percentile(&latencies, 90.0),
+        p99,
+        latencies.last().copied().unwrap_or(0) as f64 / 1000.0,
+        latencies.len()
+    );
+    match connections_seen {
+        Some(n) if n == c => println!("connections: {n} TCP connections open to the server during the run"),
+        Some(n) => println!("connections: {n} TCP connections seen to the server during the run (expected {c})"),
+        None => println!("connections: not measured (no /proc/self/net/tcp)"),
+    }
+    if error_total == 0 {
+        println!("errors: 0");
+    } else {
+        let list: Vec<String> = errors.iter().map(|(k, n)| format!("{k} {n}")).collect();
+        println!("errors: {error_total} ({})", list.join(", "));
+        for w in workers.iter().filter(|w| w.stopped.is_some()).take(5) {
+            println!("  worker {}: {}", w.index + 1, w.stopped.as_deref().unwrap_or_default());
+        }
+    }
+
+    // 4. The final state must equal the acknowledged effects.
+    let check = final_state(&workers, base).await;
+    let state_ok = match &check {
+        Ok(note) => {
+            println!("final state: PASS ({note})");
+            true
+        }
+        Err(problems) => {
+            println!("final state: FAIL ({} problems)", problems.len());
+            for p in problems.iter().take(10) {
+                println!("  {p}");
+            }
+            false
+        }
+    };
+    let met = |ok: bool| if ok { "met" } else { "MISSED" };
+    println!(
+        "targets: >= {TARGET_WRITES_PER_SEC:.0} writes/s {}, p99 <= {TARGET_P99_MS:.0} ms {}, zero errors {}, final state {}",
+        met(throughput >= TARGET_WRITES_PER_SEC),
+        met(p99 <= TARGET_P99_MS),
+        met(error_total == 0),
+        met(state_ok)
+    );
+    error_total == 0 && state_ok && workers.len() == c
+}
+
+/// Compares `/api/orders/list` with what each worker had acknowledged.
+async fn final_state(workers: &[Worker], base: &str) -> Result<String, Vec<String>> {
+    let client = new_client();
+    let (_, reply) = post(&client, &format!("{base}/api/orders/list"), &[]).await;
+    let list = match reply {
+        Reply::Ok(Value::Array(list)) => list,
+        Reply::Ok(other) => return Err(vec![format!("the list answered with a non-array: {other}")]),
+        Reply::Failed(kind) => return Err(vec![format!("the list request failed: {kind}")]),
+    };
+    let by_id: HashMap<&str, &Value> =
+        list.iter().filter_map(|o| o.get("id").and_then(Value::as_str).map(|id| (id, o))).collect();
+    let mut problems = Vec::new();
+    let mut uncertain = 0;
+    for w in workers {
+        let Some(order) = by_id.get(w.order_id.as_str()) else {
+            problems.push(format!("order {} (worker {}) is missing from the list", w.order_id, w.index + 1));
+            continue;
+        };
+        let got = (order.get("version").and_then(Value::as_i64), order.get("quantity").and_then(Value::as_i64));
+        let expected = (Some(w.created_version + w.acked as i64), Some(w.quantity));
+        // A write that never got an answer may have been applied or not; both are honest.
+        let alternative = w.unknown.map(|q| (Some(w.created_version + w.acked as i64 + 1), Some(q)));
+        if got == expected {
+            continue;
+        }
+        if Some(got) == alternative {
+            uncertain += 1;
+            continue;
+        }
+        problems.push(format!(
+            "order {} (worker {}): version {:?} quantity {:?}, expected version {} quantity {} ({} acknowledged writes)",
+            w.order_id,
+            w.index + 1,
+            got.0,
+            got.1,
+            w.created_version + w.acked as i64,
+            w.quantity,
+            w.acked
+        ));
+    }
+    if problems.is_empty() {
+        let mut note = format!("{} orders, versions and quantities equal the acknowledged effects", workers.len());
+        if uncertain > 0 {
+            note.push_str(&format!("; {uncertain} include one unanswered write that was applied"));
+        }
+        Ok(note)
+    } else {
+        Err(problems)
+    }
+}
