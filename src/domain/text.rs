@@ -11,8 +11,12 @@ fn clean(field: Field, raw: &str, min: usize, max: usize) -> Result<String, Vali
     let len = s.chars().count();
     let label = field.label();
     if len < min {
-        let mut chars = label.chars();
-        let capitalised: String = chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default();
+        // Labels are ASCII (`Field::label`), so ASCII capitalisation is exact and spares the
+        // WASM client the Unicode case tables.
+        let mut capitalised = label.to_string();
+        if let Some(first) = capitalised.get_mut(..1) {
+            first.make_ascii_uppercase();
+        }
         return Err(ValidationError::new(field, format!("{capitalised} can't be empty. Type a {label}.")));
     }
     if len > max {

@@ -80,7 +80,7 @@ impl Engine {
                 if let Some(version) = self.rows.get(&row).map(|r| r.record.version) {
                     self.rebase(row, version);
                 }
-                self.marks.entry(row).or_default().updated_elsewhere = Some(entry.op.kind.field());
+                self.marks.get_or_default(row).updated_elsewhere = Some(entry.op.kind.field());
             }
         }
         true
@@ -128,6 +128,6 @@ impl Engine {
                 return;
             }
         }
-        self.marks.entry(row).or_default().rolled_back = Some(RolledBack { error, ops });
+        self.marks.get_or_default(row).rolled_back = Some(RolledBack { error, ops });
     }
 }

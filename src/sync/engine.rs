@@ -4,13 +4,14 @@
 //! sends, times and persists (the engine is serde), passing `now` and ids in.
 
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 
 use crate::domain::{Order, OrderId, Timestamp};
 
 use super::fold::ServerRow;
 use super::op::{Op, OpField, OpId, OpKind};
 use super::outcome::RowError;
+use super::vec_map::VecMap;
 
 /// A queued op with the engine's bookkeeping about it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -77,10 +78,10 @@ impl Marks {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Engine {
     /// The last record the server confirmed, per row.
-    pub(super) rows: BTreeMap<OrderId, ServerRow>,
+    pub(super) rows: VecMap<OrderId, ServerRow>,
     /// Unconfirmed ops in the order the user made them.
     pub(super) queue: Vec<Entry>,
-    pub(super) marks: BTreeMap<OrderId, Marks>,
+    pub(super) marks: VecMap<OrderId, Marks>,
 }
 
 /// Why a user action could not be queued. Each is a bug or a stale UI, not a user error: the

@@ -2,11 +2,11 @@
 //! read; nothing here stores or patches a rendered row.
 
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 use crate::domain::{Order, OrderId, Timestamp};
 
 use super::op::{Op, OpKind};
+use super::vec_map::VecMap;
 
 /// What the server last confirmed for one row.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -32,7 +32,7 @@ pub(super) struct FoldedRow {
 }
 
 /// Server rows in canonical order: by position, ties broken by id so every client agrees.
-pub(super) fn canonical(rows: &BTreeMap<OrderId, ServerRow>) -> Vec<FoldedRow> {
+pub(super) fn canonical(rows: &VecMap<OrderId, ServerRow>) -> Vec<FoldedRow> {
     let mut list: Vec<FoldedRow> =
         rows.values().map(|r| FoldedRow { order: r.record.clone(), deleted: r.delete_held }).collect();
     list.sort_by_key(|r| (r.order.position, r.order.id));
@@ -78,6 +78,6 @@ fn move_before(list: &mut Vec<FoldedRow>, i: usize, before: Option<OrderId>) {
 }
 
 /// `fold(authoritative, queue)`.
-pub(super) fn fold<'a>(rows: &BTreeMap<OrderId, ServerRow>, ops: impl IntoIterator<Item = &'a Op>) -> Vec<FoldedRow> {
+pub(super) fn fold<'a>(rows: &VecMap<OrderId, ServerRow>, ops: impl IntoIterator<Item = &'a Op>) -> Vec<FoldedRow> {
     apply_ops(canonical(rows), ops)
 }

@@ -25,6 +25,7 @@ mod fold;
 mod op;
 mod outcome;
 mod render;
+mod vec_map;
 mod view;
 
 #[cfg(test)]

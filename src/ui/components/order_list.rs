@@ -9,29 +9,51 @@ use crate::ui::sync::OrderSync;
 
 /// Whether `order` matches the search text (case-insensitive, on number, customer, item).
 fn matches(order: &Order, needle: &str) -> bool {
-    let needle = needle.trim().to_lowercase();
+    let needle = lowercase(needle.trim());
     needle.is_empty()
-        || order.display_number().to_lowercase().contains(&needle)
-        || order.customer.as_str().to_lowercase().contains(&needle)
-        || order.item.as_str().to_lowercase().contains(&needle)
+        || lowercase(&order.display_number()).contains(&needle)
+        || lowercase(order.customer.as_str()).contains(&needle)
+        || lowercase(order.item.as_str()).contains(&needle)
+}
+
+/// Unicode lowercase (`str::to_lowercase`). In the browser it is JavaScript's `toLowerCase`,
+/// the same Unicode default case mapping, so the WASM client carries no case tables.
+fn lowercase(s: &str) -> String {
+    #[cfg(all(feature = "hydrate", target_arch = "wasm32"))]
+    {
+        js_sys::JsString::from(s).to_lower_case().into()
+    }
+    #[cfg(not(all(feature = "hydrate", target_arch = "wasm32")))]
+    {
+        s.to_lowercase()
+    }
 }
 
 #[component]
-pub fn OrderList(sync: OrderSync, search: Signal<String>) -> impl IntoView {
+pub fn OrderList(
+    sync: OrderSync,
+    /// The search text, read reactively.
+    search: impl Fn() -> String + Copy + Send + Sync + 'static,
+) -> impl IntoView {
     let visible = move || {
-        search.with(|q| sync.rows.with(|rows| rows.iter().filter(|r| matches(&r.order, q)).cloned().collect::<Vec<RowView>>()))
+        let q = search();
+        sync.rows.with(|rows| rows.iter().filter(|r| matches(&r.order, &q)).cloned().collect::<Vec<RowView>>())
     };
     let total = move || sync.rows.with(|r| r.len());
     let starred = move || sync.rows.with(|r| r.iter().filter(|r| r.order.starred).count());
-    let shown = move || search.with(|q| sync.rows.with(|rows| rows.iter().filter(|r| matches(&r.order, q)).count()));
+    let shown = move || {
+        let q = search();
+        sync.rows.with(|rows| rows.iter().filter(|r| matches(&r.order, &q)).count())
+    };
 
     view! {
         <p class="list-summary" data-testid="list-summary">
             {move || {
-                if search.read().trim().is_empty() {
+                let q = search();
+                if q.trim().is_empty() {
                     format!("{} orders · {} starred", total(), starred())
                 } else {
-                    format!("{} of {} orders match “{}”", shown(), total(), search.read().trim())
+                    format!("{} of {} orders match “{}”", shown(), total(), q.trim())
                 }
             }}
         </p>
@@ -53,7 +75,7 @@ pub fn OrderList(sync: OrderSync, search: Signal<String>) -> impl IntoView {
         </div>
         <Show when=move || shown() == 0>
             <div class="empty-state" data-testid="empty-state">
-                <p class="empty-title">{move || format!("No orders match “{}”.", search.read().trim())}</p>
+                <p class="empty-title">{move || format!("No orders match “{}”.", search().trim())}</p>
                 <p>"Try a customer name, an item, or an order number like ORD-1004."</p>
                 <a class="button" href="/orders">"Clear the search"</a>
             </div>

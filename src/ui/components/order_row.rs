@@ -27,7 +27,7 @@ pub fn OrderRow(initial: RowView, sync: OrderSync) -> impl IntoView {
             }
         });
     }
-    let editable = Signal::derive(move || row.with(|r| r.order.status.is_editable() && !matches!(r.state, RowState::Deleted { .. })));
+    let editable = move || row.with(|r| r.order.status.is_editable() && !matches!(r.state, RowState::Deleted { .. }));
     let hedged = move |f: OpField| row.with(|r| r.pending.as_ref().is_some_and(|p| p.fields.contains(&f)));
     let in_flight = move || row.with(|r| r.pending.as_ref().is_some_and(|p| p.in_flight));
     let number = move || row.with(|r| r.order.display_number());
@@ -73,8 +73,8 @@ pub fn OrderRow(initial: RowView, sync: OrderSync) -> impl IntoView {
                             class="name-button"
                             class:hedged=move || hedged(OpField::Name) || hedged(OpField::Note)
                             class:invalid=move || invalid(crate::domain::Field::Customer) || invalid(crate::domain::Field::Item)
-                            disabled=move || !editable.get()
-                            title=move || if editable.get() { "Edit customer, item and note" } else { "Only drafts can be edited" }
+                            disabled=move || !editable()
+                            title=move || if editable() { "Edit customer, item and note" } else { "Only drafts can be edited" }
                             on:click=move |_| editing.set(true)
                             data-testid="edit-names"
                         >
@@ -100,7 +100,7 @@ pub fn OrderRow(initial: RowView, sync: OrderSync) -> impl IntoView {
                 {move || row.with(|r| (r.order.quantity.get() >= BULK_DISCOUNT_FROM).then(|| view! { <span class="discount">"Bulk −10%"</span> }))}
             </span>
             <span role="cell" class="col-status">
-                <StatusBadge status=Signal::derive(move || row.with(|r| r.order.status))/>
+                <StatusBadge status=move || row.with(|r| r.order.status)/>
                 <span class="sending" class:active=in_flight title="Saving…" data-testid="sending">
                     <span class="visually-hidden">{move || if in_flight() { "Saving" } else { "" }}</span>
                 </span>

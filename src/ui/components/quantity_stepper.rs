@@ -7,7 +7,12 @@ use crate::sync::{OpField, OpKind, RowView};
 use crate::ui::sync::OrderSync;
 
 #[component]
-pub fn QuantityStepper(row: Memo<RowView>, sync: OrderSync, editable: Signal<bool>) -> impl IntoView {
+pub fn QuantityStepper(
+    row: Memo<RowView>,
+    sync: OrderSync,
+    /// Whether the row can be edited now (the buttons show only then).
+    editable: impl Fn() -> bool + Copy + Send + Sync + 'static,
+) -> impl IntoView {
     let qty = move || row.with(|r| r.order.quantity);
     let hedged = move || row.with(|r| r.pending.as_ref().is_some_and(|p| p.fields.contains(&OpField::Quantity)));
     let step = move |up: bool| {
@@ -19,7 +24,7 @@ pub fn QuantityStepper(row: Memo<RowView>, sync: OrderSync, editable: Signal<boo
     let number = move || row.with(|r| r.order.display_number());
     view! {
         <span class="stepper" role="group" aria-label=move || format!("Quantity of {}", number())>
-            <Show when=move || editable.get()>
+            <Show when=editable>
                 <button
                     type="button"
                     class="icon-button step"
@@ -34,7 +39,7 @@ pub fn QuantityStepper(row: Memo<RowView>, sync: OrderSync, editable: Signal<boo
             <span class="qty-value" class:hedged=hedged data-testid="quantity">
                 {move || qty().get()}
             </span>
-            <Show when=move || editable.get()>
+            <Show when=editable>
                 <button
                     type="button"
                     class="icon-button step"

@@ -6,7 +6,10 @@ use leptos_router::hooks::use_navigate;
 use leptos_router::NavigateOptions;
 
 #[component]
-pub fn SearchBox(value: Signal<String>) -> impl IntoView {
+pub fn SearchBox(
+    /// The search text, read reactively.
+    value: impl Fn() -> String + Copy + Send + Sync + 'static,
+) -> impl IntoView {
     let navigate = use_navigate();
     let on_input = move |ev: leptos::ev::Event| {
         let q = event_target_value(&ev);
@@ -22,7 +25,7 @@ pub fn SearchBox(value: Signal<String>) -> impl IntoView {
                 type="search"
                 placeholder="Search customer, item, ORD-…"
                 autocomplete="off"
-                prop:value=move || value.get()
+                prop:value=value
                 on:input=on_input
                 data-testid="order-search"
             />

@@ -8,14 +8,16 @@ use leptos_router::hooks::use_query_map;
 use crate::api::list_orders;
 use crate::domain::{Order, OrderId};
 use crate::sync::OpKind;
+use crate::ui::codec::Json;
 use crate::ui::components::{EditRequest, FaultPanel, LoadError, OrderList, SearchBox};
 use crate::ui::sync::{use_order_sync, OrderSync};
 
 #[component]
 pub fn OrdersPage() -> impl IntoView {
-    let orders = Resource::new(|| (), |_| list_orders());
+    // Loaded once per visit: nothing refetches the list (the sync engine keeps it current).
+    let orders = OnceResource::<_, Json>::new_with_options(list_orders(), false);
     let query = use_query_map();
-    let search = Signal::derive(move || query.read().get("q").unwrap_or_default());
+    let search = move || query.read().get("q").unwrap_or_default();
     let edit_request = EditRequest(RwSignal::new(None));
     provide_context(edit_request);
 
