@@ -1,7 +1,39 @@
 import { defineConfig } from '@playwright/test';
+import { JOB_TIMINGS } from './job-timings';
 
 // The suite starts the release server it tests, on its own port, with a fresh database.
+// Placing orders runs on a second server (the next port) with its own database and short job
+// timings: its jobs change statuses and its fault rules target `place`, so it never disturbs
+// what the other specs count.
 const port = Number(process.env.E2E_PORT ?? 3107);
+const jobsPort = port + 1;
+// What is served: the release build by default; E2E_SERVER_BIN / E2E_SITE_ROOT test a copy.
+const serverBin = process.env.E2E_SERVER_BIN ?? 'target/release/orderdesk';
+const siteRoot = process.env.E2E_SITE_ROOT ?? 'target/site';
+
+/** The release server on `p` with a fresh database (and outbox) under end2end/.data/<p>. */
+function server(p: number, extraEnv: Record<string, string> = {}) {
+  return {
+    command: `rm -rf end2end/.data/${p} && mkdir -p end2end/.data/${p} && exec ${serverBin}`,
+    cwd: '..',
+    url: `http://127.0.0.1:${p}/orders`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: 'pipe' as const,
+    stderr: 'pipe' as const,
+    env: {
+      ORDERDESK_ADDRESS: `127.0.0.1:${p}`,
+      DATABASE_URL: `sqlite://end2end/.data/${p}/e2e.db`,
+      ORDERDESK_OUTBOX_DIR: `end2end/.data/${p}/outbox`,
+      ORDERDESK_BASE_URL: `http://127.0.0.1:${p}`,
+      LEPTOS_SITE_ROOT: siteRoot,
+      RUST_LOG: 'orderdesk=warn',
+      ORDERDESK_FAULTS: 'true',
+      ...extraEnv,
+    },
+  };
+}
+
 
 export default defineConfig({
   testDir: './tests',
@@ -13,6 +45,8 @@ export default defineConfig({
   expect: { timeout: 7_000 },
   reporter: [['list']],
   outputDir: './test-results',
+  // One baseline per screenshot, whichever project takes it.
+  snapshotPathTemplate: '{testDir}/{testFilePath}-snapshots/{arg}{-snapshotSuffix}{ext}',
   use: {
     baseURL: `http://127.0.0.1:${port}`,
     browserName: 'chromium',
@@ -31,20 +65,19 @@ export default defineConfig({
     trace: 'retain-on-failure',
     screenshot: 'only-on-failure',
   },
-  webServer: {
-    command: `rm -rf end2end/.data/${port} && mkdir -p end2end/.data/${port} && exec target/release/orderdesk`,
-    cwd: '..',
-    url: `http://127.0.0.1:${port}/orders`,
-    reuseExistingServer: false,
-    timeout: 60_000,
-    stdout: 'pipe',
-    stderr: 'pipe',
-    env: {
-      ORDERDESK_ADDRESS: `127.0.0.1:${port}`,
-      DATABASE_URL: `sqlite://end2end/.data/${port}/e2e.db`,
-      LEPTOS_SITE_ROOT: 'target/site',
-      RUST_LOG: 'orderdesk=warn',
-      ORDERDESK_FAULTS: 'true',
-    },
-  },
+  projects: [
+    { name: 'app', testIgnore: /jobs.*\.spec\.ts/ },
+    { name: 'jobs', testMatch: /jobs.*\.spec\.ts/, use: { baseURL: `http://127.0.0.1:${jobsPort}` } },
+  ],
+  webServer: [
+    server(port),
+    server(jobsPort, {
+      ORDERDESK_JOB_PAYMENT_MS: String(JOB_TIMINGS.stepMs),
+      ORDERDESK_JOB_STOCK_MS: String(JOB_TIMINGS.stepMs),
+      ORDERDESK_JOB_FULFILMENT_MS: String(JOB_TIMINGS.stepMs),
+      ORDERDESK_JOB_FAILURE_RATE: '0',
+      ORDERDESK_JOB_ETA_MS: String(JOB_TIMINGS.etaMs),
+      ORDERDESK_JOB_DEADLINE_MS: String(JOB_TIMINGS.deadlineMs),
+    }),
+  ],
 });

@@ -3,10 +3,11 @@
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Redirect, Route, Router, Routes};
-use leptos_router::{SsrMode, StaticSegment};
+use leptos_router::{path, SsrMode, StaticSegment};
 
-use crate::ui::components::AppHeader;
-use crate::ui::pages::{NotFound, OrdersPage, StatesPage};
+use crate::ui::components::{AppHeader, NotificationCenter};
+use crate::ui::live::provide_live_feed;
+use crate::ui::pages::{AcceptedPage, JobStatusPage, NotFound, OrdersPage, StatesPage};
 
 /// The document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -32,6 +33,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    provide_live_feed();
     view! {
         <Stylesheet id="leptos" href="/pkg/orderdesk.css"/>
         <Title formatter=|page: String| if page.is_empty() { "Order Desk".to_string() } else { format!("{page} · Order Desk") }/>
@@ -43,8 +45,11 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("") view=|| view! { <Redirect path="/orders"/> }/>
                     <Route path=StaticSegment("orders") view=OrdersPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("states") view=StatesPage/>
+                    <Route path=path!("/jobs/:id/accepted") view=AcceptedPage ssr=SsrMode::Async/>
+                    <Route path=path!("/jobs/:id") view=JobStatusPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
+            <NotificationCenter/>
         </Router>
     }
 }

@@ -15,6 +15,10 @@ pub struct Settings {
     pub writes: WriteSettings,
     #[serde(default)]
     pub faults: FaultSettings,
+    #[serde(default)]
+    pub jobs: JobSettings,
+    #[serde(default)]
+    pub email: EmailSettings,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -62,6 +66,109 @@ pub struct FaultSettings {
     pub enabled: bool,
 }
 
+/// Placing an order runs as a job of three steps; how long each takes and how often one fails.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct JobSettings {
+    /// `ORDERDESK_JOB_PAYMENT_MS`: how long authorising the payment takes.
+    pub payment_ms: u64,
+    /// `ORDERDESK_JOB_STOCK_MS`: how long reserving the stock takes.
+    pub stock_ms: u64,
+    /// `ORDERDESK_JOB_FULFILMENT_MS`: how long arranging fulfilment takes.
+    pub fulfilment_ms: u64,
+    /// `ORDERDESK_JOB_FAILURE_RATE`: the chance (0 to 1) that a job fails at one of its steps.
+    pub failure_rate: f64,
+    /// `ORDERDESK_JOB_ETA_MS`: how long placing usually takes, as the UI promises it; past it
+    /// the UI says it is taking longer than usual.
+    pub eta_ms: u64,
+    /// `ORDERDESK_JOB_DEADLINE_MS`: a job still running this long after it was submitted fails.
+    pub deadline_ms: u64,
+}
+
+impl Default for JobSettings {
+    fn default() -> Self {
+        Self { payment_ms: 25_000, stock_ms: 35_000, fulfilment_ms: 40_000, failure_rate: 0.05, eta_ms: 120_000, deadline_ms: 300_000 }
+    }
+}
+
+impl JobSettings {
+    /// How long `step` takes, in milliseconds.
+    pub fn step_ms(&self, step: crate::domain::JobStep) -> u64 {
+        match step {
+            crate::domain::JobStep::Payment => self.payment_ms,
+            crate::domain::JobStep::Stock => self.stock_ms,
+            crate::domain::JobStep::Fulfilment => self.fulfilment_ms,
+        }
+    }
+
+    /// The rules a working job runner needs: a rate that is a chance, and a deadline after the ETA.
+    pub fn validate(&self) -> Result<(), String> {
+        if !(0.0..=1.0).contains(&self.failure_rate) {
+            return Err(format!("jobs.failure_rate is {}, but it is a chance: set it between 0 and 1 (0.05 fails one job in twenty).", self.failure_rate));
+        }
+        if self.eta_ms == 0 {
+            return Err("jobs.eta_ms is 0: set how long placing an order usually takes, in milliseconds.".into());
+        }
+        if self.deadline_ms <= self.eta_ms {
+            return Err(format!(
+                "jobs.deadline_ms ({}) must be longer than jobs.eta_ms ({}): a job must be allowed to run past its usual time before it fails.",
+                self.deadline_ms, self.eta_ms
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// The email fallback for job notifications: written to a folder unless an SMTP server is set.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct EmailSettings {
+    /// `ORDERDESK_OUTBOX_DIR`: where emails are written as `.eml` files when SMTP is off.
+    pub outbox_dir: PathBuf,
+    /// `ORDERDESK_SMTP_URL`: e.g. `smtps://user:pass@smtp.example.com`; empty writes to the outbox folder.
+    pub smtp_url: String,
+    /// `ORDERDESK_EMAIL_FROM`
+    pub from: String,
+    /// `ORDERDESK_EMAIL_TO`: who is told when a job ends (there are no accounts yet).
+    pub to: String,
+    /// `ORDERDESK_BASE_URL`: the app's address as people open it, for links in emails.
+    pub base_url: String,
+}
+
+impl Default for EmailSettings {
+    fn default() -> Self {
+        Self {
+            outbox_dir: "data/outbox".into(),
+            smtp_url: String::new(),
+            from: "Order Desk <orderdesk@localhost>".into(),
+            to: "Order Desk user <user@localhost>".into(),
+            base_url: "http://127.0.0.1:3000".into(),
+        }
+    }
+}
+
+impl EmailSettings {
+    /// Whether mail goes to an SMTP server (else to the outbox folder).
+    pub fn uses_smtp(&self) -> bool {
+        !self.smtp_url.trim().is_empty()
+    }
+
+    pub fn validate(&self) -> Result<(), String> {
+        for (key, value) in [("email.from", &self.from), ("email.to", &self.to)] {
+            if value.parse::<lettre::message::Mailbox>().is_err() {
+                return Err(format!("{key} is {value:?}, which is not an email address. Use \"Name <name@example.com>\" or \"name@example.com\"."));
+            }
+        }
+        if !(self.base_url.starts_with("http://") || self.base_url.starts_with("https://")) {
+            return Err(format!("email.base_url is {:?}: set the address people open the app at, starting with http:// or https://.", self.base_url));
+        }
+        if !self.uses_smtp() && self.outbox_dir.as_os_str().is_empty() {
+            return Err("email.outbox_dir is empty and no SMTP server is set: name a folder for the outbox, or set email.smtp_url.".into());
+        }
+        Ok(())
+    }
+}
+
 fn default_readers() -> u32 {
     8
 }
@@ -84,6 +191,8 @@ pub enum ConfigError {
     Parse { path: PathBuf, message: String },
     #[error("the environment variable {var}={value:?} is not valid: {message}")]
     Env { var: &'static str, value: String, message: String },
+    #[error("the settings are not usable: {0}")]
+    Invalid(String),
 }
 
 impl Settings {
@@ -93,7 +202,15 @@ impl Settings {
         let path = std::env::var_os("ORDERDESK_CONFIG").map(PathBuf::from).unwrap_or_else(|| "Leptos.toml".into());
         let mut settings = Self::from_file(&path)?;
         settings.apply_env(|k| std::env::var(k).ok())?;
+        settings.validate()?;
         Ok(settings)
+    }
+
+    /// Checks the rules between values that parsing alone can't (a rate is a chance, the
+    /// deadline comes after the ETA, addresses are addresses).
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        self.jobs.validate().map_err(ConfigError::Invalid)?;
+        self.email.validate().map_err(ConfigError::Invalid)
     }
 
     pub fn from_file(path: &Path) -> Result<Self, ConfigError> {
@@ -134,6 +251,39 @@ impl Settings {
         if let Some(v) = lookup("ORDERDESK_FAULTS") {
             self.faults.enabled = parse("ORDERDESK_FAULTS", v)?;
         }
+        if let Some(v) = lookup("ORDERDESK_JOB_PAYMENT_MS") {
+            self.jobs.payment_ms = parse("ORDERDESK_JOB_PAYMENT_MS", v)?;
+        }
+        if let Some(v) = lookup("ORDERDESK_JOB_STOCK_MS") {
+            self.jobs.stock_ms = parse("ORDERDESK_JOB_STOCK_MS", v)?;
+        }
+        if let Some(v) = lookup("ORDERDESK_JOB_FULFILMENT_MS") {
+            self.jobs.fulfilment_ms = parse("ORDERDESK_JOB_FULFILMENT_MS", v)?;
+        }
+        if let Some(v) = lookup("ORDERDESK_JOB_FAILURE_RATE") {
+            self.jobs.failure_rate = parse("ORDERDESK_JOB_FAILURE_RATE", v)?;
+        }
+        if let Some(v) = lookup("ORDERDESK_JOB_ETA_MS") {
+            self.jobs.eta_ms = parse("ORDERDESK_JOB_ETA_MS", v)?;
+        }
+        if let Some(v) = lookup("ORDERDESK_JOB_DEADLINE_MS") {
+            self.jobs.deadline_ms = parse("ORDERDESK_JOB_DEADLINE_MS", v)?;
+        }
+        if let Some(v) = lookup("ORDERDESK_OUTBOX_DIR") {
+            self.email.outbox_dir = v.into();
+        }
+        if let Some(v) = lookup("ORDERDESK_SMTP_URL") {
+            self.email.smtp_url = v;
+        }
+        if let Some(v) = lookup("ORDERDESK_EMAIL_FROM") {
+            self.email.from = v;
+        }
+        if let Some(v) = lookup("ORDERDESK_EMAIL_TO") {
+            self.email.to = v;
+        }
+        if let Some(v) = lookup("ORDERDESK_BASE_URL") {
+            self.email.base_url = v;
+        }
         Ok(())
     }
 }
@@ -159,6 +309,13 @@ mod tests {
     #[test]
     fn defaults_fill_optional_sections() {
         let s = Settings::from_toml(SAMPLE).unwrap();
+        assert_eq!(s.jobs.payment_ms + s.jobs.stock_ms + s.jobs.fulfilment_ms, 100_000);
+        assert_eq!(s.jobs.failure_rate, 0.05);
+        assert_eq!(crate::domain::about(s.jobs.eta_ms as i64), "about 2 minutes");
+        assert_eq!(s.jobs.deadline_ms, 300_000);
+        assert_eq!(s.email.outbox_dir, PathBuf::from("data/outbox"));
+        assert!(!s.email.uses_smtp());
+        s.validate().expect("the defaults are valid");
         assert_eq!(s.writes.undo_window_secs, 10);
         assert_eq!(s.writes.idempotency_ttl_hours, 24);
         assert_eq!(s.database.readers, 8);
@@ -187,5 +344,68 @@ mod tests {
         let err = Settings::from_toml("[server]\naddress = 3\n[database]\nurl='x'").unwrap_err();
         assert!(err.contains("address") || err.contains("invalid type"), "{err}");
         assert!(Settings::from_toml("[server]\naddress='127.0.0.1:1'\n[database]\nurl='x'\nbogus=1").is_err());
+    }
+
+    #[test]
+    fn the_committed_leptos_toml_is_valid_and_matches_the_defaults() {
+        let s = Settings::from_toml(include_str!("../Leptos.toml")).unwrap();
+        s.validate().expect("Leptos.toml's values are valid");
+        let d = JobSettings::default();
+        assert_eq!((s.jobs.payment_ms, s.jobs.stock_ms, s.jobs.fulfilment_ms), (d.payment_ms, d.stock_ms, d.fulfilment_ms));
+        assert_eq!((s.jobs.eta_ms, s.jobs.deadline_ms, s.jobs.failure_rate), (d.eta_ms, d.deadline_ms, d.failure_rate));
+        assert_eq!(s.email.smtp_url, "", "email goes to the outbox folder unless SMTP is set");
+    }
+
+    #[test]
+    fn job_and_email_settings_follow_the_environment() {
+        let mut s = Settings::from_toml(SAMPLE).unwrap();
+        s.apply_env(|k| {
+            Some(match k {
+                "ORDERDESK_JOB_PAYMENT_MS" => "100",
+                "ORDERDESK_JOB_STOCK_MS" => "200",
+                "ORDERDESK_JOB_FULFILMENT_MS" => "300",
+                "ORDERDESK_JOB_FAILURE_RATE" => "0.5",
+                "ORDERDESK_JOB_ETA_MS" => "1000",
+                "ORDERDESK_JOB_DEADLINE_MS" => "2000",
+                "ORDERDESK_OUTBOX_DIR" => "/tmp/out",
+                "ORDERDESK_SMTP_URL" => "smtp://localhost:2525",
+                "ORDERDESK_EMAIL_FROM" => "desk@example.com",
+                "ORDERDESK_EMAIL_TO" => "Sam <sam@example.com>",
+                "ORDERDESK_BASE_URL" => "https://desk.example.com",
+                _ => return None,
+            }.to_string())
+        })
+        .unwrap();
+        assert_eq!((s.jobs.payment_ms, s.jobs.stock_ms, s.jobs.fulfilment_ms), (100, 200, 300));
+        assert_eq!(s.jobs.failure_rate, 0.5);
+        assert_eq!((s.jobs.eta_ms, s.jobs.deadline_ms), (1000, 2000));
+        assert_eq!(s.email.outbox_dir, PathBuf::from("/tmp/out"));
+        assert!(s.email.uses_smtp());
+        assert_eq!(s.email.from, "desk@example.com");
+        assert_eq!(s.email.to, "Sam <sam@example.com>");
+        assert_eq!(s.email.base_url, "https://desk.example.com");
+        s.validate().unwrap();
+        let err = s.apply_env(|k| (k == "ORDERDESK_JOB_FAILURE_RATE").then(|| "often".to_string())).unwrap_err();
+        assert!(err.to_string().contains("ORDERDESK_JOB_FAILURE_RATE"), "{err}");
+    }
+
+    #[test]
+    fn job_settings_that_cannot_work_are_refused_with_the_reason() {
+        let mut s = Settings::from_toml(SAMPLE).unwrap();
+        s.jobs.failure_rate = 1.5;
+        let err = s.validate().unwrap_err().to_string();
+        assert!(err.contains("failure_rate") && err.contains("between 0 and 1"), "{err}");
+        s.jobs.failure_rate = 0.0;
+        s.jobs.deadline_ms = s.jobs.eta_ms;
+        let err = s.validate().unwrap_err().to_string();
+        assert!(err.contains("deadline_ms") && err.contains("longer than"), "{err}");
+        s.jobs.deadline_ms = s.jobs.eta_ms + 1;
+        s.email.to = "not an address".into();
+        let err = s.validate().unwrap_err().to_string();
+        assert!(err.contains("email.to"), "{err}");
+        s.email.to = "a@example.com".into();
+        s.email.base_url = "desk.example.com".into();
+        assert!(s.validate().unwrap_err().to_string().contains("base_url"));
+        assert!(Settings::from_toml(&format!("{SAMPLE}\n[jobs]\nbogus = 1")).is_err(), "unknown keys are refused");
     }
 }

@@ -23,6 +23,38 @@ pub enum FaultAction {
     Transient,
     /// Processed normally after waiting `ms` milliseconds.
     Delay { ms: u64 },
+    /// Only for `place`: the order is accepted, and the job it starts fails at its first step.
+    JobFail,
+    /// Only for `place`: the order is accepted, and the job it starts stops making progress
+    /// until its deadline fails it.
+    JobStall,
+}
+
+/// What fault controls decided for the job a `place` write starts. Stored with the job, so it
+/// holds across a restart.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JobFault {
+    /// Every step succeeds (no random failure).
+    Succeed,
+    /// The first step fails.
+    Fail,
+    /// No progress after submission; the deadline fails it.
+    Stall,
+}
+
+impl JobFault {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobFault::Succeed => "succeed",
+            JobFault::Fail => "fail",
+            JobFault::Stall => "stall",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [JobFault::Succeed, JobFault::Fail, JobFault::Stall].into_iter().find(|f| f.as_str() == s)
+    }
 }
 
 /// Applies `action` to the next `count` writes of `kind` (any write when `kind` is absent).
@@ -62,6 +94,9 @@ impl FaultRule {
             && ms > MAX_DELAY_MS {
                 return Err(format!("a delay can be at most {MAX_DELAY_MS} ms."));
             }
+        if matches!(self.action, FaultAction::JobFail | FaultAction::JobStall) && self.kind != Some(WriteKind::Place) {
+            return Err("job_fail and job_stall apply only to the place write: set kind to \"place\".".into());
+        }
         Ok(())
     }
 }
@@ -172,5 +207,9 @@ mod tests {
         assert!(r.validate().unwrap_err().contains("at most"));
         let r = FaultRule { kind: None, action: FaultAction::Reject, count: 0 };
         assert!(r.validate().is_err());
+        let r = FaultRule { kind: Some(WriteKind::Star), action: FaultAction::JobStall, count: 1 };
+        assert!(r.validate().unwrap_err().contains("place"));
+        let r = FaultRule { kind: Some(WriteKind::Place), action: FaultAction::JobFail, count: 1 };
+        assert!(r.validate().is_ok());
     }
 }

@@ -1,10 +1,10 @@
 import { expect, type APIRequestContext } from '@playwright/test';
 
 /** The server's write kinds a fault rule can target (omit for "any write"). */
-export type WriteKind = 'star' | 'rename' | 'note' | 'quantity' | 'move' | 'create' | 'delete' | 'undo_delete';
+export type WriteKind = 'star' | 'rename' | 'note' | 'quantity' | 'move' | 'create' | 'delete' | 'undo_delete' | 'cancel' | 'place';
 
 /** What the caught writes do (see src/faults.rs). */
-export type FaultOutcome = 'succeed' | 'reject' | 'server_error' | 'conflict' | 'transient' | 'delay';
+export type FaultOutcome = 'succeed' | 'reject' | 'server_error' | 'conflict' | 'transient' | 'delay' | 'job_fail' | 'job_stall';
 
 /**
  * The fault controls (`/api/faults`, on only when the server runs with ORDERDESK_FAULTS=true).

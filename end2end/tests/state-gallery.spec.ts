@@ -1,6 +1,6 @@
 import { test, expect, waitForHydration } from './fixtures';
 
-// Every row state the gallery shows, compared against the committed baseline images
+// Every state the gallery shows, compared against the committed baseline images
 // (end2end/tests/state-gallery.spec.ts-snapshots/). A visual change fails here until it is
 // reviewed and the baselines are updated with `npx playwright test --update-snapshots`.
 const STATES = [
@@ -19,6 +19,24 @@ const STATES = [
   'deleting',
   'deleted',
   'placed',
+];
+
+// Placing an order: the accepted screen, each job state, the status page, a history and each
+// notification, from fixed jobs at a fixed "now".
+const JOB_STATES = [
+  'accepted',
+  'accepted-placed',
+  'accepted-failed',
+  'job-running',
+  'job-late',
+  'job-placed',
+  'job-failed',
+  'job-failed-deadline',
+  'status-late',
+  'status-failed',
+  'job-history',
+  'notification-success',
+  'notification-failure',
 ];
 
 test.describe('state gallery', () => {
@@ -59,5 +77,86 @@ test.describe('state gallery', () => {
     await expect(row('placed').getByTestId('cancel-order')).toBeVisible();
     // Copy never hides behind a generic message.
     await expect(page.getByText(/something went wrong/i)).toHaveCount(0);
+  });
+
+  test('shows every state of placing an order, each looking as reviewed', async ({ page }) => {
+    await page.goto('/states');
+    await waitForHydration(page);
+    for (const slug of JOB_STATES) {
+      const item = page.getByTestId(`gallery-${slug}`);
+      await expect(item).toBeVisible();
+      await expect(item).toHaveScreenshot(`gallery-${slug}.png`, { animations: 'disabled' });
+    }
+  });
+
+  test('placing an order reads as the spec says', async ({ page }) => {
+    await page.goto('/states');
+    await waitForHydration(page);
+    const item = (slug: string) => page.getByTestId(`gallery-${slug}`);
+
+    // Accepted, not done: the number, the usual duration, where to follow it.
+    const accepted = item('accepted');
+    await expect(accepted.getByTestId('accepted-title')).toHaveText('Got it — ORD-1042 is being placed');
+    await expect(accepted.getByTestId('accepted-eta')).toHaveText('This usually takes about 2 minutes.');
+    await expect(accepted.getByTestId('accepted-status-link')).toHaveText('Follow its progress');
+    await expect(accepted.getByTestId('accepted-status-link')).toHaveAttribute('href', /^\/jobs\/[0-9a-f-]{36}$/);
+    await expect(accepted.getByTestId('accepted-orders-link')).toHaveAttribute('href', '/orders');
+    await expect(accepted.getByTestId('job-badge')).toHaveText('Placing');
+    await expect(accepted.getByText(/success/i)).toHaveCount(0);
+    // Already ended: says so, truthfully.
+    await expect(item('accepted-placed').getByTestId('accepted-title')).toHaveText('ORD-1042 is placed');
+    await expect(item('accepted-failed').getByTestId('accepted-title')).toHaveText("ORD-1042 couldn't be placed");
+    await expect(item('accepted-failed').getByTestId('accepted-status-link')).toHaveText('See what to do');
+
+    // Each job state, in a list row and on a page.
+    const states: [string, string, string][] = [
+      ['job-running', 'placing', 'Placing'],
+      ['job-late', 'late', 'Taking longer than usual'],
+      ['job-placed', 'placed', 'Placed'],
+      ['job-failed', 'failed', 'Failed'],
+      ['job-failed-deadline', 'failed', 'Failed'],
+    ];
+    for (const [slug, state, word] of states) {
+      const progress = item(slug).getByTestId('job-progress');
+      await expect(progress).toHaveCount(2);
+      for (const p of await progress.all()) {
+        await expect(p).toHaveAttribute('data-state', state);
+        await expect(p.getByTestId('job-badge')).toHaveText(word);
+      }
+    }
+    const running = item('job-running');
+    await expect(running.locator('[data-mode="full"]').getByTestId('job-step')).toHaveText('Step 2 of 3 · Reserving stock');
+    await expect(running.locator('[data-mode="compact"]').getByTestId('job-status-link')).toHaveText('Status');
+    await expect(running.locator('[data-mode="full"]').getByTestId('job-progressbar')).toHaveAttribute('aria-valuenow', '45');
+
+    // The status page: late note, failure with reason, next step, retry and reference.
+    await expect(item('status-late').getByTestId('job-late-note')).toHaveText(
+      "Taking longer than usual. It usually takes about 2 minutes; if it isn't done by 23 Nov 2026, 14:10 UTC it will stop and you'll be told what to do.",
+    );
+    const failed = item('status-failed');
+    await expect(failed.getByTestId('job-title')).toHaveText("ORD-1042 couldn't be placed");
+    await expect(failed.getByTestId('job-failure')).toContainText("It didn't finish within 5 minutes");
+    await expect(failed.getByTestId('place-again')).toHaveText('Place order again');
+    await expect(failed.getByTestId('job-reference')).toHaveText(/^JOB-[0-9A-F]{8}$/);
+    await expect(failed.getByTestId('job-event').last()).toHaveAttribute('data-kind', 'failed');
+
+    // The history, oldest first, ending in the outcome.
+    const events = item('job-history').getByTestId('job-event');
+    await expect(events).toHaveCount(8);
+    await expect(events.first()).toHaveAttribute('data-kind', 'submitted');
+    await expect(events.last()).toHaveAttribute('data-kind', 'completed');
+    await expect(events.last()).toContainText('ORD-1042 is placed');
+
+    // Notifications: success and failure copy, each linking to the status page.
+    const success = item('notification-success').getByTestId('notification');
+    await expect(success).toHaveAttribute('data-state', 'succeeded');
+    await expect(success).toContainText('ORD-1042 is placed');
+    await expect(success.getByRole('link', { name: 'View status' })).toHaveAttribute('href', /^\/jobs\//);
+    await expect(success.getByRole('button', { name: 'Dismiss' })).toBeVisible();
+    const failure = item('notification-failure').getByTestId('notification');
+    await expect(failure).toHaveAttribute('data-state', 'failed');
+    await expect(failure).toContainText("ORD-1042 couldn't be placed");
+    await expect(failure).toContainText('The card issuer declined the payment.');
+    await expect(failure.getByRole('link', { name: 'See what to do' })).toHaveAttribute('href', /^\/jobs\//);
   });
 });

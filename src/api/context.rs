@@ -8,7 +8,7 @@ use std::sync::Arc;
 use crate::config::Settings;
 use crate::domain::{Field, OrderId, WriteKind};
 use crate::error::AppError;
-use crate::faults::FaultAction;
+use crate::faults::{FaultAction, JobFault};
 use crate::server::{AppState, InFlightClaim};
 use crate::store::{parse_key, payload_hash, Db, WriteMeta};
 
@@ -48,7 +48,11 @@ pub async fn reply<T>(body: impl Future<Output = Result<T, AppError>>) -> Result
 pub struct Write {
     pub db: Db,
     pub settings: Arc<Settings>,
+    /// Where the write's effect is announced to other open pages.
+    pub events: crate::server::Events,
     pub meta: WriteMeta,
+    /// For `place`: what fault controls decided for the job it starts (`None`: run normally).
+    pub job_fault: Option<JobFault>,
     _claim: InFlightClaim,
 }
 
@@ -64,8 +68,12 @@ pub async fn begin_write(kind: WriteKind, key: &str, target: Option<OrderId>, pa
     if latency_ms > 0 {
         tokio::time::sleep(std::time::Duration::from_millis(latency_ms)).await;
     }
+    let mut job_fault = None;
     match action {
-        None | Some(FaultAction::Succeed) => {}
+        None => {}
+        Some(FaultAction::Succeed) => job_fault = Some(JobFault::Succeed),
+        Some(FaultAction::JobFail) => job_fault = Some(JobFault::Fail),
+        Some(FaultAction::JobStall) => job_fault = Some(JobFault::Stall),
         Some(FaultAction::Delay { ms }) => tokio::time::sleep(std::time::Duration::from_millis(ms)).await,
         Some(FaultAction::Transient) => {
             return Err(AppError::Transient {
@@ -91,7 +99,7 @@ pub async fn begin_write(kind: WriteKind, key: &str, target: Option<OrderId>, pa
         now: state.clock.now_ms(),
         ttl_ms: (state.settings.writes.idempotency_ttl_hours as i64).saturating_mul(3_600_000),
     };
-    Ok(Write { db: state.db, settings: state.settings, meta, _claim: claim })
+    Ok(Write { db: state.db, settings: state.settings, events: state.events, meta, job_fault: job_fault.filter(|_| kind == WriteKind::Place), _claim: claim })
 }
 
 /// The hard rejection the fault controls produce: a 422 on the field the write touches.
@@ -101,7 +109,7 @@ fn injected_rejection(kind: WriteKind) -> AppError {
         WriteKind::Note => Field::Note,
         WriteKind::Quantity => Field::Quantity,
         WriteKind::Move => Field::Position,
-        WriteKind::Star | WriteKind::Delete | WriteKind::UndoDelete | WriteKind::Cancel => Field::OrderId,
+        WriteKind::Star | WriteKind::Delete | WriteKind::UndoDelete | WriteKind::Cancel | WriteKind::Place => Field::OrderId,
     };
     AppError::Validation {
         field,

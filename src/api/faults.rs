@@ -22,7 +22,8 @@ pub async fn get_fault_state() -> Result<Option<FaultState>, AppError> {
     Ok(state.settings.faults.enabled.then(|| state.faults.snapshot()))
 }
 
-/// Adds a rule: `outcome` is succeed, reject, server_error, conflict, transient or delay.
+/// Adds a rule: `outcome` is succeed, reject, server_error, conflict, transient, delay, or
+/// (for `place` only) job_fail or job_stall.
 #[server(endpoint = "faults/add")]
 pub async fn add_fault(kind: String, outcome: String, ms: u64, count: u32) -> Result<FaultState, AppError> {
     use crate::domain::{Field, WriteKind};
@@ -41,6 +42,8 @@ pub async fn add_fault(kind: String, outcome: String, ms: u64, count: u32) -> Re
             "conflict" => FaultAction::Conflict,
             "transient" => FaultAction::Transient,
             "delay" => FaultAction::Delay { ms },
+            "job_fail" => FaultAction::JobFail,
+            "job_stall" => FaultAction::JobStall,
             other => return Err(AppError::BadRequest { message: format!("\"{other}\" is not a fault outcome.") }),
         };
         let rule = FaultRule { kind, action, count };

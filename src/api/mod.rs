@@ -4,9 +4,11 @@
 #[cfg(feature = "ssr")]
 mod context;
 mod faults;
+mod jobs;
 mod writes;
 
 pub use faults::*;
+pub use jobs::*;
 pub use writes::*;
 
 use leptos::prelude::*;

@@ -19,7 +19,7 @@ pub async fn set_starred(key: String, id: String, version: i64, starred: bool) -
     context::reply(async {
         let id = OrderId::parse(&id)?;
         let w = begin_write(WriteKind::Star, &key, Some(id), &(id, version, starred)).await?;
-        w.db.set_starred(&w.meta, id, version, starred).await
+        w.db.set_starred(&w.meta, id, version, starred).await.inspect(|o| w.events.order(o))
     })
     .await
 }
@@ -32,7 +32,7 @@ pub async fn rename(key: String, id: String, version: i64, customer: String, ite
         let customer = CustomerName::parse(&customer)?;
         let item = ItemName::parse(&item)?;
         let w = begin_write(WriteKind::Rename, &key, Some(id), &(id, version, &customer, &item)).await?;
-        w.db.rename(&w.meta, id, version, customer, item).await
+        w.db.rename(&w.meta, id, version, customer, item).await.inspect(|o| w.events.order(o))
     })
     .await
 }
@@ -44,7 +44,7 @@ pub async fn set_note(key: String, id: String, version: i64, note: String) -> Re
         let id = OrderId::parse(&id)?;
         let note = Note::parse(&note)?;
         let w = begin_write(WriteKind::Note, &key, Some(id), &(id, version, &note)).await?;
-        w.db.set_note(&w.meta, id, version, note).await
+        w.db.set_note(&w.meta, id, version, note).await.inspect(|o| w.events.order(o))
     })
     .await
 }
@@ -56,7 +56,7 @@ pub async fn set_quantity(key: String, id: String, version: i64, quantity: i64) 
         let id = OrderId::parse(&id)?;
         let quantity = Quantity::parse(quantity)?;
         let w = begin_write(WriteKind::Quantity, &key, Some(id), &(id, version, quantity)).await?;
-        w.db.set_quantity(&w.meta, id, version, quantity).await
+        w.db.set_quantity(&w.meta, id, version, quantity).await.inspect(|o| w.events.order(o))
     })
     .await
 }
@@ -69,7 +69,7 @@ pub async fn move_order(key: String, id: String, version: i64, before: Option<St
         let id = OrderId::parse(&id)?;
         let before = before.filter(|b| !b.is_empty()).map(|b| OrderId::parse(&b)).transpose()?;
         let w = begin_write(WriteKind::Move, &key, Some(id), &(id, version, before)).await?;
-        w.db.move_order(&w.meta, id, version, before).await
+        w.db.move_order(&w.meta, id, version, before).await.inspect(|list| w.events.orders(list))
     })
     .await
 }
@@ -95,7 +95,7 @@ pub async fn create_order(
             unit_price: Money::parse_cents(unit_price_cents)?,
         };
         let w = begin_write(WriteKind::Create, &key, None, &draft).await?;
-        w.db.create_draft(&w.meta, draft).await
+        w.db.create_draft(&w.meta, draft).await.inspect(|o| w.events.order(o))
     })
     .await
 }
@@ -107,7 +107,7 @@ pub async fn delete_order(key: String, id: String, version: i64) -> Result<Delet
         let id = OrderId::parse(&id)?;
         let w = begin_write(WriteKind::Delete, &key, Some(id), &(id, version)).await?;
         let window_ms = (w.settings.writes.undo_window_secs as i64).saturating_mul(1000);
-        w.db.delete_draft(&w.meta, id, version, window_ms).await
+        w.db.delete_draft(&w.meta, id, version, window_ms).await.inspect(|r| w.events.order_removed(r.order.id))
     })
     .await
 }
@@ -118,7 +118,7 @@ pub async fn undo_delete(key: String, id: String) -> Result<Order, AppError> {
     context::reply(async {
         let id = OrderId::parse(&id)?;
         let w = begin_write(WriteKind::UndoDelete, &key, Some(id), &id).await?;
-        w.db.undo_delete(&w.meta, id).await
+        w.db.undo_delete(&w.meta, id).await.inspect(|o| w.events.order(o))
     })
     .await
 }
@@ -129,7 +129,7 @@ pub async fn cancel_order(key: String, id: String, version: i64) -> Result<Order
     context::reply(async {
         let id = OrderId::parse(&id)?;
         let w = begin_write(WriteKind::Cancel, &key, Some(id), &(id, version)).await?;
-        w.db.cancel_placed(&w.meta, id, version).await
+        w.db.cancel_placed(&w.meta, id, version).await.inspect(|o| w.events.order(o))
     })
     .await
 }

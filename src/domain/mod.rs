@@ -1,6 +1,7 @@
 //! Domain types and rules shared by the server and the WASM client.
 //! Pure data and validation: no IO, no Leptos, no database.
 
+mod job;
 mod money;
 mod number;
 mod order;
@@ -10,6 +11,7 @@ mod text;
 mod time;
 mod write;
 
+pub use job::{about, Job, JobDetail, JobEvent, JobEventKind, JobFailure, JobId, JobState, JobStep, PlaceReceipt, ServerEvent};
 pub use money::Money;
 pub use number::OrderNumber;
 pub use order::{Order, OrderId, OrderStatus};
@@ -36,6 +38,7 @@ pub enum Field {
     Position,
     Version,
     IdempotencyKey,
+    JobId,
 }
 
 impl Field {
@@ -52,6 +55,7 @@ impl Field {
             Field::Position => "position",
             Field::Version => "version",
             Field::IdempotencyKey => "request key",
+            Field::JobId => "job reference",
         }
     }
 }

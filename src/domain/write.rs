@@ -19,10 +19,12 @@ pub enum WriteKind {
     UndoDelete,
     /// Cancel a placed order: pessimistic, never predicted by the client.
     Cancel,
+    /// Place a draft (or a failed order again): accepted at once, the work runs as a job.
+    Place,
 }
 
 impl WriteKind {
-    pub const ALL: [WriteKind; 9] = [
+    pub const ALL: [WriteKind; 10] = [
         WriteKind::Star,
         WriteKind::Rename,
         WriteKind::Note,
@@ -32,6 +34,7 @@ impl WriteKind {
         WriteKind::Delete,
         WriteKind::UndoDelete,
         WriteKind::Cancel,
+        WriteKind::Place,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -45,6 +48,7 @@ impl WriteKind {
             WriteKind::Delete => "delete",
             WriteKind::UndoDelete => "undo_delete",
             WriteKind::Cancel => "cancel",
+            WriteKind::Place => "place",
         }
     }
 

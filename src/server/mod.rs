@@ -13,10 +13,14 @@ use crate::app::{shell, App};
 use crate::clock::{SharedClock, SystemClock};
 use crate::config::Settings;
 use crate::faults::Faults;
+use crate::jobs::{JobRunner, MailError, Mailer};
 use crate::store::{Db, DbError};
 
+mod events;
 mod fault_routes;
 mod inflight;
+
+pub use events::Events;
 
 pub use inflight::{InFlight, InFlightClaim};
 
@@ -29,6 +33,10 @@ pub struct AppState {
     pub clock: SharedClock,
     pub faults: Arc<Faults>,
     pub inflight: Arc<InFlight>,
+    /// The push channel to open pages.
+    pub events: Events,
+    /// Runs placed orders' jobs.
+    pub jobs: Arc<JobRunner>,
 }
 
 /// Why the server could not start. Printed as one clear sentence; the process exits non-zero.
@@ -40,6 +48,10 @@ pub enum StartupError {
     Database(#[from] DbError),
     #[error("can't listen on {addr}: {source}. Is another server using that port? Set ORDERDESK_ADDRESS to another address.")]
     Bind { addr: std::net::SocketAddr, source: std::io::Error },
+    #[error(transparent)]
+    Mail(#[from] MailError),
+    #[error("can't pick up the jobs that were running before the restart ({0}). Check the database file and start again.")]
+    Resume(crate::error::AppError),
     #[error("the server stopped with an error: {0}")]
     Serve(std::io::Error),
 }
@@ -78,6 +90,8 @@ pub async fn start(settings: Settings) -> Result<Running, StartupError> {
 
 /// [`start`] with the given clock (a [`crate::clock::ManualClock`] lets a caller move time).
 pub async fn start_with_clock(settings: Settings, clock: SharedClock) -> Result<Running, StartupError> {
+    settings.validate()?;
+    let mailer = Mailer::from_settings(&settings.email)?;
     let db = Db::open(&settings.database.url, settings.database.readers).await?;
     if settings.database.seed_demo_data && db.seed_if_empty(clock.now_ms()).await? {
         tracing::info!("seeded an empty database with demo orders");
@@ -89,19 +103,33 @@ pub async fn start_with_clock(settings: Settings, clock: SharedClock) -> Result<
 
     let leptos_options = leptos_options(&settings);
     let faults_enabled = settings.faults.enabled;
+    let settings = Arc::new(settings);
+    let events = Events::default();
+    let jobs = Arc::new(JobRunner::new(db.clone(), settings.clone(), clock.clone(), events.clone()));
+    // Before serving: every job the last process left running is resumed or failed.
+    let resumed = jobs.resume_all().await.map_err(StartupError::Resume)?;
+    if resumed.resumed + resumed.failed > 0 {
+        tracing::info!(resumed = resumed.resumed, failed = resumed.failed, "picked up the jobs left running by the last run");
+    }
+    jobs.spawn_watchdog();
+    Arc::new(mailer).spawn(db.clone(), clock.clone());
     let state = AppState {
         leptos_options: leptos_options.clone(),
         db: db.clone(),
-        settings: Arc::new(settings),
+        settings,
         clock,
         faults: Arc::new(Faults::default()),
         inflight: Arc::new(InFlight::default()),
+        events,
+        jobs,
     };
     spawn_sweeper(state.db.clone(), state.clock.clone());
     // `/` answers with a real HTTP redirect; the router's own `/` route serves client-side
     // navigation only.
     let routes = generate_route_list(App).into_iter().filter(|r| r.path() != "/").collect::<Vec<_>>();
-    let mut app = Router::new().route("/", axum::routing::get(|| async { axum::response::Redirect::to("/orders") }));
+    let mut app = Router::new()
+        .route("/", axum::routing::get(|| async { axum::response::Redirect::to("/orders") }))
+        .route("/api/events", axum::routing::get(events::stream));
     if faults_enabled {
         tracing::warn!("fault controls are ON: /api/faults can make writes fail on purpose");
         app = app.merge(fault_routes::routes());

@@ -3,11 +3,13 @@
 //! use a pool of connections that WAL lets run beside the writer.
 
 mod idempotency;
+mod jobs;
 mod orders;
 mod seed;
 mod writes;
 
 pub use idempotency::{payload_hash, WriteMeta};
+pub use jobs::{Ending, JobRun, Notice, UnsentNotification};
 pub use orders::OrderRow;
 pub use writes::{parse_key, NewDraft};
 

@@ -28,11 +28,11 @@ pub struct NewDraft {
     pub unit_price: Money,
 }
 
-fn returning(sql: &str) -> String {
+pub(super) fn returning(sql: &str) -> String {
     format!("{sql} RETURNING {ORDER_COLUMNS}")
 }
 
-fn to_order(row: OrderRow) -> Result<Order, AppError> {
+pub(super) fn to_order(row: OrderRow) -> Result<Order, AppError> {
     Order::try_from(row).map_err(|e| {
         tracing::error!(error = %e, "corrupt order row");
         AppError::internal()
@@ -40,7 +40,7 @@ fn to_order(row: OrderRow) -> Result<Order, AppError> {
 }
 
 /// The row with its delete marks, or `None`.
-async fn fetch(conn: &mut SqliteConnection, id: OrderId) -> Result<Option<(Order, Option<i64>)>, AppError> {
+pub(super) async fn fetch(conn: &mut SqliteConnection, id: OrderId) -> Result<Option<(Order, Option<i64>)>, AppError> {
     #[derive(sqlx::FromRow)]
     struct WithDelete {
         #[sqlx(flatten)]
@@ -54,7 +54,7 @@ async fn fetch(conn: &mut SqliteConnection, id: OrderId) -> Result<Option<(Order
 }
 
 /// Loads the order a write targets and checks it may be changed from `version`.
-async fn editable(conn: &mut SqliteConnection, id: OrderId, version: i64, drafts_only: bool) -> Result<Order, AppError> {
+pub(super) async fn editable(conn: &mut SqliteConnection, id: OrderId, version: i64, drafts_only: bool) -> Result<Order, AppError> {
     let (order, purge_after) = fetch(conn, id).await?.ok_or_else(|| {
         AppError::not_found("This order no longer exists; it may have been deleted. Reload the list to see the current orders.")
     })?;
@@ -85,7 +85,7 @@ async fn list_on(conn: &mut SqliteConnection) -> Result<Vec<Order>, AppError> {
 
 impl Db {
     /// Runs `effect` once per idempotency key: a repeat gets the stored answer.
-    async fn idempotent<T, F>(&self, meta: &WriteMeta, effect: F) -> Result<T, AppError>
+    pub(super) async fn idempotent<T, F>(&self, meta: &WriteMeta, effect: F) -> Result<T, AppError>
     where
         T: Serialize + DeserializeOwned,
         F: AsyncFnOnce(&mut SqliteConnection) -> Result<T, AppError>,

@@ -3,5 +3,6 @@
 
 pub mod codec;
 pub mod components;
+pub mod live;
 pub mod pages;
 pub mod sync;

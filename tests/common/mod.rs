@@ -77,3 +77,15 @@ pub async fn spawn_app_with_clock(adjust: impl FnOnce(&mut Settings), clock: Sha
     let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     TestApp { base, client, db_path, _dir: dir }
 }
+
+/// Another server on an existing database file (as a restart would find it), with `clock`.
+pub async fn spawn_app_on(db_path: &Path, adjust: impl FnOnce(&mut Settings), clock: SharedClock) -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut settings = test_settings(db_path);
+    adjust(&mut settings);
+    let running = start_with_clock(settings, clock).await.expect("server starts");
+    let base = format!("http://{}", running.addr);
+    tokio::spawn(running.serve());
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    TestApp { base, client, db_path: db_path.to_path_buf(), _dir: dir }
+}

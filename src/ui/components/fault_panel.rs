@@ -7,13 +7,15 @@ use crate::api::{add_fault, clear_faults, get_fault_state, set_fault_latency};
 use crate::domain::WriteKind;
 use crate::faults::{FaultAction, FaultState};
 
-const OUTCOMES: [(&str, &str); 6] = [
+const OUTCOMES: [(&str, &str); 8] = [
     ("reject", "Reject (422)"),
     ("server_error", "Server error (500)"),
     ("conflict", "Conflict (409)"),
     ("transient", "Transient (503)"),
     ("delay", "Delay"),
     ("succeed", "Succeed"),
+    ("job_fail", "Place: accept, then fail the job"),
+    ("job_stall", "Place: accept, then stall the job"),
 ];
 
 fn describe(state: &FaultState) -> Vec<String> {
@@ -28,6 +30,8 @@ fn describe(state: &FaultState) -> Vec<String> {
                 FaultAction::Conflict => "conflict".to_string(),
                 FaultAction::Transient => "fail transiently".to_string(),
                 FaultAction::Delay { ms } => format!("wait {ms} ms"),
+                FaultAction::JobFail => "accept, then fail the job".to_string(),
+                FaultAction::JobStall => "accept, then stall the job".to_string(),
             };
             format!("Next {} {} write(s): {what}", r.count, r.kind.map_or("", |k| k.as_str()))
         })

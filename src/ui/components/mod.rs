@@ -1,12 +1,20 @@
 //! Reusable pieces of the pages, one file per thing shown.
 
 mod app_header;
+mod browser_notify_button;
 mod cancel_order;
 mod fault_panel;
+mod job_load_error;
+mod job_progress;
+mod job_timeline;
 mod load_error;
 mod name_editor;
+mod notification_card;
+mod notification_center;
 mod order_list;
 mod order_row;
+mod place_again;
+mod place_order_button;
 mod quantity_stepper;
 mod row_actions;
 mod row_status;
@@ -15,12 +23,20 @@ mod star_button;
 mod status_badge;
 
 pub use app_header::AppHeader;
+pub use browser_notify_button::BrowserNotifyButton;
 pub use cancel_order::CancelOrder;
 pub use fault_panel::FaultPanel;
+pub use job_load_error::JobLoadError;
+pub use job_progress::JobProgress;
+pub use job_timeline::JobTimeline;
 pub use load_error::LoadError;
 pub use name_editor::NameEditor;
+pub use notification_card::NotificationCard;
+pub use notification_center::NotificationCenter;
 pub use order_list::OrderList;
 pub use order_row::{EditRequest, OrderRow};
+pub use place_again::PlaceAgain;
+pub use place_order_button::PlaceOrderButton;
 pub use quantity_stepper::QuantityStepper;
 pub use row_actions::RowActions;
 pub use row_status::RowStatus;

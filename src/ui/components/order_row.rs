@@ -4,9 +4,10 @@
 use leptos::html::Div;
 use leptos::prelude::*;
 
-use crate::domain::{format_timestamp, OrderId, BULK_DISCOUNT_FROM};
+use crate::domain::{format_timestamp, OrderId, OrderStatus, BULK_DISCOUNT_FROM};
 use crate::sync::{OpField, RowState, RowView};
-use crate::ui::components::{NameEditor, QuantityStepper, RowActions, RowStatus, StarButton, StatusBadge};
+use crate::ui::live::use_live_feed;
+use crate::ui::components::{JobProgress, NameEditor, QuantityStepper, RowActions, RowStatus, StarButton, StatusBadge};
 use crate::ui::sync::OrderSync;
 
 /// Asks the row with this id to open its editor (set by "New order").
@@ -43,6 +44,16 @@ pub fn OrderRow(initial: RowView, sync: OrderSync) -> impl IntoView {
         }
     });
     let close_editor = Callback::new(move |_| editing.set(false));
+    // The order's newest job (placing it), as the live feed keeps it.
+    let feed = use_live_feed();
+    let job = Memo::new(move |_| feed.job_for_order(id));
+    // While the order is placing, the row shows the job's progress instead of the badge.
+    let placing_job = Memo::new(move |_| {
+        let placing = row.with(|r| r.order.status == OrderStatus::Placing);
+        job.with(|j| j.as_ref().filter(|_| placing).map(|j| j.id))
+    });
+    // Why placing the order couldn't even be submitted, until dismissed or tried again.
+    let place_error = RwSignal::new(None::<String>);
 
     view! {
         <div
@@ -100,15 +111,37 @@ pub fn OrderRow(initial: RowView, sync: OrderSync) -> impl IntoView {
                 {move || row.with(|r| (r.order.quantity.get() >= BULK_DISCOUNT_FROM).then(|| view! { <span class="discount">"Bulk −10%"</span> }))}
             </span>
             <span role="cell" class="col-status">
-                <StatusBadge status=move || row.with(|r| r.order.status)/>
+                {move || match placing_job.get() {
+                    Some(job_id) => {
+                        // The job as the live feed has it; the record it started with until then.
+                        let started = StoredValue::new(feed.job(job_id));
+                        view! {
+                            <JobProgress
+                                job=move || feed.job(job_id).or_else(|| started.get_value()).expect("a placing row's job is in the feed")
+                                now=move || feed.now()
+                                compact=true
+                            />
+                        }
+                        .into_any()
+                    }
+                    None => view! {
+                        <StatusBadge status=move || row.with(|r| r.order.status)/>
+                        {move || job.get().map(|j| view! {
+                            <a class="order-job-link" href=j.href() data-testid="order-job-link" aria-label=format!("Placing history of {}", j.order_number)>
+                                "History"
+                            </a>
+                        })}
+                    }
+                    .into_any(),
+                }}
                 <span class="sending" class:active=in_flight title="Saving…" data-testid="sending">
                     <span class="visually-hidden">{move || if in_flight() { "Saving" } else { "" }}</span>
                 </span>
             </span>
             <span role="cell" class="col-actions">
-                <RowActions row sync/>
+                <RowActions row sync place_error/>
             </span>
-            <RowStatus row sync on_retry/>
+            <RowStatus row sync on_retry place_error/>
         </div>
     }
     .into_any()

@@ -5,11 +5,11 @@ use leptos::prelude::*;
 
 use crate::sync::{OpField, OpKind, RowState, RowView};
 use crate::domain::OrderStatus;
-use crate::ui::components::CancelOrder;
+use crate::ui::components::{CancelOrder, PlaceOrderButton};
 use crate::ui::sync::OrderSync;
 
 #[component]
-pub fn RowActions(row: Memo<RowView>, sync: OrderSync) -> impl IntoView {
+pub fn RowActions(row: Memo<RowView>, sync: OrderSync, place_error: RwSignal<Option<String>>) -> impl IntoView {
     let id = row.with_untracked(|r| r.order.id);
     let index = move || sync.rows.with(|rows| rows.iter().position(|r| r.order.id == id));
     let count = move || sync.rows.with(|rows| rows.len());
@@ -40,6 +40,9 @@ pub fn RowActions(row: Memo<RowView>, sync: OrderSync) -> impl IntoView {
     let number = move || row.with(|r| r.order.display_number());
     view! {
         <span class="row-actions">
+            <Show when=move || row.with(|r| matches!(r.order.status, OrderStatus::Draft | OrderStatus::Failed))>
+                <PlaceOrderButton row sync error=place_error/>
+            </Show>
             <button
                 type="button"
                 class="icon-button"

@@ -7,7 +7,7 @@ use crate::sync::{OpKind, RowState, RowView};
 use crate::ui::sync::OrderSync;
 
 #[component]
-pub fn RowStatus(row: Memo<RowView>, sync: OrderSync, on_retry: Callback<()>) -> impl IntoView {
+pub fn RowStatus(row: Memo<RowView>, sync: OrderSync, on_retry: Callback<()>, place_error: RwSignal<Option<String>>) -> impl IntoView {
     let id = row.with_untracked(|r| r.order.id);
     let content = move || {
         row.with(|r| match &r.state {
@@ -49,11 +49,25 @@ pub fn RowStatus(row: Memo<RowView>, sync: OrderSync, on_retry: Callback<()>) ->
                 <span class="status-text" data-testid="status-message">"Couldn't reach the server yet. Retrying…"</span>
             }
             .into_any(),
-            RowState::Pending | RowState::Idle => ().into_any(),
+            RowState::Pending | RowState::Idle => match place_error.get() {
+                Some(message) => view! {
+                    <span class="status-icon" aria-hidden="true">"!"</span>
+                    <span class="status-text" data-testid="status-message">{message}</span>
+                    <button type="button" class="link-button subtle" data-testid="dismiss" on:click=move |_| place_error.set(None)>"Dismiss"</button>
+                }
+                .into_any(),
+                None => ().into_any(),
+            },
         })
     };
     view! {
-        <div class="row-status" role="status" aria-live="polite" data-testid="row-status">
+        <div
+            class="row-status"
+            class:has-place-error=move || place_error.with(Option::is_some)
+            role="status"
+            aria-live="polite"
+            data-testid="row-status"
+        >
             {content}
         </div>
     }

@@ -1,5 +1,6 @@
 //! `/states`: the state gallery for designers. Every row state, rendered by the real row
-//! component from real sync engines driven into that state with fixed data (nothing is sent).
+//! component from real sync engines driven into that state with fixed data (nothing is sent);
+//! then placing an order (`job_gallery`).
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -8,6 +9,8 @@ use crate::domain::{line_total, CustomerName, Field, ItemName, Money, Note, Orde
 use crate::sync::{Engine, ErrorKind, OpId, OpKind, Outcome, RowError, MAX_ATTEMPTS};
 use crate::ui::components::OrderRow;
 use crate::ui::sync::fixed_order_sync;
+
+use super::job_gallery::JobGallery;
 
 /// 23 Nov 2026, 14:05 UTC: every gallery timestamp, so screenshots never change.
 const T0: i64 = 1_795_442_709_000;
@@ -222,11 +225,13 @@ pub fn StatesPage() -> impl IntoView {
                 <div>
                     <h1>"State gallery"</h1>
                     <p class="page-subtitle">
-                        "Every state of an order row, rendered by the real row component from fixed data. Nothing here is sent to the server."
+                        "Every state of every screen: order rows, placing an order and its notifications, rendered by the real components from fixed data. Nothing here is sent to the server."
                     </p>
                 </div>
             </header>
+            <h2 class="gallery-group">"Order rows"</h2>
             <div class="gallery">{items}</div>
+            <JobGallery/>
         </section>
     }
     .into_any()

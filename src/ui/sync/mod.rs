@@ -10,9 +10,7 @@ use leptos::prelude::*;
 use uuid::Uuid;
 
 use crate::domain::{Order, OrderId};
-use crate::sync::{Engine, OpId, OpKind, RowView};
-#[cfg(feature = "hydrate")]
-use crate::sync::RowState;
+use crate::sync::{Engine, OpId, OpKind, RowState, RowView};
 
 /// Handle to the orders' sync state. `Copy`, so closures can hold it freely.
 #[derive(Clone, Copy)]
@@ -88,6 +86,21 @@ impl OrderSync {
         self.engine.update(|e| {
             e.upsert_authoritative(order);
         });
+    }
+
+    /// Takes a full list from the server (catching up after a reconnect): newer records win,
+    /// rows the server no longer lists go, queued changes stay queued.
+    pub fn take_snapshot(self, orders: Vec<Order>) {
+        self.engine.update(|e| e.replace_authoritative(orders));
+    }
+
+    /// Another tab or user removed the order. A row this page itself deleted keeps its
+    /// "Deleted · Undo" line until its own window closes.
+    pub fn take_removal(self, order: OrderId) {
+        if self.row(order).is_some_and(|r| matches!(r.state, RowState::Deleted { .. })) {
+            return;
+        }
+        self.engine.update(|e| e.remove_authoritative(order));
     }
 
     /// Clears the row's note (and drops a rolled-back create).

@@ -1,0 +1,48 @@
+//! Placing an order and following its job. Placing is accepted at once; the work runs in the
+//! server's job runner and reports through `/api/events` and these reads.
+
+use leptos::prelude::*;
+
+use crate::domain::{Job, JobDetail, PlaceReceipt};
+use crate::error::AppError;
+
+#[cfg(feature = "ssr")]
+use {
+    super::context::{self, begin_write},
+    crate::domain::{JobId, OrderId, WriteKind},
+};
+
+/// Place a draft (or a failed order, again). Answers "accepted" with the new job at once; the
+/// order is `placing` until the job ends. A repeat with the same key answers with the same job.
+#[server(endpoint = "orders/place")]
+pub async fn place_order(key: String, id: String, version: i64) -> Result<PlaceReceipt, AppError> {
+    context::reply(async {
+        let id = OrderId::parse(&id)?;
+        let w = begin_write(WriteKind::Place, &key, Some(id), &(id, version)).await?;
+        let state = context::state()?;
+        let receipt = w.db.place_order(&w.meta, id, version, &w.settings.jobs, w.job_fault).await?;
+        // Starting a job that already runs (a repeated request) does nothing.
+        state.jobs.start(receipt.job.id);
+        state.events.order(&receipt.order);
+        Ok(receipt)
+    })
+    .await
+}
+
+/// A job with its order and full history, for the status page.
+#[server(endpoint = "jobs/get")]
+pub async fn get_job(id: String) -> Result<JobDetail, AppError> {
+    context::reply(async {
+        let id = JobId::parse(&id)?;
+        context::db()?.job_detail(id).await?.ok_or_else(|| {
+            AppError::not_found(format!("There is no job {}. Open the order from the orders list to see its status.", id.reference()))
+        })
+    })
+    .await
+}
+
+/// The newest job of every order that has one, for the badges in the list.
+#[server(endpoint = "jobs/list")]
+pub async fn list_jobs() -> Result<Vec<Job>, AppError> {
+    context::reply(async { context::db()?.latest_jobs().await }).await
+}

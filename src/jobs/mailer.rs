@@ -1,0 +1,171 @@
+//! The email fallback: sends each job's ending from the `notifications` outbox with lettre, as
+//! an `.eml` file in the outbox folder, or through SMTP when one is configured. A send that
+//! fails is kept and retried later with a growing pause; a sent one is never sent again.
+
+use lettre::message::header::ContentType;
+use lettre::message::Mailbox;
+use lettre::transport::smtp::AsyncSmtpTransport;
+use lettre::{AsyncFileTransport, AsyncTransport, Message, Tokio1Executor};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::clock::SharedClock;
+use crate::config::EmailSettings;
+use crate::store::{Db, UnsentNotification};
+
+/// How often the outbox is checked.
+const EVERY: Duration = Duration::from_millis(500);
+/// At most this many emails per check.
+const BATCH: u32 = 20;
+/// The longest pause before retrying a failed send.
+const MAX_RETRY_MS: i64 = 5 * 60 * 1000;
+
+/// Why the mailer could not be set up.
+#[derive(Debug, thiserror::Error)]
+pub enum MailError {
+    #[error("email.smtp_url is not a usable SMTP address ({0}). Use e.g. smtps://user:password@smtp.example.com, or leave it empty to write emails to the outbox folder.")]
+    SmtpUrl(String),
+    #[error("email.{key} {value:?} is not an email address. Use \"Name <name@example.com>\".")]
+    Address { key: &'static str, value: String },
+}
+
+enum Transport {
+    Outbox(PathBuf, AsyncFileTransport<Tokio1Executor>),
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+}
+
+/// Sends job emails. Built once at start-up from the email settings.
+pub struct Mailer {
+    transport: Transport,
+    from: Mailbox,
+    to: Mailbox,
+}
+
+impl Mailer {
+    pub fn from_settings(settings: &EmailSettings) -> Result<Self, MailError> {
+        let mailbox = |key: &'static str, value: &str| {
+            value.parse::<Mailbox>().map_err(|_| MailError::Address { key, value: value.to_string() })
+        };
+        let transport = if settings.uses_smtp() {
+            let smtp = AsyncSmtpTransport::<Tokio1Executor>::from_url(settings.smtp_url.trim())
+                .map_err(|e| MailError::SmtpUrl(e.to_string()))?
+                .build();
+            Transport::Smtp(smtp)
+        } else {
+            Transport::Outbox(settings.outbox_dir.clone(), AsyncFileTransport::new(&settings.outbox_dir))
+        };
+        Ok(Mailer { transport, from: mailbox("from", &settings.from)?, to: mailbox("to", &settings.to)? })
+    }
+
+    /// The email for a notification. Its Message-ID is the job's, so a resent copy is
+    /// recognisably the same email.
+    pub fn message(&self, n: &UnsentNotification) -> Result<Message, String> {
+        Message::builder()
+            .from(self.from.clone())
+            .to(self.to.clone())
+            .subject(n.subject.clone())
+            .message_id(Some(format!("<{}@orderdesk>", n.job_id)))
+            .header(ContentType::TEXT_PLAIN)
+            .body(n.body.clone())
+            .map_err(|e| e.to_string())
+    }
+
+    async fn send(&self, message: Message) -> Result<(), String> {
+        match &self.transport {
+            Transport::Outbox(dir, file) => {
+                tokio::fs::create_dir_all(dir).await.map_err(|e| format!("can't create the outbox folder {}: {e}", dir.display()))?;
+                file.send(message).await.map(drop).map_err(|e| e.to_string())
+            }
+            Transport::Smtp(smtp) => smtp.send(message).await.map(drop).map_err(|e| e.to_string()),
+        }
+    }
+
+    /// Sends every notification due now; returns how many were sent.
+    pub async fn send_due(&self, db: &Db, now: i64) -> Result<usize, crate::error::AppError> {
+        let mut sent = 0;
+        for n in db.unsent_notifications(now, BATCH).await? {
+            let result = match self.message(&n) {
+                Ok(message) => self.send(message).await,
+                Err(e) => Err(e),
+            };
+            match result {
+                Ok(()) => {
+                    db.mark_emailed(n.id, now).await?;
+                    sent += 1;
+                }
+                Err(e) => {
+                    let retry_at = now + retry_after_ms(n.attempts);
+                    tracing::warn!(job = %n.job_id.reference(), attempts = n.attempts + 1, error = %e, "a job email was not sent; will retry");
+                    db.mark_email_failed(n.id, &e, retry_at).await?;
+                }
+            }
+        }
+        Ok(sent)
+    }
+
+    /// Every [`EVERY`]: sends what the outbox holds.
+    pub fn spawn(self: Arc<Self>, db: Db, clock: SharedClock) -> tokio::task::JoinHandle<()> {
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(EVERY);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                match self.send_due(&db, clock.now_ms()).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(emails = n, "sent job emails"),
+                    Err(e) => tracing::warn!(error = %e, "can't read the email outbox; will try again"),
+                }
+            }
+        })
+    }
+}
+
+/// The pause before retrying a send that failed `attempts` times before: 1 s, 2 s, 4 s, ... up
+/// to 5 minutes.
+fn retry_after_ms(attempts: i64) -> i64 {
+    1000i64.saturating_mul(1 << attempts.clamp(0, 20)).min(MAX_RETRY_MS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::JobId;
+
+    fn notification() -> UnsentNotification {
+        UnsentNotification { id: 1, job_id: JobId::new(), subject: "ORD-1042 is placed".into(), body: "ORD-1042 is placed.\n".into(), attempts: 0 }
+    }
+
+    #[test]
+    fn retries_back_off_up_to_five_minutes() {
+        assert_eq!(retry_after_ms(0), 1000);
+        assert_eq!(retry_after_ms(3), 8000);
+        assert_eq!(retry_after_ms(60), MAX_RETRY_MS);
+    }
+
+    #[test]
+    fn a_bad_smtp_url_or_address_is_refused_with_the_key() {
+        let mut s = EmailSettings { smtp_url: "ftp://nope".into(), ..EmailSettings::default() };
+        assert!(Mailer::from_settings(&s).err().unwrap().to_string().contains("smtp_url"));
+        s.smtp_url = String::new();
+        s.from = "nobody".into();
+        assert!(Mailer::from_settings(&s).err().unwrap().to_string().contains("email.from"));
+    }
+
+    #[tokio::test]
+    async fn the_outbox_gets_an_eml_file_with_the_subject() {
+        let dir = tempfile::tempdir().unwrap();
+        let outbox = dir.path().join("outbox");
+        let s = EmailSettings { outbox_dir: outbox.clone(), ..EmailSettings::default() };
+        let mailer = Mailer::from_settings(&s).unwrap();
+        let n = notification();
+        mailer.send(mailer.message(&n).unwrap()).await.unwrap();
+        let files: Vec<_> = std::fs::read_dir(&outbox).unwrap().map(|e| e.unwrap().path()).collect();
+        assert_eq!(files.len(), 1);
+        assert_eq!(files[0].extension().unwrap(), "eml");
+        let text = std::fs::read_to_string(&files[0]).unwrap();
+        assert!(text.contains("Subject: ORD-1042 is placed\r\n"), "{text}");
+        assert!(text.contains(&format!("Message-ID: <{}@orderdesk>", n.job_id)), "{text}");
+        assert!(text.contains("To: \"Order Desk user\" <user@localhost>") || text.contains("To: Order Desk user <user@localhost>"), "{text}");
+    }
+}

@@ -1,0 +1,704 @@
+//! Jobs in SQLite: placing an order, each step of its job, its history and the email outbox.
+//! Every transition is one short transaction on the writer, guarded by the state it expects,
+//! so it applies at most once however often it is tried (after a restart, or by the runner and
+//! the watchdog at once). The runner's timing lives in `crate::jobs`, not here.
+
+use sqlx::{FromRow, SqliteConnection};
+use std::collections::HashMap;
+use uuid::Uuid;
+
+use super::idempotency::WriteMeta;
+use super::orders::{OrderRow, ORDER_COLUMNS};
+use super::writes::{editable, returning, to_order};
+use super::{db_err, Db};
+use crate::config::JobSettings;
+use crate::domain::{
+    Job, JobDetail, JobEvent, JobEventKind, JobFailure, JobId, JobState, JobStep, Order, OrderId, OrderNumber,
+    OrderStatus, PlaceReceipt,
+};
+use crate::error::AppError;
+use crate::faults::JobFault;
+
+/// The columns every job query selects, in `JobRow`'s order (`j` is `jobs`, `o` its order).
+const JOB_COLUMNS: &str = "j.id, j.order_id, o.number AS order_number, j.state, j.steps_done, j.progress, \
+     j.submitted_at, j.eta_at, j.deadline_at, j.finished_at, j.failure_reason, j.next_step, j.fault, \
+     j.fails_at_step, j.version";
+const JOB_FROM: &str = "FROM jobs j JOIN orders o ON o.id = j.order_id";
+
+/// One row of `jobs` with its order's number, as stored.
+#[derive(Debug, Clone, FromRow)]
+struct JobRow {
+    id: String,
+    order_id: String,
+    order_number: i64,
+    state: String,
+    steps_done: i64,
+    progress: i64,
+    submitted_at: i64,
+    eta_at: i64,
+    deadline_at: i64,
+    finished_at: Option<i64>,
+    failure_reason: Option<String>,
+    next_step: Option<String>,
+    fault: Option<String>,
+    fails_at_step: Option<i64>,
+    version: i64,
+}
+
+#[derive(Debug, Clone, FromRow)]
+struct EventRow {
+    seq: i64,
+    at: i64,
+    kind: String,
+    step: Option<String>,
+    message: String,
+}
+
+#[derive(Debug, Clone, FromRow)]
+struct NotificationRow {
+    id: i64,
+    job_id: String,
+    subject: String,
+    body: String,
+    attempts: i64,
+}
+
+/// A job as the runner needs it: the job, its order, and what was decided when it was submitted.
+#[derive(Clone, Debug, PartialEq)]
+pub struct JobRun {
+    pub job: Job,
+    pub order: Order,
+    /// What fault controls forced for this job, if anything.
+    pub fault: Option<JobFault>,
+    /// The step this job fails at (decided at submission from the failure rate, or forced).
+    pub fails_at: Option<JobStep>,
+}
+
+/// The notification a job's end leaves in the outbox, written in the same transaction.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Notice {
+    pub subject: String,
+    pub body: String,
+}
+
+/// Which running job a failure may end: the guard that makes it apply at most once.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ending {
+    /// The step at this index failed: only if the job is still on it.
+    AtStep(u8),
+    /// The deadline passed: only if it really has at `now`.
+    PastDeadline,
+}
+
+/// A notification the mailer has yet to send.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnsentNotification {
+    pub id: i64,
+    pub job_id: JobId,
+    pub subject: String,
+    pub body: String,
+    /// How many sends have failed so far.
+    pub attempts: i64,
+}
+
+fn corrupt(what: &str, id: &str, reason: impl std::fmt::Display) -> AppError {
+    tracing::error!(%id, %reason, "corrupt {what} row");
+    AppError::internal()
+}
+
+fn parse_uuid(what: &str, id: &str) -> Result<Uuid, AppError> {
+    Uuid::parse_str(id).map_err(|e| corrupt(what, id, e))
+}
+
+impl JobRow {
+    fn into_run(self, order: Order) -> Result<JobRun, AppError> {
+        let fault = match &self.fault {
+            None => None,
+            Some(f) => Some(JobFault::parse(f).ok_or_else(|| corrupt("job", &self.id, format!("unknown fault {f:?}")))?),
+        };
+        let fails_at = match self.fails_at_step {
+            None => None,
+            Some(i) => Some(
+                u8::try_from(i).ok().and_then(JobStep::at).ok_or_else(|| corrupt("job", &self.id, format!("no step {i}")))?,
+            ),
+        };
+        Ok(JobRun { job: self.into_job()?, order, fault, fails_at })
+    }
+
+    fn into_job(self) -> Result<Job, AppError> {
+        let bad = |reason: String| corrupt("job", &self.id, reason);
+        let failure = match (&self.failure_reason, &self.next_step) {
+            (Some(reason), Some(next_step)) => Some(JobFailure { reason: reason.clone(), next_step: next_step.clone() }),
+            _ => None,
+        };
+        Ok(Job {
+            id: JobId::from_uuid(parse_uuid("job", &self.id)?),
+            order_id: OrderId::from_uuid(parse_uuid("job", &self.order_id)?),
+            order_number: OrderNumber::new(u32::try_from(self.order_number).map_err(|e| bad(e.to_string()))?),
+            state: JobState::parse(&self.state).ok_or_else(|| bad(format!("unknown state {:?}", self.state)))?,
+            steps_done: u8::try_from(self.steps_done).ok().filter(|s| *s <= 3).ok_or_else(|| bad(format!("steps_done {}", self.steps_done)))?,
+            progress: u8::try_from(self.progress).ok().filter(|p| *p <= 100).ok_or_else(|| bad(format!("progress {}", self.progress)))?,
+            submitted_at: self.submitted_at,
+            eta_at: self.eta_at,
+            deadline_at: self.deadline_at,
+            finished_at: self.finished_at,
+            failure,
+            version: self.version,
+        })
+    }
+}
+
+impl TryFrom<EventRow> for JobEvent {
+    type Error = AppError;
+
+    fn try_from(r: EventRow) -> Result<Self, AppError> {
+        let id = format!("event {}", r.seq);
+        let kind = JobEventKind::parse(&r.kind).ok_or_else(|| corrupt("job event", &id, format!("kind {:?}", r.kind)))?;
+        let step = match &r.step {
+            None => None,
+            Some(s) => Some(JobStep::parse(s).ok_or_else(|| corrupt("job event", &id, format!("step {s:?}")))?),
+        };
+        Ok(JobEvent { seq: r.seq, at: r.at, kind, step, message: r.message })
+    }
+}
+
+/// Which step, if any, a new job fails at: forced by fault controls, or rolled once from the
+/// failure rate (`roll` gives a number in 0..1 and a step index in 0..3).
+pub(crate) fn failing_step(rate: f64, fault: Option<JobFault>, roll: impl FnOnce() -> (f64, u8)) -> Option<JobStep> {
+    match fault {
+        Some(JobFault::Fail) => Some(JobStep::Payment),
+        Some(JobFault::Succeed | JobFault::Stall) => None,
+        None => {
+            let (chance, step) = roll();
+            (chance < rate).then(|| JobStep::at(step % 3)).flatten()
+        }
+    }
+}
+
+/// Why an order in `status` can't be placed, and what to do instead.
+fn not_placeable(number: &str, status: OrderStatus) -> Option<String> {
+    match status {
+        OrderStatus::Draft | OrderStatus::Failed => None,
+        OrderStatus::Placing => Some(format!("{number} is already being placed. Follow it on its status page; it can be placed again only if it fails.")),
+        OrderStatus::Placed => Some(format!("{number} is already placed, so it can't be placed again. Cancel it if it's no longer wanted.")),
+        OrderStatus::Cancelled => Some(format!("{number} was cancelled, so it can't be placed. Create a new order instead.")),
+    }
+}
+
+async fn job_on(conn: &mut SqliteConnection, id: JobId) -> Result<Option<JobRow>, AppError> {
+    let sql = format!("SELECT {JOB_COLUMNS} {JOB_FROM} WHERE j.id = ?");
+    sqlx::query_as(&sql).bind(id.to_string()).fetch_optional(&mut *conn).await.map_err(db_err)
+}
+
+async fn job_after_change(conn: &mut SqliteConnection, id: JobId) -> Result<Job, AppError> {
+    job_on(conn, id).await?.ok_or_else(|| corrupt("job", &id.to_string(), "vanished inside its own transaction"))?.into_job()
+}
+
+async fn append_event(
+    conn: &mut SqliteConnection,
+    id: JobId,
+    at: i64,
+    kind: JobEventKind,
+    step: Option<JobStep>,
+    message: &str,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "INSERT INTO job_events (job_id, seq, at, kind, step, message) \
+         VALUES (?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM job_events WHERE job_id = ?), ?, ?, ?, ?)",
+    )
+    .bind(id.to_string())
+    .bind(id.to_string())
+    .bind(at)
+    .bind(kind.as_str())
+    .bind(step.map(JobStep::as_str))
+    .bind(message)
+    .execute(&mut *conn)
+    .await
+    .map_err(db_err)?;
+    Ok(())
+}
+
+async fn add_notice(conn: &mut SqliteConnection, id: JobId, success: bool, notice: &Notice, now: i64) -> Result<(), AppError> {
+    sqlx::query(
+        "INSERT INTO notifications (job_id, kind, subject, body, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?)",
+    )
+    .bind(id.to_string())
+    .bind(if success { "success" } else { "failure" })
+    .bind(&notice.subject)
+    .bind(&notice.body)
+    .bind(now)
+    .bind(now)
+    .execute(&mut *conn)
+    .await
+    .map_err(db_err)?;
+    Ok(())
+}
+
+/// Moves the job's order from `placing` to `status`; `None` if it is not placing any more.
+async fn settle_order(conn: &mut SqliteConnection, order_id: OrderId, status: OrderStatus, now: i64) -> Result<Option<Order>, AppError> {
+    let row: Option<OrderRow> =
+        sqlx::query_as(&returning("UPDATE orders SET status = ?, version = version + 1, updated_at = ? WHERE id = ? AND status = 'placing'"))
+            .bind(status.as_str())
+            .bind(now)
+            .bind(order_id.to_string())
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(db_err)?;
+    row.map(to_order).transpose()
+}
+
+async fn order_on(conn: &mut SqliteConnection, id: OrderId) -> Result<Order, AppError> {
+    let sql = format!("SELECT {ORDER_COLUMNS} FROM orders WHERE id = ?");
+    let row: OrderRow = sqlx::query_as(&sql).bind(id.to_string()).fetch_one(&mut *conn).await.map_err(db_err)?;
+    to_order(row)
+}
+
+impl Db {
+    /// Places a draft (or a failed order, again): the order becomes `placing` and a job is
+    /// recorded with its `submitted` event, in one transaction. A repeat with the same key
+    /// answers with the same receipt and starts no second job.
+    pub async fn place_order(
+        &self,
+        meta: &WriteMeta,
+        id: OrderId,
+        version: i64,
+        settings: &JobSettings,
+        fault: Option<JobFault>,
+    ) -> Result<PlaceReceipt, AppError> {
+        let now = meta.now;
+        let fails_at = failing_step(settings.failure_rate, fault, || (fastrand::f64(), fastrand::u8(0..3)));
+        let (eta_ms, deadline_ms) = (settings.eta_ms as i64, settings.deadline_ms as i64);
+        self.idempotent(meta, async |conn: &mut SqliteConnection| {
+            let order = editable(conn, id, version, false).await?;
+            if let Some(message) = not_placeable(&order.display_number(), order.status) {
+                return Err(AppError::Forbidden { message });
+            }
+            let row: OrderRow = sqlx::query_as(&returning(
+                "UPDATE orders SET status = 'placing', version = version + 1, updated_at = ? WHERE id = ?",
+            ))
+            .bind(now)
+            .bind(id.to_string())
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(db_err)?;
+            let order = to_order(row)?;
+            let job_id = JobId::new();
+            sqlx::query(
+                "INSERT INTO jobs (id, order_id, state, steps_done, progress, submitted_at, eta_at, deadline_at, \
+                 fault, fails_at_step, version, updated_at) VALUES (?, ?, 'running', 0, 0, ?, ?, ?, ?, ?, 1, ?)",
+            )
+            .bind(job_id.to_string())
+            .bind(id.to_string())
+            .bind(now)
+            .bind(now.saturating_add(eta_ms))
+            .bind(now.saturating_add(deadline_ms))
+            .bind(fault.map(JobFault::as_str))
+            .bind(fails_at.map(|s| JobStep::ALL.iter().position(|x| *x == s).unwrap_or_default() as i64))
+            .bind(now)
+            .execute(&mut *conn)
+            .await
+            .map_err(db_err)?;
+            append_event(conn, job_id, now, JobEventKind::Submitted, None, "Order submitted").await?;
+            Ok(PlaceReceipt { job: job_after_change(conn, job_id).await?, order })
+        })
+        .await
+    }
+
+    /// A job with its order and full history, or `None` if there is no such job.
+    pub async fn job_detail(&self, id: JobId) -> Result<Option<JobDetail>, AppError> {
+        let mut conn = self.reader().acquire().await.map_err(db_err)?;
+        let Some(row) = job_on(&mut conn, id).await? else { return Ok(None) };
+        let job = row.into_job()?;
+        let order = order_on(&mut conn, job.order_id).await?;
+        let rows: Vec<EventRow> =
+            sqlx::query_as("SELECT seq, at, kind, step, message FROM job_events WHERE job_id = ? ORDER BY seq")
+                .bind(id.to_string())
+                .fetch_all(&mut *conn)
+                .await
+                .map_err(db_err)?;
+        let events = rows.into_iter().map(JobEvent::try_from).collect::<Result<_, _>>()?;
+        Ok(Some(JobDetail { job, order, events }))
+    }
+
+    /// The newest job of every (live) order that has one.
+    pub async fn latest_jobs(&self) -> Result<Vec<Job>, AppError> {
+        let sql = format!(
+            "SELECT {JOB_COLUMNS} {JOB_FROM} WHERE o.purge_after IS NULL AND j.id = \
+             (SELECT l.id FROM jobs l WHERE l.order_id = j.order_id ORDER BY l.submitted_at DESC, l.id DESC LIMIT 1) \
+             ORDER BY j.submitted_at DESC, j.id DESC"
+        );
+        let rows: Vec<JobRow> = sqlx::query_as(&sql).fetch_all(self.reader()).await.map_err(db_err)?;
+        rows.into_iter().map(JobRow::into_job).collect()
+    }
+
+    /// The job as the runner needs it. Read on a reader: every change is committed before
+    /// the runner reads, and each transition re-checks the state it expects anyway.
+    pub async fn job_run(&self, id: JobId) -> Result<Option<JobRun>, AppError> {
+        let mut conn = self.reader().acquire().await.map_err(db_err)?;
+        let Some(row) = job_on(&mut conn, id).await? else { return Ok(None) };
+        let order = order_on(&mut conn, OrderId::from_uuid(parse_uuid("job", &row.order_id)?)).await?;
+        row.into_run(order).map(Some)
+    }
+
+    /// Every running job, oldest first; only those whose deadline is at or before `due_by`
+    /// when it is given.
+    pub async fn running_jobs(&self, due_by: Option<i64>) -> Result<Vec<JobRun>, AppError> {
+        let mut conn = self.reader().acquire().await.map_err(db_err)?;
+        let filter = "j.state = 'running' AND j.deadline_at <= ?";
+        let sql = format!("SELECT {JOB_COLUMNS} {JOB_FROM} WHERE {filter} ORDER BY j.submitted_at, j.id");
+        let due_by = due_by.unwrap_or(i64::MAX);
+        let rows: Vec<JobRow> = sqlx::query_as(&sql).bind(due_by).fetch_all(&mut *conn).await.map_err(db_err)?;
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT {ORDER_COLUMNS} FROM orders WHERE id IN (SELECT j.order_id FROM jobs j WHERE {filter})"
+        );
+        let orders: Vec<OrderRow> = sqlx::query_as(&sql).bind(due_by).fetch_all(&mut *conn).await.map_err(db_err)?;
+        let orders: HashMap<String, Order> =
+            orders.into_iter().map(|r| Ok((r.id.clone(), to_order(r)?))).collect::<Result<_, AppError>>()?;
+        rows.into_iter()
+            .map(|row| {
+                let order = orders.get(&row.order_id).cloned().ok_or_else(|| corrupt("job", &row.id, "its order is missing"))?;
+                row.into_run(order)
+            })
+            .collect()
+    }
+
+    /// Records that the step at `index` started (again, after a restart). Only while the job
+    /// runs and has that step next; `None` otherwise.
+    pub async fn start_step(&self, id: JobId, index: u8, progress: u8, now: i64) -> Result<Option<Job>, AppError> {
+        let Some(step) = JobStep::at(index) else { return Ok(None) };
+        let mut tx = self.writer().begin().await.map_err(db_err)?;
+        let changed = sqlx::query(
+            "UPDATE jobs SET progress = ?, version = version + 1, updated_at = ? \
+             WHERE id = ? AND state = 'running' AND steps_done = ?",
+        )
+        .bind(i64::from(progress))
+        .bind(now)
+        .bind(id.to_string())
+        .bind(i64::from(index))
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?
+        .rows_affected();
+        if changed != 1 {
+            return Ok(None);
+        }
+        append_event(&mut tx, id, now, JobEventKind::StepStarted, Some(step), step.label()).await?;
+        let job = job_after_change(&mut tx, id).await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(Some(job))
+    }
+
+    /// Moves the progress forward while the step at `index` runs; never backwards.
+    pub async fn report_progress(&self, id: JobId, index: u8, progress: u8, now: i64) -> Result<Option<Job>, AppError> {
+        let mut tx = self.writer().begin().await.map_err(db_err)?;
+        let changed = sqlx::query(
+            "UPDATE jobs SET progress = ?, version = version + 1, updated_at = ? \
+             WHERE id = ? AND state = 'running' AND steps_done = ? AND progress < ?",
+        )
+        .bind(i64::from(progress.min(100)))
+        .bind(now)
+        .bind(id.to_string())
+        .bind(i64::from(index))
+        .bind(i64::from(progress.min(100)))
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?
+        .rows_affected();
+        if changed != 1 {
+            return Ok(None);
+        }
+        let job = job_after_change(&mut tx, id).await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(Some(job))
+    }
+
+    /// Marks the step at `index` done, with its history line: at most once per step.
+    pub async fn finish_step(&self, id: JobId, index: u8, progress: u8, now: i64) -> Result<Option<Job>, AppError> {
+        let Some(step) = JobStep::at(index) else { return Ok(None) };
+        let mut tx = self.writer().begin().await.map_err(db_err)?;
+        let changed = sqlx::query(
+            "UPDATE jobs SET steps_done = ? + 1, progress = MAX(progress, ?), version = version + 1, updated_at = ? \
+             WHERE id = ? AND state = 'running' AND steps_done = ?",
+        )
+        .bind(i64::from(index))
+        .bind(i64::from(progress.min(100)))
+        .bind(now)
+        .bind(id.to_string())
+        .bind(i64::from(index))
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?
+        .rows_affected();
+        if changed != 1 {
+            return Ok(None);
+        }
+        append_event(&mut tx, id, now, JobEventKind::StepDone, Some(step), step.done_label()).await?;
+        let job = job_after_change(&mut tx, id).await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(Some(job))
+    }
+
+    /// Ends a job whose three steps are done: the job succeeds, its order is placed, the
+    /// history says so and the success email waits in the outbox. At most once.
+    pub async fn complete_job(&self, id: JobId, message: &str, notice: &Notice, now: i64) -> Result<Option<(Job, Option<Order>)>, AppError> {
+        let mut tx = self.writer().begin().await.map_err(db_err)?;
+        let changed = sqlx::query(
+            "UPDATE jobs SET state = 'succeeded', progress = 100, finished_at = ?, version = version + 1, updated_at = ? \
+             WHERE id = ? AND state = 'running' AND steps_done = 3",
+        )
+        .bind(now)
+        .bind(now)
+        .bind(id.to_string())
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?
+        .rows_affected();
+        if changed != 1 {
+            return Ok(None);
+        }
+        append_event(&mut tx, id, now, JobEventKind::Completed, None, message).await?;
+        add_notice(&mut tx, id, true, notice, now).await?;
+        let job = job_after_change(&mut tx, id).await?;
+        let order = settle_order(&mut tx, job.order_id, OrderStatus::Placed, now).await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(Some((job, order)))
+    }
+
+    /// Ends a running job as failed (if `when` still holds): the reason and next step are kept
+    /// with it, its order becomes `failed` (so it can be placed again), the history says why and
+    /// the failure email waits in the outbox. At most once.
+    pub async fn fail_job(
+        &self,
+        id: JobId,
+        when: Ending,
+        failure: &JobFailure,
+        notice: &Notice,
+        now: i64,
+    ) -> Result<Option<(Job, Option<Order>)>, AppError> {
+        let (guard, value) = match when {
+            Ending::AtStep(index) => ("steps_done = ?", i64::from(index)),
+            Ending::PastDeadline => ("deadline_at <= ?", now),
+        };
+        let mut tx = self.writer().begin().await.map_err(db_err)?;
+        let changed = sqlx::query(&format!(
+            "UPDATE jobs SET state = 'failed', failure_reason = ?, next_step = ?, finished_at = ?, version = version + 1, \
+             updated_at = ? WHERE id = ? AND state = 'running' AND {guard}"
+        ))
+        .bind(&failure.reason)
+        .bind(&failure.next_step)
+        .bind(now)
+        .bind(now)
+        .bind(id.to_string())
+        .bind(value)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?
+        .rows_affected();
+        if changed != 1 {
+            return Ok(None);
+        }
+        let step = match when {
+            Ending::AtStep(index) => JobStep::at(index),
+            Ending::PastDeadline => None,
+        };
+        append_event(&mut tx, id, now, JobEventKind::Failed, step, &failure.reason).await?;
+        add_notice(&mut tx, id, false, notice, now).await?;
+        let job = job_after_change(&mut tx, id).await?;
+        let order = settle_order(&mut tx, job.order_id, OrderStatus::Failed, now).await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(Some((job, order)))
+    }
+
+    /// Notes in a running job's history that the server restarted and picked it up again.
+    pub async fn resume_job(&self, id: JobId, message: &str, now: i64) -> Result<Option<Job>, AppError> {
+        let mut tx = self.writer().begin().await.map_err(db_err)?;
+        let changed = sqlx::query("UPDATE jobs SET version = version + 1, updated_at = ? WHERE id = ? AND state = 'running'")
+            .bind(now)
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?
+            .rows_affected();
+        if changed != 1 {
+            return Ok(None);
+        }
+        append_event(&mut tx, id, now, JobEventKind::Resumed, None, message).await?;
+        let job = job_after_change(&mut tx, id).await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(Some(job))
+    }
+
+    /// Up to `limit` notifications not yet emailed and due for a (re)try at `now`, oldest first.
+    pub async fn unsent_notifications(&self, now: i64, limit: u32) -> Result<Vec<UnsentNotification>, AppError> {
+        let rows: Vec<NotificationRow> = sqlx::query_as(
+            "SELECT id, job_id, subject, body, attempts FROM notifications \
+             WHERE emailed_at IS NULL AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?",
+        )
+        .bind(now)
+        .bind(i64::from(limit))
+        .fetch_all(self.reader())
+        .await
+        .map_err(db_err)?;
+        rows.into_iter()
+            .map(|r| {
+                let job_id = JobId::from_uuid(parse_uuid("notification", &r.job_id)?);
+                Ok(UnsentNotification { id: r.id, job_id, subject: r.subject, body: r.body, attempts: r.attempts })
+            })
+            .collect()
+    }
+
+    /// The notification was handed to the mail transport.
+    pub async fn mark_emailed(&self, id: i64, now: i64) -> Result<(), AppError> {
+        sqlx::query("UPDATE notifications SET emailed_at = ?, last_error = NULL WHERE id = ? AND emailed_at IS NULL")
+            .bind(now)
+            .bind(id)
+            .execute(self.writer())
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    /// Sending failed: keep the reason and try again at `retry_at`.
+    pub async fn mark_email_failed(&self, id: i64, error: &str, retry_at: i64) -> Result<(), AppError> {
+        sqlx::query(
+            "UPDATE notifications SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ? AND emailed_at IS NULL",
+        )
+        .bind(error)
+        .bind(retry_at)
+        .bind(id)
+        .execute(self.writer())
+        .await
+        .map_err(db_err)?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::WriteKind;
+
+    async fn db_with_a_placed_order(fault: Option<JobFault>) -> (tempfile::TempDir, Db, Job) {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&format!("sqlite://{}", dir.path().join("t.db").display()), 2).await.unwrap();
+        db.seed_if_empty(1_000).await.unwrap();
+        let draft = db.list_orders().await.unwrap().into_iter().find(|o| o.status == OrderStatus::Draft).unwrap();
+        let meta = WriteMeta {
+            user: "local".into(),
+            key: Uuid::now_v7(),
+            kind: WriteKind::Place,
+            payload_hash: "h".into(),
+            now: 10_000,
+            ttl_ms: 60_000,
+        };
+        let settings = JobSettings { failure_rate: 0.0, ..JobSettings::default() };
+        let receipt = db.place_order(&meta, draft.id, draft.version, &settings, fault).await.unwrap();
+        (dir, db, receipt.job)
+    }
+
+    fn notice() -> Notice {
+        Notice { subject: "s".into(), body: "b".into() }
+    }
+
+    fn failure() -> JobFailure {
+        JobFailure { reason: "r".into(), next_step: "n".into() }
+    }
+
+    async fn history(db: &Db, id: JobId) -> Vec<(JobEventKind, Option<JobStep>)> {
+        db.job_detail(id).await.unwrap().unwrap().events.into_iter().map(|e| (e.kind, e.step)).collect()
+    }
+
+    #[tokio::test]
+    async fn each_transition_applies_at_most_once() {
+        let (_dir, db, job) = db_with_a_placed_order(None).await;
+        let id = job.id;
+        assert!(db.complete_job(id, "done", &notice(), 11_000).await.unwrap().is_none(), "not before every step is done");
+        assert!(db.finish_step(id, 1, 66, 11_000).await.unwrap().is_none(), "not a step out of turn");
+        assert!(db.start_step(id, 0, 0, 11_000).await.unwrap().is_some());
+        assert_eq!(db.report_progress(id, 0, 8, 11_100).await.unwrap().unwrap().progress, 8);
+        assert!(db.report_progress(id, 0, 8, 11_100).await.unwrap().is_none(), "progress never repeats or goes back");
+        let after = db.finish_step(id, 0, 33, 12_000).await.unwrap().unwrap();
+        assert_eq!((after.steps_done, after.progress), (1, 33));
+        assert!(db.finish_step(id, 0, 33, 12_000).await.unwrap().is_none(), "a step is never done twice");
+        assert!(db.fail_job(id, Ending::AtStep(0), &failure(), &notice(), 12_000).await.unwrap().is_none(), "a done step can't fail");
+        assert!(db.fail_job(id, Ending::PastDeadline, &failure(), &notice(), 12_000).await.unwrap().is_none(), "not before the deadline");
+        for i in 1..3 {
+            db.start_step(id, i, 0, 13_000).await.unwrap().unwrap();
+            db.finish_step(id, i, 99, 13_000).await.unwrap().unwrap();
+        }
+        let (done, order) = db.complete_job(id, "done", &notice(), 14_000).await.unwrap().unwrap();
+        assert_eq!((done.state, done.progress, done.finished_at), (JobState::Succeeded, 100, Some(14_000)));
+        assert_eq!(order.unwrap().status, OrderStatus::Placed);
+        assert!(db.complete_job(id, "done", &notice(), 15_000).await.unwrap().is_none(), "it ends once");
+        assert!(db.fail_job(id, Ending::PastDeadline, &failure(), &notice(), i64::MAX).await.unwrap().is_none(), "an ended job can't fail");
+        assert!(db.resume_job(id, "again", 15_000).await.unwrap().is_none());
+        let h = history(&db, id).await;
+        assert_eq!(h.first(), Some(&(JobEventKind::Submitted, None)));
+        assert_eq!(h.last(), Some(&(JobEventKind::Completed, None)));
+        assert_eq!(h.len(), 1 + 6 + 1);
+        assert_eq!(db.unsent_notifications(15_000, 10).await.unwrap().len(), 1, "one email per ending");
+    }
+
+    #[tokio::test]
+    async fn a_deadline_failure_ends_the_job_and_fails_the_order_once() {
+        let (_dir, db, job) = db_with_a_placed_order(Some(JobFault::Stall)).await;
+        let run = db.job_run(job.id).await.unwrap().unwrap();
+        assert_eq!((run.fault, run.fails_at), (Some(JobFault::Stall), None));
+        assert_eq!(db.running_jobs(Some(job.deadline_at - 1)).await.unwrap(), vec![], "not due yet");
+        assert_eq!(db.running_jobs(Some(job.deadline_at)).await.unwrap(), vec![run.clone()]);
+        let (failed, order) = db.fail_job(job.id, Ending::PastDeadline, &failure(), &notice(), job.deadline_at).await.unwrap().unwrap();
+        assert_eq!(failed.state, JobState::Failed);
+        assert_eq!(failed.failure, Some(failure()));
+        assert_eq!(order.unwrap().status, OrderStatus::Failed);
+        assert!(db.fail_job(job.id, Ending::PastDeadline, &failure(), &notice(), job.deadline_at).await.unwrap().is_none());
+        assert_eq!(history(&db, job.id).await, vec![(JobEventKind::Submitted, None), (JobEventKind::Failed, None)]);
+        assert!(db.running_jobs(None).await.unwrap().is_empty());
+        let n = db.unsent_notifications(job.deadline_at, 10).await.unwrap();
+        assert_eq!(n.len(), 1);
+        db.mark_email_failed(n[0].id, "smtp down", job.deadline_at + 1_000).await.unwrap();
+        assert!(db.unsent_notifications(job.deadline_at + 999, 10).await.unwrap().is_empty(), "a failed send waits for its retry");
+        let again = db.unsent_notifications(job.deadline_at + 1_000, 10).await.unwrap();
+        assert_eq!(again[0].attempts, 1);
+        db.mark_emailed(n[0].id, job.deadline_at + 1_000).await.unwrap();
+        assert!(db.unsent_notifications(i64::MAX, 10).await.unwrap().is_empty(), "a sent email is never sent again");
+    }
+
+    #[tokio::test]
+    async fn the_database_refuses_a_second_ending_or_a_step_done_twice() {
+        let (_dir, db, job) = db_with_a_placed_order(None).await;
+        let mut conn = db.writer().acquire().await.unwrap();
+        append_event(&mut conn, job.id, 1, JobEventKind::StepDone, Some(JobStep::Payment), "x").await.unwrap();
+        assert!(append_event(&mut conn, job.id, 2, JobEventKind::StepDone, Some(JobStep::Payment), "x").await.is_err());
+        append_event(&mut conn, job.id, 3, JobEventKind::Failed, None, "x").await.unwrap();
+        assert!(append_event(&mut conn, job.id, 4, JobEventKind::Completed, None, "x").await.is_err());
+    }
+
+    #[test]
+    fn forced_outcomes_win_over_the_failure_rate() {
+        let never = || panic!("a forced outcome must not roll");
+        assert_eq!(failing_step(1.0, Some(JobFault::Succeed), never), None);
+        assert_eq!(failing_step(1.0, Some(JobFault::Stall), never), None);
+        assert_eq!(failing_step(0.0, Some(JobFault::Fail), never), Some(JobStep::Payment));
+    }
+
+    #[test]
+    fn the_failure_rate_decides_whether_and_where_a_job_fails() {
+        assert_eq!(failing_step(0.05, None, || (0.04, 1)), Some(JobStep::Stock));
+        assert_eq!(failing_step(0.05, None, || (0.05, 1)), None);
+        assert_eq!(failing_step(0.0, None, || (0.0, 2)), None, "a rate of 0 never fails");
+        assert_eq!(failing_step(1.0, None, || (0.999, 2)), Some(JobStep::Fulfilment));
+    }
+
+    #[test]
+    fn only_drafts_and_failed_orders_can_be_placed_and_the_refusal_says_what_to_do() {
+        assert_eq!(not_placeable("ORD-1", OrderStatus::Draft), None);
+        assert_eq!(not_placeable("ORD-1", OrderStatus::Failed), None);
+        for (status, hint) in [(OrderStatus::Placing, "status page"), (OrderStatus::Placed, "Cancel"), (OrderStatus::Cancelled, "new order")] {
+            let msg = not_placeable("ORD-1", status).unwrap();
+            assert!(msg.starts_with("ORD-1 ") && msg.contains(hint), "{msg}");
+        }
+    }
+}

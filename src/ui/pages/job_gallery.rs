@@ -1,0 +1,290 @@
+//! The state gallery's second half: placing an order. The accepted screen, each job state
+//! (compact and full), the status page, a history and each notification, rendered by the real
+//! components from fixed jobs at a fixed "now". Nothing here is sent to the server.
+
+use leptos::prelude::*;
+
+use crate::domain::{
+    line_total, CustomerName, ItemName, Job, JobEvent, JobEventKind, JobFailure, JobId, JobState, JobStep, Money, Note, Order,
+    OrderId, OrderNumber, OrderStatus, Quantity, Timestamp,
+};
+use crate::ui::components::{JobProgress, JobTimeline, NotificationCard};
+
+use super::accepted::AcceptedView;
+use super::job_status::JobStatusView;
+
+/// 23 Nov 2026, 14:05 UTC, as in the rows above: the moment every fixed job is submitted.
+const T0: Timestamp = 1_795_442_709_000;
+const ETA: Timestamp = T0 + 120_000;
+const DEADLINE: Timestamp = T0 + 300_000;
+
+fn order(status: OrderStatus) -> Order {
+    let quantity = Quantity::parse(12).expect("12 is a valid quantity");
+    let unit_price = Money::from_cents(2_450);
+    Order {
+        id: OrderId::from_uuid(uuid::Uuid::from_u128(0x0190_0000_0000_7000_8000_0000_0000_0000 + 1042)),
+        number: Some(OrderNumber::new(1042)),
+        customer: CustomerName::parse("Harbor Street Café").expect("valid"),
+        item: ItemName::parse("Espresso beans, 1 kg").expect("valid"),
+        note: Note::parse("").expect("an empty note is valid"),
+        quantity,
+        unit_price,
+        total: line_total(quantity, unit_price),
+        status,
+        starred: false,
+        position: 1042,
+        version: 5,
+        created_at: T0 - 3_600_000,
+        updated_at: T0,
+    }
+}
+
+fn job(n: u128, state: JobState, steps_done: u8, progress: u8, finished: Option<Timestamp>, failure: Option<(&str, &str)>) -> Job {
+    Job {
+        id: JobId::from_uuid(uuid::Uuid::from_u128(0x0190_0000_0000_7000_a000_0000_1a2b_3c00 + n)),
+        order_id: order(OrderStatus::Placing).id,
+        order_number: OrderNumber::new(1042),
+        state,
+        steps_done,
+        progress,
+        submitted_at: T0,
+        eta_at: ETA,
+        deadline_at: DEADLINE,
+        finished_at: finished,
+        failure: failure.map(|(reason, next_step)| JobFailure { reason: reason.into(), next_step: next_step.into() }),
+        version: i64::from(steps_done) + 2,
+    }
+}
+
+const DECLINED: (&str, &str) =
+    ("The card issuer declined the payment.", "Check the payment details with the customer, then place the order again.");
+const TIMED_OUT: (&str, &str) = (
+    "It didn't finish within 5 minutes, so it was stopped while arranging fulfilment.",
+    "Place the order again. If it stops again, contact support.",
+);
+
+fn running() -> Job {
+    job(1, JobState::Running, 1, 45, None, None)
+}
+fn late() -> Job {
+    job(2, JobState::Running, 2, 78, None, None)
+}
+fn placed() -> Job {
+    job(3, JobState::Succeeded, 3, 100, Some(T0 + 101_000), None)
+}
+fn declined() -> Job {
+    job(4, JobState::Failed, 0, 12, Some(T0 + 21_000), Some(DECLINED))
+}
+fn timed_out() -> Job {
+    job(5, JobState::Failed, 2, 80, Some(DEADLINE), Some(TIMED_OUT))
+}
+
+fn event(seq: i64, at: Timestamp, kind: JobEventKind, step: Option<JobStep>, message: &str) -> JobEvent {
+    JobEvent { seq, at, kind, step, message: message.into() }
+}
+
+/// The history up to the end of the second step (both fixed histories share it).
+fn first_steps() -> Vec<JobEvent> {
+    use JobEventKind::*;
+    vec![
+        event(1, T0, Submitted, None, "Order submitted"),
+        event(2, T0 + 1_000, StepStarted, Some(JobStep::Payment), "Authorising payment"),
+        event(3, T0 + 26_000, StepDone, Some(JobStep::Payment), "Payment authorised"),
+        event(4, T0 + 26_000, StepStarted, Some(JobStep::Stock), "Reserving stock"),
+        event(5, T0 + 61_000, StepDone, Some(JobStep::Stock), "Stock reserved"),
+        event(6, T0 + 61_000, StepStarted, Some(JobStep::Fulfilment), "Arranging fulfilment"),
+    ]
+}
+
+fn completed_history() -> Vec<JobEvent> {
+    let mut events = first_steps();
+    events.push(event(7, T0 + 101_000, JobEventKind::StepDone, Some(JobStep::Fulfilment), "Fulfilment arranged"));
+    events.push(event(8, T0 + 101_000, JobEventKind::Completed, None, "ORD-1042 is placed"));
+    events
+}
+
+fn timed_out_history() -> Vec<JobEvent> {
+    let mut events = first_steps();
+    events.push(event(7, DEADLINE, JobEventKind::Failed, Some(JobStep::Fulfilment), "Stopped: it didn't finish within 5 minutes"));
+    events
+}
+
+/// One gallery entry: a heading, what it shows, and the thing itself.
+#[component]
+fn Item(slug: &'static str, title: &'static str, about: &'static str, children: Children) -> impl IntoView {
+    view! {
+        <section class="gallery-item" data-testid=format!("gallery-{slug}")>
+            <h2>{title}</h2>
+            <p class="gallery-about">{about}</p>
+            {children()}
+        </section>
+    }
+    .into_any()
+}
+
+/// A job state in both sizes: as a list row shows it, and as a page shows it.
+#[component]
+fn JobStateItem(slug: &'static str, title: &'static str, about: &'static str, job: Job, now: Timestamp) -> impl IntoView {
+    let job = StoredValue::new(job);
+    let job = move || job.get_value();
+    let now = move || now;
+    view! {
+        <Item slug title about>
+            <div class="gallery-job">
+                <div class="gallery-job-compact">
+                    <p class="gallery-label">"In the list"</p>
+                    <JobProgress job now compact=true/>
+                </div>
+                <div class="card gallery-job-full">
+                    <p class="gallery-label">"On a page"</p>
+                    <JobProgress job now/>
+                </div>
+            </div>
+        </Item>
+    }
+    .into_any()
+}
+
+#[component]
+fn Accepted(slug: &'static str, title: &'static str, about: &'static str, job: Job, now: Timestamp) -> impl IntoView {
+    let job = StoredValue::new(job);
+    view! {
+        <Item slug title about>
+            <div class="gallery-screen">
+                <AcceptedView job=move || job.get_value() now=move || now/>
+            </div>
+        </Item>
+    }
+    .into_any()
+}
+
+#[component]
+fn Status(slug: &'static str, title: &'static str, about: &'static str, job: Job, events: Vec<JobEvent>, now: Timestamp) -> impl IntoView {
+    let status = if job.state == JobState::Failed { OrderStatus::Failed } else { OrderStatus::Placing };
+    let job = StoredValue::new(job);
+    let events = StoredValue::new(events);
+    let order = StoredValue::new(order(status));
+    view! {
+        <Item slug title about>
+            <div class="gallery-screen">
+                <JobStatusView
+                    job=move || job.get_value()
+                    order=move || order.get_value()
+                    events=move || events.get_value()
+                    now=move || now
+                    newer_job=|| None
+                    preview=true
+                />
+            </div>
+        </Item>
+    }
+    .into_any()
+}
+
+#[component]
+fn Notice(slug: &'static str, title: &'static str, about: &'static str, job: Job) -> impl IntoView {
+    view! {
+        <Item slug title about>
+            <div class="gallery-screen gallery-notification">
+                <NotificationCard job on_dismiss=Callback::new(|_| ())/>
+            </div>
+        </Item>
+    }
+    .into_any()
+}
+
+#[component]
+pub fn JobGallery() -> impl IntoView {
+    view! {
+        <h2 class="gallery-group">"Placing an order"</h2>
+        <div class="gallery">
+            <Accepted
+                slug="accepted"
+                title="Accepted screen"
+                about="Where placing lands: accepted, not done. The usual duration, where to follow it, and an offer of browser notifications."
+                job=running()
+                now=T0 + 5_000
+            />
+            <Accepted
+                slug="accepted-placed"
+                title="Accepted screen · already placed"
+                about="Opened after the job finished: it says so truthfully."
+                job=placed()
+                now=T0 + 200_000
+            />
+            <Accepted
+                slug="accepted-failed"
+                title="Accepted screen · already failed"
+                about="Opened after the job failed: why, and where to see what to do."
+                job=declined()
+                now=T0 + 60_000
+            />
+            <JobStateItem
+                slug="job-running"
+                title="Job · running"
+                about="Before its ETA: the running step and the job's real progress."
+                job=running()
+                now=T0 + 50_000
+            />
+            <JobStateItem
+                slug="job-late"
+                title="Job · taking longer than usual"
+                about="Past its ETA and still running: the badge says so (amber)."
+                job=late()
+                now=T0 + 150_000
+            />
+            <JobStateItem slug="job-placed" title="Job · placed" about="Every step done." job=placed() now=T0 + 200_000/>
+            <JobStateItem
+                slug="job-failed"
+                title="Job · failed"
+                about="A step failed; the bar stops where it stopped."
+                job=declined()
+                now=T0 + 60_000
+            />
+            <JobStateItem
+                slug="job-failed-deadline"
+                title="Job · failed at the deadline"
+                about="Still running at its deadline: stopped, with an explanation."
+                job=timed_out()
+                now=DEADLINE + 5_000
+            />
+            <Status
+                slug="status-late"
+                title="Status page · taking longer than usual"
+                about="Past the ETA: a note says when it will stop and that the person will be told what to do."
+                job=late()
+                events=first_steps()
+                now=T0 + 150_000
+            />
+            <Status
+                slug="status-failed"
+                title="Status page · failed at the deadline"
+                about="Why it stopped, what to do next, Place order again, and the reference to quote to support."
+                job=timed_out()
+                events=timed_out_history()
+                now=DEADLINE + 5_000
+            />
+            <Item slug="job-history" title="History · completed" about="Every step with its time; the ending stands out.">
+                <div class="card gallery-history">
+                    <JobTimeline events=completed_history/>
+                </div>
+            </Item>
+        </div>
+        <h2 class="gallery-group">"Notifications"</h2>
+        <div class="gallery">
+            <Notice
+                slug="notification-success"
+                title="Notification · placed"
+                about="In the app, wherever the person is, when a job finishes."
+                job=placed()
+            />
+            <Notice
+                slug="notification-failure"
+                title="Notification · failed"
+                about="Why it failed and what to do, linking to the status page."
+                job=declined()
+            />
+        </div>
+    }
+    .into_any()
+}
