@@ -139,3 +139,23 @@ test('a second tab sees the progress and the end without a reload', async ({ pag
   await expect(row.getByTestId('status-badge').or(row.getByTestId('job-badge')).first()).toHaveText('Placed');
   await other.close();
 });
+
+test('without the push channel, the list falls back to polling and still follows the job', async ({ page, ordersPage, consoleErrors }) => {
+  // The push channel answers 503, as a proxy that doesn't pass event streams might.
+  test.setTimeout(JOB_TIMINGS.deadlineMs + 20_000);
+  await page.route('**/api/events', (route) => route.fulfill({ status: 503, body: 'unavailable' }));
+  await ordersPage.goto();
+  // A stalled job stays placing long enough for any poll to see it, then fails at its deadline.
+  await faults.next('place', 'job_stall');
+  const order = await orders.get('ORD-1019');
+  await jobs.place(order);
+
+  const row = ordersPage.row('ORD-1019');
+  await expect(row.getByTestId('job-badge')).toHaveText(/Placing|Taking longer than usual/);
+  await expect(row.getByTestId('status-badge')).toHaveText('Failed', { timeout: JOB_TIMINGS.deadlineMs + 5_000 });
+
+  // Chromium reports the refused stream; nothing else may go wrong.
+  const refused = /EventSource|status of 503/;
+  expect(consoleErrors.filter((e) => !refused.test(e))).toEqual([]);
+  consoleErrors.length = 0;
+});

@@ -135,7 +135,7 @@ test.describe('state gallery', () => {
     );
     const failed = item('status-failed');
     await expect(failed.getByTestId('job-title')).toHaveText("ORD-1042 couldn't be placed");
-    await expect(failed.getByTestId('job-failure')).toContainText("It didn't finish within 5 minutes");
+    await expect(failed.getByTestId('job-failure')).toContainText('Placing ORD-1042 took longer than 5 minutes, so it was stopped.');
     await expect(failed.getByTestId('place-again')).toHaveText('Place order again');
     await expect(failed.getByTestId('job-reference')).toHaveText(/^JOB-[0-9A-F]{8}$/);
     await expect(failed.getByTestId('job-event').last()).toHaveAttribute('data-kind', 'failed');

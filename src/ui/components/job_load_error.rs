@@ -9,10 +9,8 @@ use crate::error::AppError;
 pub fn JobLoadError(error: AppError) -> impl IntoView {
     let missing = matches!(error, AppError::NotFound { .. } | AppError::Validation { .. });
     #[cfg(feature = "ssr")]
-    if missing {
-        if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
-            res.set_status(axum::http::StatusCode::NOT_FOUND);
-        }
+    if missing && let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+        res.set_status(axum::http::StatusCode::NOT_FOUND);
     }
     view! {
         <div class="callout callout-error job-load-error" role="alert" data-testid="job-load-error">

@@ -27,7 +27,8 @@ pub fn JobProgress(
     let progress = move || job.with(|j| j.progress.min(100));
     let number = move || job.with(|j| j.order_number.to_string());
     let mode = if compact { "compact" } else { "full" };
-    let step = move || job.with(|j| step_text(j, compact));
+    let step = Memo::new(move |_| job.with(|j| step_parts(j, compact)));
+    let step_text = move || step.with(|(lead, detail)| detail.as_ref().map_or_else(|| lead.clone(), |d| format!("{lead} · {d}")));
 
     let link = (!no_link).then(|| {
         let text = if compact { "Status" } else { "View status page" };
@@ -68,7 +69,10 @@ pub fn JobProgress(
             >
                 <div class="job-bar-fill" style:width=move || format!("{}%", progress())></div>
             </div>
-            <p class="job-step" data-testid="job-step">{step}</p>
+            <p class="job-step" title=move || compact.then(step_text) data-testid="job-step">
+                <span class="job-step-lead">{move || step.with(|(lead, _)| lead.clone())}</span>
+                {move || step.with(|(_, detail)| detail.clone()).map(|d| view! { <span class="job-step-detail">{format!(" · {d}")}</span> })}
+            </p>
             {(!compact).then(|| view! { <JobSteps job/> })}
             {link}
         </div>
@@ -114,18 +118,20 @@ fn step_state_words(state: &str) -> &'static str {
     }
 }
 
-/// "Step 2 of 3 · Reserving stock" (full) or "2 of 3 · Reserving stock" (compact).
-fn step_text(job: &Job, compact: bool) -> String {
+/// What the step line says, in two parts: the count ("Step 2 of 3", or "2 of 3" compact) and
+/// the step ("Reserving stock"). A narrow list column shows only the count.
+fn step_parts(job: &Job, compact: bool) -> (String, Option<String>) {
     let at = usize::from(job.steps_done).min(STEPS - 1);
-    let label = JobStep::ALL[at].label();
+    let label = Some(JobStep::ALL[at].label().to_string());
+    let n = at + 1;
     match job.state {
-        JobState::Running if usize::from(job.steps_done) >= STEPS => "Finishing up".to_string(),
-        JobState::Running if compact => format!("{} of {STEPS} · {label}", at + 1),
-        JobState::Running => format!("Step {} of {STEPS} · {label}", at + 1),
-        JobState::Succeeded if compact => "All steps done".to_string(),
-        JobState::Succeeded => format!("All {STEPS} steps done"),
-        JobState::Failed if compact => format!("Stopped at {}", label.to_lowercase()),
-        JobState::Failed => format!("Stopped at step {} of {STEPS} · {label}", at + 1),
+        JobState::Running if usize::from(job.steps_done) >= STEPS => ("Finishing up".to_string(), None),
+        JobState::Running if compact => (format!("{n} of {STEPS}"), label),
+        JobState::Running => (format!("Step {n} of {STEPS}"), label),
+        JobState::Succeeded if compact => ("All steps done".to_string(), None),
+        JobState::Succeeded => (format!("All {STEPS} steps done"), None),
+        JobState::Failed if compact => ("Stopped".to_string(), label),
+        JobState::Failed => (format!("Stopped at step {n} of {STEPS}"), label),
     }
 }
 
@@ -152,12 +158,17 @@ mod tests {
     }
 
     #[test]
-    fn step_text_names_the_running_step_and_where_a_job_stopped() {
-        assert_eq!(step_text(&job(JobState::Running, 1), false), "Step 2 of 3 · Reserving stock");
-        assert_eq!(step_text(&job(JobState::Running, 1), true), "2 of 3 · Reserving stock");
-        assert_eq!(step_text(&job(JobState::Running, 3), false), "Finishing up");
-        assert_eq!(step_text(&job(JobState::Succeeded, 3), true), "All steps done");
-        assert_eq!(step_text(&job(JobState::Failed, 0), false), "Stopped at step 1 of 3 · Authorising payment");
-        assert_eq!(step_text(&job(JobState::Failed, 2), true), "Stopped at arranging fulfilment");
+    fn the_step_line_names_the_running_step_and_where_a_job_stopped() {
+        let text = |j: &Job, compact| {
+            let (lead, detail) = step_parts(j, compact);
+            detail.map_or(lead.clone(), |d| format!("{lead} · {d}"))
+        };
+        assert_eq!(text(&job(JobState::Running, 1), false), "Step 2 of 3 · Reserving stock");
+        assert_eq!(text(&job(JobState::Running, 1), true), "2 of 3 · Reserving stock");
+        assert_eq!(text(&job(JobState::Running, 3), false), "Finishing up");
+        assert_eq!(text(&job(JobState::Succeeded, 3), true), "All steps done");
+        assert_eq!(text(&job(JobState::Succeeded, 3), false), "All 3 steps done");
+        assert_eq!(text(&job(JobState::Failed, 0), false), "Stopped at step 1 of 3 · Authorising payment");
+        assert_eq!(text(&job(JobState::Failed, 2), true), "Stopped · Arranging fulfilment");
     }
 }

@@ -56,11 +56,12 @@ fn job(n: u128, state: JobState, steps_done: u8, progress: u8, finished: Option<
     }
 }
 
+// The server's own copy (jobs::copy), for the fixed jobs' ids and times.
 const DECLINED: (&str, &str) =
     ("The card issuer declined the payment.", "Check the payment details with the customer, then place the order again.");
 const TIMED_OUT: (&str, &str) = (
-    "It didn't finish within 5 minutes, so it was stopped while arranging fulfilment.",
-    "Place the order again. If it stops again, contact support.",
+    "Placing ORD-1042 took longer than 5 minutes, so it was stopped. Nothing was charged.",
+    "Place the order again, or contact support quoting JOB-1A2B3C05.",
 );
 
 fn running() -> Job {
@@ -105,7 +106,7 @@ fn completed_history() -> Vec<JobEvent> {
 
 fn timed_out_history() -> Vec<JobEvent> {
     let mut events = first_steps();
-    events.push(event(7, DEADLINE, JobEventKind::Failed, Some(JobStep::Fulfilment), "Stopped: it didn't finish within 5 minutes"));
+    events.push(event(7, DEADLINE, JobEventKind::Failed, Some(JobStep::Fulfilment), TIMED_OUT.0));
     events
 }
 

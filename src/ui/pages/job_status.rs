@@ -49,10 +49,11 @@ fn LiveJobStatus(detail: JobDetail) -> impl IntoView {
     let events = RwSignal::new(initial_events);
 
     feed.on_order_event(move |event| {
-        if let ServerEvent::Order(o) = event {
-            if o.id == order_id && order.try_with_untracked(|mine| o.version > mine.version) == Some(true) {
-                order.set(o.clone());
-            }
+        if let ServerEvent::Order(o) = event
+            && o.id == order_id
+            && order.try_with_untracked(|mine| o.version > mine.version) == Some(true)
+        {
+            order.set(o.clone());
         }
     });
 
