@@ -159,3 +159,47 @@ test('without the push channel, the list falls back to polling and still follows
   expect(consoleErrors.filter((e) => !refused.test(e))).toEqual([]);
   consoleErrors.length = 0;
 });
+
+test('browser notifications: asked for only on a click, shown when the job ends while the tab is hidden', async ({ page, ordersPage }) => {
+  // A stand-in for the browser's Notification API and page visibility, recording what the app does.
+  await page.addInitScript(() => {
+    const w = window as unknown as Record<string, unknown>;
+    w.__shown = [] as { title: string; body?: string }[];
+    w.__asked = 0;
+    let permission = 'default';
+    class RecordingNotification {
+      onclick: unknown = null;
+      constructor(title: string, options?: { body?: string }) {
+        (w.__shown as { title: string; body?: string }[]).push({ title, body: options?.body });
+      }
+      static get permission() {
+        return permission;
+      }
+      static requestPermission() {
+        w.__asked = (w.__asked as number) + 1;
+        permission = 'granted';
+        return Promise.resolve('granted');
+      }
+    }
+    w.Notification = RecordingNotification;
+    Object.defineProperty(Document.prototype, 'hidden', { configurable: true, get: () => w.__hidden === true });
+  });
+  const asked = () => page.evaluate(() => (window as unknown as { __asked: number }).__asked);
+  const shown = () => page.evaluate(() => (window as unknown as { __shown: { title: string }[] }).__shown.map((n) => n.title));
+
+  await ordersPage.goto();
+  expect(await asked()).toBe(0);
+  await ordersPage.row('ORD-1017').getByTestId('place-order').click();
+  const accepted = new AcceptedPage(page);
+  await expect(accepted.title).toHaveText('Got it — ORD-1017 is being placed');
+  expect(await asked()).toBe(0);
+
+  await page.getByTestId('browser-notify').click();
+  await expect(page.getByTestId('browser-notify-answer')).toHaveText("We'll notify you in this browser.");
+  expect(await asked()).toBe(1);
+
+  // The person switches to another tab; the job ends there.
+  await page.evaluate(() => ((window as unknown as { __hidden: boolean }).__hidden = true));
+  await expect.poll(shown, { timeout: 10_000 }).toEqual(['ORD-1017 is placed']);
+  await expect(notification(page, 'ORD-1017')).toHaveAttribute('data-state', 'succeeded');
+});
