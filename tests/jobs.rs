@@ -3,32 +3,11 @@
 
 mod common;
 
-use common::{spawn_app_with, TestApp};
+use common::{eventually, spawn_app_with, ServerProcess, TestApp};
 use orderdesk::config::Settings;
 use orderdesk::domain::{Job, JobDetail, JobEventKind, JobState, JobStep, Order, OrderStatus, PlaceReceipt};
 use serde_json::json;
-use std::future::Future;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
-
-/// Long enough for a slow CI machine; every wait polls and ends as soon as its condition holds.
-const PATIENCE: Duration = Duration::from_secs(60);
-
-/// Polls `check` until it gives a value, or fails the test naming `what` after [`PATIENCE`].
-async fn eventually<T, F, Fut>(what: &str, mut check: F) -> T
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = Option<T>>,
-{
-    let start = Instant::now();
-    loop {
-        if let Some(v) = check().await {
-            return v;
-        }
-        assert!(start.elapsed() < PATIENCE, "gave up waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
 
 /// Short steps, no random failures, fault controls on, and emails written to `outbox`.
 fn quick_jobs(s: &mut Settings, outbox: &Path) {
@@ -333,75 +312,22 @@ async fn a_job_whose_deadline_passed_while_the_server_was_down_fails_with_the_re
     assert_eq!(failed.order.status, OrderStatus::Failed);
 }
 
-/// The real server binary, started on `db` with short job timings.
-struct Server {
-    child: std::process::Child,
-    base: String,
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-impl Server {
-    async fn start(dir: &Path, client: &reqwest::Client) -> Server {
-        let port = free_port();
-        let log = std::fs::OpenOptions::new().create(true).append(true).open(dir.join("server.log")).unwrap();
-        let child = std::process::Command::new(env!("CARGO_BIN_EXE_orderdesk"))
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .env("ORDERDESK_ADDRESS", format!("127.0.0.1:{port}"))
-            .env("DATABASE_URL", format!("sqlite://{}", dir.join("orderdesk.db").display()))
-            .env("ORDERDESK_OUTBOX_DIR", dir.join("outbox"))
-            .env("ORDERDESK_JOB_PAYMENT_MS", "600")
-            .env("ORDERDESK_JOB_STOCK_MS", "5000")
-            .env("ORDERDESK_JOB_FULFILMENT_MS", "600")
-            .env("ORDERDESK_JOB_FAILURE_RATE", "0")
-            .env("ORDERDESK_JOB_ETA_MS", "5000")
-            .env("ORDERDESK_JOB_DEADLINE_MS", "120000")
-            .env("ORDERDESK_FAULTS", "false")
-            .env("RUST_LOG", "orderdesk=info,warn")
-            .stdout(log.try_clone().unwrap())
-            .stderr(log)
-            .spawn()
-            .expect("the server binary starts");
-        let base = format!("http://127.0.0.1:{port}");
-        let server = Server { child, base };
-        eventually("the server to answer", || async {
-            client.post(format!("{}/api/orders/list", server.base)).send().await.ok().filter(|r| r.status() == 200)
-        })
-        .await;
-        server
-    }
-
-    async fn call(&self, client: &reqwest::Client, endpoint: &str, form: &[(&str, &str)]) -> reqwest::Response {
-        client.post(format!("{}/api/{endpoint}", self.base)).form(form).send().await.expect("request failed")
-    }
-
-    async fn job(&self, client: &reqwest::Client, job: &Job) -> JobDetail {
-        let res = self.call(client, "jobs/get", &[("id", &job.id.to_string())]).await;
-        assert_eq!(res.status(), 200);
-        res.json().await.unwrap()
-    }
-
-    /// SIGKILL on unix: no shutdown code runs.
-    fn kill(&mut self) {
-        self.child.kill().unwrap();
-        self.child.wait().unwrap();
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+/// Job timings for the real binary: a long stock step, so it can be killed in the middle.
+const CRASH_TEST_ENV: [(&str, &str); 7] = [
+    ("ORDERDESK_JOB_PAYMENT_MS", "600"),
+    ("ORDERDESK_JOB_STOCK_MS", "5000"),
+    ("ORDERDESK_JOB_FULFILMENT_MS", "600"),
+    ("ORDERDESK_JOB_FAILURE_RATE", "0"),
+    ("ORDERDESK_JOB_ETA_MS", "5000"),
+    ("ORDERDESK_JOB_DEADLINE_MS", "120000"),
+    ("ORDERDESK_FAULTS", "false"),
+];
 
 #[tokio::test]
 async fn a_killed_server_resumes_its_jobs_and_each_ends_exactly_once() {
     let dir = tempfile::tempdir().unwrap();
     let client = reqwest::Client::new();
-    let mut server = Server::start(dir.path(), &client).await;
+    let mut server = ServerProcess::start(dir.path(), &client, &CRASH_TEST_ENV).await;
 
     let orders: Vec<Order> = server.call(&client, "orders/list", &[]).await.json().await.unwrap();
     let drafts: Vec<Order> = orders.into_iter().filter(|o| o.status == OrderStatus::Draft).take(3).collect();
@@ -422,7 +348,7 @@ async fn a_killed_server_resumes_its_jobs_and_each_ends_exactly_once() {
     .await;
     server.kill();
 
-    let server = Server::start(dir.path(), &client).await;
+    let server = ServerProcess::start(dir.path(), &client, &CRASH_TEST_ENV).await;
     for job in &jobs {
         let d = eventually(&format!("{} to end after the restart", job.id.reference()), || async {
             let d = server.job(&client, job).await;

@@ -12,6 +12,8 @@ mod time;
 mod write;
 
 pub use job::{about, Job, JobDetail, JobEvent, JobEventKind, JobFailure, JobId, JobState, JobStep, PlaceReceipt, ServerEvent};
+#[cfg(test)]
+pub(crate) use job::sample_job;
 pub use money::Money;
 pub use number::OrderNumber;
 pub use order::{Order, OrderId, OrderStatus};

@@ -114,23 +114,10 @@ pub fn failure_notice(job: &Job, failure: &JobFailure, base_url: &str) -> Notice
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{JobId, JobState, OrderId, OrderNumber, OrderStatus};
+    use crate::domain::{JobState, OrderId, OrderStatus};
 
     fn job() -> Job {
-        Job {
-            id: JobId::new(),
-            order_id: OrderId::new(),
-            order_number: OrderNumber::new(1042),
-            state: JobState::Running,
-            steps_done: 1,
-            progress: 40,
-            submitted_at: 0,
-            eta_at: 120_000,
-            deadline_at: 300_000,
-            finished_at: None,
-            failure: None,
-            version: 1,
-        }
+        crate::domain::sample_job(JobState::Running, 1)
     }
 
     fn order() -> Order {

@@ -10,8 +10,9 @@ use axum::extract::State;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures::stream::{self, Stream};
 use std::convert::Infallible;
+use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::broadcast;
+use tokio::sync::{broadcast, watch};
 
 use crate::domain::{Job, Order, OrderId, ServerEvent};
 
@@ -20,18 +21,27 @@ const BUFFER: usize = 1024;
 
 /// The broadcast side of the channel. Cheap to clone; publishing with no page open is fine.
 #[derive(Clone, Debug)]
-pub struct Events(broadcast::Sender<ServerEvent>);
+pub struct Events {
+    tx: broadcast::Sender<ServerEvent>,
+    /// Set when the server is shutting down: open streams end, so shutdown doesn't wait on them.
+    closing: Arc<watch::Sender<bool>>,
+}
 
 impl Default for Events {
     fn default() -> Self {
-        Events(broadcast::channel(BUFFER).0)
+        Events { tx: broadcast::channel(BUFFER).0, closing: Arc::new(watch::channel(false).0) }
     }
 }
 
 impl Events {
     pub fn publish(&self, event: ServerEvent) {
         // An error only means nobody is listening right now.
-        let _ = self.0.send(event);
+        let _ = self.tx.send(event);
+    }
+
+    /// Ends every open stream (graceful shutdown). Browsers reconnect to the next server.
+    pub fn close(&self) {
+        self.closing.send_replace(true);
     }
 
     pub fn order(&self, order: &Order) {
@@ -53,7 +63,7 @@ impl Events {
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<ServerEvent> {
-        self.0.subscribe()
+        self.tx.subscribe()
     }
 }
 
@@ -66,11 +76,16 @@ enum Next {
 /// `GET /api/events`: `ready`, then every change as it happens; comments keep the connection alive.
 pub async fn stream(State(events): State<Events>) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let rx = events.subscribe();
-    let body = stream::unfold((Next::Ready, rx), |(next, mut rx)| async move {
+    let closing = events.closing.subscribe();
+    let body = stream::unfold((Next::Ready, rx, closing), |(next, mut rx, mut closing)| async move {
         if let Next::Ready = next {
-            return Some((Ok(Event::default().event("ready").data("{}")), (Next::Listen, rx)));
+            return Some((Ok(Event::default().event("ready").data("{}")), (Next::Listen, rx, closing)));
         }
-        let event = match rx.recv().await {
+        let received = tokio::select! {
+            received = rx.recv() => received,
+            _ = closing.wait_for(|closing| *closing) => return None,
+        };
+        let event = match received {
             Ok(change) => match serde_json::to_string(&change) {
                 Ok(json) => Event::default().data(json),
                 Err(e) => {
@@ -84,7 +99,7 @@ pub async fn stream(State(events): State<Events>) -> Sse<impl Stream<Item = Resu
             }
             Err(broadcast::error::RecvError::Closed) => return None,
         };
-        Some((Ok(event), (Next::Listen, rx)))
+        Some((Ok(event), (Next::Listen, rx, closing)))
     });
     Sse::new(body).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
 }

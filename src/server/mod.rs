@@ -60,13 +60,20 @@ pub enum StartupError {
 pub struct Running {
     pub addr: std::net::SocketAddr,
     pub db: Db,
+    events: Events,
     serve: axum::serve::Serve<TcpListener, axum::routing::IntoMakeService<Router>, Router>,
 }
 
 impl Running {
     /// Serves until the process is stopped (Ctrl-C or SIGTERM end it gracefully).
     pub async fn serve(self) -> Result<(), StartupError> {
-        self.serve.with_graceful_shutdown(shutdown_signal()).await.map_err(StartupError::Serve)
+        let events = self.events;
+        let stop = async move {
+            shutdown_signal().await;
+            // Open event streams never end by themselves; end them so shutdown can finish.
+            events.close();
+        };
+        self.serve.with_graceful_shutdown(stop).await.map_err(StartupError::Serve)
     }
 }
 
@@ -124,6 +131,7 @@ pub async fn start_with_clock(settings: Settings, clock: SharedClock) -> Result<
         jobs,
     };
     spawn_sweeper(state.db.clone(), state.clock.clone());
+    let state_events = state.events.clone();
     // `/` answers with a real HTTP redirect; the router's own `/` route serves client-side
     // navigation only.
     let routes = generate_route_list(App).into_iter().filter(|r| r.path() != "/").collect::<Vec<_>>();
@@ -151,7 +159,7 @@ pub async fn start_with_clock(settings: Settings, clock: SharedClock) -> Result<
         .with_state(state);
 
     tracing::info!("Order Desk listening on http://{addr}");
-    Ok(Running { addr, db, serve: axum::serve(listener, app.into_make_service()) })
+    Ok(Running { addr, db, events: state_events, serve: axum::serve(listener, app.into_make_service()) })
 }
 
 /// Every second: make expired deletes final and forget expired idempotency keys.

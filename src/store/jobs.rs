@@ -369,32 +369,20 @@ impl Db {
     /// runs and has that step next; `None` otherwise.
     pub async fn start_step(&self, id: JobId, index: u8, progress: u8, now: i64) -> Result<Option<Job>, AppError> {
         let Some(step) = JobStep::at(index) else { return Ok(None) };
-        let mut tx = self.writer().begin().await.map_err(db_err)?;
-        let changed = sqlx::query(
+        let update = sqlx::query(
             "UPDATE jobs SET progress = ?, version = version + 1, updated_at = ? \
              WHERE id = ? AND state = 'running' AND steps_done = ?",
         )
         .bind(i64::from(progress))
         .bind(now)
         .bind(id.to_string())
-        .bind(i64::from(index))
-        .execute(&mut *tx)
-        .await
-        .map_err(db_err)?
-        .rows_affected();
-        if changed != 1 {
-            return Ok(None);
-        }
-        append_event(&mut tx, id, now, JobEventKind::StepStarted, Some(step), step.label()).await?;
-        let job = job_after_change(&mut tx, id).await?;
-        tx.commit().await.map_err(db_err)?;
-        Ok(Some(job))
+        .bind(i64::from(index));
+        self.transition(id, now, update, Some((JobEventKind::StepStarted, step, step.label()))).await
     }
 
     /// Moves the progress forward while the step at `index` runs; never backwards.
     pub async fn report_progress(&self, id: JobId, index: u8, progress: u8, now: i64) -> Result<Option<Job>, AppError> {
-        let mut tx = self.writer().begin().await.map_err(db_err)?;
-        let changed = sqlx::query(
+        let update = sqlx::query(
             "UPDATE jobs SET progress = ?, version = version + 1, updated_at = ? \
              WHERE id = ? AND state = 'running' AND steps_done = ? AND progress < ?",
         )
@@ -402,24 +390,14 @@ impl Db {
         .bind(now)
         .bind(id.to_string())
         .bind(i64::from(index))
-        .bind(i64::from(progress.min(100)))
-        .execute(&mut *tx)
-        .await
-        .map_err(db_err)?
-        .rows_affected();
-        if changed != 1 {
-            return Ok(None);
-        }
-        let job = job_after_change(&mut tx, id).await?;
-        tx.commit().await.map_err(db_err)?;
-        Ok(Some(job))
+        .bind(i64::from(progress.min(100)));
+        self.transition(id, now, update, None).await
     }
 
     /// Marks the step at `index` done, with its history line: at most once per step.
     pub async fn finish_step(&self, id: JobId, index: u8, progress: u8, now: i64) -> Result<Option<Job>, AppError> {
         let Some(step) = JobStep::at(index) else { return Ok(None) };
-        let mut tx = self.writer().begin().await.map_err(db_err)?;
-        let changed = sqlx::query(
+        let update = sqlx::query(
             "UPDATE jobs SET steps_done = ? + 1, progress = MAX(progress, ?), version = version + 1, updated_at = ? \
              WHERE id = ? AND state = 'running' AND steps_done = ?",
         )
@@ -427,15 +405,27 @@ impl Db {
         .bind(i64::from(progress.min(100)))
         .bind(now)
         .bind(id.to_string())
-        .bind(i64::from(index))
-        .execute(&mut *tx)
-        .await
-        .map_err(db_err)?
-        .rows_affected();
-        if changed != 1 {
+        .bind(i64::from(index));
+        self.transition(id, now, update, Some((JobEventKind::StepDone, step, step.done_label()))).await
+    }
+
+    /// One guarded move of a running job, in one transaction: `update` names in its WHERE the
+    /// state it expects, so it changes the job's row once or not at all (`None`: someone else
+    /// moved the job on). Then the history line, if any, and the job as it is now.
+    async fn transition<'q>(
+        &self,
+        id: JobId,
+        now: i64,
+        update: sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>,
+        event: Option<(JobEventKind, JobStep, &str)>,
+    ) -> Result<Option<Job>, AppError> {
+        let mut tx = self.writer().begin().await.map_err(db_err)?;
+        if update.execute(&mut *tx).await.map_err(db_err)?.rows_affected() != 1 {
             return Ok(None);
         }
-        append_event(&mut tx, id, now, JobEventKind::StepDone, Some(step), step.done_label()).await?;
+        if let Some((kind, step, message)) = event {
+            append_event(&mut tx, id, now, kind, Some(step), message).await?;
+        }
         let job = job_after_change(&mut tx, id).await?;
         tx.commit().await.map_err(db_err)?;
         Ok(Some(job))

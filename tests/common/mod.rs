@@ -7,7 +7,10 @@ use orderdesk::config::Settings;
 use orderdesk::domain::Order;
 use orderdesk::server::start_with_clock;
 use std::sync::Arc;
+use std::future::Future;
 use std::path::Path;
+use std::time::{Duration, Instant};
+use orderdesk::domain::{Job, JobDetail};
 
 pub struct TestApp {
     pub base: String,
@@ -89,3 +92,82 @@ pub async fn spawn_app_on(db_path: &Path, adjust: impl FnOnce(&mut Settings), cl
     let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     TestApp { base, client, db_path: db_path.to_path_buf(), _dir: dir }
 }
+
+/// Long enough for a slow CI machine; every wait polls and ends as soon as its condition holds.
+pub const PATIENCE: Duration = Duration::from_secs(60);
+
+/// Polls `check` until it gives a value, or fails the test naming `what` after [`PATIENCE`].
+pub async fn eventually<T, F, Fut>(what: &str, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Option<T>>,
+{
+    let start = Instant::now();
+    loop {
+        if let Some(v) = check().await {
+            return v;
+        }
+        assert!(start.elapsed() < PATIENCE, "gave up waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// The real server binary in its own process, on a free port, with its database in `dir`.
+pub struct ServerProcess {
+    pub child: std::process::Child,
+    pub base: String,
+}
+
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+impl ServerProcess {
+    /// Starts it with `env` on top of the defaults, and waits until it answers.
+    pub async fn start(dir: &Path, client: &reqwest::Client, env: &[(&str, &str)]) -> ServerProcess {
+        let port = free_port();
+        let log = std::fs::OpenOptions::new().create(true).append(true).open(dir.join("server.log")).unwrap();
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_orderdesk"))
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env("ORDERDESK_ADDRESS", format!("127.0.0.1:{port}"))
+            .env("DATABASE_URL", format!("sqlite://{}", dir.join("orderdesk.db").display()))
+            .env("ORDERDESK_OUTBOX_DIR", dir.join("outbox"))
+            .env("RUST_LOG", "orderdesk=info,warn")
+            .envs(env.iter().copied())
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .spawn()
+            .expect("the server binary starts");
+        let base = format!("http://127.0.0.1:{port}");
+        let server = ServerProcess { child, base };
+        eventually("the server to answer", || async {
+            client.post(format!("{}/api/orders/list", server.base)).send().await.ok().filter(|r| r.status() == 200)
+        })
+        .await;
+        server
+    }
+
+    pub async fn call(&self, client: &reqwest::Client, endpoint: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        client.post(format!("{}/api/{endpoint}", self.base)).form(form).send().await.expect("request failed")
+    }
+
+    pub async fn job(&self, client: &reqwest::Client, job: &Job) -> JobDetail {
+        let res = self.call(client, "jobs/get", &[("id", &job.id.to_string())]).await;
+        assert_eq!(res.status(), 200);
+        res.json().await.unwrap()
+    }
+
+    /// SIGKILL on unix: no shutdown code runs.
+    pub fn kill(&mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+

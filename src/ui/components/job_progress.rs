@@ -138,23 +138,9 @@ fn step_parts(job: &Job, compact: bool) -> (String, Option<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{JobId, OrderId, OrderNumber};
 
     fn job(state: JobState, steps_done: u8) -> Job {
-        Job {
-            id: JobId::new(),
-            order_id: OrderId::new(),
-            order_number: OrderNumber::parse("ORD-1042").unwrap(),
-            state,
-            steps_done,
-            progress: 40,
-            submitted_at: 0,
-            eta_at: 120_000,
-            deadline_at: 300_000,
-            finished_at: None,
-            failure: None,
-            version: 1,
-        }
+        crate::domain::sample_job(state, steps_done)
     }
 
     #[test]

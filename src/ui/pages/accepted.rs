@@ -4,35 +4,15 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
 
-use crate::api::get_job;
+use super::job_status::with_job_from_url;
 use crate::domain::{Job, JobState, Timestamp};
-use crate::ui::codec::Json;
-use crate::ui::components::{BrowserNotifyButton, JobLoadError, JobProgress};
+use crate::ui::components::{BrowserNotifyButton, JobProgress};
 use crate::ui::live::{use_live_feed, use_live_job};
 
 #[component]
 pub fn AcceptedPage() -> impl IntoView {
-    let params = use_params_map();
-    let detail = Resource::<_, Json>::new_with_options(move || params.read().get("id").unwrap_or_default(), get_job, false);
-    view! {
-        <Suspense fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match detail.await {
-                    Ok(detail) => view! { <LiveAccepted job=detail.job/> }.into_any(),
-                    Err(error) => view! {
-                        <Title text="Job not found"/>
-                        <section class="page accepted-page" data-testid="accepted">
-                            <JobLoadError error/>
-                        </section>
-                    }
-                    .into_any(),
-                }
-            })}
-        </Suspense>
-    }
-    .into_any()
+    with_job_from_url("accepted-page", "accepted", "Loading…", |detail| view! { <LiveAccepted job=detail.job/> }.into_any())
 }
 
 /// The accepted screen kept current by the live feed.

@@ -14,16 +14,28 @@ use crate::ui::live::{use_live_feed, use_live_job};
 
 #[component]
 pub fn JobStatusPage() -> impl IntoView {
+    with_job_from_url("job-status-page", "job-status", "Loading the job…", |detail| view! { <LiveJobStatus detail/> }.into_any())
+}
+
+/// A page about the job named in the URL (`/jobs/:id…`): loads it on the server (so the page is
+/// server-rendered and deep-linkable), then shows `page`; a missing job gets a clear message
+/// with a way back.
+pub(super) fn with_job_from_url(
+    class: &'static str,
+    testid: &'static str,
+    loading: &'static str,
+    page: fn(JobDetail) -> AnyView,
+) -> AnyView {
     let params = use_params_map();
     let detail = Resource::<_, Json>::new_with_options(move || params.read().get("id").unwrap_or_default(), get_job, false);
     view! {
-        <Suspense fallback=|| view! { <p class="loading" role="status">"Loading the job…"</p> }>
+        <Suspense fallback=move || view! { <p class="loading" role="status">{loading}</p> }>
             {move || Suspend::new(async move {
                 match detail.await {
-                    Ok(detail) => view! { <LiveJobStatus detail/> }.into_any(),
+                    Ok(detail) => page(detail),
                     Err(error) => view! {
                         <Title text="Job not found"/>
-                        <section class="page job-status-page" data-testid="job-status">
+                        <section class=format!("page {class}") data-testid=testid>
                             <JobLoadError error/>
                         </section>
                     }

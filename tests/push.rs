@@ -1,0 +1,96 @@
+//! The server push channel (`GET /api/events`): open pages hear every change, and a server
+//! shutting down ends the streams instead of waiting on them forever.
+
+mod common;
+
+use common::{eventually, spawn_app, ServerProcess};
+use orderdesk::domain::{Order, OrderStatus, ServerEvent};
+use std::time::Duration;
+
+/// Reads the stream until an event whose `data` satisfies `want`, or fails after a while.
+async fn next_event(stream: &mut reqwest::Response, buffer: &mut String, mut want: impl FnMut(&str, &str) -> bool) -> (String, String) {
+    let deadline = tokio::time::Instant::now() + common::PATIENCE;
+    loop {
+        while let Some(end) = buffer.find("\n\n") {
+            let block: String = buffer.drain(..end + 2).collect();
+            let field = |name: &str| {
+                block.lines().filter_map(|l| l.strip_prefix(name)).map(str::trim_start).collect::<Vec<_>>().join("\n")
+            };
+            let (event, data) = (field("event:"), field("data:"));
+            let event = if event.is_empty() { "message".to_string() } else { event };
+            if want(&event, &data) {
+                return (event, data);
+            }
+        }
+        let chunk = tokio::time::timeout_at(deadline, stream.chunk()).await.expect("an event in time").expect("the stream stays open");
+        buffer.push_str(&String::from_utf8_lossy(&chunk.expect("the stream did not end")));
+    }
+}
+
+#[tokio::test]
+async fn a_change_made_elsewhere_reaches_an_open_event_stream() {
+    let app = spawn_app().await;
+    let mut stream = app.client.get(app.url("/api/events")).send().await.unwrap();
+    assert_eq!(stream.status(), 200);
+    assert!(stream.headers()["content-type"].to_str().unwrap().starts_with("text/event-stream"));
+    let mut buffer = String::new();
+    next_event(&mut stream, &mut buffer, |event, _| event == "ready").await;
+
+    // Another tab stars a draft.
+    let draft = app.a_draft().await;
+    let key = uuid::Uuid::now_v7().to_string();
+    let (id, version) = (draft.id.to_string(), draft.version.to_string());
+    let res = app.call("orders/star", &[("key", &key), ("id", &id), ("version", &version), ("starred", &(!draft.starred).to_string())]).await;
+    assert_eq!(res.status(), 200);
+
+    let (_, data) = next_event(&mut stream, &mut buffer, |event, data| event == "message" && data.contains(&id)).await;
+    let ServerEvent::Order(order) = serde_json::from_str::<ServerEvent>(&data).unwrap() else { panic!("an order change: {data}") };
+    assert_eq!((order.id, order.starred, order.version), (draft.id, !draft.starred, draft.version + 1));
+}
+
+#[tokio::test]
+async fn placing_an_order_pushes_the_order_and_its_job_as_they_change() {
+    let app = spawn_app().await;
+    let mut stream = app.client.get(app.url("/api/events")).send().await.unwrap();
+    let mut buffer = String::new();
+    next_event(&mut stream, &mut buffer, |event, _| event == "ready").await;
+
+    let draft: Order = app.a_draft().await;
+    let (key, id, version) = (uuid::Uuid::now_v7().to_string(), draft.id.to_string(), draft.version.to_string());
+    let res = app.call("orders/place", &[("key", &key), ("id", &id), ("version", &version)]).await;
+    assert_eq!(res.status(), 200);
+
+    let mut saw_placing = false;
+    let mut saw_job = false;
+    next_event(&mut stream, &mut buffer, |_, data| {
+        match serde_json::from_str::<ServerEvent>(data) {
+            Ok(ServerEvent::Order(o)) if o.id == draft.id && o.status == OrderStatus::Placing => saw_placing = true,
+            Ok(ServerEvent::Job(j)) if j.order_id == draft.id => saw_job = true,
+            _ => {}
+        }
+        saw_placing && saw_job
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn stopping_the_server_ends_open_event_streams_so_shutdown_finishes() {
+    let dir = tempfile::tempdir().unwrap();
+    let client = reqwest::Client::new();
+    let mut server = ServerProcess::start(dir.path(), &client, &[]).await;
+    let mut stream = client.get(format!("{}/api/events", server.base)).send().await.unwrap();
+    let mut buffer = String::new();
+    next_event(&mut stream, &mut buffer, |event, _| event == "ready").await;
+
+    let status = std::process::Command::new("kill").arg("-TERM").arg(server.child.id().to_string()).status().unwrap();
+    assert!(status.success());
+    let exit = eventually("the server to stop after SIGTERM with a stream open", || {
+        let exited = server.child.try_wait().unwrap();
+        async move { exited }
+    })
+    .await;
+    assert!(exit.success(), "a graceful stop exits 0: {exit:?}");
+    // The open stream ended rather than hanging.
+    let rest = tokio::time::timeout(Duration::from_secs(10), stream.chunk()).await.expect("the stream ended");
+    assert!(matches!(rest, Ok(None) | Err(_)), "no more events after shutdown: {rest:?}");
+}
