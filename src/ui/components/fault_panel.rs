@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use crate::api::{add_fault, clear_faults, get_fault_state, set_fault_latency};
 use crate::domain::WriteKind;
 use crate::faults::{FaultAction, FaultState};
+use crate::ui::codec::Json;
 
 const OUTCOMES: [(&str, &str); 8] = [
     ("reject", "Reject (422)"),
@@ -44,7 +45,8 @@ fn describe(state: &FaultState) -> Vec<String> {
 
 #[component]
 pub fn FaultPanel() -> impl IntoView {
-    let state = Resource::new(|| (), |_| get_fault_state());
+    // The crate's `Json` codec, not `Resource::new`'s default: one JSON reader in the WASM.
+    let state = Resource::<_, Json>::new_with_options(|| (), |_| get_fault_state(), false);
     let current: RwSignal<Option<FaultState>> = RwSignal::new(None);
     let kind = RwSignal::new("any".to_string());
     let outcome = RwSignal::new("reject".to_string());
