@@ -4,7 +4,6 @@
 //! sends, times and persists (the engine is serde), passing `now` and ids in.
 
 use serde::{Deserialize, Serialize};
-use std::collections::HashSet;
 
 use crate::domain::{Order, OrderId, Timestamp};
 
@@ -139,8 +138,9 @@ impl Engine {
     /// gone; present rows are merged by version, so a snapshot older than an answer we
     /// already have never rolls a row back. Pending ops stay queued; the server judges them.
     pub fn replace_authoritative(&mut self, orders: Vec<Order>) {
-        let present: HashSet<OrderId> = orders.iter().map(|o| o.id).collect();
-        let gone: Vec<OrderId> = self.rows.keys().filter(|id| !present.contains(id)).copied().collect();
+        // A linear scan, not a HashSet: lists are short, and the WASM client carries no
+        // hash table code of its own for it.
+        let gone: Vec<OrderId> = self.rows.keys().filter(|id| !orders.iter().any(|o| o.id == **id)).copied().collect();
         for id in gone {
             self.remove_authoritative(id);
         }
@@ -362,7 +362,7 @@ impl Engine {
 
     /// Indices of ops next in line and not in flight (backoff not considered).
     fn next_in_line(&self) -> Vec<usize> {
-        let mut rows_seen = HashSet::new();
+        let mut rows_seen: Vec<OrderId> = Vec::new();
         let mut out = Vec::new();
         for (i, entry) in self.queue.iter().enumerate() {
             if matches!(entry.op.kind, OpKind::Move { .. }) {
@@ -371,7 +371,11 @@ impl Engine {
                 }
                 break;
             }
-            if rows_seen.insert(entry.op.order) && !entry.in_flight {
+            let first_for_row = !rows_seen.contains(&entry.op.order);
+            if first_for_row {
+                rows_seen.push(entry.op.order);
+            }
+            if first_for_row && !entry.in_flight {
                 out.push(i);
             }
         }

@@ -172,9 +172,10 @@ pub fn JobStatusView(
                 }
                 .into_any(),
                 (OrderStatus::Failed, None) => view! { <PlaceAgain order=move || order.get() preview/> }.into_any(),
+                // Labels are ASCII: `to_ascii_lowercase` keeps Unicode case tables out of the WASM.
                 (status, None) => view! {
                     <p class="job-failure-newer">
-                        {format!("{} is now {}.", order.with_untracked(Order::display_number), status.label().to_lowercase())}
+                        {format!("{} is now {}.", order.with_untracked(Order::display_number), status.label().to_ascii_lowercase())}
                     </p>
                 }
                 .into_any(),
