@@ -38,7 +38,8 @@ impl JobId {
     /// The short reference a person quotes to support: `JOB-` and the id's last 8 hex digits.
     pub fn reference(&self) -> String {
         let hex = self.0.simple().to_string();
-        format!("JOB-{}", hex[hex.len() - 8..].to_uppercase())
+        // Hex is ASCII: `to_ascii_uppercase` keeps Unicode case tables out of the WASM.
+        format!("JOB-{}", hex[hex.len() - 8..].to_ascii_uppercase())
     }
 }
 
