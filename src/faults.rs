@@ -8,8 +8,11 @@ use serde::{Deserialize, Serialize};
 use crate::domain::WriteKind;
 
 /// What happens to a write that a rule catches.
+///
+/// On the wire: `{"outcome": "delay", "ms": 500}`. Read through the flat [`WireAction`]:
+/// serde's internally tagged enums cost the WASM client kilobytes of buffering code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "outcome", rename_all = "snake_case")]
+#[serde(tag = "outcome", rename_all = "snake_case", try_from = "WireAction")]
 pub enum FaultAction {
     /// Processed normally (useful to let one write through ahead of later rules).
     Succeed,
@@ -28,6 +31,44 @@ pub enum FaultAction {
     /// Only for `place`: the order is accepted, and the job it starts stops making progress
     /// until its deadline fails it.
     JobStall,
+}
+
+/// [`FaultAction`] as it is read: the tag and the one field any variant has.
+#[derive(Deserialize)]
+struct WireAction {
+    outcome: Outcome,
+    #[serde(default)]
+    ms: Option<u64>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum Outcome {
+    Succeed,
+    Reject,
+    ServerError,
+    Conflict,
+    Transient,
+    Delay,
+    JobFail,
+    JobStall,
+}
+
+impl TryFrom<WireAction> for FaultAction {
+    type Error = &'static str;
+
+    fn try_from(w: WireAction) -> Result<Self, Self::Error> {
+        Ok(match w.outcome {
+            Outcome::Succeed => FaultAction::Succeed,
+            Outcome::Reject => FaultAction::Reject,
+            Outcome::ServerError => FaultAction::ServerError,
+            Outcome::Conflict => FaultAction::Conflict,
+            Outcome::Transient => FaultAction::Transient,
+            Outcome::Delay => FaultAction::Delay { ms: w.ms.ok_or("missing field `ms`")? },
+            Outcome::JobFail => FaultAction::JobFail,
+            Outcome::JobStall => FaultAction::JobStall,
+        })
+    }
 }
 
 /// What fault controls decided for the job a `place` write starts. Stored with the job, so it
@@ -199,6 +240,18 @@ mod tests {
         assert_eq!(r.action, FaultAction::Delay { ms: 500 });
         let r: FaultRule = serde_json::from_str(r#"{"action":{"outcome":"reject"}}"#).unwrap();
         assert_eq!((r.kind, r.count), (None, 1));
+    }
+
+    #[test]
+    fn every_action_reads_back_what_it_writes() {
+        use FaultAction::*;
+        for a in [Succeed, Reject, ServerError, Conflict, Transient, Delay { ms: 7 }, JobFail, JobStall] {
+            let json = serde_json::to_string(&a).unwrap();
+            assert_eq!(serde_json::from_str::<FaultAction>(&json).unwrap(), a, "{json}");
+        }
+        assert_eq!(serde_json::to_string(&Delay { ms: 7 }).unwrap(), r#"{"outcome":"delay","ms":7}"#);
+        assert!(serde_json::from_str::<FaultAction>(r#"{"outcome":"delay"}"#).is_err());
+        assert!(serde_json::from_str::<FaultAction>(r#"{"outcome":"explode"}"#).is_err());
     }
 
     #[test]
