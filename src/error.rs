@@ -2,7 +2,6 @@
 //! message; internal detail is logged where it happens and never leaves the server.
 
 use serde::{Deserialize, Serialize};
-use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 
 use crate::domain::{Field, Order, ValidationError};
@@ -147,7 +146,8 @@ impl From<ValidationError> for AppError {
 }
 
 impl FromServerFnError for AppError {
-    type Encoder = JsonEncoding;
+    // Read on the client with the crate's small JSON reader, like every other answer.
+    type Encoder = crate::wire::WireJson;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {

@@ -12,6 +12,7 @@ pub mod error;
 pub mod faults;
 pub mod sync;
 pub mod ui;
+pub mod wire;
 
 #[cfg(feature = "ssr")]
 pub mod clock;

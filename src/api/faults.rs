@@ -16,7 +16,7 @@ fn faults() -> Result<std::sync::Arc<crate::faults::Faults>, AppError> {
 }
 
 /// The current fault rules, or `None` when fault controls are off (the panel then hides).
-#[server(endpoint = "faults/state")]
+#[server(endpoint = "faults/state", output = crate::wire::Wire)]
 pub async fn get_fault_state() -> Result<Option<FaultState>, AppError> {
     let state = super::context::state()?;
     Ok(state.settings.faults.enabled.then(|| state.faults.snapshot()))
@@ -24,7 +24,7 @@ pub async fn get_fault_state() -> Result<Option<FaultState>, AppError> {
 
 /// Adds a rule: `outcome` is succeed, reject, server_error, conflict, transient, delay, or
 /// (for `place` only) job_fail or job_stall.
-#[server(endpoint = "faults/add")]
+#[server(endpoint = "faults/add", output = crate::wire::Wire)]
 pub async fn add_fault(kind: String, outcome: String, ms: u64, count: u32) -> Result<FaultState, AppError> {
     use crate::domain::{Field, WriteKind};
     use crate::faults::{FaultAction, FaultRule};
@@ -54,7 +54,7 @@ pub async fn add_fault(kind: String, outcome: String, ms: u64, count: u32) -> Re
 }
 
 /// Sets the latency added before every write.
-#[server(endpoint = "faults/latency")]
+#[server(endpoint = "faults/latency", output = crate::wire::Wire)]
 pub async fn set_fault_latency(ms: u64) -> Result<FaultState, AppError> {
     super::context::reply(async {
         if ms > crate::faults::MAX_DELAY_MS {
@@ -66,7 +66,7 @@ pub async fn set_fault_latency(ms: u64) -> Result<FaultState, AppError> {
 }
 
 /// Removes every rule and the latency.
-#[server(endpoint = "faults/clear")]
+#[server(endpoint = "faults/clear", output = crate::wire::Wire)]
 pub async fn clear_faults() -> Result<FaultState, AppError> {
     super::context::reply(async { Ok(faults()?.clear()) }).await
 }

@@ -14,7 +14,7 @@ use {
 
 /// Place a draft (or a failed order, again). Answers "accepted" with the new job at once; the
 /// order is `placing` until the job ends. A repeat with the same key answers with the same job.
-#[server(endpoint = "orders/place")]
+#[server(endpoint = "orders/place", output = crate::wire::Wire)]
 pub async fn place_order(key: String, id: String, version: i64) -> Result<PlaceReceipt, AppError> {
     context::reply(async {
         let id = OrderId::parse(&id)?;
@@ -30,7 +30,7 @@ pub async fn place_order(key: String, id: String, version: i64) -> Result<PlaceR
 }
 
 /// A job with its order and full history, for the status page.
-#[server(endpoint = "jobs/get")]
+#[server(endpoint = "jobs/get", output = crate::wire::Wire)]
 pub async fn get_job(id: String) -> Result<JobDetail, AppError> {
     context::reply(async {
         let id = JobId::parse(&id)?;
@@ -42,7 +42,7 @@ pub async fn get_job(id: String) -> Result<JobDetail, AppError> {
 }
 
 /// The newest job of every order that has one, for the badges in the list.
-#[server(endpoint = "jobs/list")]
+#[server(endpoint = "jobs/list", output = crate::wire::Wire)]
 pub async fn list_jobs() -> Result<Vec<Job>, AppError> {
     context::reply(async { context::db()?.latest_jobs().await }).await
 }

@@ -17,7 +17,7 @@ use crate::domain::Order;
 use crate::error::AppError;
 
 /// Every order, in list order.
-#[server(endpoint = "orders/list")]
+#[server(endpoint = "orders/list", output = crate::wire::Wire)]
 pub async fn list_orders() -> Result<Vec<Order>, AppError> {
     context::reply(async {
         let db = context::db()?;
@@ -27,7 +27,7 @@ pub async fn list_orders() -> Result<Vec<Order>, AppError> {
 }
 
 /// One order by its number (`ORD-1042`).
-#[server(endpoint = "orders/get")]
+#[server(endpoint = "orders/get", output = crate::wire::Wire)]
 pub async fn get_order(number: String) -> Result<Order, AppError> {
     context::reply(async {
         let number = crate::domain::OrderNumber::parse(&number)?;

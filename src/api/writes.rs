@@ -14,7 +14,7 @@ use {
 };
 
 /// Star or unstar an order (any status).
-#[server(endpoint = "orders/star")]
+#[server(endpoint = "orders/star", output = crate::wire::Wire)]
 pub async fn set_starred(key: String, id: String, version: i64, starred: bool) -> Result<Order, AppError> {
     context::reply(async {
         let id = OrderId::parse(&id)?;
@@ -25,7 +25,7 @@ pub async fn set_starred(key: String, id: String, version: i64, starred: bool) -
 }
 
 /// Rename a draft's customer and item.
-#[server(endpoint = "orders/rename")]
+#[server(endpoint = "orders/rename", output = crate::wire::Wire)]
 pub async fn rename(key: String, id: String, version: i64, customer: String, item: String) -> Result<Order, AppError> {
     context::reply(async {
         let id = OrderId::parse(&id)?;
@@ -38,7 +38,7 @@ pub async fn rename(key: String, id: String, version: i64, customer: String, ite
 }
 
 /// Replace a draft's note.
-#[server(endpoint = "orders/note")]
+#[server(endpoint = "orders/note", output = crate::wire::Wire)]
 pub async fn set_note(key: String, id: String, version: i64, note: String) -> Result<Order, AppError> {
     context::reply(async {
         let id = OrderId::parse(&id)?;
@@ -50,7 +50,7 @@ pub async fn set_note(key: String, id: String, version: i64, note: String) -> Re
 }
 
 /// Set a draft's quantity; the server computes the total (bulk discount included).
-#[server(endpoint = "orders/quantity")]
+#[server(endpoint = "orders/quantity", output = crate::wire::Wire)]
 pub async fn set_quantity(key: String, id: String, version: i64, quantity: i64) -> Result<Order, AppError> {
     context::reply(async {
         let id = OrderId::parse(&id)?;
@@ -63,7 +63,7 @@ pub async fn set_quantity(key: String, id: String, version: i64, quantity: i64) 
 
 /// Move an order just before another (to the end without `before`); answers with the
 /// canonical list.
-#[server(endpoint = "orders/move")]
+#[server(endpoint = "orders/move", output = crate::wire::Wire)]
 pub async fn move_order(key: String, id: String, version: i64, before: Option<String>) -> Result<Vec<Order>, AppError> {
     context::reply(async {
         let id = OrderId::parse(&id)?;
@@ -75,7 +75,7 @@ pub async fn move_order(key: String, id: String, version: i64, before: Option<St
 }
 
 /// Create a draft with the client's id; the server assigns number, total and times.
-#[server(endpoint = "orders/create")]
+#[server(endpoint = "orders/create", output = crate::wire::Wire)]
 pub async fn create_order(
     key: String,
     id: String,
@@ -101,7 +101,7 @@ pub async fn create_order(
 }
 
 /// Delete a draft, held for the undo window (`writes.undo_window_secs`).
-#[server(endpoint = "orders/delete")]
+#[server(endpoint = "orders/delete", output = crate::wire::Wire)]
 pub async fn delete_order(key: String, id: String, version: i64) -> Result<DeleteReceipt, AppError> {
     context::reply(async {
         let id = OrderId::parse(&id)?;
@@ -113,7 +113,7 @@ pub async fn delete_order(key: String, id: String, version: i64) -> Result<Delet
 }
 
 /// Undo a delete while its window is open.
-#[server(endpoint = "orders/undo_delete")]
+#[server(endpoint = "orders/undo_delete", output = crate::wire::Wire)]
 pub async fn undo_delete(key: String, id: String) -> Result<Order, AppError> {
     context::reply(async {
         let id = OrderId::parse(&id)?;
@@ -124,7 +124,7 @@ pub async fn undo_delete(key: String, id: String) -> Result<Order, AppError> {
 }
 
 /// Cancel a placed order. Pessimistic: the client waits for this answer before changing the row.
-#[server(endpoint = "orders/cancel")]
+#[server(endpoint = "orders/cancel", output = crate::wire::Wire)]
 pub async fn cancel_order(key: String, id: String, version: i64) -> Result<Order, AppError> {
     context::reply(async {
         let id = OrderId::parse(&id)?;

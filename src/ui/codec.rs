@@ -1,6 +1,6 @@
 //! How resources travel from the server's HTML to the client: JSON, exactly as Leptos' default
-//! `JsonSerdeCodec` writes it, but read back with `serde_json::from_slice`, the reader server
-//! function answers already use. One JSON reader per type instead of two keeps the WASM smaller.
+//! `JsonSerdeCodec` writes it, but read back with [`crate::wire::from_slice`], the reader server
+//! function answers already use. One JSON reader instead of two keeps the WASM smaller.
 
 use leptos::server::codee::{Decoder, Encoder};
 use serde::Serialize;
@@ -19,11 +19,11 @@ impl<T: Serialize> Encoder<T> for Json {
 }
 
 impl<T: DeserializeOwned> Decoder<T> for Json {
-    type Error = serde_json::Error;
+    type Error = crate::wire::BadJson;
     type Encoded = str;
 
-    fn decode(val: &str) -> Result<T, serde_json::Error> {
-        serde_json::from_slice(val.as_bytes())
+    fn decode(val: &str) -> Result<T, crate::wire::BadJson> {
+        crate::wire::from_slice(val.as_bytes())
     }
 }
 

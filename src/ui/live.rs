@@ -208,9 +208,8 @@ mod client {
         let on_resync = Closure::<dyn FnMut(MessageEvent)>::new(move |_: MessageEvent| catch_up(feed));
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
             let Some(text) = ev.data().as_string() else { return };
-            // `from_slice`, not `from_str`: the one JSON reader the rest of the client uses, so
-            // Order/Job deserializers are not compiled twice into the WASM.
-            match serde_json::from_slice::<ServerEvent>(text.as_bytes()) {
+            // The one JSON reader the rest of the client uses (see `crate::wire`).
+            match crate::wire::from_slice::<ServerEvent>(text.as_bytes()) {
                 Ok(event) => feed.dispatch(event),
                 Err(e) => leptos::logging::warn!("ignored a server event that could not be read: {e}"),
             }
