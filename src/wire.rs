@@ -302,9 +302,99 @@ impl<'de> de::Deserializer<'de> for Json {
         }
     }
 
+    // What a type asks for is all it gets (serde_json would also take, say, an array for a
+    // struct): each wire type then carries only the one branch it uses, not every `visit_*`.
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        _: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, BadJson> {
+        self.deserialize_map(visitor)
+    }
+
+    fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, BadJson> {
+        match self {
+            Json::Object(entries) => visitor.visit_map(de::value::MapDeserializer::new(entries.into_iter())),
+            _ => Err(BadJson),
+        }
+    }
+
+    fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, BadJson> {
+        match self {
+            Json::Array(items) => visitor.visit_seq(de::value::SeqDeserializer::new(items.into_iter())),
+            _ => Err(BadJson),
+        }
+    }
+
+    fn deserialize_tuple<V: Visitor<'de>>(self, _: usize, visitor: V) -> Result<V::Value, BadJson> {
+        self.deserialize_seq(visitor)
+    }
+
+    fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, BadJson> {
+        match self {
+            Json::Str(s) => visitor.visit_string(s),
+            _ => Err(BadJson),
+        }
+    }
+
+    fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, BadJson> {
+        self.deserialize_string(visitor)
+    }
+
+    fn deserialize_identifier<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, BadJson> {
+        self.deserialize_string(visitor)
+    }
+
+    fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, BadJson> {
+        match self {
+            Json::Bool(b) => visitor.visit_bool(b),
+            _ => Err(BadJson),
+        }
+    }
+
+    fn deserialize_i64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, BadJson> {
+        match self {
+            Json::UInt(n) => visitor.visit_u64(n),
+            Json::Int(n) => visitor.visit_i64(n),
+            _ => Err(BadJson),
+        }
+    }
+
+    fn deserialize_u64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, BadJson> {
+        self.deserialize_i64(visitor)
+    }
+
+    fn deserialize_i32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, BadJson> {
+        self.deserialize_i64(visitor)
+    }
+
+    fn deserialize_u32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, BadJson> {
+        self.deserialize_i64(visitor)
+    }
+
+    fn deserialize_i16<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, BadJson> {
+        self.deserialize_i64(visitor)
+    }
+
+    fn deserialize_u16<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, BadJson> {
+        self.deserialize_i64(visitor)
+    }
+
+    fn deserialize_i8<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, BadJson> {
+        self.deserialize_i64(visitor)
+    }
+
+    fn deserialize_u8<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, BadJson> {
+        self.deserialize_i64(visitor)
+    }
+
+    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, BadJson> {
+        visitor.visit_unit()
+    }
+
     serde::forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
-        bytes byte_buf unit unit_struct seq tuple tuple_struct map struct identifier ignored_any
+        i128 u128 f32 f64 char bytes byte_buf unit unit_struct tuple_struct
     }
 }
 
@@ -414,6 +504,12 @@ mod tests {
         round_trip(&e);
         round_trip(&Some(vec![(1u8, -1i16)]));
         round_trip(&Option::<u8>::None);
+
+        #[derive(Debug, PartialEq, Deserialize)]
+        struct Small {
+            a: u8,
+        }
+        assert_eq!(from_slice::<Small>(br#"{"x": {"y": [1, null]}, "a": 1}"#), Ok(Small { a: 1 }), "unknown fields are skipped");
     }
 
     #[test]
