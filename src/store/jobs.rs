@@ -377,7 +377,7 @@ impl Db {
         .bind(now)
         .bind(id.to_string())
         .bind(i64::from(index));
-        self.transition(id, now, update, Some((JobEventKind::StepStarted, step, step.label()))).await
+        self.transition(id, now, update, Some((JobEventKind::StepStarted, Some(step), step.label()))).await
     }
 
     /// Moves the progress forward while the step at `index` runs; never backwards.
@@ -406,7 +406,7 @@ impl Db {
         .bind(now)
         .bind(id.to_string())
         .bind(i64::from(index));
-        self.transition(id, now, update, Some((JobEventKind::StepDone, step, step.done_label()))).await
+        self.transition(id, now, update, Some((JobEventKind::StepDone, Some(step), step.done_label()))).await
     }
 
     /// One guarded move of a running job, in one transaction: `update` names in its WHERE the
@@ -417,14 +417,14 @@ impl Db {
         id: JobId,
         now: i64,
         update: sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>,
-        event: Option<(JobEventKind, JobStep, &str)>,
+        event: Option<(JobEventKind, Option<JobStep>, &str)>,
     ) -> Result<Option<Job>, AppError> {
         let mut tx = self.writer().begin().await.map_err(db_err)?;
         if update.execute(&mut *tx).await.map_err(db_err)?.rows_affected() != 1 {
             return Ok(None);
         }
         if let Some((kind, step, message)) = event {
-            append_event(&mut tx, id, now, kind, Some(step), message).await?;
+            append_event(&mut tx, id, now, kind, step, message).await?;
         }
         let job = job_after_change(&mut tx, id).await?;
         tx.commit().await.map_err(db_err)?;
@@ -434,27 +434,14 @@ impl Db {
     /// Ends a job whose three steps are done: the job succeeds, its order is placed, the
     /// history says so and the success email waits in the outbox. At most once.
     pub async fn complete_job(&self, id: JobId, message: &str, notice: &Notice, now: i64) -> Result<Option<(Job, Option<Order>)>, AppError> {
-        let mut tx = self.writer().begin().await.map_err(db_err)?;
-        let changed = sqlx::query(
+        let update = sqlx::query(
             "UPDATE jobs SET state = 'succeeded', progress = 100, finished_at = ?, version = version + 1, updated_at = ? \
              WHERE id = ? AND state = 'running' AND steps_done = 3",
         )
         .bind(now)
         .bind(now)
-        .bind(id.to_string())
-        .execute(&mut *tx)
-        .await
-        .map_err(db_err)?
-        .rows_affected();
-        if changed != 1 {
-            return Ok(None);
-        }
-        append_event(&mut tx, id, now, JobEventKind::Completed, None, message).await?;
-        add_notice(&mut tx, id, true, notice, now).await?;
-        let job = job_after_change(&mut tx, id).await?;
-        let order = settle_order(&mut tx, job.order_id, OrderStatus::Placed, now).await?;
-        tx.commit().await.map_err(db_err)?;
-        Ok(Some((job, order)))
+        .bind(id.to_string());
+        self.end(id, now, update, (JobEventKind::Completed, None, message), notice, OrderStatus::Placed).await
     }
 
     /// Ends a running job as failed (if `when` still holds): the reason and next step are kept
@@ -472,53 +459,54 @@ impl Db {
             Ending::AtStep(index) => ("steps_done = ?", i64::from(index)),
             Ending::PastDeadline => ("deadline_at <= ?", now),
         };
-        let mut tx = self.writer().begin().await.map_err(db_err)?;
-        let changed = sqlx::query(&format!(
+        let sql = format!(
             "UPDATE jobs SET state = 'failed', failure_reason = ?, next_step = ?, finished_at = ?, version = version + 1, \
              updated_at = ? WHERE id = ? AND state = 'running' AND {guard}"
-        ))
-        .bind(&failure.reason)
-        .bind(&failure.next_step)
-        .bind(now)
-        .bind(now)
-        .bind(id.to_string())
-        .bind(value)
-        .execute(&mut *tx)
-        .await
-        .map_err(db_err)?
-        .rows_affected();
-        if changed != 1 {
-            return Ok(None);
-        }
+        );
+        let update = sqlx::query(&sql)
+            .bind(&failure.reason)
+            .bind(&failure.next_step)
+            .bind(now)
+            .bind(now)
+            .bind(id.to_string())
+            .bind(value);
         let step = match when {
             Ending::AtStep(index) => JobStep::at(index),
             Ending::PastDeadline => None,
         };
-        append_event(&mut tx, id, now, JobEventKind::Failed, step, &failure.reason).await?;
-        add_notice(&mut tx, id, false, notice, now).await?;
+        self.end(id, now, update, (JobEventKind::Failed, step, &failure.reason), notice, OrderStatus::Failed).await
+    }
+
+    /// The end of a job, in one transaction: `update` ends the job's row if it still runs as
+    /// expected (else `None`: it already ended), then the last history line, the email waiting
+    /// in the outbox, and the order settled as `status`.
+    async fn end<'q>(
+        &self,
+        id: JobId,
+        now: i64,
+        update: sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>,
+        (kind, step, message): (JobEventKind, Option<JobStep>, &str),
+        notice: &Notice,
+        status: OrderStatus,
+    ) -> Result<Option<(Job, Option<Order>)>, AppError> {
+        let mut tx = self.writer().begin().await.map_err(db_err)?;
+        if update.execute(&mut *tx).await.map_err(db_err)?.rows_affected() != 1 {
+            return Ok(None);
+        }
+        append_event(&mut tx, id, now, kind, step, message).await?;
+        add_notice(&mut tx, id, status == OrderStatus::Placed, notice, now).await?;
         let job = job_after_change(&mut tx, id).await?;
-        let order = settle_order(&mut tx, job.order_id, OrderStatus::Failed, now).await?;
+        let order = settle_order(&mut tx, job.order_id, status, now).await?;
         tx.commit().await.map_err(db_err)?;
         Ok(Some((job, order)))
     }
 
     /// Notes in a running job's history that the server restarted and picked it up again.
     pub async fn resume_job(&self, id: JobId, message: &str, now: i64) -> Result<Option<Job>, AppError> {
-        let mut tx = self.writer().begin().await.map_err(db_err)?;
-        let changed = sqlx::query("UPDATE jobs SET version = version + 1, updated_at = ? WHERE id = ? AND state = 'running'")
+        let update = sqlx::query("UPDATE jobs SET version = version + 1, updated_at = ? WHERE id = ? AND state = 'running'")
             .bind(now)
-            .bind(id.to_string())
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?
-            .rows_affected();
-        if changed != 1 {
-            return Ok(None);
-        }
-        append_event(&mut tx, id, now, JobEventKind::Resumed, None, message).await?;
-        let job = job_after_change(&mut tx, id).await?;
-        tx.commit().await.map_err(db_err)?;
-        Ok(Some(job))
+            .bind(id.to_string());
+        self.transition(id, now, update, Some((JobEventKind::Resumed, None, message))).await
     }
 
     /// Up to `limit` notifications not yet emailed and due for a (re)try at `now`, oldest first.
