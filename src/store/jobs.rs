@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::idempotency::WriteMeta;
 use super::orders::{OrderRow, ORDER_COLUMNS};
-use super::writes::{editable, returning, to_order};
+use super::writes::{editable, one_order, returning, to_order};
 use super::{db_err, Db};
 use crate::config::JobSettings;
 use crate::domain::{
@@ -249,8 +249,8 @@ async fn settle_order(conn: &mut SqliteConnection, order_id: OrderId, status: Or
 
 async fn order_on(conn: &mut SqliteConnection, id: OrderId) -> Result<Order, AppError> {
     let sql = format!("SELECT {ORDER_COLUMNS} FROM orders WHERE id = ?");
-    let row: OrderRow = sqlx::query_as(&sql).bind(id.to_string()).fetch_one(&mut *conn).await.map_err(db_err)?;
-    to_order(row)
+    let query = sqlx::query_as(&sql).bind(id.to_string());
+    one_order(conn, query).await
 }
 
 impl Db {
@@ -273,15 +273,13 @@ impl Db {
             if let Some(message) = not_placeable(&order.display_number(), order.status) {
                 return Err(AppError::Forbidden { message });
             }
-            let row: OrderRow = sqlx::query_as(&returning(
+            let sql = returning(
                 "UPDATE orders SET status = 'placing', version = version + 1, updated_at = ? WHERE id = ?",
-            ))
-            .bind(now)
-            .bind(id.to_string())
-            .fetch_one(&mut *conn)
-            .await
-            .map_err(db_err)?;
-            let order = to_order(row)?;
+            );
+            let query = sqlx::query_as(&sql)
+                .bind(now)
+                .bind(id.to_string());
+            let order = one_order(conn, query).await?;
             let job_id = JobId::new();
             sqlx::query(
                 "INSERT INTO jobs (id, order_id, state, steps_done, progress, submitted_at, eta_at, deadline_at, \

@@ -39,6 +39,14 @@ pub(super) fn to_order(row: OrderRow) -> Result<Order, AppError> {
     })
 }
 
+/// Runs a statement that yields one order row (`… RETURNING`, or a `SELECT` by id) and reads it.
+pub(super) async fn one_order<'q>(
+    conn: &mut SqliteConnection,
+    query: sqlx::query::QueryAs<'q, sqlx::Sqlite, OrderRow, sqlx::sqlite::SqliteArguments<'q>>,
+) -> Result<Order, AppError> {
+    to_order(query.fetch_one(&mut *conn).await.map_err(db_err)?)
+}
+
 /// The row with its delete marks, or `None`.
 pub(super) async fn fetch(conn: &mut SqliteConnection, id: OrderId) -> Result<Option<(Order, Option<i64>)>, AppError> {
     #[derive(sqlx::FromRow)]
@@ -105,14 +113,12 @@ impl Db {
         let now = meta.now;
         self.idempotent(meta, async |conn: &mut SqliteConnection| {
             editable(conn, id, version, false).await?;
-            let row: OrderRow = sqlx::query_as(&returning("UPDATE orders SET starred = ?, version = version + 1, updated_at = ? WHERE id = ?"))
+            let sql = returning("UPDATE orders SET starred = ?, version = version + 1, updated_at = ? WHERE id = ?");
+            let query = sqlx::query_as(&sql)
                 .bind(starred)
                 .bind(now)
-                .bind(id.to_string())
-                .fetch_one(&mut *conn)
-                .await
-                .map_err(db_err)?;
-            to_order(row)
+                .bind(id.to_string());
+            one_order(conn, query).await
         })
         .await
     }
@@ -121,17 +127,15 @@ impl Db {
         let now = meta.now;
         self.idempotent(meta, async |conn: &mut SqliteConnection| {
             editable(conn, id, version, true).await?;
-            let row: OrderRow = sqlx::query_as(&returning(
+            let sql = returning(
                 "UPDATE orders SET customer = ?, item = ?, version = version + 1, updated_at = ? WHERE id = ?",
-            ))
-            .bind(customer.as_str())
-            .bind(item.as_str())
-            .bind(now)
-            .bind(id.to_string())
-            .fetch_one(&mut *conn)
-            .await
-            .map_err(db_err)?;
-            to_order(row)
+            );
+            let query = sqlx::query_as(&sql)
+                .bind(customer.as_str())
+                .bind(item.as_str())
+                .bind(now)
+                .bind(id.to_string());
+            one_order(conn, query).await
         })
         .await
     }
@@ -140,14 +144,12 @@ impl Db {
         let now = meta.now;
         self.idempotent(meta, async |conn: &mut SqliteConnection| {
             editable(conn, id, version, true).await?;
-            let row: OrderRow = sqlx::query_as(&returning("UPDATE orders SET note = ?, version = version + 1, updated_at = ? WHERE id = ?"))
+            let sql = returning("UPDATE orders SET note = ?, version = version + 1, updated_at = ? WHERE id = ?");
+            let query = sqlx::query_as(&sql)
                 .bind(note.as_str())
                 .bind(now)
-                .bind(id.to_string())
-                .fetch_one(&mut *conn)
-                .await
-                .map_err(db_err)?;
-            to_order(row)
+                .bind(id.to_string());
+            one_order(conn, query).await
         })
         .await
     }
@@ -157,17 +159,15 @@ impl Db {
         self.idempotent(meta, async |conn: &mut SqliteConnection| {
             let current = editable(conn, id, version, true).await?;
             let total = line_total(quantity, current.unit_price);
-            let row: OrderRow = sqlx::query_as(&returning(
+            let sql = returning(
                 "UPDATE orders SET quantity = ?, total_cents = ?, version = version + 1, updated_at = ? WHERE id = ?",
-            ))
-            .bind(i64::from(quantity.get()))
-            .bind(total.cents())
-            .bind(now)
-            .bind(id.to_string())
-            .fetch_one(&mut *conn)
-            .await
-            .map_err(db_err)?;
-            to_order(row)
+            );
+            let query = sqlx::query_as(&sql)
+                .bind(i64::from(quantity.get()))
+                .bind(total.cents())
+                .bind(now)
+                .bind(id.to_string());
+            one_order(conn, query).await
         })
         .await
     }
@@ -207,27 +207,25 @@ impl Db {
                 });
             }
             let total = line_total(draft.quantity, draft.unit_price);
-            let row: OrderRow = sqlx::query_as(&returning(
+            let sql = returning(
                 "INSERT INTO orders (id, number, customer, item, note, quantity, unit_price_cents, total_cents, status, \
                  starred, position, version, created_at, updated_at) \
                  VALUES (?, (SELECT COALESCE(MAX(number), 1000) + 1 FROM orders), ?, ?, ?, ?, ?, ?, 'draft', 0, \
                  (SELECT COALESCE(MIN(position), ?) - ? FROM orders), 1, ?, ?)",
-            ))
-            .bind(draft.id.to_string())
-            .bind(draft.customer.as_str())
-            .bind(draft.item.as_str())
-            .bind(draft.note.as_str())
-            .bind(i64::from(draft.quantity.get()))
-            .bind(draft.unit_price.cents())
-            .bind(total.cents())
-            .bind(POSITION_GAP)
-            .bind(POSITION_GAP)
-            .bind(now)
-            .bind(now)
-            .fetch_one(&mut *conn)
-            .await
-            .map_err(db_err)?;
-            to_order(row)
+            );
+            let query = sqlx::query_as(&sql)
+                .bind(draft.id.to_string())
+                .bind(draft.customer.as_str())
+                .bind(draft.item.as_str())
+                .bind(draft.note.as_str())
+                .bind(i64::from(draft.quantity.get()))
+                .bind(draft.unit_price.cents())
+                .bind(total.cents())
+                .bind(POSITION_GAP)
+                .bind(POSITION_GAP)
+                .bind(now)
+                .bind(now);
+            one_order(conn, query).await
         })
         .await
     }
@@ -237,17 +235,15 @@ impl Db {
         let now = meta.now;
         self.idempotent(meta, async |conn: &mut SqliteConnection| {
             editable(conn, id, version, true).await?;
-            let row: OrderRow = sqlx::query_as(&returning(
+            let sql = returning(
                 "UPDATE orders SET deleted_at = ?, purge_after = ?, version = version + 1, updated_at = ? WHERE id = ?",
-            ))
-            .bind(now)
-            .bind(now + window_ms)
-            .bind(now)
-            .bind(id.to_string())
-            .fetch_one(&mut *conn)
-            .await
-            .map_err(db_err)?;
-            Ok(DeleteReceipt { order: to_order(row)?, undo_until: now + window_ms })
+            );
+            let query = sqlx::query_as(&sql)
+                .bind(now)
+                .bind(now + window_ms)
+                .bind(now)
+                .bind(id.to_string());
+            Ok(DeleteReceipt { order: one_order(conn, query).await?, undo_until: now + window_ms })
         })
         .await
     }
@@ -269,15 +265,13 @@ impl Db {
                     )))
                 }
                 Some(_) => {
-                    let row: OrderRow = sqlx::query_as(&returning(
+                    let sql = returning(
                         "UPDATE orders SET deleted_at = NULL, purge_after = NULL, version = version + 1, updated_at = ? WHERE id = ?",
-                    ))
-                    .bind(now)
-                    .bind(id.to_string())
-                    .fetch_one(&mut *conn)
-                    .await
-                    .map_err(db_err)?;
-                    to_order(row)
+                    );
+                    let query = sqlx::query_as(&sql)
+                        .bind(now)
+                        .bind(id.to_string());
+                    one_order(conn, query).await
                 }
             }
         })
@@ -298,15 +292,13 @@ impl Db {
                     ),
                 });
             }
-            let row: OrderRow = sqlx::query_as(&returning(
+            let sql = returning(
                 "UPDATE orders SET status = 'cancelled', version = version + 1, updated_at = ? WHERE id = ?",
-            ))
-            .bind(now)
-            .bind(id.to_string())
-            .fetch_one(&mut *conn)
-            .await
-            .map_err(db_err)?;
-            to_order(row)
+            );
+            let query = sqlx::query_as(&sql)
+                .bind(now)
+                .bind(id.to_string());
+            one_order(conn, query).await
         })
         .await
     }

@@ -4,5 +4,6 @@
 pub mod codec;
 pub mod components;
 pub mod live;
+pub mod place;
 pub mod pages;
 pub mod sync;
