@@ -7,6 +7,7 @@ use leptos_router::{path, SsrMode, StaticSegment};
 
 use crate::ui::components::{AppHeader, NotificationCenter};
 use crate::ui::live::provide_live_feed;
+use crate::ui::sync::provide_order_sync;
 use crate::ui::pages::{AcceptedPage, JobStatusPage, NotFound, OrdersPage, StatesPage};
 
 /// The document around the app, rendered on the server only.
@@ -21,6 +22,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
+                <meta name="write-deadline-ms" content=write_deadline_ms().to_string()/>
                 <MetaTags/>
             </head>
             <body>
@@ -30,10 +32,22 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
+/// How long the client waits for a write's answer before resending it with the same key: the
+/// server's `writes.request_deadline_ms`, put in the page for the client to read.
+fn write_deadline_ms() -> i64 {
+    #[cfg(feature = "ssr")]
+    if let Some(state) = use_context::<crate::server::AppState>() {
+        return state.settings.writes.request_deadline_ms as i64;
+    }
+    crate::ui::sync::DEFAULT_WRITE_DEADLINE_MS
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    provide_live_feed();
+    // App-wide, so no page owns pending work: navigation never drops a queued change.
+    let feed = provide_live_feed();
+    provide_order_sync(feed);
     view! {
         <Stylesheet id="leptos" href="/pkg/orderdesk.css"/>
         <Title formatter=|page: String| if page.is_empty() { "Order Desk".to_string() } else { format!("{page} · Order Desk") }/>

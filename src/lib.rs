@@ -1,5 +1,5 @@
 //! Order Desk: one crate, built as the server (`ssr`) and as the WASM client (`hydrate`).
-//! Arrows point one way: ui → sync → domain; api → store → domain.
+//! Arrows point one way: ui → records → sync, records → domain; api → store → domain.
 
 // Leptos views are deeply nested types; components are type-erased with `into_any()`, and
 // this leaves headroom for the rest.
@@ -10,6 +10,7 @@ pub mod app;
 pub mod domain;
 pub mod error;
 pub mod faults;
+pub mod records;
 pub mod sync;
 pub mod ui;
 pub mod wire;

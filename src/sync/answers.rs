@@ -1,15 +1,16 @@
 //! How the engine takes the server's answers: confirmations, rejections, version conflicts
-//! and transient failures, each changing only server rows, the queue and row notes. No IO,
-//! no clock (the caller passes `now`), no rendered state.
+//! and transient failures, each changing only server records, the queue and row notes. No
+//! IO, no clock (the caller passes `now`), no rendered state.
 
+use super::Millis;
 use super::backoff::{MAX_ATTEMPTS, retry_delay_ms};
-use super::engine::{Engine, Entry, RolledBack};
+use super::engine::{Engine, Entry, OpId, RolledBack};
 use super::fold;
-use super::op::{OpId, OpKind};
-use super::outcome::{Outcome, RowError};
-use crate::domain::Timestamp;
+use super::outcome::Outcome;
+use super::record::{Effect, Mutation, Rebase, Record, SyncError};
+use super::versioned::is_newer;
 
-impl Engine {
+impl<R: Record, M: Mutation<R>> Engine<R, M> {
     /// Applies the server's answer to op `op_id`; `now` dates the backoff of a transient
     /// failure. Returns whether the answer matched a sent, unanswered op.
     ///
@@ -17,7 +18,7 @@ impl Engine {
     /// never sent changes no queue entry or note; its records are still merged into rows we
     /// hold by the version rule, which cannot regress them. A transient answer counts only
     /// while the op is in flight.
-    pub fn apply_outcome(&mut self, op_id: OpId, outcome: Outcome, now: Timestamp) -> bool {
+    pub fn apply_outcome(&mut self, op_id: OpId, outcome: Outcome<R, M::Error>, now: Millis) -> bool {
         let Some(i) = self.queue.iter().position(|e| e.op.id == op_id && e.sent) else {
             self.absorb_unmatched(outcome);
             return false;
@@ -25,45 +26,45 @@ impl Engine {
         match outcome {
             Outcome::Transient(reason) => {
                 let entry = &mut self.queue[i];
-                if !entry.in_flight {
+                if !entry.in_flight() {
                     return false;
                 }
-                entry.in_flight = false;
+                entry.in_flight_since = None;
                 entry.op.attempts += 1;
                 if entry.op.attempts >= MAX_ATTEMPTS {
                     let entry = self.queue.remove(i);
-                    self.roll_back(entry, RowError::transport(reason));
+                    self.roll_back(entry, M::Error::unreachable(reason));
                 } else {
                     let delay = i64::try_from(retry_delay_ms(entry.op.attempts)).unwrap_or(i64::MAX);
                     entry.not_before = Some(now.saturating_add(delay));
                 }
             }
-            Outcome::Confirmed(order) => {
+            Outcome::Confirmed(record) => {
                 let entry = self.queue.remove(i);
-                let (row, version) = (entry.op.order, order.version);
-                self.merge(order);
-                match entry.op.kind {
-                    OpKind::Delete => self.set_delete_hold(row, true, None, version),
-                    OpKind::UndoDelete => self.set_delete_hold(row, false, None, version),
+                let (row, version) = (entry.op.target, record.version());
+                self.merge(record);
+                match entry.op.kind.effect() {
+                    Effect::Delete => self.set_delete_hold(row, true, None, version),
+                    Effect::Restore => self.set_delete_hold(row, false, None, version),
                     _ => {}
                 }
-                self.rebase(row, version);
+                self.rebase(row);
             }
-            Outcome::DeleteHeld { order, undo_until } => {
+            Outcome::DeleteHeld { record, undo_until } => {
                 let entry = self.queue.remove(i);
-                let (row, version) = (entry.op.order, order.version);
-                self.merge(order);
+                let (row, version) = (entry.op.target, record.version());
+                self.merge(record);
                 self.set_delete_hold(row, true, Some(undo_until), version);
-                self.rebase(row, version);
+                self.rebase(row);
             }
             Outcome::ConfirmedList(list) => {
                 let entry = self.queue.remove(i);
-                for order in list {
+                for record in list {
                     // Other rows our move renumbered are rebased by `merge` (position only).
-                    let (id, version) = (order.id, order.version);
-                    self.merge(order);
-                    if id == entry.op.order {
-                        self.rebase(id, version);
+                    let key = record.key();
+                    self.merge(record);
+                    if key == entry.op.target {
+                        self.rebase(key);
                     }
                 }
             }
@@ -73,31 +74,64 @@ impl Engine {
             }
             Outcome::VersionConflict(current) => {
                 let entry = self.queue.remove(i);
-                let row = entry.op.order;
-                self.merge(current);
-                // Rebase, not drop: the person can still see their later edits on the row, so
-                // they are sent against the server's current version, after this note.
-                if let Some(version) = self.rows.get(&row).map(|r| r.record.version) {
-                    self.rebase(row, version);
-                }
-                self.marks.get_or_default(row).updated_elsewhere = Some(entry.op.kind.field());
+                self.take_conflict(entry, current);
             }
         }
         true
     }
 
-    fn absorb_unmatched(&mut self, outcome: Outcome) {
+    /// Someone changed the row first: the op is dropped and the server's record taken. Ops
+    /// queued behind it on the row that were computed from the stale record are re-made on
+    /// the current one where their intent allows ([`Mutation::rebase`]) and dropped with the
+    /// conflict otherwise, so nothing computed from a stale record overwrites a change made
+    /// elsewhere. The row notes every dropped change the server does not already hold.
+    fn take_conflict(&mut self, entry: Entry<R, M>, current: R) {
+        let row = entry.op.target;
+        self.merge(current);
+        let Some(now) = self.rows.get(&row).cloned() else { return };
+        let mut lost = vec![entry.op.kind];
+        // The record as the kept ops build it, op by op, on the server's current record.
+        let mut beneath = now.clone();
+        let mut kept = Vec::with_capacity(self.queue.len());
+        for mut e in std::mem::take(&mut self.queue) {
+            let stale_base = e.op.base_version.is_some_and(|b| is_newer(now.version(), b));
+            if e.op.target != row || e.sent || !stale_base {
+                kept.push(e);
+                continue;
+            }
+            let was = e.base.clone().unwrap_or_else(|| now.clone());
+            match e.op.kind.rebase(Rebase { was: &was, now: &now, beneath: &beneath }) {
+                Some(kind) => {
+                    e.op.kind = kind;
+                    e.op.base_version = Some(now.version());
+                    e.base = Some(now.clone());
+                    if matches!(e.op.kind.effect(), Effect::Edit) {
+                        beneath = e.op.kind.apply(beneath);
+                    }
+                    kept.push(e);
+                }
+                None => lost.push(e.op.kind),
+            }
+        }
+        self.queue = kept;
+        lost.retain(|m| !m.is_held_by(&now));
+        if !lost.is_empty() {
+            self.marks.get_or_default(row).lost.extend(lost);
+        }
+    }
+
+    fn absorb_unmatched(&mut self, outcome: Outcome<R, M::Error>) {
         let records = match outcome {
-            Outcome::Confirmed(order) | Outcome::VersionConflict(order) | Outcome::DeleteHeld { order, .. } => {
-                vec![order]
+            Outcome::Confirmed(record) | Outcome::VersionConflict(record) | Outcome::DeleteHeld { record, .. } => {
+                vec![record]
             }
             Outcome::ConfirmedList(list) => list,
             Outcome::Rejected(_) | Outcome::Transient(_) => Vec::new(),
         };
-        for order in records {
+        for record in records {
             // Only rows we hold: a late answer must not resurrect a row removed since.
-            if self.rows.contains_key(&order.id) {
-                self.merge(order);
+            if self.rows.contains(&record.key()) {
+                self.merge(record);
             }
         }
     }
@@ -105,15 +139,15 @@ impl Engine {
     /// Drops a failed op from the queue and notes it on its row with a retry handle. Later
     /// ops on the row stay applied. If a later queued op on the row touches the same field,
     /// the failure is moot (the person's latest intent is still pending) and no note is made.
-    fn roll_back(&mut self, mut entry: Entry, error: RowError) {
-        let row = entry.op.order;
-        entry.in_flight = false;
+    fn roll_back(&mut self, mut entry: Entry<R, M>, error: M::Error) {
+        let row = entry.op.target;
+        entry.in_flight_since = None;
         entry.not_before = None;
         entry.op.attempts = 0;
         let mut ops = vec![entry];
         if ops[0].is_create() {
-            let (dependents, rest): (Vec<Entry>, Vec<Entry>) =
-                std::mem::take(&mut self.queue).into_iter().partition(|e| e.op.order == row);
+            let (dependents, rest): (Vec<_>, Vec<_>) =
+                std::mem::take(&mut self.queue).into_iter().partition(|e| e.op.target == row);
             self.queue = rest;
             ops.extend(dependents);
             // The person deleted the new row before its create failed: nothing left to keep.
@@ -122,8 +156,8 @@ impl Engine {
             }
         } else {
             let field = ops[0].op.kind.field();
-            let superseded = self.queue.iter().any(|e| e.op.order == row && e.op.kind.field() == field);
-            let shown = self.rows.contains_key(&row) || self.has_pending_create(row);
+            let superseded = self.queue.iter().any(|e| e.op.target == row && e.op.kind.field() == field);
+            let shown = self.rows.contains(&row) || self.has_pending_create(row);
             if superseded || !shown {
                 return;
             }

@@ -1,61 +1,58 @@
-//! How the engine renders: `view()` folds server rows and the queue on every read and adds
+//! How the engine renders: `view()` folds server records and the queue on every read and adds
 //! each row's state. Read-only: nothing here changes the engine or caches a rendered row.
 
-use crate::domain::OrderId;
-
-use super::copy::{failure_message, updated_elsewhere_message};
 use super::engine::Engine;
 use super::fold::{self, FoldedRow};
+use super::record::{Mutation, Record, SyncError};
 use super::view::{PendingWork, RowState, RowView};
 
-impl Engine {
+impl<R: Record, M: Mutation<R>> Engine<R, M> {
     /// The rows to render, in order: rolled-back creates first (newest first) so their Retry
-    /// has a place, then `fold(authoritative, queue)`: server rows by position with pending
-    /// creates on top and pending moves applied.
-    pub fn view(&self) -> Vec<RowView> {
-        let folded = fold::fold(&self.rows, self.queue.iter().map(|e| &e.op));
+    /// has a place, then `fold(authoritative, queue)`: server records by position with
+    /// pending creates on top and pending moves applied.
+    pub fn view(&self) -> Vec<RowView<R, M>> {
+        let server = fold::canonical(self.rows.iter().map(|r| (r, self.delete_held(r.key()))));
+        let folded = fold::apply_ops(server, self.queue.iter().map(|e| &e.op));
         let ghosts = self
             .marks
             .iter()
             .rev()
-            .filter_map(|(id, m)| m.rolled_back.as_ref().filter(|rb| rb.is_create()).map(|rb| (id, rb)))
-            .filter(|(id, _)| !folded.iter().any(|r| r.order.id == **id))
+            .filter_map(|(key, m)| m.rolled_back.as_ref().filter(|rb| rb.is_create()).map(|rb| (key, rb)))
+            .filter(|(key, _)| !folded.iter().any(|r| r.record.key() == **key))
             .flat_map(|(_, rb)| fold::apply_ops(Vec::new(), rb.ops.iter().map(|e| &e.op)))
             .collect::<Vec<_>>();
         ghosts.into_iter().chain(folded).map(|row| self.decorate(row)).collect()
     }
 
     /// One row of [`Engine::view`].
-    pub fn row(&self, id: OrderId) -> Option<RowView> {
-        self.view().into_iter().find(|r| r.order.id == id)
+    pub fn row(&self, key: R::Key) -> Option<RowView<R, M>> {
+        self.view().into_iter().find(|r| r.record.key() == key)
     }
 
-    fn decorate(&self, row: FoldedRow) -> RowView {
-        let id = row.order.id;
-        let pending = self.pending_work(id);
-        let marks = self.marks.get(&id);
+    fn decorate(&self, row: FoldedRow<R>) -> RowView<R, M> {
+        let key = row.record.key();
+        let pending = self.pending_work(key);
+        let marks = self.marks.get(&key);
         let rolled_back = marks.and_then(|m| m.rolled_back.as_ref());
-        let elsewhere = marks.and_then(|m| m.updated_elsewhere);
+        let lost = marks.map(|m| m.lost.clone()).unwrap_or_default();
         let state = if row.deleted {
-            let server = self.rows.get(&id).filter(|r| r.delete_held);
-            RowState::Deleted { held: server.is_some(), undo_until: server.and_then(|r| r.undo_until) }
+            let hold = self.holds.get(&key).filter(|h| h.held);
+            RowState::Deleted { held: hold.is_some(), undo_until: hold.and_then(|h| h.undo_until) }
         } else if let Some(rb) = rolled_back {
             RowState::RolledBack { error: rb.error.clone(), retryable: rb.error.is_retryable() }
-        } else if elsewhere.is_some() {
+        } else if !lost.is_empty() {
             RowState::UpdatedElsewhere
         } else if pending.is_some() {
             RowState::Pending
         } else {
             RowState::Idle
         };
-        let message = rolled_back
-            .map(|rb| failure_message(&rb.ops[0].op.kind, &row.order, &rb.error))
-            .or_else(|| elsewhere.map(|field| updated_elsewhere_message(field, &row.order)));
-        RowView { order: row.order, state, pending, message }
+        let rolled_back = rolled_back.map(|rb| (rb.ops[0].op.kind.clone(), rb.error.clone()));
+        RowView { record: row.record, state, pending, rolled_back, lost }
     }
 
-    fn pending_work(&self, id: OrderId) -> Option<PendingWork> {
-        let mut mine = self.queue.iter().filter(|e| e.op.order == id);
+    fn pending_work(&self, key: R::Key) -> Option<PendingWork<M::Field>> {
+        let mut mine = self.queue.iter().filter(|e| e.op.target == key);
         let head = mine.next()?;
         let mut fields = vec![head.op.kind.field()];
         for entry in mine {
@@ -64,6 +61,12 @@ impl Engine {
                 fields.push(field);
             }
         }
-        Some(PendingWork { fields, in_flight: head.in_flight, attempts: head.op.attempts, retry_at: head.not_before })
+        Some(PendingWork {
+            fields,
+            in_flight: head.in_flight(),
+            sent_at: head.in_flight_since,
+            attempts: head.op.attempts,
+            retry_at: head.not_before,
+        })
     }
 }

@@ -5,7 +5,7 @@ use leptos::html::Button;
 use leptos::prelude::*;
 
 use crate::api::cancel_order;
-use crate::sync::RowView;
+use crate::records::RowView;
 use crate::ui::sync::OrderSync;
 
 #[component]

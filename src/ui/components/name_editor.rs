@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use crate::domain::{CustomerName, ItemName, Note, ValidationError};
-use crate::sync::{OpKind, RowView};
+use crate::records::{OpKind, RowView};
 use crate::ui::sync::OrderSync;
 
 #[component]

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use crate::domain::Order;
-use crate::sync::RowView;
+use crate::records::RowView;
 use crate::ui::components::OrderRow;
 use crate::ui::sync::OrderSync;
 

@@ -5,7 +5,7 @@ use leptos::html::Div;
 use leptos::prelude::*;
 
 use crate::domain::{format_timestamp, OrderId, OrderStatus, BULK_DISCOUNT_FROM};
-use crate::sync::{OpField, RowState, RowView};
+use crate::records::{OpField, RowState, RowView};
 use crate::ui::live::use_live_feed;
 use crate::ui::components::{JobProgress, NameEditor, QuantityStepper, RowActions, RowStatus, StarButton, StatusBadge};
 use crate::ui::sync::OrderSync;
@@ -33,7 +33,7 @@ pub fn OrderRow(initial: RowView, sync: OrderSync) -> impl IntoView {
     let in_flight = move || row.with(|r| r.pending.as_ref().is_some_and(|p| p.in_flight));
     let number = move || row.with(|r| r.order.display_number());
     let invalid = move |f: crate::domain::Field| {
-        row.with(|r| matches!(&r.state, RowState::RolledBack { error, .. } if error.kind == crate::sync::ErrorKind::Validation { field: f }))
+        row.with(|r| matches!(&r.state, RowState::RolledBack { error, .. } if error.kind == crate::records::ErrorKind::Validation { field: f }))
     };
     let root = NodeRef::<Div>::new();
     let on_retry = Callback::new(move |_| {

@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 
 use crate::domain::OrderStatus;
-use crate::sync::RowView;
+use crate::records::RowView;
 use crate::ui::place::use_place_order;
 use crate::ui::sync::OrderSync;
 
@@ -20,7 +20,7 @@ pub fn PlaceOrderButton(row: Memo<RowView>, sync: OrderSync, error: RwSignal<Opt
     });
     let pending = place.pending();
     // Only a settled row: unsaved edits must reach the server before the order is placed.
-    let ready = move || row.with(|r| r.order.number.is_some() && r.pending.is_none() && matches!(r.state, crate::sync::RowState::Idle));
+    let ready = move || row.with(|r| r.order.number.is_some() && r.pending.is_none() && matches!(r.state, crate::records::RowState::Idle));
     let again = move || row.with(|r| r.order.status == OrderStatus::Failed);
     let number = move || row.with(|r| r.order.display_number());
     view! {

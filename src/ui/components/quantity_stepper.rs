@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::sync::{OpField, OpKind, RowView};
+use crate::records::{OpField, OpKind, RowView};
 use crate::ui::sync::OrderSync;
 
 #[component]
@@ -18,7 +18,8 @@ pub fn QuantityStepper(
     let step = move |up: bool| {
         let (id, q) = row.with_untracked(|r| (r.order.id, r.order.quantity));
         if let Some(next) = if up { q.increment() } else { q.decrement() } {
-            sync.act(id, OpKind::SetQuantity(next));
+            // A relative intent: after a conflict it is re-made on the current quantity.
+            sync.act(id, OpKind::StepQuantity { by: if up { 1 } else { -1 }, to: next });
         }
     };
     let number = move || row.with(|r| r.order.display_number());

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::sync::{OpField, OpKind, RowState, RowView};
+use crate::records::{OpField, OpKind, RowState, RowView};
 use crate::domain::OrderStatus;
 use crate::ui::components::{CancelOrder, PlaceOrderButton};
 use crate::ui::sync::OrderSync;

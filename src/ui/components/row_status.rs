@@ -3,12 +3,16 @@
 
 use leptos::prelude::*;
 
-use crate::sync::{OpKind, RowState, RowView};
-use crate::ui::sync::OrderSync;
+use crate::records::{OpKind, RowState, RowView};
+use crate::ui::live::use_live_feed;
+use crate::ui::sync::{is_slow, OrderSync};
 
 #[component]
 pub fn RowStatus(row: Memo<RowView>, sync: OrderSync, on_retry: Callback<()>, place_error: RwSignal<Option<String>>) -> impl IntoView {
     let id = row.with_untracked(|r| r.order.id);
+    let feed = use_live_feed();
+    // A request out for a while: say so honestly (the feed's clock ticks each second).
+    let slow = Memo::new(move |_| row.with(|r| r.pending.as_ref().is_some_and(|p| p.in_flight && is_slow(p.sent_at, sync.now(feed)))));
     let content = move || {
         row.with(|r| match &r.state {
             RowState::Deleted { held, .. } => {
@@ -47,6 +51,11 @@ pub fn RowStatus(row: Memo<RowView>, sync: OrderSync, on_retry: Callback<()>, pl
             RowState::Pending if r.pending.as_ref().is_some_and(|p| p.attempts > 0) => view! {
                 <span class="status-icon" aria-hidden="true">"↻"</span>
                 <span class="status-text" data-testid="status-message">"Couldn't reach the server yet. Retrying…"</span>
+            }
+            .into_any(),
+            RowState::Pending if slow.get() => view! {
+                <span class="status-icon" aria-hidden="true">"…"</span>
+                <span class="status-text" data-testid="status-message">"Still saving…"</span>
             }
             .into_any(),
             RowState::Pending | RowState::Idle => match place_error.get() {

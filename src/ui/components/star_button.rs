@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::sync::{OpField, OpKind, RowView};
+use crate::records::{OpField, OpKind, RowView};
 use crate::ui::sync::OrderSync;
 
 #[component]

@@ -1,24 +1,26 @@
 //! `/orders`: the list of orders, server-rendered, then hydrated; every edit goes through
-//! the sync engine.
+//! the app's sync engine, which outlives this page.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::{list_jobs, list_orders};
-use crate::domain::{Order, OrderId, ServerEvent};
-use crate::sync::OpKind;
+use crate::domain::{Order, OrderId};
+use crate::records::OpKind;
 use crate::ui::codec::Json;
 use crate::ui::components::{EditRequest, FaultPanel, LoadError, OrderList, SearchBox};
-use crate::ui::live::{use_live_feed, LiveFeed};
+use crate::ui::live::use_live_feed;
 use crate::ui::sync::{use_order_sync, OrderSync};
 
 #[component]
 pub fn OrdersPage() -> impl IntoView {
-    // Loaded once per visit; after that the sync engine and the push channel keep it current.
+    // Loaded once per visit and handed to the app's engine, which keeps what it already knows
+    // (newer records, queued changes); after that the push channel keeps it current.
     let orders = OnceResource::<_, Json>::new_with_options(list_orders(), false);
     let jobs = OnceResource::<_, Json>::new_with_options(list_jobs(), false);
     let feed = use_live_feed();
+    let sync = use_order_sync();
     let query = use_query_map();
     let search = move || query.read().get("q").unwrap_or_default();
     let edit_request = EditRequest(RwSignal::new(None));
@@ -33,9 +35,8 @@ pub fn OrdersPage() -> impl IntoView {
                     let jobs = jobs.await;
                     match orders.await {
                         Ok(list) => {
-                            let sync = use_order_sync(list);
+                            sync.load(list);
                             feed.seed_jobs(jobs.unwrap_or_default());
-                            follow_changes(feed, sync);
                             view! {
                                 <header class="page-header">
                                     <div>
@@ -63,28 +64,6 @@ pub fn OrdersPage() -> impl IntoView {
         </section>
     }
     .into_any()
-}
-
-/// Changes made elsewhere reach the list: pushed records go to the sync engine (the newer
-/// version wins), and after a reconnect or on each poll the whole list is fetched again.
-fn follow_changes(feed: LiveFeed, sync: OrderSync) {
-    feed.on_order_event(move |event| match event {
-        ServerEvent::Order(order) => sync.confirm_record(order.clone()),
-        ServerEvent::OrderRemoved(id) => sync.take_removal(*id),
-        ServerEvent::Job(_) => {}
-    });
-    Effect::new(move |seen: Option<u64>| {
-        let now = feed.resyncs();
-        if seen.is_some_and(|s| s != now) {
-            leptos::task::spawn_local(async move {
-                match list_orders().await {
-                    Ok(list) => sync.take_snapshot(list),
-                    Err(e) => leptos::logging::warn!("couldn't refresh the orders: {e}"),
-                }
-            });
-        }
-        now
-    });
 }
 
 /// Adds a draft at the top at once and opens its editor.

@@ -6,7 +6,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::domain::{line_total, CustomerName, Field, ItemName, Money, Note, Order, OrderId, OrderNumber, OrderStatus, Quantity};
-use crate::sync::{Engine, ErrorKind, OpId, OpKind, Outcome, RowError, MAX_ATTEMPTS};
+use crate::records::{Engine, ErrorKind, OpKind, Outcome, RowError};
+use crate::sync::{OpId, MAX_ATTEMPTS};
 use crate::ui::components::OrderRow;
 use crate::ui::sync::fixed_order_sync;
 
@@ -82,6 +83,11 @@ fn gallery() -> Vec<Shown> {
     let _ = sending.enqueue(op(1), draft.id, q13.clone());
     let _ = sending.next_to_send(T0);
 
+    // Sent four seconds before the gallery's clock, and not answered yet.
+    let mut slow = engine_with(&draft);
+    let _ = slow.enqueue(op(1), draft.id, q13.clone());
+    let _ = slow.next_to_send(T0 - 4_000);
+
     let mut queued = engine_with(&draft);
     let _ = queued.enqueue(op(1), draft.id, q13.clone());
     let _ = queued.next_to_send(T0);
@@ -121,6 +127,12 @@ fn gallery() -> Vec<Shown> {
             title: "Optimistic · sending",
             about: "Quantity 12 → 13 shows at once, hedged (faded fields, sending glyph); no page spinner.",
             engine: sending,
+        },
+        Shown {
+            slug: "still-saving",
+            title: "Optimistic · still saving",
+            about: "No answer after 3 s: the row says so. At the write deadline the request is resent with the same key.",
+            engine: slow,
         },
         Shown {
             slug: "optimistic-queued",
@@ -175,6 +187,17 @@ fn gallery() -> Vec<Shown> {
             engine: rejected(&draft, q13.clone(), ErrorKind::NotFound, "This order no longer exists; it may have been deleted. Reload the list to see the current orders."),
         },
         Shown {
+            slug: "rolled-back-unsendable",
+            title: "Rolled back · can't be sent as it is",
+            about: "The request can only fail the same way again (its key was used for another change, or the server could not read it): no Retry; the message says to reload.",
+            engine: rejected(
+                &draft,
+                q13.clone(),
+                ErrorKind::Unsendable,
+                "This request key was already used for a different change, so nothing was saved. Reload the page and make the change again.",
+            ),
+        },
+        Shown {
             slug: "rolled-back-forbidden",
             title: "Rolled back · not allowed",
             about: "The change is not allowed for this order.",
@@ -192,7 +215,7 @@ fn gallery() -> Vec<Shown> {
             slug: "deleted",
             title: "Deleted · Undo",
             about: "The server holds the delete for the undo window; Undo brings the row back unchanged.",
-            engine: answered(&draft, OpKind::Delete, Outcome::DeleteHeld { order: held, undo_until: T0 + 10_000 }),
+            engine: answered(&draft, OpKind::Delete, Outcome::DeleteHeld { record: held, undo_until: T0 + 10_000 }),
         },
         Shown { slug: "placed", title: "Placed order", about: "Not editable: star and move apply; Cancel asks for confirmation and waits for the server.", engine: engine_with(&placed) },
     ]
@@ -203,7 +226,7 @@ pub fn StatesPage() -> impl IntoView {
     let items = gallery()
         .into_iter()
         .map(|s| {
-            let sync = fixed_order_sync(s.engine);
+            let sync = fixed_order_sync(s.engine, T0);
             let rows = sync.rows.get_untracked();
             view! {
                 <section class="gallery-item" data-testid=format!("gallery-{}", s.slug)>

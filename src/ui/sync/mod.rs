@@ -1,6 +1,7 @@
-//! The bridge between the sync engine and Leptos: the engine lives in a signal, user actions
-//! enqueue operations, and a pump sends what the engine says is next. Components read
-//! [`OrderSync::rows`]; they never reconcile anything themselves.
+//! The bridge between the order list's sync engine and Leptos. The engine and its pump belong
+//! to the app shell, not to a page: in-app navigation never drops or pauses queued, in-flight
+//! or backing-off operations, and an answer that arrives while the person is on another page
+//! still reconciles. Components read [`OrderSync::rows`]; they never reconcile anything.
 
 mod transport;
 
@@ -9,8 +10,18 @@ pub use transport::outcome_of_error;
 use leptos::prelude::*;
 use uuid::Uuid;
 
-use crate::domain::{Order, OrderId};
-use crate::sync::{Engine, OpId, OpKind, RowState, RowView};
+use crate::domain::{Order, OrderId, ServerEvent};
+use crate::records::{Engine, OpKind, RowState, RowView};
+use crate::sync::OpId;
+use crate::ui::live::LiveFeed;
+
+/// How long a write may go unanswered before it is abandoned and resent with the same key,
+/// unless the page says otherwise (`<meta name="write-deadline-ms">`, from the server's
+/// `writes.request_deadline_ms`).
+pub const DEFAULT_WRITE_DEADLINE_MS: i64 = 10_000;
+
+/// After this long without an answer a row says it is still saving.
+pub const STILL_SAVING_AFTER_MS: i64 = 3_000;
 
 /// Handle to the orders' sync state. `Copy`, so closures can hold it freely.
 #[derive(Clone, Copy)]
@@ -19,30 +30,61 @@ pub struct OrderSync {
     /// Whether queued operations are sent. Off only for the state gallery's fixed rows.
     #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
     live: bool,
+    /// Whether the list has been loaded in this app (so catching up means refetching it).
+    loaded: RwSignal<bool>,
+    /// The time fixed rows are shown at (the gallery); live rows use the feed's clock.
+    fixed_now: Option<i64>,
     /// The rendered list: `fold(authoritative, queue)`, recomputed on every change.
     pub rows: Memo<Vec<RowView>>,
 }
 
-/// What [`use_order_sync`] returns.
-pub type UseOrderSyncReturn = OrderSync;
-
-/// Starts syncing `orders` (the server's list). Provides the handle as context too.
-pub fn use_order_sync(orders: Vec<Order>) -> UseOrderSyncReturn {
-    let mut engine = Engine::new();
-    engine.replace_authoritative(orders);
-    let engine = RwSignal::new(engine);
-    let rows = Memo::new(move |_| engine.with(|e| e.view()));
-    let sync = OrderSync { engine, live: true, rows };
+/// Creates the app's order sync (empty until the orders page loads the list), provides it as
+/// context, and follows changes pushed from elsewhere for as long as the app runs.
+pub fn provide_order_sync(feed: LiveFeed) -> OrderSync {
+    let sync = new_sync(Engine::new(), true);
     provide_context(sync);
+    follow_changes(feed, sync);
     sync
 }
 
-/// A handle over a prepared engine that never sends: the state gallery renders real rows in
-/// fixed states with it (clicks still fold locally, nothing reaches the server).
-pub fn fixed_order_sync(engine: Engine) -> OrderSync {
+/// The app's order sync.
+pub fn use_order_sync() -> OrderSync {
+    expect_context::<OrderSync>()
+}
+
+/// A handle over a prepared engine that never sends, shown as at time `now`: the state
+/// gallery renders real rows in fixed states with it (clicks still fold locally, nothing
+/// reaches the server).
+pub fn fixed_order_sync(engine: Engine, now: i64) -> OrderSync {
+    OrderSync { fixed_now: Some(now), ..new_sync(engine, false) }
+}
+
+fn new_sync(engine: Engine, live: bool) -> OrderSync {
     let engine = RwSignal::new(engine);
-    let rows = Memo::new(move |_| engine.with(|e| e.view()));
-    OrderSync { engine, live: false, rows }
+    let rows = Memo::new(move |_| engine.with(|e| e.order_view()));
+    OrderSync { engine, live, loaded: RwSignal::new(!live), fixed_now: None, rows }
+}
+
+/// Changes made elsewhere reach the list: pushed records go to the engine (the newer version
+/// wins), and after a reconnect or on each poll the list is fetched again once it was loaded.
+fn follow_changes(feed: LiveFeed, sync: OrderSync) {
+    feed.on_order_event(move |event| match event {
+        ServerEvent::Order(order) => sync.confirm_record(order.clone()),
+        ServerEvent::OrderRemoved(id) => sync.take_removal(*id),
+        ServerEvent::Job(_) => {}
+    });
+    Effect::new(move |seen: Option<u64>| {
+        let now = feed.resyncs();
+        if seen.is_some_and(|s| s != now) && sync.loaded.get_untracked() {
+            leptos::task::spawn_local(async move {
+                match crate::api::list_orders().await {
+                    Ok(list) => sync.take_snapshot(list),
+                    Err(e) => leptos::logging::warn!("couldn't refresh the orders: {e}"),
+                }
+            });
+        }
+        now
+    });
 }
 
 /// Wall-clock milliseconds, from the browser on the client.
@@ -52,6 +94,12 @@ fn now_ms() -> i64 {
 }
 
 impl OrderSync {
+    /// Now, for the rows' timing ("Still saving…"): the feed's ticking clock, or the fixed
+    /// time of gallery rows. Reactive.
+    pub fn now(self, feed: LiveFeed) -> i64 {
+        self.fixed_now.unwrap_or_else(|| feed.now())
+    }
+
     /// The row for `id` as rendered now.
     pub fn row(self, id: OrderId) -> Option<RowView> {
         self.rows.with(|rows| rows.iter().find(|r| r.order.id == id).cloned())
@@ -60,6 +108,14 @@ impl OrderSync {
     /// Ids in list order, without pending deletes' neighbours changing: used for move up/down.
     pub fn order_ids(self) -> Vec<OrderId> {
         self.rows.with_untracked(|rows| rows.iter().map(|r| r.order.id).collect())
+    }
+
+    /// Takes the list the orders page loaded: newer records win, rows the server no longer
+    /// lists go, queued changes stay queued and keep being sent.
+    pub fn load(self, orders: Vec<Order>) {
+        self.loaded.set(true);
+        self.take_snapshot(orders);
+        self.pump();
     }
 
     /// A user action on a row: queued with a fresh idempotency key, shown at once, sent when
@@ -81,7 +137,7 @@ impl OrderSync {
         self.pump();
     }
 
-    /// Takes a record the server just confirmed outside the queue (a pessimistic write).
+    /// Takes a record the server just confirmed outside the queue (a pessimistic write, a push).
     pub fn confirm_record(self, order: Order) {
         self.engine.update(|e| {
             e.upsert_authoritative(order);
@@ -108,8 +164,8 @@ impl OrderSync {
         self.engine.update(|e| e.dismiss(order));
     }
 
-    /// Sends whatever the engine says is next, and arranges to come back for backed-off ops
-    /// and for held deletes whose undo window closes.
+    /// Sends whatever the engine says is next, each request with its deadline, and arranges
+    /// to come back for backed-off ops and for held deletes whose undo window closes.
     fn pump(self) {
         #[cfg(feature = "hydrate")]
         if self.live {
@@ -117,7 +173,7 @@ impl OrderSync {
             for op in ops {
                 leptos::task::spawn_local(async move {
                     let op_id = op.id;
-                    let outcome = transport::send(op).await;
+                    let outcome = transport::send(op, write_deadline_ms()).await;
                     self.engine.update(|e| {
                         e.apply_outcome(op_id, outcome, now_ms());
                     });
@@ -156,7 +212,20 @@ impl OrderSync {
     }
 }
 
-/// The sync handle provided by the orders page.
-pub fn expect_order_sync() -> OrderSync {
-    expect_context::<OrderSync>()
+/// The write deadline the server put in the page (`<meta name="write-deadline-ms">`).
+#[cfg(feature = "hydrate")]
+fn write_deadline_ms() -> i64 {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.query_selector("meta[name=write-deadline-ms]").ok().flatten())
+        .and_then(|m| m.get_attribute("content"))
+        .and_then(|c| c.parse::<i64>().ok())
+        .filter(|ms| *ms > 0)
+        .unwrap_or(DEFAULT_WRITE_DEADLINE_MS)
+}
+
+/// Whether a request sent at `sent_at` has been out long enough that the row should say it
+/// is still saving.
+pub fn is_slow(sent_at: Option<i64>, now: i64) -> bool {
+    sent_at.is_some_and(|t| now > 0 && now - t >= STILL_SAVING_AFTER_MS)
 }

@@ -3,9 +3,9 @@
 //! outcome means is the engine's job.
 
 use crate::error::AppError;
-use crate::sync::{ErrorKind, Outcome, RowError};
+use crate::records::{ErrorKind, Outcome, RowError};
 #[cfg(feature = "hydrate")]
-use crate::{domain::Order, sync::{Op, OpKind}};
+use crate::{domain::Order, records::{Op, OpKind}};
 
 /// How the engine must treat a server error (PRODUCT.md, "Server answers the client must tell apart").
 pub fn outcome_of_error(e: AppError) -> Outcome {
@@ -14,9 +14,11 @@ pub fn outcome_of_error(e: AppError) -> Outcome {
         AppError::Conflict { current, .. } => Outcome::VersionConflict(*current),
         AppError::NotFound { message } => Outcome::Rejected(RowError::new(ErrorKind::NotFound, message)),
         AppError::Forbidden { message } => Outcome::Rejected(RowError::new(ErrorKind::Forbidden, message)),
-        AppError::KeyReused { message } | AppError::BadRequest { message } | AppError::Internal { message } => {
-            Outcome::Rejected(RowError::new(ErrorKind::Server, message))
+        // Resending the same request can only fail the same way: no Retry.
+        AppError::KeyReused { message } | AppError::BadRequest { message } => {
+            Outcome::Rejected(RowError::new(ErrorKind::Unsendable, message))
         }
+        AppError::Internal { message } => Outcome::Rejected(RowError::new(ErrorKind::Server, message)),
         // Nothing is known to have happened: resend later with the same key.
         AppError::InProgress { message } | AppError::Transient { message } | AppError::Network { message } => {
             Outcome::Transient(message)
@@ -29,18 +31,54 @@ fn confirmed(r: Result<Order, AppError>) -> Outcome {
     r.map_or_else(outcome_of_error, Outcome::Confirmed)
 }
 
+/// Sends `op` with its id as the idempotency key and the version it was based on. A request
+/// not answered within `deadline_ms` is abandoned: nothing is known, so it is transient and
+/// the engine resends it with the same key.
 #[cfg(feature = "hydrate")]
-/// Sends `op` with its id as the idempotency key and the version it was based on.
-pub async fn send(op: Op) -> Outcome {
+pub async fn send(op: Op, deadline_ms: i64) -> Outcome {
+    match within(deadline_ms, request(op)).await {
+        Some(outcome) => outcome,
+        None => Outcome::Transient(format!("no answer within {deadline_ms} ms")),
+    }
+}
+
+/// `fut`'s output, or `None` if `ms` pass first (the future is then dropped).
+#[cfg(feature = "hydrate")]
+async fn within<T>(ms: i64, fut: impl Future<Output = T>) -> Option<T> {
+    use std::task::Poll;
+    let timer = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let ms = i32::try_from(ms).unwrap_or(i32::MAX);
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        }
+    });
+    let mut timer = std::pin::pin!(wasm_bindgen_futures::JsFuture::from(timer));
+    let mut fut = std::pin::pin!(fut);
+    std::future::poll_fn(|cx| {
+        if let Poll::Ready(out) = fut.as_mut().poll(cx) {
+            return Poll::Ready(Some(out));
+        }
+        if timer.as_mut().poll(cx).is_ready() {
+            return Poll::Ready(None);
+        }
+        Poll::Pending
+    })
+    .await
+}
+
+#[cfg(feature = "hydrate")]
+async fn request(op: Op) -> Outcome {
     use crate::api;
     let key = op.id.to_string();
-    let id = op.order.to_string();
+    let id = op.target.to_string();
     let version = op.base_version.unwrap_or_default();
     match op.kind {
         OpKind::SetStarred(starred) => confirmed(api::set_starred(key, id, version, starred).await),
         OpKind::Rename { customer, item } => confirmed(api::rename(key, id, version, customer.into(), item.into()).await),
         OpKind::SetNote(note) => confirmed(api::set_note(key, id, version, note.into()).await),
-        OpKind::SetQuantity(q) => confirmed(api::set_quantity(key, id, version, i64::from(q.get())).await),
+        OpKind::SetQuantity(q) | OpKind::StepQuantity { to: q, .. } => {
+            confirmed(api::set_quantity(key, id, version, i64::from(q.get())).await)
+        }
         OpKind::Move { before } => api::move_order(key, id, version, before.map(|b| b.to_string()))
             .await
             .map_or_else(outcome_of_error, Outcome::ConfirmedList),
@@ -50,7 +88,7 @@ pub async fn send(op: Op) -> Outcome {
         ),
         OpKind::Delete => api::delete_order(key, id, version)
             .await
-            .map_or_else(outcome_of_error, |r| Outcome::DeleteHeld { order: r.order, undo_until: r.undo_until }),
+            .map_or_else(outcome_of_error, |r| Outcome::DeleteHeld { record: r.order, undo_until: r.undo_until }),
         OpKind::UndoDelete => confirmed(api::undo_delete(key, id).await),
     }
 }
@@ -74,6 +112,15 @@ mod tests {
             AppError::Network { message: "offline".into() },
         ] {
             assert!(matches!(outcome_of_error(e), Outcome::Transient(_)));
+        }
+    }
+
+    #[test]
+    fn requests_that_would_fail_the_same_way_again_roll_back_without_retry() {
+        for e in [AppError::KeyReused { message: "used".into() }, AppError::BadRequest { message: "malformed".into() }] {
+            let Outcome::Rejected(error) = outcome_of_error(e) else { panic!() };
+            assert_eq!(error.kind, ErrorKind::Unsendable);
+            assert!(!error.is_retryable());
         }
     }
 

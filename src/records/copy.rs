@@ -3,8 +3,8 @@
 
 use crate::domain::Order;
 
+use super::error::{ErrorKind, RowError};
 use super::op::{OpField, OpKind};
-use super::outcome::{ErrorKind, RowError};
 
 /// How a row is named in a sentence: its number, or "the new order" before it has one.
 fn label(order: &Order) -> String {
@@ -22,7 +22,7 @@ fn headline(kind: &OpKind, order: &Order) -> String {
         OpKind::Delete => format!("Couldn't delete {name}."),
         OpKind::Rename { .. } => format!("Couldn't rename {name}."),
         OpKind::UndoDelete => format!("Couldn't restore {name}."),
-        OpKind::SetNote(_) | OpKind::SetQuantity(_) => {
+        OpKind::SetNote(_) | OpKind::SetQuantity(_) | OpKind::StepQuantity { .. } => {
             format!("Couldn't save the {} for {name}.", kind.field().label())
         }
     }
@@ -38,6 +38,7 @@ fn next_step(error: &RowError) -> String {
         ErrorKind::Forbidden => "You don't have permission to change this order. Ask an admin for access.".to_string(),
         ErrorKind::Server => "The server couldn't finish the change. Retry in a moment.".to_string(),
         ErrorKind::Transport => return "Check your connection and retry.".to_string(),
+        ErrorKind::Unsendable => "This change can't be sent as it is. Reload the page, then make the change again.".to_string(),
     };
     if server.is_empty() { fallback } else { server.to_string() }
 }
@@ -49,10 +50,32 @@ pub fn failure_message(kind: &OpKind, order: &Order, error: &RowError) -> String
     format!("{} {}", headline(kind, order), next_step(error))
 }
 
-/// The row's quiet note after a version conflict dropped the user's change to `field`.
-pub fn updated_elsewhere_message(field: OpField, order: &Order) -> String {
+/// The row's quiet note after changes made elsewhere beat the person's `lost` changes (oldest
+/// first, only those the server does not hold): every lost change is named, not only the last.
+/// `None` when nothing was lost.
+pub fn lost_changes_message(lost: &[OpKind], order: &Order) -> Option<String> {
+    if lost.is_empty() {
+        return None;
+    }
+    let mut fields: Vec<(OpField, usize)> = Vec::new();
+    for kind in lost {
+        match fields.iter_mut().find(|(f, _)| *f == kind.field()) {
+            Some((_, n)) => *n += 1,
+            None => fields.push((kind.field(), 1)),
+        }
+    }
     let name = label(order);
-    let change = match field {
+    let changes: Vec<String> = fields.iter().map(|(field, n)| lost_change(*field, *n)).collect();
+    let verb = if lost.len() == 1 { "wasn't" } else { "weren't" };
+    Some(format!(
+        "{name} was changed elsewhere, so {} {verb} saved. The row shows the latest version; make the change again if you still need it.",
+        join(&changes)
+    ))
+}
+
+/// "your star", "your 2 changes to the quantity".
+fn lost_change(field: OpField, n: usize) -> String {
+    let one = match field {
         OpField::Record => "your new order".to_string(),
         OpField::Existence => "your delete or undo".to_string(),
         OpField::Starred => "your star".to_string(),
@@ -60,9 +83,24 @@ pub fn updated_elsewhere_message(field: OpField, order: &Order) -> String {
         OpField::Name => "your rename".to_string(),
         other => format!("your change to the {}", other.label()),
     };
-    format!(
-        "{name} was changed elsewhere, so {change} wasn't saved. The row shows the latest version; make the change again if you still need it."
-    )
+    if n == 1 {
+        return one;
+    }
+    match field {
+        OpField::Record | OpField::Existence | OpField::Starred | OpField::Position | OpField::Name => {
+            format!("{n} of your changes to the {}", field.label())
+        }
+        other => format!("your {n} changes to the {}", other.label()),
+    }
+}
+
+/// "a", "a and b", "a, b and c".
+fn join(parts: &[String]) -> String {
+    match parts {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
 }
 
 #[cfg(test)]
@@ -133,11 +171,26 @@ mod tests {
 
     #[test]
     fn updated_elsewhere_says_what_was_lost_and_what_to_do() {
-        let text = updated_elsewhere_message(OpField::Quantity, &order(Some(1042)));
+        let q = |n| OpKind::SetQuantity(Quantity::parse(n).unwrap());
+        let text = lost_changes_message(&[q(5)], &order(Some(1042))).unwrap();
         assert!(
             text.starts_with("ORD-1042 was changed elsewhere, so your change to the quantity wasn't saved."),
             "{text}"
         );
         assert!(text.contains("make the change again"));
+    }
+
+    #[test]
+    fn several_lost_changes_are_all_named() {
+        let q = |n| OpKind::SetQuantity(Quantity::parse(n).unwrap());
+        let lost = [q(5), OpKind::SetNote(Note::parse("rush").unwrap()), q(6), OpKind::SetStarred(true)];
+        let text = lost_changes_message(&lost, &order(Some(1042))).unwrap();
+        assert!(
+            text.starts_with(
+                "ORD-1042 was changed elsewhere, so your 2 changes to the quantity, your change to the note and your star weren't saved."
+            ),
+            "{text}"
+        );
+        assert_eq!(lost_changes_message(&[], &order(Some(1042))), None);
     }
 }

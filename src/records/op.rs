@@ -1,36 +1,12 @@
-//! Operations: one user intent on one order, as it is queued, sent and folded into the view.
-//! Pure data and a pure `apply`: no IO, no clocks, no id generation (ids come from the caller).
+//! Order operations: one user intent on one order, as the sync engine queues, sends and folds
+//! it ([`Mutation`]). Pure data and a pure `apply`: no IO, no clocks, no id generation.
 
 use serde::{Deserialize, Serialize};
-use std::fmt;
-use uuid::Uuid;
 
 use crate::domain::{CustomerName, Field, ItemName, Note, Order, OrderId, Quantity, line_total};
+use crate::sync::{Effect, Mutation, Rebase};
 
-/// The identity of one operation. It doubles as the idempotency key sent with the write, so it
-/// must survive reloads and retries unchanged: the server applies each key at most once.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct OpId(Uuid);
-
-impl OpId {
-    /// Wraps an id the caller made (a UUIDv7 in the app); the engine never makes ids itself, so
-    /// it stays deterministic and testable.
-    pub const fn from_uuid(id: Uuid) -> Self {
-        OpId(id)
-    }
-
-    /// The UUID to send as the idempotency key.
-    pub const fn as_uuid(&self) -> &Uuid {
-        &self.0
-    }
-}
-
-impl fmt::Display for OpId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.fmt(f)
-    }
-}
+use super::error::RowError;
 
 /// What the user asked for. One variant per server write (the server's write kinds: star,
 /// rename, note, quantity, move, create, delete, undo delete), so each is exactly one request.
@@ -50,8 +26,17 @@ pub enum OpKind {
     },
     /// Replace the note.
     SetNote(Note),
-    /// Change the quantity; the total is predicted with [`line_total`], the server's wins.
+    /// Set the quantity; the total is predicted with [`line_total`], the server's wins.
     SetQuantity(Quantity),
+    /// Step the quantity by `by` (the − / + buttons): a relative intent. `to` is what it sets
+    /// on the record it was made on, and what goes on the wire; after a conflict the step is
+    /// re-made on the current quantity (+1 stays +1).
+    StepQuantity {
+        /// The step, e.g. +1 or −1.
+        by: i32,
+        /// The quantity it sets.
+        to: Quantity,
+    },
     /// Place the row immediately before `before` in the list, or last when `None`. The server
     /// answers with the canonical list ([`crate::sync::Outcome::ConfirmedList`]).
     Move {
@@ -128,7 +113,7 @@ impl OpKind {
             OpKind::SetStarred(_) => OpField::Starred,
             OpKind::Rename { .. } => OpField::Name,
             OpKind::SetNote(_) => OpField::Note,
-            OpKind::SetQuantity(_) => OpField::Quantity,
+            OpKind::SetQuantity(_) | OpKind::StepQuantity { .. } => OpField::Quantity,
             OpKind::Move { .. } => OpField::Position,
             OpKind::Create(_) => OpField::Record,
             OpKind::Delete | OpKind::UndoDelete => OpField::Existence,
@@ -146,7 +131,7 @@ impl OpKind {
                 record.item = item.clone();
             }
             OpKind::SetNote(note) => record.note = note.clone(),
-            OpKind::SetQuantity(quantity) => {
+            OpKind::SetQuantity(quantity) | OpKind::StepQuantity { to: quantity, .. } => {
                 record.quantity = *quantity;
                 // Only a guess: the server may price differently (a soft conflict), and wins.
                 record.total = line_total(*quantity, record.unit_price);
@@ -157,33 +142,75 @@ impl OpKind {
         record
     }
 
-    /// `Delete` and `UndoDelete` undo each other (see `Engine::enqueue` for when they cancel).
-    pub(super) fn cancels(&self, other: &OpKind) -> bool {
-        matches!((self, other), (OpKind::Delete, OpKind::UndoDelete) | (OpKind::UndoDelete, OpKind::Delete))
+    /// Whether `a` and `b` agree on the field this operation sets (`None` for operations
+    /// that set no field of the record).
+    fn same_field(&self, a: &Order, b: &Order) -> Option<bool> {
+        Some(match self {
+            OpKind::SetStarred(_) => a.starred == b.starred,
+            OpKind::Rename { .. } => a.customer == b.customer && a.item == b.item,
+            OpKind::SetNote(_) => a.note == b.note,
+            OpKind::SetQuantity(_) | OpKind::StepQuantity { .. } => a.quantity == b.quantity,
+            OpKind::Move { .. } => a.position == b.position,
+            OpKind::Create(_) | OpKind::Delete | OpKind::UndoDelete => return None,
+        })
     }
 }
 
-/// One queued operation, exactly as it goes on the wire.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Op {
-    /// Also the idempotency key.
-    pub id: OpId,
-    /// The row it applies to (for a create, the new row's client-made id).
-    pub order: OrderId,
-    /// What to do.
-    pub kind: OpKind,
-    /// The version of the server record this intent was made against; the server answers a
-    /// mismatch with a version conflict. `None` for a create (and for edits queued behind a
-    /// create until it is confirmed). Stamped by the engine, not the caller.
-    pub base_version: Option<i64>,
-    /// Transient failures so far; bounded by [`crate::sync::MAX_ATTEMPTS`].
-    pub attempts: u32,
+impl Mutation<Order> for OpKind {
+    type Field = OpField;
+    type Error = RowError;
+
+    fn field(&self) -> OpField {
+        OpKind::field(self)
+    }
+
+    fn effect(&self) -> Effect<'_, Order> {
+        match self {
+            OpKind::Create(predicted) => Effect::Create(predicted),
+            OpKind::Delete => Effect::Delete,
+            OpKind::UndoDelete => Effect::Restore,
+            OpKind::Move { before } => Effect::Move { before: *before },
+            OpKind::SetStarred(_)
+            | OpKind::Rename { .. }
+            | OpKind::SetNote(_)
+            | OpKind::SetQuantity(_)
+            | OpKind::StepQuantity { .. } => Effect::Edit,
+        }
+    }
+
+    fn apply(&self, record: Order) -> Order {
+        OpKind::apply(self, record)
+    }
+
+    /// The server holds what the person asked for on the field they changed (the total is
+    /// the server's to compute, so a quantity is held whatever it was priced at).
+    fn is_held_by(&self, record: &Order) -> bool {
+        self.same_field(&self.apply(record.clone()), record).unwrap_or(false)
+    }
+
+    /// A step is re-made on the quantity as it now shows (+1 stays +1, if the result is a
+    /// valid quantity). Any other edit is kept only if nobody else changed its field since
+    /// it was made, so it overwrites nothing; deletes and restores do not depend on the
+    /// record's values and are kept.
+    fn rebase(&self, on: Rebase<'_, Order>) -> Option<Self> {
+        match self {
+            OpKind::StepQuantity { by, .. } => {
+                let to = Quantity::parse(i64::from(on.beneath.quantity.get()) + i64::from(*by)).ok()?;
+                Some(OpKind::StepQuantity { by: *by, to })
+            }
+            other => match other.same_field(on.was, on.now) {
+                Some(false) => None,
+                Some(true) | None => Some(other.clone()),
+            },
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::domain::{Money, OrderStatus};
+    use uuid::Uuid;
 
     fn order() -> Order {
         Order {
@@ -227,7 +254,5 @@ mod tests {
         assert_eq!(OpKind::Delete.field(), OpKind::UndoDelete.field());
         assert_eq!(OpField::Quantity.domain_field(), Some(Field::Quantity));
         assert!(!OpField::Position.coalesces());
-        assert!(OpKind::Delete.cancels(&OpKind::UndoDelete));
-        assert!(!OpKind::Delete.cancels(&OpKind::Delete));
     }
 }

@@ -7,8 +7,8 @@ use proptest::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 use uuid::Uuid;
 
-use super::engine::Engine;
 use super::*;
+use crate::sync::{EnqueueError, OpId};
 use crate::domain::{
     CustomerName, Field, ItemName, Money, Note, Order, OrderId, OrderNumber, OrderStatus, Quantity, Timestamp,
     line_total,
@@ -84,7 +84,7 @@ impl Server {
     }
 
     fn handle(&mut self, op: &Op, fault: Fault) -> Outcome {
-        let payload = Payload { order: op.order, kind: op.kind.clone(), base: op.base_version };
+        let payload = Payload { order: op.target, kind: op.kind.clone(), base: op.base_version };
         if let Some((stored_payload, stored)) = self.keys.get(&op.id) {
             assert_eq!(stored_payload, &payload, "the client reused a key with a different payload");
             return match fault {
@@ -126,13 +126,13 @@ impl Server {
     fn process(&mut self, op: &Op) -> Outcome {
         let not_found = || Outcome::Rejected(RowError::new(ErrorKind::NotFound, "This order was deleted."));
         if let OpKind::Create(predicted) = &op.kind {
-            if let Some((current, _)) = self.rows.get(&op.order) {
+            if let Some((current, _)) = self.rows.get(&op.target) {
                 return Outcome::VersionConflict(current.clone());
             }
             self.clock += 1;
             let position = self.rows.values().map(|(o, _)| o.position).min().map_or(0, |p| p - 1);
             let record = Order {
-                id: op.order,
+                id: op.target,
                 number: Some(OrderNumber::new(self.next_number)),
                 total: Self::price(predicted.quantity, predicted.unit_price),
                 status: OrderStatus::Draft,
@@ -143,23 +143,23 @@ impl Server {
                 ..predicted.clone()
             };
             self.next_number += 1;
-            self.rows.insert(op.order, (record.clone(), None));
+            self.rows.insert(op.target, (record.clone(), None));
             self.pushes.push(Push::Record(record.clone()));
             return Outcome::Confirmed(record);
         }
-        let Some((current, hold)) = self.rows.get(&op.order).cloned() else { return not_found() };
+        let Some((current, hold)) = self.rows.get(&op.target).cloned() else { return not_found() };
         if Some(current.version) != op.base_version {
             return Outcome::VersionConflict(current);
         }
         match &op.kind {
             OpKind::Delete | OpKind::UndoDelete => {
                 let hold = (op.kind == OpKind::Delete).then_some(self.clock + 10_000);
-                self.rows.get_mut(&op.order).expect("row exists").1 = hold;
-                let record = self.touch(op.order);
-                self.pushes.push(Push::Hold(op.order, hold, record.version));
+                self.rows.get_mut(&op.target).expect("row exists").1 = hold;
+                let record = self.touch(op.target);
+                self.pushes.push(Push::Hold(op.target, hold, record.version));
                 // Deletes answer with a receipt (deadline) or, half the time, a bare record.
                 match hold {
-                    Some(undo_until) if record.version % 2 == 0 => Outcome::DeleteHeld { order: record, undo_until },
+                    Some(undo_until) if record.version % 2 == 0 => Outcome::DeleteHeld { record: record, undo_until },
                     _ => Outcome::Confirmed(record),
                 }
             }
@@ -169,15 +169,15 @@ impl Server {
                     return not_found();
                 }
                 let mut ids: Vec<OrderId> = self.sorted().into_iter().map(|(o, _)| o.id).collect();
-                let from = ids.iter().position(|id| *id == op.order).expect("row exists");
-                if *before != Some(op.order) {
+                let from = ids.iter().position(|id| *id == op.target).expect("row exists");
+                if *before != Some(op.target) {
                     ids.remove(from);
                     let to = before.and_then(|b| ids.iter().position(|id| *id == b)).unwrap_or(ids.len());
-                    ids.insert(to, op.order);
+                    ids.insert(to, op.target);
                 }
                 for (i, id) in ids.iter().enumerate() {
                     let moved = self.rows[id].0.position != i as i64;
-                    if moved || *id == op.order {
+                    if moved || *id == op.target {
                         self.rows.get_mut(id).expect("row exists").0.position = i as i64;
                         self.touch(*id);
                     }
@@ -185,7 +185,7 @@ impl Server {
                 Outcome::ConfirmedList(self.sorted().into_iter().map(|(o, _)| o).collect())
             }
             kind => {
-                let (order, _) = self.rows.get_mut(&op.order).expect("row exists");
+                let (order, _) = self.rows.get_mut(&op.target).expect("row exists");
                 match kind {
                     OpKind::SetStarred(s) => order.starred = *s,
                     OpKind::Rename { customer, item } => {
@@ -199,7 +199,7 @@ impl Server {
                     }
                     _ => unreachable!("handled above"),
                 }
-                Outcome::Confirmed(self.touch(op.order))
+                Outcome::Confirmed(self.touch(op.target))
             }
         }
     }
@@ -224,7 +224,7 @@ impl Server {
 
 /// Applies one op to an explicit id list and record map: written without the engine's code.
 fn replay(ids: &mut Vec<OrderId>, recs: &mut HashMap<OrderId, (Order, bool)>, op: &Op) {
-    let id = op.order;
+    let id = op.target;
     if let OpKind::Create(predicted) = &op.kind {
         if let std::collections::hash_map::Entry::Vacant(slot) = recs.entry(id) {
             slot.insert((predicted.clone(), false));
@@ -240,7 +240,7 @@ fn replay(ids: &mut Vec<OrderId>, recs: &mut HashMap<OrderId, (Order, bool)>, op
             rec.item = item.clone();
         }
         OpKind::SetNote(n) => rec.note = n.clone(),
-        OpKind::SetQuantity(q) => {
+        OpKind::SetQuantity(q) | OpKind::StepQuantity { to: q, .. } => {
             rec.quantity = *q;
             rec.total = line_total(*q, rec.unit_price);
         }
@@ -262,38 +262,36 @@ fn replay(ids: &mut Vec<OrderId>, recs: &mut HashMap<OrderId, (Order, bool)>, op
 
 /// What the view must be: (record, state class, has pending work) per row, in order.
 fn expected_view(e: &Engine) -> Vec<(Order, &'static str, bool)> {
-    let mut server: Vec<&Order> = e.rows.values().map(|r| &r.record).collect();
+    let mut server: Vec<&Order> = e.records().collect();
     server.sort_by(|a, b| a.position.cmp(&b.position).then(a.id.cmp(&b.id)));
     let mut ids: Vec<OrderId> = server.iter().map(|o| o.id).collect();
-    let mut recs: HashMap<OrderId, (Order, bool)> =
-        e.rows.iter().map(|(id, r)| (*id, (r.record.clone(), r.delete_held))).collect();
-    for entry in &e.queue {
-        replay(&mut ids, &mut recs, &entry.op);
+    let mut recs: HashMap<OrderId, (Order, bool)> = e.records().map(|r| (r.id, (r.clone(), e.delete_held(r.id)))).collect();
+    for op in e.pending_ops() {
+        replay(&mut ids, &mut recs, op);
     }
 
     let mut ghosts: Vec<(OrderId, Order)> = Vec::new();
-    for (id, marks) in &e.marks {
-        if let Some(rb) = &marks.rolled_back
-            && matches!(rb.ops[0].op.kind, OpKind::Create(_))
-            && !recs.contains_key(id)
-        {
-            let (mut gids, mut grecs) = (Vec::new(), HashMap::new());
-            for entry in &rb.ops {
-                replay(&mut gids, &mut grecs, &entry.op);
+    for id in e.noted() {
+        if let Some(ops) = e.rolled_back_ops(id) {
+            let ops: Vec<&Op> = ops.collect();
+            if matches!(ops[0].kind, OpKind::Create(_)) && !recs.contains_key(&id) {
+                let (mut gids, mut grecs) = (Vec::new(), HashMap::new());
+                for op in ops {
+                    replay(&mut gids, &mut grecs, op);
+                }
+                ghosts.push((id, grecs[&id].0.clone()));
             }
-            ghosts.push((*id, grecs[id].0.clone()));
         }
     }
     ghosts.sort_by_key(|(id, _)| std::cmp::Reverse(*id));
 
     let class = |id: OrderId, deleted: bool| -> (&'static str, bool) {
-        let pending = e.queue.iter().any(|en| en.op.order == id);
-        let marks = e.marks.get(&id);
+        let pending = e.pending_ops().any(|op| op.target == id);
         let c = if deleted {
             "deleted"
-        } else if marks.is_some_and(|m| m.rolled_back.is_some()) {
+        } else if e.rolled_back_ops(id).is_some() {
             "rolled-back"
-        } else if marks.is_some_and(|m| m.updated_elsewhere.is_some()) {
+        } else if !e.lost(id).is_empty() {
             "updated-elsewhere"
         } else if pending {
             "pending"
@@ -316,7 +314,7 @@ fn expected_view(e: &Engine) -> Vec<(Order, &'static str, bool)> {
 }
 
 fn actual_view(e: &Engine) -> Vec<(Order, &'static str, bool)> {
-    e.view().into_iter().map(|r| (r.order, r.state.class(), r.pending.is_some())).collect()
+    e.order_view().into_iter().map(|r| (r.order, r.state.class(), r.pending.is_some())).collect()
 }
 
 // ----- The world ------------------------------------------------------------------------------
@@ -436,13 +434,13 @@ impl World {
     }
 
     fn row_id(&self, pick: usize) -> Option<OrderId> {
-        let rows = self.engine.view();
+        let rows = self.engine.order_view();
         (!rows.is_empty()).then(|| rows[pick % rows.len()].order.id)
     }
 
     fn user(&mut self, pick: usize, kind: OpKind) {
         let Some(order) = self.row_id(pick) else { return };
-        let deleted = matches!(self.engine.row(order).map(|r| r.state), Some(RowState::Deleted { .. }));
+        let deleted = matches!(self.engine.order_row(order).map(|r| r.state), Some(RowState::Deleted { .. }));
         if self.calm && deleted && kind.field() != OpField::Existence {
             return; // the UI offers only Undo on a deleted row
         }
@@ -455,7 +453,7 @@ impl World {
             }
             Err(err) => {
                 // Only rows shown from a rolled-back create refuse actions.
-                assert_eq!(err, EnqueueError::UnknownOrder(order));
+                assert_eq!(err, EnqueueError::Unknown(order));
                 assert!(self.engine.authoritative(order).is_none());
             }
         }
@@ -575,18 +573,18 @@ impl World {
         assert_eq!(actual_view(&self.engine), expected_view(&self.engine), "view is not fold(authoritative, queue)");
 
         let mut in_flight_rows = Vec::new();
-        for entry in self.engine.queue.iter().filter(|e| e.in_flight) {
-            assert!(!in_flight_rows.contains(&entry.op.order), "two requests in flight for one row");
-            in_flight_rows.push(entry.op.order);
-            if matches!(entry.op.kind, OpKind::Move { .. }) {
-                assert_eq!(self.engine.queue.iter().filter(|e| e.in_flight).count(), 1, "a move goes alone");
+        for op in self.engine.in_flight_ops() {
+            assert!(!in_flight_rows.contains(&op.target), "two requests in flight for one row");
+            in_flight_rows.push(op.target);
+            if matches!(op.kind, OpKind::Move { .. }) {
+                assert_eq!(self.engine.in_flight_ops().count(), 1, "a move goes alone");
             }
         }
 
-        for (id, row) in &self.engine.rows {
-            let seen = self.seen_versions.entry(*id).or_insert(row.record.version);
-            assert!(row.record.version >= *seen, "version of {id} went back from {seen} to {}", row.record.version);
-            *seen = row.record.version;
+        for row in self.engine.records() {
+            let seen = self.seen_versions.entry(row.id).or_insert(row.version);
+            assert!(row.version >= *seen, "version of {} went back from {seen} to {}", row.id, row.version);
+            *seen = row.version;
         }
     }
 
@@ -604,7 +602,7 @@ impl World {
             }
             let retryable: Vec<OrderId> = self
                 .engine
-                .view()
+                .order_view()
                 .into_iter()
                 .filter(|r| matches!(r.state, RowState::RolledBack { retryable: true, .. }))
                 .map(|r| r.order.id)
@@ -651,10 +649,10 @@ proptest! {
         world.drain();
 
         // Notes are the person's to dismiss; once they are, the list is the server's, exactly.
-        for row in world.engine.view() {
+        for row in world.engine.order_view() {
             world.engine.dismiss(row.order.id);
         }
-        let shown: Vec<(Order, RowState)> = world.engine.view().into_iter().map(|r| (r.order, r.state)).collect();
+        let shown: Vec<(Order, RowState)> = world.engine.order_view().into_iter().map(|r| (r.order, r.state)).collect();
         let truth: Vec<(Order, RowState)> = world
             .server
             .sorted()
@@ -685,7 +683,7 @@ proptest! {
             world.check();
         }
         world.drain();
-        prop_assert!(world.engine.view().iter().all(|r| r.message.is_none()), "no notes without interference");
+        prop_assert!(world.engine.order_view().iter().all(|r| r.message.is_none()), "no notes without interference");
 
         for ((id, _), kind) in &world.intents {
             let (order, hold) = &world.server.rows[id];
@@ -708,7 +706,7 @@ fn model_rejections_name_a_field_the_ui_knows() {
     // Guards the model itself: its validation errors point at real input fields.
     let op = Op {
         id: OpId::from_uuid(Uuid::from_u128(1)),
-        order: initial(1).id,
+        target: initial(1).id,
         kind: OpKind::SetQuantity(Quantity::parse(2).unwrap()),
         base_version: Some(1),
         attempts: 0,

@@ -1,0 +1,106 @@
+//! How a record type and its mutations plug into the engine. The engine knows records only
+//! through [`Record`] and user intents only through [`Mutation`]; everything it decides
+//! (ordering, coalescing, rebasing, rolling back) is written against these traits.
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use std::fmt::Debug;
+
+use super::versioned::Versioned;
+
+/// A server record the engine keeps in a list: versioned, keyed, and placed by `position`
+/// (ties broken by key, so every client lists records alike).
+pub trait Record: Versioned + Clone + Debug + PartialEq + Serialize + DeserializeOwned {
+    /// Where the record sits in the list: lower first.
+    fn position(&self) -> i64;
+
+    /// Whether `newer` is this record with only its place in the list changed (a reorder,
+    /// ours or anyone's). Edits queued on the record were made on the same content, so the
+    /// engine moves them onto `newer` instead of letting them meet a version conflict.
+    /// Records that are never reordered keep the default.
+    fn only_moved(&self, newer: &Self) -> bool {
+        let _ = newer;
+        false
+    }
+}
+
+/// What a mutation does to the list, beyond editing its record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Effect<'a, R: Record> {
+    /// Changes fields of an existing record ([`Mutation::apply`]).
+    Edit,
+    /// Adds this predicted record (its key is the mutation's target) on top of the list.
+    Create(&'a R),
+    /// Removes the record, undoably: it shows as deleted until the server drops it.
+    Delete,
+    /// Takes a [`Effect::Delete`] back.
+    Restore,
+    /// Moves the record just before `before`, or last when `None`. Reorders every record, so
+    /// it is sent alone.
+    Move {
+        /// The record to land in front of.
+        before: Option<R::Key>,
+    },
+}
+
+/// What a mutation's target looked like when it was computed, and what it looks like now.
+/// Given to [`Mutation::rebase`] after a version conflict on its record.
+#[derive(Clone, Copy, Debug)]
+pub struct Rebase<'a, R> {
+    /// The server record the mutation was made against (now stale).
+    pub was: &'a R,
+    /// The server's current record.
+    pub now: &'a R,
+    /// The current record with the mutations queued before this one applied: what this one
+    /// would be applied to if it is kept.
+    pub beneath: &'a R,
+}
+
+/// One user intent on one record: what it predicts, what it touches, and how it behaves when
+/// the record changed elsewhere.
+pub trait Mutation<R: Record>: Clone + Debug + PartialEq + Serialize + DeserializeOwned {
+    /// The part of the record a mutation touches: decides coalescing and which fields the UI
+    /// hedges while the mutation is pending.
+    type Field: Copy + Eq + Debug + Serialize + DeserializeOwned;
+    /// Why the server refused a mutation.
+    type Error: SyncError;
+
+    /// The part of the record this mutation touches.
+    fn field(&self) -> Self::Field;
+
+    /// What it does to the list. Default: an edit of its record's fields.
+    fn effect(&self) -> Effect<'_, R> {
+        Effect::Edit
+    }
+
+    /// The record as this mutation predicts it (only called for [`Effect::Edit`]). The
+    /// server's answer replaces the prediction, so it may be a guess.
+    fn apply(&self, record: R) -> R;
+
+    /// Whether `record` already holds what this mutation asks for, so losing it to a change
+    /// made elsewhere lost nothing. Default: applying it changes nothing.
+    fn is_held_by(&self, record: &R) -> bool {
+        self.apply(record.clone()) == *record
+    }
+
+    /// This mutation re-made on the record as it now is, after a version conflict showed
+    /// that it was computed from a stale record: `Some` to send (a relative change stays
+    /// relative, +1 stays +1; a field nobody else changed keeps its value), `None` to drop it
+    /// with the conflict, because sending it would overwrite a change made elsewhere.
+    /// Default: dropped.
+    fn rebase(&self, on: Rebase<'_, R>) -> Option<Self> {
+        let _ = on;
+        None
+    }
+}
+
+/// What the engine needs to know of a refusal.
+pub trait SyncError: Clone + Debug + PartialEq + Serialize + DeserializeOwned {
+    /// Whether resending the same mutation (same key, same payload) may succeed, so the row
+    /// offers Retry.
+    fn is_retryable(&self) -> bool;
+
+    /// The error the engine records when the network never answered within the retry bound;
+    /// `reason` is technical, for logs.
+    fn unreachable(reason: String) -> Self;
+}
