@@ -218,11 +218,6 @@ impl Job {
             (JobState::Running, _) => format!("Placing {}…", self.order_number),
         }
     }
-
-    /// Whether `other` is a newer record of the same job than `self`.
-    pub fn is_older_than(&self, other: &Job) -> bool {
-        self.id == other.id && self.version < other.version
-    }
 }
 
 /// "about 2 minutes" for a span in milliseconds (rounded to whole minutes from 90 s, else seconds).
@@ -402,14 +397,5 @@ mod tests {
         j.failure = Some(JobFailure { reason: "The card issuer declined the payment.".into(), next_step: "Check it.".into() });
         assert_eq!(j.notice_title().unwrap(), "ORD-1042 couldn't be placed");
         assert_eq!(j.notice_body(), "The card issuer declined the payment. Check it.");
-    }
-
-    #[test]
-    fn newer_versions_win() {
-        let a = job(JobState::Running, 1);
-        let mut b = a.clone();
-        b.version += 1;
-        assert!(a.is_older_than(&b));
-        assert!(!b.is_older_than(&a));
     }
 }

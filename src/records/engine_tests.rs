@@ -670,3 +670,73 @@ fn engine_round_trips_through_serde() {
     assert_eq!(resent[0], sent[0], "same key and payload after the reload");
     restored.retry(oid(2)).unwrap();
 }
+
+// ----- Conflicts never let a stale computation overwrite a change made elsewhere ------------
+
+/// Two tabs on one row: B lowered 40 → 39 (confirmed); A, which saw 40, pressed + twice.
+/// A's first + meets the conflict; its second is re-made on 39 (+1 stays +1), never sent as
+/// the stale 42; the note names the lost change, and the row ends on what the server holds.
+#[test]
+fn two_tabs_a_stale_step_is_re_made_on_the_current_quantity_and_the_note_tells_the_truth() {
+    let start = bumped(&order(1), |o| o.quantity = qty(40));
+    let mut e = Engine::new();
+    e.replace_authoritative(vec![start.clone()]);
+    e.enqueue(key(1), oid(1), OpKind::StepQuantity { by: 1, to: qty(41) }).unwrap();
+    let first = send_one(&mut e, 0);
+    e.enqueue(key(2), oid(1), OpKind::StepQuantity { by: 1, to: qty(42) }).unwrap();
+
+    let b_set_39 = bumped(&start, |o| o.quantity = qty(39));
+    e.apply_outcome(first.id, Outcome::VersionConflict(b_set_39.clone()), 1);
+    let row = view_of(&e, 1);
+    assert_eq!(row.order.quantity, qty(40), "39 + the second step");
+    assert_eq!(row.state, RowState::UpdatedElsewhere);
+    assert!(
+        row.message.as_deref().unwrap().starts_with("ORD-1001 was changed elsewhere, so your change to the quantity wasn't saved."),
+        "{:?}",
+        row.message
+    );
+    let second = send_one(&mut e, 2);
+    assert_eq!(second.kind, OpKind::StepQuantity { by: 1, to: qty(40) });
+    assert_eq!(second.base_version, Some(b_set_39.version), "sent on B's version, not over it");
+
+    let server = bumped(&b_set_39, |o| o.quantity = qty(40));
+    e.apply_outcome(second.id, Outcome::Confirmed(server.clone()), 3);
+    assert_eq!(view_of(&e, 1).order, server);
+    assert!(e.is_settled());
+}
+
+#[test]
+fn after_a_conflict_a_typed_value_computed_from_the_stale_record_is_dropped_and_named() {
+    let mut e = engine(&[1]);
+    e.enqueue(key(1), oid(1), OpKind::SetQuantity(qty(5))).unwrap();
+    let first = send_one(&mut e, 0);
+    e.enqueue(key(2), oid(1), OpKind::SetQuantity(qty(6))).unwrap();
+    e.enqueue(key(3), oid(1), OpKind::SetNote(note("rush"))).unwrap();
+    let elsewhere = bumped(&order(1), |o| o.quantity = qty(3));
+    e.apply_outcome(first.id, Outcome::VersionConflict(elsewhere), 1);
+
+    let ops: Vec<OpKind> = e.pending_ops().map(|op| op.kind.clone()).collect();
+    assert_eq!(ops, vec![OpKind::SetNote(note("rush"))], "the note was not changed elsewhere: kept");
+    let row = view_of(&e, 1);
+    assert_eq!(row.order.quantity, qty(3));
+    assert!(
+        row.message.as_deref().unwrap().starts_with("ORD-1001 was changed elsewhere, so your 2 changes to the quantity weren't saved."),
+        "{:?}",
+        row.message
+    );
+}
+
+#[test]
+fn a_conflict_where_the_server_already_holds_the_value_says_nothing_was_lost() {
+    let mut e = engine(&[1]);
+    e.enqueue(key(1), oid(1), OpKind::SetQuantity(qty(5))).unwrap();
+    let first = send_one(&mut e, 0);
+    // Someone else set 5 too, and the server priced it its own way.
+    let elsewhere = bumped(&order(1), |o| {
+        o.quantity = qty(5);
+        o.total = Money::from_cents(1);
+    });
+    e.apply_outcome(first.id, Outcome::VersionConflict(elsewhere.clone()), 1);
+    let row = view_of(&e, 1);
+    assert_eq!((row.order, row.state, row.message), (elsewhere, RowState::Idle, None));
+}

@@ -9,6 +9,7 @@ use leptos::prelude::*;
 use std::rc::Rc;
 
 use crate::domain::{Job, JobId, OrderId, ServerEvent, Timestamp};
+use crate::sync::{Collection, Merged};
 
 /// How the feed is getting its updates.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -27,7 +28,8 @@ type OrderListener = Rc<dyn Fn(&ServerEvent)>;
 /// Handle to the feed. `Copy`; provided as context by [`provide_live_feed`].
 #[derive(Clone, Copy)]
 pub struct LiveFeed {
-    jobs: RwSignal<Vec<Job>>,
+    /// The newest record of every job seen, by the engine's one version rule.
+    jobs: RwSignal<Collection<Job>>,
     /// Jobs that ended while the app was open, oldest first, until dismissed.
     notices: RwSignal<Vec<Job>>,
     mode: RwSignal<FeedMode>,
@@ -43,7 +45,7 @@ pub struct LiveFeed {
 /// Creates the app's feed and provides it as context; connects once the page is hydrated.
 pub fn provide_live_feed() -> LiveFeed {
     let feed = LiveFeed {
-        jobs: RwSignal::new(Vec::new()),
+        jobs: RwSignal::new(Collection::new()),
         notices: RwSignal::new(Vec::new()),
         mode: RwSignal::new(FeedMode::Connecting),
         resyncs: RwSignal::new(0),
@@ -83,13 +85,10 @@ impl LiveFeed {
 
     fn merge(self, job: Job, announce: bool) {
         let mut ended = false;
-        self.jobs.update(|jobs| match jobs.iter_mut().find(|j| j.id == job.id) {
-            Some(known) if known.version >= job.version => {}
-            Some(known) => {
+        self.jobs.update(|jobs| {
+            if let Merged::Replaced(known) = jobs.merge(job.clone()) {
                 ended = !known.state.is_terminal() && job.state.is_terminal();
-                *known = job.clone();
             }
-            None => jobs.push(job.clone()),
         });
         if ended && announce {
             #[cfg(feature = "hydrate")]
@@ -103,7 +102,7 @@ impl LiveFeed {
 
     /// The newest record of this job, if the feed has one.
     pub fn job(self, id: JobId) -> Option<Job> {
-        self.jobs.with(|jobs| jobs.iter().find(|j| j.id == id).cloned())
+        self.jobs.with(|jobs| jobs.get(&id).cloned())
     }
 
     /// The newest job of this order (ids are time-ordered), if any.
@@ -167,8 +166,9 @@ impl LiveFeed {
 pub fn use_live_job(initial: Job) -> Memo<Job> {
     let feed = use_live_feed();
     let id = initial.id;
+    // Seeded first, so the feed holds `initial` or something newer from then on.
     feed.seed_jobs([initial.clone()]);
-    Memo::new(move |_| feed.job(id).filter(|j| j.version >= initial.version).unwrap_or_else(|| initial.clone()))
+    Memo::new(move |_| feed.job(id).unwrap_or_else(|| initial.clone()))
 }
 
 #[cfg(feature = "hydrate")]

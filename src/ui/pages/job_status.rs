@@ -8,6 +8,7 @@ use leptos_router::hooks::use_params_map;
 
 use crate::api::get_job;
 use crate::domain::{format_timestamp, Job, JobDetail, JobEvent, JobState, Order, OrderStatus, ServerEvent, Timestamp};
+use crate::sync::{is_current, is_newer};
 use crate::ui::codec::Json;
 use crate::ui::components::{JobLoadError, JobProgress, JobTimeline, PlaceAgain, StatusBadge};
 use crate::ui::live::{use_live_feed, use_live_job};
@@ -63,7 +64,7 @@ fn LiveJobStatus(detail: JobDetail) -> impl IntoView {
     feed.on_order_event(move |event| {
         if let ServerEvent::Order(o) = event
             && o.id == order_id
-            && order.try_with_untracked(|mine| o.version > mine.version) == Some(true)
+            && order.try_with_untracked(|mine| is_newer(o.version, mine.version)) == Some(true)
         {
             order.set(o.clone());
         }
@@ -76,12 +77,12 @@ fn LiveJobStatus(detail: JobDetail) -> impl IntoView {
         if moved_on || seen_resyncs.is_some_and(|seen| seen != resyncs) {
             leptos::task::spawn_local(async move {
                 let Ok(fresh) = get_job(id.to_string()).await else { return };
-                if fresh.job.version < shown_version.try_get_value().unwrap_or(i64::MAX) {
+                if !is_current(fresh.job.version, shown_version.try_get_value().unwrap_or(i64::MAX)) {
                     return;
                 }
                 shown_version.set_value(fresh.job.version);
                 let _ = events.try_set(fresh.events);
-                if order.try_with_untracked(|mine| fresh.order.version >= mine.version) == Some(true) {
+                if order.try_with_untracked(|mine| is_current(fresh.order.version, mine.version)) == Some(true) {
                     order.set(fresh.order);
                 }
                 feed.seed_jobs([fresh.job]);
