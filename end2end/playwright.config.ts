@@ -7,6 +7,10 @@ import { JOB_TIMINGS } from './job-timings';
 // what the other specs count.
 const port = Number(process.env.E2E_PORT ?? 3107);
 const jobsPort = port + 1;
+// The sync engine's specs (latency, hangs, two tabs) on a third server with a short write
+// deadline, so a hanging request is abandoned and resent within seconds.
+const syncPort = port + 2;
+const SYNC_WRITE_DEADLINE_MS = 5_000;
 // What is served: the release build by default; E2E_SERVER_BIN / E2E_SITE_ROOT test a copy.
 const serverBin = process.env.E2E_SERVER_BIN ?? 'target/release/orderdesk';
 const siteRoot = process.env.E2E_SITE_ROOT ?? 'target/site';
@@ -66,11 +70,13 @@ export default defineConfig({
     screenshot: 'only-on-failure',
   },
   projects: [
-    { name: 'app', testIgnore: /jobs.*\.spec\.ts/ },
+    { name: 'app', testIgnore: /(jobs|sync).*\.spec\.ts/ },
     { name: 'jobs', testMatch: /jobs.*\.spec\.ts/, use: { baseURL: `http://127.0.0.1:${jobsPort}` } },
+    { name: 'sync', testMatch: /sync.*\.spec\.ts/, use: { baseURL: `http://127.0.0.1:${syncPort}` } },
   ],
   webServer: [
     server(port),
+    server(syncPort, { ORDERDESK_WRITE_DEADLINE_MS: String(SYNC_WRITE_DEADLINE_MS) }),
     server(jobsPort, {
       ORDERDESK_JOB_PAYMENT_MS: String(JOB_TIMINGS.stepMs),
       ORDERDESK_JOB_STOCK_MS: String(JOB_TIMINGS.stepMs),

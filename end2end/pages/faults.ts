@@ -4,7 +4,7 @@ import { expect, type APIRequestContext } from '@playwright/test';
 export type WriteKind = 'star' | 'rename' | 'note' | 'quantity' | 'move' | 'create' | 'delete' | 'undo_delete' | 'cancel' | 'place';
 
 /** What the caught writes do (see src/faults.rs). */
-export type FaultOutcome = 'succeed' | 'reject' | 'server_error' | 'conflict' | 'transient' | 'delay' | 'job_fail' | 'job_stall';
+export type FaultOutcome = 'succeed' | 'reject' | 'server_error' | 'conflict' | 'transient' | 'delay' | 'hang' | 'job_fail' | 'job_stall';
 
 /**
  * The fault controls (`/api/faults`, on only when the server runs with ORDERDESK_FAULTS=true).
@@ -20,7 +20,8 @@ export class Faults {
     outcome: FaultOutcome,
     options: { count?: number; ms?: number } = {},
   ): Promise<void> {
-    const action = outcome === 'delay' ? { outcome, ms: options.ms ?? 500 } : { outcome };
+    const action =
+      outcome === 'delay' ? { outcome, ms: options.ms ?? 500 } : options.ms !== undefined ? { outcome, ms: options.ms } : { outcome };
     const rule: Record<string, unknown> = { action, count: options.count ?? 1 };
     if (kind) rule.kind = kind;
     const res = await this.request.post('/api/faults', { data: rule });

@@ -61,7 +61,11 @@ export function formatMoney(cents: number): string {
   return `${sign}$${dollars}.${String(abs % 100).padStart(2, '0')}`;
 }
 
-/** The server's pricing rule: quantity × unit price, 10% off (rounded down) from 10 units. */
+/**
+ * The client's prediction of a line total (the shared bulk-discount rule: quantity × unit price, 10%
+ * off, rounded down, from 10 units). The server may price differently (a promotion configured only
+ * on the server), so it is not the server's rule.
+ */
 export function lineTotalCents(quantity: number, unitPriceCents: number): number {
   const subtotal = quantity * unitPriceCents;
   const discount = quantity >= 10 ? Math.floor((subtotal * 10) / 100) : 0;

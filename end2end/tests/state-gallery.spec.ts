@@ -6,6 +6,7 @@ import { test, expect, waitForHydration } from './fixtures';
 const STATES = [
   'idle',
   'optimistic',
+  'still-saving',
   'optimistic-queued',
   'retrying',
   'confirmed',
@@ -13,6 +14,7 @@ const STATES = [
   'rolled-back-network',
   'rolled-back-validation',
   'rolled-back-not-found',
+  'rolled-back-unsendable',
   'rolled-back-forbidden',
   'updated-elsewhere',
   'creating',
@@ -60,6 +62,9 @@ test.describe('state gallery', () => {
     await expect(row('optimistic')).toHaveAttribute('data-state', 'pending');
     await expect(row('optimistic')).toHaveAttribute('aria-busy', 'true');
     await expect(row('optimistic').getByTestId('quantity')).toHaveText('13');
+    await expect(row('still-saving')).toHaveAttribute('data-state', 'pending');
+    await expect(row('still-saving').getByTestId('status-message')).toHaveText('Still saving…');
+    await expect(row('optimistic').getByTestId('status-message')).toHaveCount(0);
     await expect(row('confirmed')).toHaveAttribute('data-state', 'idle');
     await expect(row('confirmed').getByTestId('quantity')).toHaveText('13');
     await expect(row('rolled-back-server')).toHaveAttribute('data-state', 'rolled-back');
@@ -69,6 +74,9 @@ test.describe('state gallery', () => {
     await expect(row('rolled-back-network').getByTestId('retry')).toBeVisible();
     await expect(row('rolled-back-validation').getByTestId('retry')).toHaveCount(0);
     await expect(row('rolled-back-validation').getByTestId('status-message')).toContainText('at most 999');
+    await expect(row('rolled-back-unsendable')).toHaveAttribute('data-state', 'rolled-back');
+    await expect(row('rolled-back-unsendable').getByTestId('retry')).toHaveCount(0);
+    await expect(row('rolled-back-unsendable').getByTestId('status-message')).toContainText('Reload the page');
     await expect(row('updated-elsewhere')).toHaveAttribute('data-state', 'updated-elsewhere');
     await expect(row('updated-elsewhere').getByTestId('quantity')).toHaveText('20');
     await expect(row('creating').getByTestId('order-number')).toHaveText('New order');

@@ -10,6 +10,7 @@ use crate::api::place_order;
 use crate::domain::{OrderId, PlaceReceipt};
 use crate::error::AppError;
 use crate::ui::live::use_live_feed;
+use crate::ui::sync::with_write_deadline;
 
 /// What [`use_place_order`] returns: `dispatch((order id, version))`; `pending()` while the
 /// request runs; `value()` holds the last answer (`Err` says why it wasn't accepted).
@@ -25,7 +26,7 @@ pub fn use_place_order(on_accepted: impl Fn(&PlaceReceipt) + Copy + 'static) -> 
         let request_key = key.get_value().to_string();
         let navigate = navigate.clone();
         async move {
-            match place_order(request_key, id.to_string(), version).await {
+            match with_write_deadline(place_order(request_key, id.to_string(), version)).await {
                 Ok(receipt) => {
                     key.set_value(Uuid::now_v7());
                     on_accepted(&receipt);

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use crate::api::cancel_order;
 use crate::records::RowView;
-use crate::ui::sync::OrderSync;
+use crate::ui::sync::{with_write_deadline, OrderSync};
 
 #[component]
 pub fn CancelOrder(row: Memo<RowView>, sync: OrderSync) -> impl IntoView {
@@ -15,11 +15,11 @@ pub fn CancelOrder(row: Memo<RowView>, sync: OrderSync) -> impl IntoView {
     // One key per confirmation, so a double click or a retry of the same intent is one effect.
     let key = StoredValue::new(uuid::Uuid::now_v7());
     let confirm_button = NodeRef::<Button>::new();
-    let cancel = Action::new(move |_: &()| {
+    let cancel = Action::new_local(move |_: &()| {
         let (id, version) = row.with_untracked(|r| (r.order.id, r.order.version));
         let key = key.get_value().to_string();
         async move {
-            match cancel_order(key, id.to_string(), version).await {
+            match with_write_deadline(cancel_order(key, id.to_string(), version)).await {
                 Ok(order) => {
                     sync.confirm_record(order);
                     open.set(false);

@@ -11,6 +11,7 @@ use leptos::prelude::*;
 use uuid::Uuid;
 
 use crate::domain::{Order, OrderId, ServerEvent};
+use crate::error::AppError;
 use crate::records::{Engine, OpKind, RowState, RowView};
 use crate::sync::OpId;
 use crate::ui::live::LiveFeed;
@@ -222,6 +223,24 @@ fn write_deadline_ms() -> i64 {
         .and_then(|c| c.parse::<i64>().ok())
         .filter(|ms| *ms > 0)
         .unwrap_or(DEFAULT_WRITE_DEADLINE_MS)
+}
+
+/// A pessimistic write (place, cancel) with the same deadline as the engine's writes: past it,
+/// the request is abandoned with a retryable error, so the person can try again with the same
+/// key instead of waiting on a button that never comes back.
+pub async fn with_write_deadline<T>(request: impl Future<Output = Result<T, AppError>>) -> Result<T, AppError> {
+    #[cfg(feature = "hydrate")]
+    {
+        transport::within(write_deadline_ms(), request).await.unwrap_or_else(|| {
+            Err(AppError::Network {
+                message: "The server didn't answer in time, so it isn't known whether it was saved. Try again; it's safe.".into(),
+            })
+        })
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        request.await
+    }
 }
 
 /// Whether a request sent at `sent_at` has been out long enough that the row should say it

@@ -44,7 +44,7 @@ pub async fn send(op: Op, deadline_ms: i64) -> Outcome {
 
 /// `fut`'s output, or `None` if `ms` pass first (the future is then dropped).
 #[cfg(feature = "hydrate")]
-async fn within<T>(ms: i64, fut: impl Future<Output = T>) -> Option<T> {
+pub(super) async fn within<T>(ms: i64, fut: impl Future<Output = T>) -> Option<T> {
     use std::task::Poll;
     let timer = js_sys::Promise::new(&mut |resolve, _| {
         if let Some(w) = web_sys::window() {

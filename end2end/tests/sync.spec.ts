@@ -1,0 +1,173 @@
+import { test, expect } from './fixtures';
+import { Faults } from '../pages/faults';
+import { OrdersApi, formatMoney, lineTotalCents } from '../pages/orders-api';
+import { AcceptedPage } from '../pages/jobs';
+import { OrdersPage } from '../pages/orders-page';
+import type { Page, Request } from '@playwright/test';
+
+// The app-wide sync engine (issue "One sync engine"): pending writes outlive the page they
+// were made on, every write has a deadline, the server's prices win, and two tabs never
+// overwrite each other with values computed from a stale record. Every claim is checked on
+// the server's own records (versions count effects), not only on the page.
+//
+// These run on the sync server (its own database and a 5 s write deadline; see
+// playwright.config.ts), serially, because fault rules are global to a server.
+
+test.describe.configure({ mode: 'serial' });
+
+let faults: Faults;
+let api: OrdersApi;
+
+test.beforeEach(async ({ request }) => {
+  faults = new Faults(request);
+  api = new OrdersApi(request);
+  await faults.clear();
+});
+
+test.afterEach(async ({ request }) => {
+  await new Faults(request).clear();
+});
+
+/** Every quantity write the page sends from now on, with its idempotency key. */
+function quantityWrites(page: Page): { key: string; quantity: string }[] {
+  const seen: { key: string; quantity: string }[] = [];
+  page.on('request', (r: Request) => {
+    if (!r.url().endsWith('/api/orders/quantity')) return;
+    const form = new URLSearchParams(r.postData() ?? '');
+    seen.push({ key: form.get('key') ?? '', quantity: form.get('quantity') ?? '' });
+  });
+  return seen;
+}
+
+test('an edit in flight survives placing another order, its accepted screen and status page: confirmed once', async ({
+  page,
+  ordersPage,
+}) => {
+  const before = await api.get('ORD-1003');
+  await faults.next('quantity', 'delay', { ms: 1_500 });
+  const writes = quantityWrites(page);
+  await ordersPage.goto();
+  const row = ordersPage.orderRow('ORD-1003');
+
+  await row.increase();
+  await expect(row.root).toHaveAttribute('data-state', 'pending');
+  // While the edit is out: place another draft, then follow the accepted screen's links.
+  await ordersPage.row('ORD-1004').getByTestId('place-order').click();
+  const accepted = new AcceptedPage(page);
+  await expect(accepted.title).toHaveText('Got it — ORD-1004 is being placed');
+  await accepted.statusLink.click();
+  await expect(page.getByTestId('job-status')).toBeVisible();
+  // The answer arrives while the person is on the status page.
+  await expect.poll(async () => (await api.get('ORD-1003')).version, { timeout: 5_000 }).toBe(before.version + 1);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Orders' }).click();
+
+  await expect(row.root).toHaveAttribute('data-state', 'idle');
+  await expect(row.quantityValue).toHaveText(String(before.quantity + 1));
+  const after = await api.get('ORD-1003');
+  expect([after.quantity, after.version], 'exactly one effect on the server').toEqual([before.quantity + 1, before.version + 1]);
+  expect(writes.length, 'one request: nothing was dropped and resent').toBe(1);
+});
+
+test('an edit survives in-app navigation to the gallery and back while it is still queued', async ({ page, ordersPage }) => {
+  const before = await api.get('ORD-1010');
+  await faults.next('star', 'delay', { ms: 1_500 });
+  await ordersPage.goto();
+  const row = ordersPage.orderRow('ORD-1010');
+  await row.star();
+  // Queued behind the star: made on this page, sent after the star's answer, wherever we are.
+  await row.increase();
+  const nav = page.getByRole('navigation', { name: 'Main' });
+  await nav.getByRole('link', { name: 'State gallery' }).click();
+  await expect(page.getByRole('heading', { name: 'State gallery', level: 1 })).toBeVisible();
+  await expect.poll(async () => (await api.get('ORD-1010')).version, { timeout: 6_000 }).toBe(before.version + 2);
+  await nav.getByRole('link', { name: 'Orders' }).click();
+
+  await expect(row.root).toHaveAttribute('data-state', 'idle');
+  expect(await row.starred()).toBe(!before.starred);
+  await expect(row.quantityValue).toHaveText(String(before.quantity + 1));
+  const after = await api.get('ORD-1010');
+  expect([after.starred, after.quantity, after.version]).toEqual([!before.starred, before.quantity + 1, before.version + 2]);
+});
+
+test('a request that hangs: "Still saving…" after 3 s, then the resend with the same key lands once', async ({ page, ordersPage }) => {
+  const before = await api.get('ORD-1006');
+  await faults.next('quantity', 'hang');
+  const writes = quantityWrites(page);
+  await ordersPage.goto();
+  const row = ordersPage.orderRow('ORD-1006');
+
+  const clicked = Date.now();
+  await row.increase();
+  await expect(row.root).toHaveAttribute('data-state', 'pending');
+  await expect(row.statusMessage).toHaveText('Still saving…', { timeout: 5_000 });
+  expect(Date.now() - clicked, 'not before 3 s').toBeGreaterThanOrEqual(2_900);
+
+  await expect(row.root).toHaveAttribute('data-state', 'idle', { timeout: 15_000 });
+  await expect(row.quantityValue).toHaveText(String(before.quantity + 1));
+  await expect(row.statusMessage).toHaveCount(0);
+  expect(writes.length, 'abandoned at the deadline and resent').toBeGreaterThanOrEqual(2);
+  expect(new Set(writes.map((w) => w.key)).size, 'every resend carries the same key').toBe(1);
+  const after = await api.get('ORD-1006');
+  expect([after.quantity, after.version], 'one effect').toEqual([before.quantity + 1, before.version + 1]);
+});
+
+test('soft conflict: the server prices 20 units with a promotion the client cannot predict; the row shows its total', async ({
+  ordersPage,
+}) => {
+  const start = await api.setQuantity('ORD-1007', 19);
+  const predicted = lineTotalCents(20, start.unit_price);
+  await faults.next('quantity', 'delay', { ms: 800 });
+  await ordersPage.goto();
+  const row = ordersPage.orderRow('ORD-1007');
+
+  await row.increase();
+  // The guess first (shared bulk-discount rule) …
+  await expect(row.root).toHaveAttribute('data-state', 'pending');
+  await expect(row.totalValue).toHaveText(formatMoney(predicted));
+  // … then the server's record, which differs from it.
+  await expect(row.root).toHaveAttribute('data-state', 'idle');
+  const server = await api.get('ORD-1007');
+  expect(server.quantity).toBe(20);
+  expect(server.total, 'the server computes something the client did not predict').not.toBe(predicted);
+  await expect(row.totalValue).toHaveText(formatMoney(server.total));
+  await expect(row.statusMessage).toHaveCount(0);
+});
+
+test('two tabs on one row: no confirmed change is overwritten by a stale computation, and every note tells the truth', async ({
+  browser,
+  baseURL,
+}) => {
+  await api.setQuantity('ORD-1009', 40);
+  await faults.latency(300);
+  const context = await browser.newContext({ baseURL });
+  const [pageA, pageB] = [await context.newPage(), await context.newPage()];
+  const tabA = new OrdersPage(pageA);
+  const tabB = new OrdersPage(pageB);
+  await tabA.goto();
+  await tabB.goto();
+  const rowA = tabA.orderRow('ORD-1009');
+  const rowB = tabB.orderRow('ORD-1009');
+  await expect(rowA.quantityValue).toHaveText('40');
+
+  // B lowers 40 → 39; A, still showing 40, presses + twice before B's change reaches it.
+  const bSent = pageB.waitForRequest((r) => r.url().endsWith('/api/orders/quantity'));
+  await rowB.decrease();
+  await bSent;
+  await rowA.increase();
+  await rowA.increase();
+
+  // Settled: both tabs show the server's record.
+  await expect(rowB.root).toHaveAttribute('data-state', 'idle', { timeout: 10_000 });
+  await expect(rowA.root).not.toHaveAttribute('data-state', 'pending', { timeout: 10_000 });
+  await expect.poll(async () => (await api.get('ORD-1009')).quantity).toBe(40);
+  const server = await api.get('ORD-1009');
+  // B's 39 stands, with A's second + re-made on it: never the stale 42 (or 41).
+  expect(server.quantity).toBe(40);
+  await expect(rowA.quantityValue).toHaveText(String(server.quantity));
+  await expect(rowB.quantityValue).toHaveText(String(server.quantity));
+  // A lost its first +, and says so; B's change was confirmed, and B says nothing.
+  await expect(rowA.root).toHaveAttribute('data-state', 'updated-elsewhere');
+  await expect(rowA.statusMessage).toContainText("ORD-1009 was changed elsewhere, so your change to the quantity wasn't saved.");
+  await expect(rowB.statusMessage).toHaveCount(0);
+  await context.close();
+});
