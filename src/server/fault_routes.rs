@@ -15,7 +15,7 @@ use axum::routing::{get, put};
 use axum::{Json, Router};
 use serde::Deserialize;
 
-use super::AppState;
+use crate::state::AppState;
 use crate::error::AppError;
 use crate::faults::{FaultRule, MAX_DELAY_MS};
 
