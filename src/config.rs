@@ -52,11 +52,34 @@ pub struct WriteSettings {
     /// `ORDERDESK_IDEMPOTENCY_TTL_HOURS`: how long a write's answer is kept for repeats.
     #[serde(default = "default_ttl")]
     pub idempotency_ttl_hours: u64,
+    /// `ORDERDESK_WRITE_DEADLINE_MS`: how long the client waits for a write's answer before it
+    /// treats the request as lost and re-sends it with the same key. The `hang` fault holds a
+    /// write past it.
+    #[serde(default = "default_write_deadline")]
+    pub request_deadline_ms: u64,
 }
 
 impl Default for WriteSettings {
     fn default() -> Self {
-        Self { undo_window_secs: default_undo_window(), idempotency_ttl_hours: default_ttl() }
+        Self { undo_window_secs: default_undo_window(), idempotency_ttl_hours: default_ttl(), request_deadline_ms: default_write_deadline() }
+    }
+}
+
+/// Bounds of `writes.request_deadline_ms`: long enough for a slow network, short enough that a
+/// lost request is noticed.
+pub const WRITE_DEADLINE_MS: std::ops::RangeInclusive<u64> = 1_000..=120_000;
+
+impl WriteSettings {
+    pub fn validate(&self) -> Result<(), String> {
+        if !WRITE_DEADLINE_MS.contains(&self.request_deadline_ms) {
+            return Err(format!(
+                "writes.request_deadline_ms is {}: set it between {} and {} milliseconds (10000 waits ten seconds for an answer).",
+                self.request_deadline_ms,
+                WRITE_DEADLINE_MS.start(),
+                WRITE_DEADLINE_MS.end()
+            ));
+        }
+        Ok(())
     }
 }
 
@@ -224,6 +247,9 @@ fn default_undo_window() -> u64 {
 fn default_ttl() -> u64 {
     24
 }
+fn default_write_deadline() -> u64 {
+    10_000
+}
 
 /// Why the settings could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -252,6 +278,7 @@ impl Settings {
     /// Checks the rules between values that parsing alone can't (a rate is a chance, the
     /// deadline comes after the ETA, addresses are addresses).
     pub fn validate(&self) -> Result<(), ConfigError> {
+        self.writes.validate().map_err(ConfigError::Invalid)?;
         self.pricing.validate().map_err(ConfigError::Invalid)?;
         self.jobs.validate().map_err(ConfigError::Invalid)?;
         self.email.validate().map_err(ConfigError::Invalid)
@@ -291,6 +318,9 @@ impl Settings {
         }
         if let Some(v) = lookup("ORDERDESK_IDEMPOTENCY_TTL_HOURS") {
             self.writes.idempotency_ttl_hours = parse("ORDERDESK_IDEMPOTENCY_TTL_HOURS", v)?;
+        }
+        if let Some(v) = lookup("ORDERDESK_WRITE_DEADLINE_MS") {
+            self.writes.request_deadline_ms = parse("ORDERDESK_WRITE_DEADLINE_MS", v)?;
         }
         if let Some(v) = lookup("ORDERDESK_PROMOTION_PERCENT") {
             self.pricing.promotion_percent = parse("ORDERDESK_PROMOTION_PERCENT", v)?;
@@ -368,33 +398,43 @@ mod tests {
         s.validate().expect("the defaults are valid");
         assert_eq!(s.writes.undo_window_secs, 10);
         assert_eq!(s.writes.idempotency_ttl_hours, 24);
+        assert_eq!(s.writes.request_deadline_ms, 10_000);
         assert_eq!((s.pricing.promotion_percent, s.pricing.promotion_from_quantity), (5, 20), "the promotion is on by default");
         assert_eq!(s.database.readers, 8);
     }
 
     #[test]
-    fn the_committed_leptos_toml_prices_like_the_defaults() {
+    fn the_committed_leptos_toml_prices_and_times_writes_like_the_defaults() {
         let s = Settings::from_toml(include_str!("../Leptos.toml")).unwrap();
         let d = PricingSettings::default();
         assert_eq!((s.pricing.promotion_percent, s.pricing.promotion_from_quantity), (d.promotion_percent, d.promotion_from_quantity));
+        assert_eq!(s.writes.request_deadline_ms, WriteSettings::default().request_deadline_ms);
     }
 
     #[test]
-    fn the_promotion_follows_the_environment_and_is_bounded() {
+    fn write_deadline_and_promotion_follow_the_environment_and_are_bounded() {
         let mut s = Settings::from_toml(SAMPLE).unwrap();
         s.apply_env(|k| {
             Some(match k {
+                "ORDERDESK_WRITE_DEADLINE_MS" => "2500",
                 "ORDERDESK_PROMOTION_PERCENT" => "0",
                 "ORDERDESK_PROMOTION_FROM_QUANTITY" => "50",
                 _ => return None,
             }.to_string())
         })
         .unwrap();
+        assert_eq!(s.writes.request_deadline_ms, 2_500);
         assert_eq!(s.pricing.promotion(), crate::domain::Promotion { percent: 0, from_quantity: 50 });
         s.validate().unwrap();
         let err = s.apply_env(|k| (k == "ORDERDESK_PROMOTION_PERCENT").then(|| "lots".to_string())).unwrap_err();
         assert!(err.to_string().contains("ORDERDESK_PROMOTION_PERCENT"), "{err}");
 
+        s.writes.request_deadline_ms = 999;
+        let err = s.validate().unwrap_err().to_string();
+        assert!(err.contains("request_deadline_ms") && err.contains("between 1000 and 120000"), "{err}");
+        s.writes.request_deadline_ms = 120_001;
+        assert!(s.validate().is_err());
+        s.writes.request_deadline_ms = 120_000;
         s.pricing.promotion_percent = 51;
         assert!(s.validate().unwrap_err().to_string().contains("promotion_percent"));
         s.pricing.promotion_percent = 5;

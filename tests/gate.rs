@@ -1,7 +1,7 @@
 //! The one write gate over HTTP: for every kind of write, the key is parsed and claimed before
 //! any fault rule applies, a rejection changes and publishes nothing, a fresh effect is
 //! published once, and a replay answers the stored body with no effect and no event. Also the
-//! server-only pricing rule.
+//! `hang` fault and the server-only pricing rule.
 
 mod common;
 
@@ -9,6 +9,8 @@ use common::{spawn_app, spawn_app_with, TestApp};
 use orderdesk::domain::{line_total, server_line_total, Job, JobId, Order, OrderId, OrderStatus, Promotion, ServerEvent};
 use serde_json::{json, Value};
 use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 fn key() -> String {
     uuid::Uuid::now_v7().to_string()
@@ -255,6 +257,55 @@ async fn a_replayed_star_publishes_nothing() {
 async fn set_qty(app: &TestApp, key: &str, o: &Order, quantity: u32) -> reqwest::RequestBuilder {
     let form = [("key", key.to_string()), ("id", o.id.to_string()), ("version", o.version.to_string()), ("quantity", quantity.to_string())];
     app.client.post(app.url("/api/orders/quantity")).form(&form)
+}
+
+#[tokio::test]
+async fn a_hang_holds_the_write_past_the_deadline_then_applies_it_once() {
+    let app = Arc::new(spawn_app_with(|s| {
+        s.faults.enabled = true;
+        s.writes.request_deadline_ms = 1_000;
+    })
+    .await);
+    app.fault(json!({"kind": "quantity", "action": {"outcome": "hang"}})).await;
+    let o = app.a_draft().await;
+    let k = key();
+    let started = Instant::now();
+    let first = {
+        let (app, k, o) = (app.clone(), k.clone(), o.clone());
+        tokio::spawn(async move { body(set_qty(&app, &k, &o, 6).await.send().await.unwrap()).await })
+    };
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let (status, b) = body(set_qty(&app, &k, &o, 6).await.send().await.unwrap()).await;
+    assert_eq!((status, b["kind"].as_str()), (409, Some("in_progress")), "a resend while held: {b}");
+    assert_eq!(app.order(&o.id.to_string()).await.unwrap().version, o.version, "nothing applied while held");
+
+    let (status, answer) = first.await.unwrap();
+    assert_eq!(status, 200, "{answer}");
+    assert!(started.elapsed() >= Duration::from_millis(2_000), "held for the deadline plus a second: {:?}", started.elapsed());
+    let (status, again) = body(set_qty(&app, &k, &o, 6).await.send().await.unwrap()).await;
+    assert_eq!((status, again), (200, answer), "a later resend gets the stored answer");
+    let now = app.order(&o.id.to_string()).await.unwrap();
+    assert_eq!((now.version, now.quantity.get()), (o.version + 1, 6), "one effect");
+}
+
+#[tokio::test]
+async fn a_hang_the_client_gave_up_on_still_applies_once_and_resends_get_its_answer() {
+    let app = spawn_app_with(|s| s.faults.enabled = true).await;
+    app.fault(json!({"kind": "quantity", "action": {"outcome": "hang", "ms": 1500}})).await;
+    let o = app.a_draft().await;
+    let k = key();
+    let gave_up = set_qty(&app, &k, &o, 8).await.timeout(Duration::from_millis(400)).send().await;
+    assert!(gave_up.is_err_and(|e| e.is_timeout()), "the client stops waiting");
+    let (status, b) = body(set_qty(&app, &k, &o, 8).await.send().await.unwrap()).await;
+    assert_eq!((status, b["kind"].as_str()), (409, Some("in_progress")), "{b}");
+    let answer = common::eventually("the held write to finish", || async {
+        let (status, b) = body(set_qty(&app, &k, &o, 8).await.send().await.unwrap()).await;
+        (status == 200).then_some(b)
+    })
+    .await;
+    assert_eq!(answer["quantity"], 8);
+    let now = app.order(&o.id.to_string()).await.unwrap();
+    assert_eq!((now.version, now.quantity.get()), (o.version + 1, 8), "applied once, though nobody waited for it");
 }
 
 #[tokio::test]

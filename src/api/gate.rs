@@ -3,7 +3,7 @@
 //!
 //! 1. parse the idempotency key (a bad key is refused before anything else happens);
 //! 2. claim it in flight (a repeat while the first still runs gets "in progress", safe to retry);
-//! 3. apply the fault-control rules (latency, delay, reject, …; off in production);
+//! 3. apply the fault-control rules (latency, delay, hang, reject, …; off in production);
 //! 4. run the effect: the store replays the key's stored answer, or applies the change and
 //!    stores its answer in the same transaction ([`Applied`]);
 //! 5. publish to the push channel only when the effect ran now: a replay publishes nothing.
@@ -72,8 +72,9 @@ pub mod announce {
 /// - `announce`: what to publish when the effect ran now.
 /// - `effect`: the store call, given an [`Effect`]; it must answer [`Applied`].
 ///
-/// Once claimed, the write runs to its end on its own task even if the client stops waiting,
-/// so an effect is never cut off halfway and the claim is held until its answer is stored.
+/// Once claimed, the write runs to its end on its own task even if the client stops waiting
+/// (the `hang` fault outlives the client's deadline on purpose), so an effect is never cut
+/// off halfway and the claim is held until its answer is stored.
 ///
 /// ```ignore
 /// gate::write(WriteKind::Star, &key, Some(id), &(id, version, starred), announce::order, move |w| async move {
@@ -145,6 +146,11 @@ async fn apply_faults(state: &AppState, kind: WriteKind, target: Option<OrderId>
         FaultAction::JobFail => return Ok(Some(JobFault::Fail)),
         FaultAction::JobStall => return Ok(Some(JobFault::Stall)),
         FaultAction::Delay { ms } => tokio::time::sleep(Duration::from_millis(ms)).await,
+        FaultAction::Hang { ms } => {
+            let ms = ms.unwrap_or_else(|| state.settings.writes.request_deadline_ms.saturating_add(1_000));
+            tracing::warn!(kind = kind.as_str(), ms, "fault controls: holding a write past the client's deadline");
+            tokio::time::sleep(Duration::from_millis(ms)).await;
+        }
         FaultAction::Transient => {
             return Err(AppError::Transient {
                 message: "The server is temporarily unavailable, so nothing was saved. It will be retried in a moment.".into(),

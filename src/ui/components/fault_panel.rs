@@ -31,6 +31,7 @@ fn describe(state: &FaultState) -> Vec<String> {
                 FaultAction::Conflict => "conflict".to_string(),
                 FaultAction::Transient => "fail transiently".to_string(),
                 FaultAction::Delay { ms } => format!("wait {ms} ms"),
+                FaultAction::Hang { .. } => "hang past the deadline".to_string(),
                 FaultAction::JobFail => "accept, then fail the job".to_string(),
                 FaultAction::JobStall => "accept, then stall the job".to_string(),
             };
