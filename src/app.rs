@@ -36,7 +36,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 /// server's `writes.request_deadline_ms`, put in the page for the client to read.
 fn write_deadline_ms() -> i64 {
     #[cfg(feature = "ssr")]
-    if let Some(state) = use_context::<crate::server::AppState>() {
+    if let Some(state) = use_context::<crate::state::AppState>() {
         return state.settings.writes.request_deadline_ms as i64;
     }
     crate::ui::sync::DEFAULT_WRITE_DEADLINE_MS

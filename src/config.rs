@@ -19,6 +19,8 @@ pub struct Settings {
     pub jobs: JobSettings,
     #[serde(default)]
     pub email: EmailSettings,
+    #[serde(default)]
+    pub pricing: PricingSettings,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -50,11 +52,75 @@ pub struct WriteSettings {
     /// `ORDERDESK_IDEMPOTENCY_TTL_HOURS`: how long a write's answer is kept for repeats.
     #[serde(default = "default_ttl")]
     pub idempotency_ttl_hours: u64,
+    /// `ORDERDESK_WRITE_DEADLINE_MS`: how long the client waits for a write's answer before it
+    /// treats the request as lost and re-sends it with the same key. The `hang` fault holds a
+    /// write past it.
+    #[serde(default = "default_write_deadline")]
+    pub request_deadline_ms: u64,
 }
 
 impl Default for WriteSettings {
     fn default() -> Self {
-        Self { undo_window_secs: default_undo_window(), idempotency_ttl_hours: default_ttl() }
+        Self { undo_window_secs: default_undo_window(), idempotency_ttl_hours: default_ttl(), request_deadline_ms: default_write_deadline() }
+    }
+}
+
+/// Bounds of `writes.request_deadline_ms`: long enough for a slow network, short enough that a
+/// lost request is noticed.
+pub const WRITE_DEADLINE_MS: std::ops::RangeInclusive<u64> = 1_000..=120_000;
+
+impl WriteSettings {
+    pub fn validate(&self) -> Result<(), String> {
+        if !WRITE_DEADLINE_MS.contains(&self.request_deadline_ms) {
+            return Err(format!(
+                "writes.request_deadline_ms is {}: set it between {} and {} milliseconds (10000 waits ten seconds for an answer).",
+                self.request_deadline_ms,
+                WRITE_DEADLINE_MS.start(),
+                WRITE_DEADLINE_MS.end()
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Pricing the server applies and the client does not know, so the server's total can differ
+/// from the client's prediction (a soft conflict).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PricingSettings {
+    /// `ORDERDESK_PROMOTION_PERCENT`: percent off a line, on top of the bulk discount (0 = off).
+    pub promotion_percent: u8,
+    /// `ORDERDESK_PROMOTION_FROM_QUANTITY`: the quantity from which the promotion applies.
+    pub promotion_from_quantity: u32,
+}
+
+impl Default for PricingSettings {
+    fn default() -> Self {
+        Self { promotion_percent: 5, promotion_from_quantity: 20 }
+    }
+}
+
+impl PricingSettings {
+    /// The promotion as the domain's pricing takes it.
+    pub fn promotion(&self) -> crate::domain::Promotion {
+        crate::domain::Promotion { percent: self.promotion_percent, from_quantity: self.promotion_from_quantity }
+    }
+
+    pub fn validate(&self) -> Result<(), String> {
+        if self.promotion_percent > 50 {
+            return Err(format!(
+                "pricing.promotion_percent is {}: set it between 0 (off) and 50 percent.",
+                self.promotion_percent
+            ));
+        }
+        let max = crate::domain::Quantity::MAX;
+        if !(1..=max).contains(&self.promotion_from_quantity) {
+            return Err(format!(
+                "pricing.promotion_from_quantity is {}: set the quantity the promotion starts at, between 1 and {max}.",
+                self.promotion_from_quantity
+            ));
+        }
+        Ok(())
     }
 }
 
@@ -181,6 +247,9 @@ fn default_undo_window() -> u64 {
 fn default_ttl() -> u64 {
     24
 }
+fn default_write_deadline() -> u64 {
+    10_000
+}
 
 /// Why the settings could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -209,6 +278,8 @@ impl Settings {
     /// Checks the rules between values that parsing alone can't (a rate is a chance, the
     /// deadline comes after the ETA, addresses are addresses).
     pub fn validate(&self) -> Result<(), ConfigError> {
+        self.writes.validate().map_err(ConfigError::Invalid)?;
+        self.pricing.validate().map_err(ConfigError::Invalid)?;
         self.jobs.validate().map_err(ConfigError::Invalid)?;
         self.email.validate().map_err(ConfigError::Invalid)
     }
@@ -247,6 +318,15 @@ impl Settings {
         }
         if let Some(v) = lookup("ORDERDESK_IDEMPOTENCY_TTL_HOURS") {
             self.writes.idempotency_ttl_hours = parse("ORDERDESK_IDEMPOTENCY_TTL_HOURS", v)?;
+        }
+        if let Some(v) = lookup("ORDERDESK_WRITE_DEADLINE_MS") {
+            self.writes.request_deadline_ms = parse("ORDERDESK_WRITE_DEADLINE_MS", v)?;
+        }
+        if let Some(v) = lookup("ORDERDESK_PROMOTION_PERCENT") {
+            self.pricing.promotion_percent = parse("ORDERDESK_PROMOTION_PERCENT", v)?;
+        }
+        if let Some(v) = lookup("ORDERDESK_PROMOTION_FROM_QUANTITY") {
+            self.pricing.promotion_from_quantity = parse("ORDERDESK_PROMOTION_FROM_QUANTITY", v)?;
         }
         if let Some(v) = lookup("ORDERDESK_FAULTS") {
             self.faults.enabled = parse("ORDERDESK_FAULTS", v)?;
@@ -318,7 +398,49 @@ mod tests {
         s.validate().expect("the defaults are valid");
         assert_eq!(s.writes.undo_window_secs, 10);
         assert_eq!(s.writes.idempotency_ttl_hours, 24);
+        assert_eq!(s.writes.request_deadline_ms, 10_000);
+        assert_eq!((s.pricing.promotion_percent, s.pricing.promotion_from_quantity), (5, 20), "the promotion is on by default");
         assert_eq!(s.database.readers, 8);
+    }
+
+    #[test]
+    fn the_committed_leptos_toml_prices_and_times_writes_like_the_defaults() {
+        let s = Settings::from_toml(include_str!("../Leptos.toml")).unwrap();
+        let d = PricingSettings::default();
+        assert_eq!((s.pricing.promotion_percent, s.pricing.promotion_from_quantity), (d.promotion_percent, d.promotion_from_quantity));
+        assert_eq!(s.writes.request_deadline_ms, WriteSettings::default().request_deadline_ms);
+    }
+
+    #[test]
+    fn write_deadline_and_promotion_follow_the_environment_and_are_bounded() {
+        let mut s = Settings::from_toml(SAMPLE).unwrap();
+        s.apply_env(|k| {
+            Some(match k {
+                "ORDERDESK_WRITE_DEADLINE_MS" => "2500",
+                "ORDERDESK_PROMOTION_PERCENT" => "0",
+                "ORDERDESK_PROMOTION_FROM_QUANTITY" => "50",
+                _ => return None,
+            }.to_string())
+        })
+        .unwrap();
+        assert_eq!(s.writes.request_deadline_ms, 2_500);
+        assert_eq!(s.pricing.promotion(), crate::domain::Promotion { percent: 0, from_quantity: 50 });
+        s.validate().unwrap();
+        let err = s.apply_env(|k| (k == "ORDERDESK_PROMOTION_PERCENT").then(|| "lots".to_string())).unwrap_err();
+        assert!(err.to_string().contains("ORDERDESK_PROMOTION_PERCENT"), "{err}");
+
+        s.writes.request_deadline_ms = 999;
+        let err = s.validate().unwrap_err().to_string();
+        assert!(err.contains("request_deadline_ms") && err.contains("between 1000 and 120000"), "{err}");
+        s.writes.request_deadline_ms = 120_001;
+        assert!(s.validate().is_err());
+        s.writes.request_deadline_ms = 120_000;
+        s.pricing.promotion_percent = 51;
+        assert!(s.validate().unwrap_err().to_string().contains("promotion_percent"));
+        s.pricing.promotion_percent = 5;
+        s.pricing.promotion_from_quantity = 0;
+        assert!(s.validate().unwrap_err().to_string().contains("promotion_from_quantity"));
+        assert!(Settings::from_toml(&format!("{SAMPLE}\n[pricing]\nbogus = 1")).is_err(), "unknown keys are refused");
     }
 
     #[test]

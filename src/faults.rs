@@ -1,5 +1,5 @@
 //! Fault controls: make the next writes of a kind succeed, be rejected, conflict, fail
-//! transiently or slow down, and add latency to every write, so every UI state can be
+//! transiently, slow down or hang past the client's deadline, and add latency to every write, so every UI state can be
 //! produced on purpose. Off by default; the HTTP endpoint exists only when enabled.
 //! The types are shared so a panel in the app can drive them; the registry is server-only.
 
@@ -26,6 +26,14 @@ pub enum FaultAction {
     Transient,
     /// Processed normally after waiting `ms` milliseconds.
     Delay { ms: u64 },
+    /// The server holds the write (and its key's in-flight claim) past the client's write
+    /// deadline, then processes it normally: `ms` milliseconds, or without `ms` the deadline
+    /// (`writes.request_deadline_ms`) plus a second. The client gives up waiting and re-sends
+    /// with the same key ("in progress" while held, the stored answer after): one effect.
+    Hang {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        ms: Option<u64>,
+    },
     /// Only for `place`: the order is accepted, and the job it starts fails at its first step.
     JobFail,
     /// Only for `place`: the order is accepted, and the job it starts stops making progress
@@ -50,6 +58,7 @@ enum Outcome {
     Conflict,
     Transient,
     Delay,
+    Hang,
     JobFail,
     JobStall,
 }
@@ -65,6 +74,7 @@ impl TryFrom<WireAction> for FaultAction {
             Outcome::Conflict => FaultAction::Conflict,
             Outcome::Transient => FaultAction::Transient,
             Outcome::Delay => FaultAction::Delay { ms: w.ms.ok_or("missing field `ms`")? },
+            Outcome::Hang => FaultAction::Hang { ms: w.ms },
             Outcome::JobFail => FaultAction::JobFail,
             Outcome::JobStall => FaultAction::JobStall,
         })
@@ -134,6 +144,10 @@ impl FaultRule {
         if let FaultAction::Delay { ms } = self.action
             && ms > MAX_DELAY_MS {
                 return Err(format!("a delay can be at most {MAX_DELAY_MS} ms."));
+            }
+        if let FaultAction::Hang { ms: Some(ms) } = self.action
+            && !(1..=MAX_DELAY_MS).contains(&ms) {
+                return Err(format!("a hang lasts between 1 and {MAX_DELAY_MS} ms (leave out ms to hang just past the client's deadline)."));
             }
         if matches!(self.action, FaultAction::JobFail | FaultAction::JobStall) && self.kind != Some(WriteKind::Place) {
             return Err("job_fail and job_stall apply only to the place write: set kind to \"place\".".into());
@@ -245,12 +259,15 @@ mod tests {
     #[test]
     fn every_action_reads_back_what_it_writes() {
         use FaultAction::*;
-        for a in [Succeed, Reject, ServerError, Conflict, Transient, Delay { ms: 7 }, JobFail, JobStall] {
+        for a in [Succeed, Reject, ServerError, Conflict, Transient, Delay { ms: 7 }, Hang { ms: None }, Hang { ms: Some(12_000) }, JobFail, JobStall] {
             let json = serde_json::to_string(&a).unwrap();
             assert_eq!(serde_json::from_str::<FaultAction>(&json).unwrap(), a, "{json}");
         }
         assert_eq!(serde_json::to_string(&Delay { ms: 7 }).unwrap(), r#"{"outcome":"delay","ms":7}"#);
         assert!(serde_json::from_str::<FaultAction>(r#"{"outcome":"delay"}"#).is_err());
+        assert_eq!(serde_json::to_string(&Hang { ms: None }).unwrap(), r#"{"outcome":"hang"}"#);
+        assert_eq!(serde_json::to_string(&Hang { ms: Some(12_000) }).unwrap(), r#"{"outcome":"hang","ms":12000}"#);
+        assert_eq!(serde_json::from_str::<FaultAction>(r#"{"outcome":"hang"}"#).unwrap(), Hang { ms: None });
         assert!(serde_json::from_str::<FaultAction>(r#"{"outcome":"explode"}"#).is_err());
     }
 
@@ -264,5 +281,10 @@ mod tests {
         assert!(r.validate().unwrap_err().contains("place"));
         let r = FaultRule { kind: Some(WriteKind::Place), action: FaultAction::JobFail, count: 1 };
         assert!(r.validate().is_ok());
+        let hang = |ms| FaultRule { kind: Some(WriteKind::Quantity), action: FaultAction::Hang { ms }, count: 1 };
+        assert!(hang(None).validate().is_ok());
+        assert!(hang(Some(MAX_DELAY_MS)).validate().is_ok());
+        assert!(hang(Some(MAX_DELAY_MS + 1)).validate().unwrap_err().contains("between 1 and"));
+        assert!(hang(Some(0)).validate().is_err());
     }
 }

@@ -1,5 +1,6 @@
 //! Order Desk: one crate, built as the server (`ssr`) and as the WASM client (`hydrate`).
-//! Arrows point one way: ui → records → sync, records → domain; api → store → domain.
+//! Arrows point one way: ui → records → sync, records → domain; api → state, push, store →
+//! domain; jobs → push, store → domain; server (assembly) → everything.
 
 // Leptos views are deeply nested types; components are type-erased with `into_any()`, and
 // this leaves headroom for the rest.
@@ -22,7 +23,11 @@ pub mod config;
 #[cfg(feature = "ssr")]
 pub mod jobs;
 #[cfg(feature = "ssr")]
+pub mod push;
+#[cfg(feature = "ssr")]
 pub mod server;
+#[cfg(feature = "ssr")]
+pub mod state;
 #[cfg(feature = "ssr")]
 pub mod store;
 

@@ -4,7 +4,7 @@
 mod common;
 
 use common::{spawn_app, test_settings};
-use orderdesk::domain::{line_total, Order};
+use orderdesk::domain::{server_line_total, Order};
 use orderdesk::server::{start, StartupError};
 
 #[tokio::test]
@@ -45,9 +45,10 @@ async fn list_api_returns_orders_in_position_order_with_server_totals() {
     assert_eq!(res.status(), 200);
     let orders: Vec<Order> = res.json().await.unwrap();
     assert_eq!(orders.len(), 25);
+    let promotion = test_settings(std::path::Path::new("unused.db")).pricing.promotion();
     assert!(orders.windows(2).all(|w| w[0].position < w[1].position));
     for o in &orders {
-        assert_eq!(o.total, line_total(o.quantity, o.unit_price), "{}", o.display_number());
+        assert_eq!(o.total, server_line_total(o.quantity, o.unit_price, &promotion), "{}", o.display_number());
         assert_eq!(o.id.as_uuid().get_version_num(), 7);
         assert_eq!(o.version, 1);
     }

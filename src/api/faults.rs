@@ -22,8 +22,9 @@ pub async fn get_fault_state() -> Result<Option<FaultState>, AppError> {
     Ok(state.settings.faults.enabled.then(|| state.faults.snapshot()))
 }
 
-/// Adds a rule: `outcome` is succeed, reject, server_error, conflict, transient, delay, or
-/// (for `place` only) job_fail or job_stall.
+/// Adds a rule: `outcome` is succeed, reject, server_error, conflict, transient, delay (`ms`),
+/// hang (`ms`, or 0 for just past the client's write deadline), or (for `place` only)
+/// job_fail or job_stall.
 #[server(endpoint = "faults/add", output = crate::wire::Wire)]
 pub async fn add_fault(kind: String, outcome: String, ms: u64, count: u32) -> Result<FaultState, AppError> {
     use crate::domain::{Field, WriteKind};
@@ -42,6 +43,7 @@ pub async fn add_fault(kind: String, outcome: String, ms: u64, count: u32) -> Re
             "conflict" => FaultAction::Conflict,
             "transient" => FaultAction::Transient,
             "delay" => FaultAction::Delay { ms },
+            "hang" => FaultAction::Hang { ms: (ms > 0).then_some(ms) },
             "job_fail" => FaultAction::JobFail,
             "job_stall" => FaultAction::JobStall,
             other => return Err(AppError::BadRequest { message: format!("\"{other}\" is not a fault outcome.") }),

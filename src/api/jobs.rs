@@ -8,7 +8,8 @@ use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
 use {
-    super::context::{self, begin_write},
+    super::context,
+    super::gate::{self, announce},
     crate::domain::{JobId, OrderId, WriteKind},
 };
 
@@ -18,13 +19,13 @@ use {
 pub async fn place_order(key: String, id: String, version: i64) -> Result<PlaceReceipt, AppError> {
     context::reply(async {
         let id = OrderId::parse(&id)?;
-        let w = begin_write(WriteKind::Place, &key, Some(id), &(id, version)).await?;
-        let state = context::state()?;
-        let receipt = w.db.place_order(&w.meta, id, version, &w.settings.jobs, w.job_fault).await?;
-        // Starting a job that already runs (a repeated request) does nothing.
-        state.jobs.start(receipt.job.id);
-        state.events.order(&receipt.order);
-        Ok(receipt)
+        gate::write(WriteKind::Place, &key, Some(id), &(id, version), announce::placed, move |w| async move {
+            let placed = w.db.place_order(&w.meta, id, version, &w.settings.jobs, w.job_fault).await?;
+            // A replay's job was started by the request that placed it (or by the restart
+            // that resumed it).
+            Ok(placed.on_fresh(|r| w.jobs.start(r.job.id)))
+        })
+        .await
     })
     .await
 }
@@ -34,7 +35,7 @@ pub async fn place_order(key: String, id: String, version: i64) -> Result<PlaceR
 pub async fn get_job(id: String) -> Result<JobDetail, AppError> {
     context::reply(async {
         let id = JobId::parse(&id)?;
-        context::db()?.job_detail(id).await?.ok_or_else(|| {
+        context::db()?.job_detail(id).await.map_err(AppError::from)?.ok_or_else(|| {
             AppError::not_found(format!("There is no job {}. Open the order from the orders list to see its status.", id.reference()))
         })
     })
@@ -44,5 +45,5 @@ pub async fn get_job(id: String) -> Result<JobDetail, AppError> {
 /// The newest job of every order that has one, for the badges in the list.
 #[server(endpoint = "jobs/list", output = crate::wire::Wire)]
 pub async fn list_jobs() -> Result<Vec<Job>, AppError> {
-    context::reply(async { context::db()?.latest_jobs().await }).await
+    context::reply(async { Ok(context::db()?.latest_jobs().await?) }).await
 }

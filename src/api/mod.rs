@@ -1,8 +1,13 @@
-//! Server functions: thin. Parse input into domain types, call the store, map the result.
-//! No SQL and no business rules here.
+//! Server functions: thin. Parse input into domain types, call the store (writes: through
+//! the one write gate, `gate`), map the result. No SQL and no business rules here.
+//! Depends on state, push, store and domain; never on `server` (which assembles this).
 
 #[cfg(feature = "ssr")]
 mod context;
+#[cfg(feature = "ssr")]
+mod errors;
+#[cfg(feature = "ssr")]
+pub mod gate;
 mod faults;
 mod jobs;
 mod writes;

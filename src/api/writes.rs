@@ -1,5 +1,6 @@
 //! Write server functions. Each takes an idempotency key and (for existing orders) the
-//! version the client saw, parses its input into domain types and calls the store.
+//! version the client saw, parses its input into domain types and makes one call to the write
+//! gate (`super::gate::write`) with its effect and what to announce.
 //! Arguments are flat so they post as plain forms, with or without JavaScript.
 
 use leptos::prelude::*;
@@ -9,7 +10,8 @@ use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
 use {
-    super::context::{self, begin_write},
+    super::context,
+    super::gate::{self, announce},
     crate::domain::{CustomerName, ItemName, Money, Note, OrderId, Quantity, WriteKind},
 };
 
@@ -18,8 +20,10 @@ use {
 pub async fn set_starred(key: String, id: String, version: i64, starred: bool) -> Result<Order, AppError> {
     context::reply(async {
         let id = OrderId::parse(&id)?;
-        let w = begin_write(WriteKind::Star, &key, Some(id), &(id, version, starred)).await?;
-        w.db.set_starred(&w.meta, id, version, starred).await.inspect(|o| w.events.order(o))
+        gate::write(WriteKind::Star, &key, Some(id), &(id, version, starred), announce::order, move |w| async move {
+            w.db.set_starred(&w.meta, id, version, starred).await
+        })
+        .await
     })
     .await
 }
@@ -31,8 +35,11 @@ pub async fn rename(key: String, id: String, version: i64, customer: String, ite
         let id = OrderId::parse(&id)?;
         let customer = CustomerName::parse(&customer)?;
         let item = ItemName::parse(&item)?;
-        let w = begin_write(WriteKind::Rename, &key, Some(id), &(id, version, &customer, &item)).await?;
-        w.db.rename(&w.meta, id, version, customer, item).await.inspect(|o| w.events.order(o))
+        let payload = (id, version, customer.clone(), item.clone());
+        gate::write(WriteKind::Rename, &key, Some(id), &payload, announce::order, move |w| async move {
+            w.db.rename(&w.meta, id, version, customer, item).await
+        })
+        .await
     })
     .await
 }
@@ -43,20 +50,25 @@ pub async fn set_note(key: String, id: String, version: i64, note: String) -> Re
     context::reply(async {
         let id = OrderId::parse(&id)?;
         let note = Note::parse(&note)?;
-        let w = begin_write(WriteKind::Note, &key, Some(id), &(id, version, &note)).await?;
-        w.db.set_note(&w.meta, id, version, note).await.inspect(|o| w.events.order(o))
+        gate::write(WriteKind::Note, &key, Some(id), &(id, version, note.clone()), announce::order, move |w| async move {
+            w.db.set_note(&w.meta, id, version, note).await
+        })
+        .await
     })
     .await
 }
 
-/// Set a draft's quantity; the server computes the total (bulk discount included).
+/// Set a draft's quantity; the server computes the total (bulk discount and any server-side
+/// promotion included, so it may differ from the client's prediction).
 #[server(endpoint = "orders/quantity", output = crate::wire::Wire)]
 pub async fn set_quantity(key: String, id: String, version: i64, quantity: i64) -> Result<Order, AppError> {
     context::reply(async {
         let id = OrderId::parse(&id)?;
         let quantity = Quantity::parse(quantity)?;
-        let w = begin_write(WriteKind::Quantity, &key, Some(id), &(id, version, quantity)).await?;
-        w.db.set_quantity(&w.meta, id, version, quantity).await.inspect(|o| w.events.order(o))
+        gate::write(WriteKind::Quantity, &key, Some(id), &(id, version, quantity), announce::order, move |w| async move {
+            w.db.set_quantity(&w.meta, id, version, quantity, w.settings.pricing.promotion()).await
+        })
+        .await
     })
     .await
 }
@@ -68,8 +80,10 @@ pub async fn move_order(key: String, id: String, version: i64, before: Option<St
     context::reply(async {
         let id = OrderId::parse(&id)?;
         let before = before.filter(|b| !b.is_empty()).map(|b| OrderId::parse(&b)).transpose()?;
-        let w = begin_write(WriteKind::Move, &key, Some(id), &(id, version, before)).await?;
-        w.db.move_order(&w.meta, id, version, before).await.inspect(|list| w.events.orders(list))
+        gate::write(WriteKind::Move, &key, Some(id), &(id, version, before), announce::orders, move |w| async move {
+            w.db.move_order(&w.meta, id, version, before).await
+        })
+        .await
     })
     .await
 }
@@ -94,8 +108,10 @@ pub async fn create_order(
             quantity: Quantity::parse(quantity)?,
             unit_price: Money::parse_cents(unit_price_cents)?,
         };
-        let w = begin_write(WriteKind::Create, &key, None, &draft).await?;
-        w.db.create_draft(&w.meta, draft).await.inspect(|o| w.events.order(o))
+        gate::write(WriteKind::Create, &key, None, &draft.clone(), announce::order, move |w| async move {
+            w.db.create_draft(&w.meta, draft, w.settings.pricing.promotion()).await
+        })
+        .await
     })
     .await
 }
@@ -105,9 +121,11 @@ pub async fn create_order(
 pub async fn delete_order(key: String, id: String, version: i64) -> Result<DeleteReceipt, AppError> {
     context::reply(async {
         let id = OrderId::parse(&id)?;
-        let w = begin_write(WriteKind::Delete, &key, Some(id), &(id, version)).await?;
-        let window_ms = (w.settings.writes.undo_window_secs as i64).saturating_mul(1000);
-        w.db.delete_draft(&w.meta, id, version, window_ms).await.inspect(|r| w.events.order_removed(r.order.id))
+        gate::write(WriteKind::Delete, &key, Some(id), &(id, version), announce::removed, move |w| async move {
+            let window_ms = (w.settings.writes.undo_window_secs as i64).saturating_mul(1000);
+            w.db.delete_draft(&w.meta, id, version, window_ms).await
+        })
+        .await
     })
     .await
 }
@@ -117,8 +135,10 @@ pub async fn delete_order(key: String, id: String, version: i64) -> Result<Delet
 pub async fn undo_delete(key: String, id: String) -> Result<Order, AppError> {
     context::reply(async {
         let id = OrderId::parse(&id)?;
-        let w = begin_write(WriteKind::UndoDelete, &key, Some(id), &id).await?;
-        w.db.undo_delete(&w.meta, id).await.inspect(|o| w.events.order(o))
+        gate::write(WriteKind::UndoDelete, &key, Some(id), &id, announce::order, move |w| async move {
+            w.db.undo_delete(&w.meta, id).await
+        })
+        .await
     })
     .await
 }
@@ -128,8 +148,10 @@ pub async fn undo_delete(key: String, id: String) -> Result<Order, AppError> {
 pub async fn cancel_order(key: String, id: String, version: i64) -> Result<Order, AppError> {
     context::reply(async {
         let id = OrderId::parse(&id)?;
-        let w = begin_write(WriteKind::Cancel, &key, Some(id), &(id, version)).await?;
-        w.db.cancel_placed(&w.meta, id, version).await.inspect(|o| w.events.order(o))
+        gate::write(WriteKind::Cancel, &key, Some(id), &(id, version), announce::order, move |w| async move {
+            w.db.cancel_placed(&w.meta, id, version).await
+        })
+        .await
     })
     .await
 }

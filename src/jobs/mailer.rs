@@ -82,7 +82,7 @@ impl Mailer {
     }
 
     /// Sends every notification due now; returns how many were sent.
-    pub async fn send_due(&self, db: &Db, now: i64) -> Result<usize, crate::error::AppError> {
+    pub async fn send_due(&self, db: &Db, now: i64) -> Result<usize, crate::store::StoreError> {
         let mut sent = 0;
         for n in db.unsent_notifications(now, BATCH).await? {
             let result = match self.message(&n) {

@@ -16,9 +16,9 @@ use std::time::Duration;
 use crate::clock::SharedClock;
 use crate::config::Settings;
 use crate::domain::{Job, JobId, JobStep, Order};
-use crate::error::AppError;
+use crate::store::StoreError;
 use crate::faults::JobFault;
-use crate::server::Events;
+use crate::push::Events;
 use crate::store::{Db, Ending, JobRun};
 
 /// Progress reports per step.
@@ -112,7 +112,7 @@ impl JobRunner {
     /// At start-up: every job left running by the previous process either fails (its
     /// deadline passed while the server was down) or is picked up again from its step, with
     /// a `resumed` line in its history. None is left pending.
-    pub async fn resume_all(&self) -> Result<Resumed, AppError> {
+    pub async fn resume_all(&self) -> Result<Resumed, StoreError> {
         let inner = &self.inner;
         let now = inner.clock.now_ms();
         let mut report = Resumed::default();
@@ -152,7 +152,7 @@ impl JobRunner {
     }
 
     /// Fails every running job past its deadline now. Returns how many it failed.
-    pub async fn fail_overdue(&self) -> Result<usize, AppError> {
+    pub async fn fail_overdue(&self) -> Result<usize, StoreError> {
         self.inner.fail_overdue().await
     }
 }
@@ -165,7 +165,7 @@ impl Inner {
         }
     }
 
-    async fn fail_overdue(&self) -> Result<usize, AppError> {
+    async fn fail_overdue(&self) -> Result<usize, StoreError> {
         let now = self.clock.now_ms();
         let mut failed = 0;
         for run in self.db.running_jobs(Some(now)).await? {
@@ -208,7 +208,7 @@ impl Inner {
 
     /// Runs the job's next step (or ends it). Every change is one guarded transaction; when
     /// one finds the job moved on elsewhere (its deadline failed it), the job is read again.
-    async fn advance(&self, run: &JobRun) -> Result<Next, AppError> {
+    async fn advance(&self, run: &JobRun) -> Result<Next, StoreError> {
         let job = &run.job;
         if job.state.is_terminal() {
             return Ok(Next::Stop);
@@ -267,7 +267,7 @@ impl Inner {
     async fn saved<T, F, Fut>(&self, attempt: F) -> Option<T>
     where
         F: Fn() -> Fut,
-        Fut: Future<Output = Result<Option<T>, AppError>>,
+        Fut: Future<Output = Result<Option<T>, StoreError>>,
     {
         loop {
             match attempt().await {

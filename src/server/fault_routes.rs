@@ -3,7 +3,7 @@
 //! - `GET    /api/faults`          the current rules and latency
 //! - `POST   /api/faults`          add a rule: `{"kind":"quantity","action":{"outcome":"reject"},"count":1}`
 //!   (`kind` omitted = any write; outcomes: succeed, reject, server_error, conflict, transient,
-//!   delay with `ms`; for `place` only: job_fail, job_stall)
+//!   delay with `ms`, hang with optional `ms`; for `place` only: job_fail, job_stall)
 //! - `PUT    /api/faults/latency`  `{"ms":500}` added before every write
 //! - `DELETE /api/faults`          clear everything
 
@@ -15,7 +15,7 @@ use axum::routing::{get, put};
 use axum::{Json, Router};
 use serde::Deserialize;
 
-use super::AppState;
+use crate::state::AppState;
 use crate::error::AppError;
 use crate::faults::{FaultRule, MAX_DELAY_MS};
 

@@ -1,7 +1,7 @@
-//! Assembles the HTTP server (server only): shared state, routes, start-up errors.
+//! Assembles the HTTP server (server only): builds the shared state, mounts the routes, and
+//! names start-up errors. It holds no logic of its own that another module needs.
 //! `main.rs` and the integration tests both start the server through [`start`].
 
-use axum::extract::FromRef;
 use axum::Router;
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
@@ -14,30 +14,11 @@ use crate::clock::{SharedClock, SystemClock};
 use crate::config::Settings;
 use crate::faults::Faults;
 use crate::jobs::{JobRunner, MailError, Mailer};
+use crate::push::Events;
+use crate::state::{AppState, InFlight};
 use crate::store::{Db, DbError};
 
-mod events;
 mod fault_routes;
-mod inflight;
-
-pub use events::Events;
-
-pub use inflight::{InFlight, InFlightClaim};
-
-/// Shared state handed to axum handlers and (through context) to server functions.
-#[derive(Clone, FromRef)]
-pub struct AppState {
-    pub leptos_options: LeptosOptions,
-    pub db: Db,
-    pub settings: Arc<Settings>,
-    pub clock: SharedClock,
-    pub faults: Arc<Faults>,
-    pub inflight: Arc<InFlight>,
-    /// The push channel to open pages.
-    pub events: Events,
-    /// Runs placed orders' jobs.
-    pub jobs: Arc<JobRunner>,
-}
 
 /// Why the server could not start. Printed as one clear sentence; the process exits non-zero.
 #[derive(Debug, thiserror::Error)]
@@ -51,7 +32,7 @@ pub enum StartupError {
     #[error(transparent)]
     Mail(#[from] MailError),
     #[error("can't pick up the jobs that were running before the restart ({0}). Check the database file and start again.")]
-    Resume(crate::error::AppError),
+    Resume(crate::store::StoreError),
     #[error("the server stopped with an error: {0}")]
     Serve(std::io::Error),
 }
@@ -100,7 +81,7 @@ pub async fn start_with_clock(settings: Settings, clock: SharedClock) -> Result<
     settings.validate()?;
     let mailer = Mailer::from_settings(&settings.email)?;
     let db = Db::open(&settings.database.url, settings.database.readers).await?;
-    if settings.database.seed_demo_data && db.seed_if_empty(clock.now_ms()).await? {
+    if settings.database.seed_demo_data && db.seed_if_empty(clock.now_ms(), settings.pricing.promotion()).await? {
         tracing::info!("seeded an empty database with demo orders");
     }
     let listener = TcpListener::bind(settings.server.address)
@@ -137,7 +118,7 @@ pub async fn start_with_clock(settings: Settings, clock: SharedClock) -> Result<
     let routes = generate_route_list(App).into_iter().filter(|r| r.path() != "/").collect::<Vec<_>>();
     let mut app = Router::new()
         .route("/", axum::routing::get(|| async { axum::response::Redirect::to("/orders") }))
-        .route("/api/events", axum::routing::get(events::stream));
+        .route("/api/events", axum::routing::get(crate::push::stream));
     if faults_enabled {
         tracing::warn!("fault controls are ON: /api/faults can make writes fail on purpose");
         app = app.merge(fault_routes::routes());

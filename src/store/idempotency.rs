@@ -1,6 +1,8 @@
 //! Idempotency keys: the first successful answer per (user, key) is stored in the same
 //! transaction as its effect and replayed for repeats until it expires.
 //! Errors are not stored: they changed nothing, so the same key may be sent again.
+//! Whether an answer was replayed or fresh is told to the caller ([`Applied`]): only a fresh
+//! one had an effect worth announcing.
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -8,9 +10,50 @@ use sha2::{Digest, Sha256};
 use sqlx::SqliteConnection;
 use uuid::Uuid;
 
-use super::db_err;
+use super::{db_err, StoreError};
 use crate::domain::WriteKind;
-use crate::error::AppError;
+
+/// The `status` column (NOT NULL since the first migration) predates the store's own errors.
+/// Only successes are ever stored, so every row holds this one value and nothing reads it; the
+/// store knows no other HTTP status.
+const STORED_SUCCESS: i64 = 200;
+
+/// The answer of an idempotent write: run now, or the stored answer of an earlier request
+/// with the same key (no effect this time).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Applied<T> {
+    /// The effect ran in this request; its answer is now stored under the key.
+    Fresh(T),
+    /// The key's stored answer, replayed: nothing changed.
+    Replayed(T),
+}
+
+impl<T> Applied<T> {
+    pub fn is_fresh(&self) -> bool {
+        matches!(self, Applied::Fresh(_))
+    }
+
+    /// The answer, however it came.
+    pub fn into_inner(self) -> T {
+        match self {
+            Applied::Fresh(t) | Applied::Replayed(t) => t,
+        }
+    }
+
+    /// Runs `then` with the answer only when the effect ran now.
+    pub fn on_fresh(self, then: impl FnOnce(&T)) -> Self {
+        if let Applied::Fresh(t) = &self {
+            then(t);
+        }
+        self
+    }
+
+    pub fn get(&self) -> &T {
+        match self {
+            Applied::Fresh(t) | Applied::Replayed(t) => t,
+        }
+    }
+}
 
 /// Who is writing, with which key, what, and when.
 #[derive(Clone, Debug)]
@@ -33,7 +76,7 @@ pub fn payload_hash(kind: WriteKind, payload: &impl Serialize) -> String {
 }
 
 /// The stored answer for this key, if a live one exists and matches this request.
-pub(super) async fn replay<T: DeserializeOwned>(conn: &mut SqliteConnection, meta: &WriteMeta) -> Result<Option<T>, AppError> {
+pub(super) async fn replay<T: DeserializeOwned>(conn: &mut SqliteConnection, meta: &WriteMeta) -> Result<Option<T>, StoreError> {
     let row: Option<(String, String, String, i64)> = sqlx::query_as(
         "SELECT operation, payload_hash, response, expires_at FROM idempotency_keys WHERE user_id = ? AND key = ?",
     )
@@ -54,32 +97,23 @@ pub(super) async fn replay<T: DeserializeOwned>(conn: &mut SqliteConnection, met
         return Ok(None);
     }
     if operation != meta.kind.as_str() || hash != meta.payload_hash {
-        return Err(AppError::KeyReused {
-            message: "This request key was already used for a different change, so nothing was saved. \
-                      Reload the page and make the change again."
-                .into(),
-        });
+        return Err(StoreError::KeyReused);
     }
-    serde_json::from_str(&response).map(Some).map_err(|e| {
-        tracing::error!(key = %meta.key, error = %e, "stored idempotent answer no longer decodes");
-        AppError::internal()
-    })
+    serde_json::from_str(&response).map(Some).map_err(|e| StoreError::corrupt("stored answer", meta.key.to_string(), e))
 }
 
 /// Stores `answer` under the key, in the caller's transaction.
-pub(super) async fn record<T: Serialize>(conn: &mut SqliteConnection, meta: &WriteMeta, answer: &T) -> Result<(), AppError> {
-    let body = serde_json::to_string(answer).map_err(|e| {
-        tracing::error!(error = %e, "answer does not serialize");
-        AppError::internal()
-    })?;
+pub(super) async fn record<T: Serialize>(conn: &mut SqliteConnection, meta: &WriteMeta, answer: &T) -> Result<(), StoreError> {
+    let body = serde_json::to_string(answer).map_err(|e| StoreError::corrupt("answer", meta.key.to_string(), e))?;
     sqlx::query(
         "INSERT INTO idempotency_keys (user_id, key, operation, payload_hash, status, response, created_at, expires_at) \
-         VALUES (?, ?, ?, ?, 200, ?, ?, ?)",
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(&meta.user)
     .bind(meta.key.to_string())
     .bind(meta.kind.as_str())
     .bind(&meta.payload_hash)
+    .bind(STORED_SUCCESS)
     .bind(body)
     .bind(meta.now)
     .bind(meta.now + meta.ttl_ms)

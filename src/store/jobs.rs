@@ -9,14 +9,14 @@ use uuid::Uuid;
 
 use super::idempotency::WriteMeta;
 use super::orders::{OrderRow, ORDER_COLUMNS};
-use super::writes::{editable, one_order, returning, to_order};
-use super::{db_err, Db};
+use super::idempotency::Applied;
+use super::writes::{live, one_order, returning, to_order};
+use super::{db_err, Db, StoreError};
 use crate::config::JobSettings;
 use crate::domain::{
     Job, JobDetail, JobEvent, JobEventKind, JobFailure, JobId, JobState, JobStep, Order, OrderId, OrderNumber,
     OrderStatus, PlaceReceipt,
 };
-use crate::error::AppError;
 use crate::faults::JobFault;
 
 /// The columns every job query selects, in `JobRow`'s order (`j` is `jobs`, `o` its order).
@@ -101,17 +101,16 @@ pub struct UnsentNotification {
     pub attempts: i64,
 }
 
-fn corrupt(what: &str, id: &str, reason: impl std::fmt::Display) -> AppError {
-    tracing::error!(%id, %reason, "corrupt {what} row");
-    AppError::internal()
+fn corrupt(what: &'static str, id: &str, reason: impl std::fmt::Display) -> StoreError {
+    StoreError::corrupt(what, id, reason)
 }
 
-fn parse_uuid(what: &str, id: &str) -> Result<Uuid, AppError> {
+fn parse_uuid(what: &'static str, id: &str) -> Result<Uuid, StoreError> {
     Uuid::parse_str(id).map_err(|e| corrupt(what, id, e))
 }
 
 impl JobRow {
-    fn into_run(self, order: Order) -> Result<JobRun, AppError> {
+    fn into_run(self, order: Order) -> Result<JobRun, StoreError> {
         let fault = match &self.fault {
             None => None,
             Some(f) => Some(JobFault::parse(f).ok_or_else(|| corrupt("job", &self.id, format!("unknown fault {f:?}")))?),
@@ -125,7 +124,7 @@ impl JobRow {
         Ok(JobRun { job: self.into_job()?, order, fault, fails_at })
     }
 
-    fn into_job(self) -> Result<Job, AppError> {
+    fn into_job(self) -> Result<Job, StoreError> {
         let bad = |reason: String| corrupt("job", &self.id, reason);
         let failure = match (&self.failure_reason, &self.next_step) {
             (Some(reason), Some(next_step)) => Some(JobFailure { reason: reason.clone(), next_step: next_step.clone() }),
@@ -149,9 +148,9 @@ impl JobRow {
 }
 
 impl TryFrom<EventRow> for JobEvent {
-    type Error = AppError;
+    type Error = StoreError;
 
-    fn try_from(r: EventRow) -> Result<Self, AppError> {
+    fn try_from(r: EventRow) -> Result<Self, StoreError> {
         let id = format!("event {}", r.seq);
         let kind = JobEventKind::parse(&r.kind).ok_or_else(|| corrupt("job event", &id, format!("kind {:?}", r.kind)))?;
         let step = match &r.step {
@@ -175,22 +174,12 @@ pub(crate) fn failing_step(rate: f64, fault: Option<JobFault>, roll: impl FnOnce
     }
 }
 
-/// Why an order in `status` can't be placed, and what to do instead.
-fn not_placeable(number: &str, status: OrderStatus) -> Option<String> {
-    match status {
-        OrderStatus::Draft | OrderStatus::Failed => None,
-        OrderStatus::Placing => Some(format!("{number} is already being placed. Follow it on its status page; it can be placed again only if it fails.")),
-        OrderStatus::Placed => Some(format!("{number} is already placed, so it can't be placed again. Cancel it if it's no longer wanted.")),
-        OrderStatus::Cancelled => Some(format!("{number} was cancelled, so it can't be placed. Create a new order instead.")),
-    }
-}
-
-async fn job_on(conn: &mut SqliteConnection, id: JobId) -> Result<Option<JobRow>, AppError> {
+async fn job_on(conn: &mut SqliteConnection, id: JobId) -> Result<Option<JobRow>, StoreError> {
     let sql = format!("SELECT {JOB_COLUMNS} {JOB_FROM} WHERE j.id = ?");
     sqlx::query_as(&sql).bind(id.to_string()).fetch_optional(&mut *conn).await.map_err(db_err)
 }
 
-async fn job_after_change(conn: &mut SqliteConnection, id: JobId) -> Result<Job, AppError> {
+async fn job_after_change(conn: &mut SqliteConnection, id: JobId) -> Result<Job, StoreError> {
     job_on(conn, id).await?.ok_or_else(|| corrupt("job", &id.to_string(), "vanished inside its own transaction"))?.into_job()
 }
 
@@ -201,7 +190,7 @@ async fn append_event(
     kind: JobEventKind,
     step: Option<JobStep>,
     message: &str,
-) -> Result<(), AppError> {
+) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO job_events (job_id, seq, at, kind, step, message) \
          VALUES (?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM job_events WHERE job_id = ?), ?, ?, ?, ?)",
@@ -218,7 +207,7 @@ async fn append_event(
     Ok(())
 }
 
-async fn add_notice(conn: &mut SqliteConnection, id: JobId, success: bool, notice: &Notice, now: i64) -> Result<(), AppError> {
+async fn add_notice(conn: &mut SqliteConnection, id: JobId, success: bool, notice: &Notice, now: i64) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO notifications (job_id, kind, subject, body, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?)",
     )
@@ -235,7 +224,7 @@ async fn add_notice(conn: &mut SqliteConnection, id: JobId, success: bool, notic
 }
 
 /// Moves the job's order from `placing` to `status`; `None` if it is not placing any more.
-async fn settle_order(conn: &mut SqliteConnection, order_id: OrderId, status: OrderStatus, now: i64) -> Result<Option<Order>, AppError> {
+async fn settle_order(conn: &mut SqliteConnection, order_id: OrderId, status: OrderStatus, now: i64) -> Result<Option<Order>, StoreError> {
     let row: Option<OrderRow> =
         sqlx::query_as(&returning("UPDATE orders SET status = ?, version = version + 1, updated_at = ? WHERE id = ? AND status = 'placing'"))
             .bind(status.as_str())
@@ -247,7 +236,7 @@ async fn settle_order(conn: &mut SqliteConnection, order_id: OrderId, status: Or
     row.map(to_order).transpose()
 }
 
-async fn order_on(conn: &mut SqliteConnection, id: OrderId) -> Result<Order, AppError> {
+async fn order_on(conn: &mut SqliteConnection, id: OrderId) -> Result<Order, StoreError> {
     let sql = format!("SELECT {ORDER_COLUMNS} FROM orders WHERE id = ?");
     let query = sqlx::query_as(&sql).bind(id.to_string());
     one_order(conn, query).await
@@ -264,15 +253,12 @@ impl Db {
         version: i64,
         settings: &JobSettings,
         fault: Option<JobFault>,
-    ) -> Result<PlaceReceipt, AppError> {
+    ) -> Result<Applied<PlaceReceipt>, StoreError> {
         let now = meta.now;
         let fails_at = failing_step(settings.failure_rate, fault, || (fastrand::f64(), fastrand::u8(0..3)));
         let (eta_ms, deadline_ms) = (settings.eta_ms as i64, settings.deadline_ms as i64);
         self.idempotent(meta, async |conn: &mut SqliteConnection| {
-            let order = editable(conn, id, version, false).await?;
-            if let Some(message) = not_placeable(&order.display_number(), order.status) {
-                return Err(AppError::Forbidden { message });
-            }
+            live(conn, id).await?.check_placeable(version)?;
             let sql = returning(
                 "UPDATE orders SET status = 'placing', version = version + 1, updated_at = ? WHERE id = ?",
             );
@@ -303,7 +289,7 @@ impl Db {
     }
 
     /// A job with its order and full history, or `None` if there is no such job.
-    pub async fn job_detail(&self, id: JobId) -> Result<Option<JobDetail>, AppError> {
+    pub async fn job_detail(&self, id: JobId) -> Result<Option<JobDetail>, StoreError> {
         let mut conn = self.reader().acquire().await.map_err(db_err)?;
         let Some(row) = job_on(&mut conn, id).await? else { return Ok(None) };
         let job = row.into_job()?;
@@ -319,7 +305,7 @@ impl Db {
     }
 
     /// The newest job of every (live) order that has one.
-    pub async fn latest_jobs(&self) -> Result<Vec<Job>, AppError> {
+    pub async fn latest_jobs(&self) -> Result<Vec<Job>, StoreError> {
         let sql = format!(
             "SELECT {JOB_COLUMNS} {JOB_FROM} WHERE o.purge_after IS NULL AND j.id = \
              (SELECT l.id FROM jobs l WHERE l.order_id = j.order_id ORDER BY l.submitted_at DESC, l.id DESC LIMIT 1) \
@@ -331,7 +317,7 @@ impl Db {
 
     /// The job as the runner needs it. Read on a reader: every change is committed before
     /// the runner reads, and each transition re-checks the state it expects anyway.
-    pub async fn job_run(&self, id: JobId) -> Result<Option<JobRun>, AppError> {
+    pub async fn job_run(&self, id: JobId) -> Result<Option<JobRun>, StoreError> {
         let mut conn = self.reader().acquire().await.map_err(db_err)?;
         let Some(row) = job_on(&mut conn, id).await? else { return Ok(None) };
         let order = order_on(&mut conn, OrderId::from_uuid(parse_uuid("job", &row.order_id)?)).await?;
@@ -340,7 +326,7 @@ impl Db {
 
     /// Every running job, oldest first; only those whose deadline is at or before `due_by`
     /// when it is given.
-    pub async fn running_jobs(&self, due_by: Option<i64>) -> Result<Vec<JobRun>, AppError> {
+    pub async fn running_jobs(&self, due_by: Option<i64>) -> Result<Vec<JobRun>, StoreError> {
         let mut conn = self.reader().acquire().await.map_err(db_err)?;
         let filter = "j.state = 'running' AND j.deadline_at <= ?";
         let sql = format!("SELECT {JOB_COLUMNS} {JOB_FROM} WHERE {filter} ORDER BY j.submitted_at, j.id");
@@ -354,7 +340,7 @@ impl Db {
         );
         let orders: Vec<OrderRow> = sqlx::query_as(&sql).bind(due_by).fetch_all(&mut *conn).await.map_err(db_err)?;
         let orders: HashMap<String, Order> =
-            orders.into_iter().map(|r| Ok((r.id.clone(), to_order(r)?))).collect::<Result<_, AppError>>()?;
+            orders.into_iter().map(|r| Ok((r.id.clone(), to_order(r)?))).collect::<Result<_, StoreError>>()?;
         rows.into_iter()
             .map(|row| {
                 let order = orders.get(&row.order_id).cloned().ok_or_else(|| corrupt("job", &row.id, "its order is missing"))?;
@@ -365,7 +351,7 @@ impl Db {
 
     /// Records that the step at `index` started (again, after a restart). Only while the job
     /// runs and has that step next; `None` otherwise.
-    pub async fn start_step(&self, id: JobId, index: u8, progress: u8, now: i64) -> Result<Option<Job>, AppError> {
+    pub async fn start_step(&self, id: JobId, index: u8, progress: u8, now: i64) -> Result<Option<Job>, StoreError> {
         let Some(step) = JobStep::at(index) else { return Ok(None) };
         let update = sqlx::query(
             "UPDATE jobs SET progress = ?, version = version + 1, updated_at = ? \
@@ -379,7 +365,7 @@ impl Db {
     }
 
     /// Moves the progress forward while the step at `index` runs; never backwards.
-    pub async fn report_progress(&self, id: JobId, index: u8, progress: u8, now: i64) -> Result<Option<Job>, AppError> {
+    pub async fn report_progress(&self, id: JobId, index: u8, progress: u8, now: i64) -> Result<Option<Job>, StoreError> {
         let update = sqlx::query(
             "UPDATE jobs SET progress = ?, version = version + 1, updated_at = ? \
              WHERE id = ? AND state = 'running' AND steps_done = ? AND progress < ?",
@@ -393,7 +379,7 @@ impl Db {
     }
 
     /// Marks the step at `index` done, with its history line: at most once per step.
-    pub async fn finish_step(&self, id: JobId, index: u8, progress: u8, now: i64) -> Result<Option<Job>, AppError> {
+    pub async fn finish_step(&self, id: JobId, index: u8, progress: u8, now: i64) -> Result<Option<Job>, StoreError> {
         let Some(step) = JobStep::at(index) else { return Ok(None) };
         let update = sqlx::query(
             "UPDATE jobs SET steps_done = ? + 1, progress = MAX(progress, ?), version = version + 1, updated_at = ? \
@@ -416,7 +402,7 @@ impl Db {
         now: i64,
         update: sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>,
         event: Option<(JobEventKind, Option<JobStep>, &str)>,
-    ) -> Result<Option<Job>, AppError> {
+    ) -> Result<Option<Job>, StoreError> {
         let mut tx = self.writer().begin().await.map_err(db_err)?;
         if update.execute(&mut *tx).await.map_err(db_err)?.rows_affected() != 1 {
             return Ok(None);
@@ -431,7 +417,7 @@ impl Db {
 
     /// Ends a job whose three steps are done: the job succeeds, its order is placed, the
     /// history says so and the success email waits in the outbox. At most once.
-    pub async fn complete_job(&self, id: JobId, message: &str, notice: &Notice, now: i64) -> Result<Option<(Job, Option<Order>)>, AppError> {
+    pub async fn complete_job(&self, id: JobId, message: &str, notice: &Notice, now: i64) -> Result<Option<(Job, Option<Order>)>, StoreError> {
         let update = sqlx::query(
             "UPDATE jobs SET state = 'succeeded', progress = 100, finished_at = ?, version = version + 1, updated_at = ? \
              WHERE id = ? AND state = 'running' AND steps_done = 3",
@@ -452,7 +438,7 @@ impl Db {
         failure: &JobFailure,
         notice: &Notice,
         now: i64,
-    ) -> Result<Option<(Job, Option<Order>)>, AppError> {
+    ) -> Result<Option<(Job, Option<Order>)>, StoreError> {
         let (guard, value) = match when {
             Ending::AtStep(index) => ("steps_done = ?", i64::from(index)),
             Ending::PastDeadline => ("deadline_at <= ?", now),
@@ -486,7 +472,7 @@ impl Db {
         (kind, step, message): (JobEventKind, Option<JobStep>, &str),
         notice: &Notice,
         status: OrderStatus,
-    ) -> Result<Option<(Job, Option<Order>)>, AppError> {
+    ) -> Result<Option<(Job, Option<Order>)>, StoreError> {
         let mut tx = self.writer().begin().await.map_err(db_err)?;
         if update.execute(&mut *tx).await.map_err(db_err)?.rows_affected() != 1 {
             return Ok(None);
@@ -500,7 +486,7 @@ impl Db {
     }
 
     /// Notes in a running job's history that the server restarted and picked it up again.
-    pub async fn resume_job(&self, id: JobId, message: &str, now: i64) -> Result<Option<Job>, AppError> {
+    pub async fn resume_job(&self, id: JobId, message: &str, now: i64) -> Result<Option<Job>, StoreError> {
         let update = sqlx::query("UPDATE jobs SET version = version + 1, updated_at = ? WHERE id = ? AND state = 'running'")
             .bind(now)
             .bind(id.to_string());
@@ -508,7 +494,7 @@ impl Db {
     }
 
     /// Up to `limit` notifications not yet emailed and due for a (re)try at `now`, oldest first.
-    pub async fn unsent_notifications(&self, now: i64, limit: u32) -> Result<Vec<UnsentNotification>, AppError> {
+    pub async fn unsent_notifications(&self, now: i64, limit: u32) -> Result<Vec<UnsentNotification>, StoreError> {
         let rows: Vec<NotificationRow> = sqlx::query_as(
             "SELECT id, job_id, subject, body, attempts FROM notifications \
              WHERE emailed_at IS NULL AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?",
@@ -527,7 +513,7 @@ impl Db {
     }
 
     /// The notification was handed to the mail transport.
-    pub async fn mark_emailed(&self, id: i64, now: i64) -> Result<(), AppError> {
+    pub async fn mark_emailed(&self, id: i64, now: i64) -> Result<(), StoreError> {
         sqlx::query("UPDATE notifications SET emailed_at = ?, last_error = NULL WHERE id = ? AND emailed_at IS NULL")
             .bind(now)
             .bind(id)
@@ -538,7 +524,7 @@ impl Db {
     }
 
     /// Sending failed: keep the reason and try again at `retry_at`.
-    pub async fn mark_email_failed(&self, id: i64, error: &str, retry_at: i64) -> Result<(), AppError> {
+    pub async fn mark_email_failed(&self, id: i64, error: &str, retry_at: i64) -> Result<(), StoreError> {
         sqlx::query(
             "UPDATE notifications SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ? AND emailed_at IS NULL",
         )
@@ -560,7 +546,7 @@ mod tests {
     async fn db_with_a_placed_order(fault: Option<JobFault>) -> (tempfile::TempDir, Db, Job) {
         let dir = tempfile::tempdir().unwrap();
         let db = Db::open(&format!("sqlite://{}", dir.path().join("t.db").display()), 2).await.unwrap();
-        db.seed_if_empty(1_000).await.unwrap();
+        db.seed_if_empty(1_000, crate::domain::Promotion::NONE).await.unwrap();
         let draft = db.list_orders().await.unwrap().into_iter().find(|o| o.status == OrderStatus::Draft).unwrap();
         let meta = WriteMeta {
             user: "local".into(),
@@ -572,7 +558,8 @@ mod tests {
         };
         let settings = JobSettings { failure_rate: 0.0, ..JobSettings::default() };
         let receipt = db.place_order(&meta, draft.id, draft.version, &settings, fault).await.unwrap();
-        (dir, db, receipt.job)
+        assert!(receipt.is_fresh());
+        (dir, db, receipt.into_inner().job)
     }
 
     fn notice() -> Notice {
@@ -666,15 +653,5 @@ mod tests {
         assert_eq!(failing_step(0.05, None, || (0.05, 1)), None);
         assert_eq!(failing_step(0.0, None, || (0.0, 2)), None, "a rate of 0 never fails");
         assert_eq!(failing_step(1.0, None, || (0.999, 2)), Some(JobStep::Fulfilment));
-    }
-
-    #[test]
-    fn only_drafts_and_failed_orders_can_be_placed_and_the_refusal_says_what_to_do() {
-        assert_eq!(not_placeable("ORD-1", OrderStatus::Draft), None);
-        assert_eq!(not_placeable("ORD-1", OrderStatus::Failed), None);
-        for (status, hint) in [(OrderStatus::Placing, "status page"), (OrderStatus::Placed, "Cancel"), (OrderStatus::Cancelled, "new order")] {
-            let msg = not_placeable("ORD-1", status).unwrap();
-            assert!(msg.starts_with("ORD-1 ") && msg.contains(hint), "{msg}");
-        }
     }
 }

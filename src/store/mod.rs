@@ -2,18 +2,18 @@
 //! Writes go through a single writer connection so they never fight for SQLite's lock; reads
 //! use a pool of connections that WAL lets run beside the writer.
 
+mod error;
 mod idempotency;
 mod jobs;
 mod orders;
 mod seed;
 mod writes;
 
-pub use idempotency::{payload_hash, WriteMeta};
+pub use error::StoreError;
+pub use idempotency::{payload_hash, Applied, WriteMeta};
 pub use jobs::{Ending, JobRun, Notice, UnsentNotification};
 pub use orders::OrderRow;
-pub use writes::{parse_key, NewDraft};
-
-use crate::error::AppError;
+pub use writes::NewDraft;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
@@ -74,9 +74,10 @@ impl Db {
         Ok(Db { read, write })
     }
 
-    /// Fills an empty database with demo orders; does nothing if any order exists.
-    pub async fn seed_if_empty(&self, now_ms: i64) -> Result<bool, DbError> {
-        seed::seed_if_empty(&self.write, now_ms).await.map_err(DbError::Seed)
+    /// Fills an empty database with demo orders, priced as the server prices them; does
+    /// nothing if any order exists.
+    pub async fn seed_if_empty(&self, now_ms: i64, promotion: crate::domain::Promotion) -> Result<bool, DbError> {
+        seed::seed_if_empty(&self.write, now_ms, promotion).await.map_err(DbError::Seed)
     }
 
     pub(crate) fn reader(&self) -> &SqlitePool {
@@ -88,16 +89,9 @@ impl Db {
     }
 }
 
-/// Logs a database failure and turns it into the client's error: "busy" is transient (retry
-/// with the same key), anything else is internal.
-pub(crate) fn db_err(e: sqlx::Error) -> AppError {
-    let busy = e.as_database_error().and_then(|d| d.code()).is_some_and(|c| c == "5" || c == "517" || c == "6");
-    if busy || matches!(e, sqlx::Error::PoolTimedOut) {
-        tracing::warn!(error = %e, "database busy");
-        return AppError::Transient { message: "The server is busy right now, so nothing was saved. It will be retried in a moment.".into() };
-    }
-    tracing::error!(error = %e, "database error");
-    AppError::internal()
+/// Logs a database failure as the store's error ("busy" is told apart: worth retrying).
+pub(crate) fn db_err(e: sqlx::Error) -> StoreError {
+    StoreError::from(e)
 }
 
 /// Milliseconds since the Unix epoch, from the system clock.

@@ -3,7 +3,7 @@
 use sqlx::SqlitePool;
 use uuid::{Timestamp, Uuid};
 
-use crate::domain::{line_total, Money, Quantity};
+use crate::domain::{server_line_total, Money, Promotion, Quantity};
 
 /// (customer, item, note, quantity, unit price in cents, status, starred)
 const DEMO: [(&str, &str, &str, i64, i64, &str, bool); 25] = [
@@ -35,7 +35,7 @@ const DEMO: [(&str, &str, &str, i64, i64, &str, bool); 25] = [
 ];
 
 /// Inserts the demo orders in one transaction if the table is empty. Returns whether it did.
-pub(super) async fn seed_if_empty(pool: &SqlitePool, now_ms: i64) -> Result<bool, sqlx::Error> {
+pub(super) async fn seed_if_empty(pool: &SqlitePool, now_ms: i64, promotion: Promotion) -> Result<bool, sqlx::Error> {
     let mut tx = pool.begin().await?;
     let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM orders").fetch_one(&mut *tx).await?;
     if count > 0 {
@@ -48,9 +48,10 @@ pub(super) async fn seed_if_empty(pool: &SqlitePool, now_ms: i64) -> Result<bool
         let updated = created + (i % 4) * 3_600_000;
         let ts = Timestamp::from_unix(uuid::NoContext, (created / 1000) as u64, ((created % 1000) * 1_000_000) as u32);
         let id = Uuid::new_v7(ts);
-        let total = line_total(
+        let total = server_line_total(
             Quantity::parse(*quantity).expect("demo quantities are in range"),
             Money::from_cents(*price),
+            &promotion,
         );
         sqlx::query(
             "INSERT INTO orders (id, number, customer, item, note, quantity, unit_price_cents, total_cents, \

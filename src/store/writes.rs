@@ -1,18 +1,18 @@
 //! Versioned writes to orders. Each runs in one short transaction on the writer connection:
-//! replay a stored answer, or check the version, apply the effect and store the answer.
+//! replay a stored answer, or find the order, let the domain's rules decide
+//! (`crate::domain::rules`), apply the effect and store the answer.
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use sqlx::SqliteConnection;
-use uuid::Uuid;
 
-use super::idempotency::{self, WriteMeta};
+use super::idempotency::{self, Applied, WriteMeta};
 use super::orders::{OrderRow, ORDER_COLUMNS};
-use super::{db_err, Db};
+use super::{db_err, Db, StoreError};
+use crate::domain::rules::{self, RuleError, Stored, Undo};
 use crate::domain::{
-    line_total, CustomerName, DeleteReceipt, ItemName, Money, Note, Order, OrderId, OrderStatus, Quantity,
+    server_line_total, CustomerName, DeleteReceipt, ItemName, Money, Note, Order, OrderId, Promotion, Quantity,
 };
-use crate::error::AppError;
 
 /// Space left between neighbouring positions, so a move usually touches one row only.
 const POSITION_GAP: i64 = 1024;
@@ -32,23 +32,20 @@ pub(super) fn returning(sql: &str) -> String {
     format!("{sql} RETURNING {ORDER_COLUMNS}")
 }
 
-pub(super) fn to_order(row: OrderRow) -> Result<Order, AppError> {
-    Order::try_from(row).map_err(|e| {
-        tracing::error!(error = %e, "corrupt order row");
-        AppError::internal()
-    })
+pub(super) fn to_order(row: OrderRow) -> Result<Order, StoreError> {
+    Order::try_from(row).map_err(|e| StoreError::corrupt("order row", e.id, e.reason))
 }
 
 /// Runs a statement that yields one order row (`… RETURNING`, or a `SELECT` by id) and reads it.
 pub(super) async fn one_order<'q>(
     conn: &mut SqliteConnection,
     query: sqlx::query::QueryAs<'q, sqlx::Sqlite, OrderRow, sqlx::sqlite::SqliteArguments<'q>>,
-) -> Result<Order, AppError> {
+) -> Result<Order, StoreError> {
     to_order(query.fetch_one(&mut *conn).await.map_err(db_err)?)
 }
 
-/// The row with its delete marks, or `None`.
-pub(super) async fn fetch(conn: &mut SqliteConnection, id: OrderId) -> Result<Option<(Order, Option<i64>)>, AppError> {
+/// The row with until when its delete can be undone, or `None`.
+pub(super) async fn fetch(conn: &mut SqliteConnection, id: OrderId) -> Result<Option<Stored>, StoreError> {
     #[derive(sqlx::FromRow)]
     struct WithDelete {
         #[sqlx(flatten)]
@@ -58,61 +55,45 @@ pub(super) async fn fetch(conn: &mut SqliteConnection, id: OrderId) -> Result<Op
     let sql = format!("SELECT {ORDER_COLUMNS}, purge_after FROM orders WHERE id = ?");
     let found: Option<WithDelete> =
         sqlx::query_as(&sql).bind(id.to_string()).fetch_optional(&mut *conn).await.map_err(db_err)?;
-    found.map(|w| Ok((to_order(w.row)?, w.purge_after))).transpose()
+    found.map(|w| Ok(Stored { order: to_order(w.row)?, undo_until: w.purge_after })).transpose()
 }
 
-/// Loads the order a write targets and checks it may be changed from `version`.
-pub(super) async fn editable(conn: &mut SqliteConnection, id: OrderId, version: i64, drafts_only: bool) -> Result<Order, AppError> {
-    let (order, purge_after) = fetch(conn, id).await?.ok_or_else(|| {
-        AppError::not_found("This order no longer exists; it may have been deleted. Reload the list to see the current orders.")
-    })?;
-    let number = order.display_number();
-    if purge_after.is_some() {
-        return Err(AppError::not_found(format!("{number} was deleted. Undo the delete to change it.")));
-    }
-    if order.version != version {
-        return Err(AppError::Conflict {
-            message: format!("{number} was changed elsewhere, so your change was not saved. The latest version is shown; make your change again if it's still needed."),
-            current: Box::new(order),
-        });
-    }
-    if drafts_only && order.status != OrderStatus::Draft {
-        return Err(AppError::Forbidden {
-            message: format!("{number} is {}, so it can't be edited. Only drafts can change.", order.status.label().to_lowercase()),
-        });
-    }
-    Ok(order)
+/// The live order a write targets (missing and deleted orders are refused by the rules).
+pub(super) async fn live(conn: &mut SqliteConnection, id: OrderId) -> Result<Order, StoreError> {
+    Ok(rules::live(fetch(conn, id).await?)?)
 }
 
 /// Every live order, in list order, on the given connection.
-async fn list_on(conn: &mut SqliteConnection) -> Result<Vec<Order>, AppError> {
+async fn list_on(conn: &mut SqliteConnection) -> Result<Vec<Order>, StoreError> {
     let sql = format!("SELECT {ORDER_COLUMNS} FROM orders WHERE purge_after IS NULL ORDER BY position, number");
     let rows: Vec<OrderRow> = sqlx::query_as(&sql).fetch_all(&mut *conn).await.map_err(db_err)?;
     rows.into_iter().map(to_order).collect()
 }
 
 impl Db {
-    /// Runs `effect` once per idempotency key: a repeat gets the stored answer.
-    pub(super) async fn idempotent<T, F>(&self, meta: &WriteMeta, effect: F) -> Result<T, AppError>
+    /// Runs `effect` once per idempotency key, in one transaction with storing its answer: a
+    /// repeat gets the stored answer as [`Applied::Replayed`] and runs nothing. An error rolls
+    /// everything back and stores nothing, so the same key may be sent again.
+    pub(super) async fn idempotent<T, F>(&self, meta: &WriteMeta, effect: F) -> Result<Applied<T>, StoreError>
     where
         T: Serialize + DeserializeOwned,
-        F: AsyncFnOnce(&mut SqliteConnection) -> Result<T, AppError>,
+        F: AsyncFnOnce(&mut SqliteConnection) -> Result<T, StoreError>,
     {
         let mut tx = self.writer().begin().await.map_err(db_err)?;
         if let Some(stored) = idempotency::replay::<T>(&mut tx, meta).await? {
             tx.commit().await.map_err(db_err)?;
-            return Ok(stored);
+            return Ok(Applied::Replayed(stored));
         }
         let answer = effect(&mut tx).await?;
         idempotency::record(&mut tx, meta, &answer).await?;
         tx.commit().await.map_err(db_err)?;
-        Ok(answer)
+        Ok(Applied::Fresh(answer))
     }
 
-    pub async fn set_starred(&self, meta: &WriteMeta, id: OrderId, version: i64, starred: bool) -> Result<Order, AppError> {
+    pub async fn set_starred(&self, meta: &WriteMeta, id: OrderId, version: i64, starred: bool) -> Result<Applied<Order>, StoreError> {
         let now = meta.now;
         self.idempotent(meta, async |conn: &mut SqliteConnection| {
-            editable(conn, id, version, false).await?;
+            live(conn, id).await?.check_version(version)?;
             let sql = returning("UPDATE orders SET starred = ?, version = version + 1, updated_at = ? WHERE id = ?");
             let query = sqlx::query_as(&sql)
                 .bind(starred)
@@ -123,10 +104,10 @@ impl Db {
         .await
     }
 
-    pub async fn rename(&self, meta: &WriteMeta, id: OrderId, version: i64, customer: CustomerName, item: ItemName) -> Result<Order, AppError> {
+    pub async fn rename(&self, meta: &WriteMeta, id: OrderId, version: i64, customer: CustomerName, item: ItemName) -> Result<Applied<Order>, StoreError> {
         let now = meta.now;
         self.idempotent(meta, async |conn: &mut SqliteConnection| {
-            editable(conn, id, version, true).await?;
+            live(conn, id).await?.check_editable(version)?;
             let sql = returning(
                 "UPDATE orders SET customer = ?, item = ?, version = version + 1, updated_at = ? WHERE id = ?",
             );
@@ -140,10 +121,10 @@ impl Db {
         .await
     }
 
-    pub async fn set_note(&self, meta: &WriteMeta, id: OrderId, version: i64, note: Note) -> Result<Order, AppError> {
+    pub async fn set_note(&self, meta: &WriteMeta, id: OrderId, version: i64, note: Note) -> Result<Applied<Order>, StoreError> {
         let now = meta.now;
         self.idempotent(meta, async |conn: &mut SqliteConnection| {
-            editable(conn, id, version, true).await?;
+            live(conn, id).await?.check_editable(version)?;
             let sql = returning("UPDATE orders SET note = ?, version = version + 1, updated_at = ? WHERE id = ?");
             let query = sqlx::query_as(&sql)
                 .bind(note.as_str())
@@ -154,11 +135,20 @@ impl Db {
         .await
     }
 
-    pub async fn set_quantity(&self, meta: &WriteMeta, id: OrderId, version: i64, quantity: Quantity) -> Result<Order, AppError> {
+    /// Sets a draft's quantity; the total is the server's price ([`server_line_total`]).
+    pub async fn set_quantity(
+        &self,
+        meta: &WriteMeta,
+        id: OrderId,
+        version: i64,
+        quantity: Quantity,
+        promotion: Promotion,
+    ) -> Result<Applied<Order>, StoreError> {
         let now = meta.now;
         self.idempotent(meta, async |conn: &mut SqliteConnection| {
-            let current = editable(conn, id, version, true).await?;
-            let total = line_total(quantity, current.unit_price);
+            let current = live(conn, id).await?;
+            current.check_editable(version)?;
+            let total = server_line_total(quantity, current.unit_price, &promotion);
             let sql = returning(
                 "UPDATE orders SET quantity = ?, total_cents = ?, version = version + 1, updated_at = ? WHERE id = ?",
             );
@@ -174,16 +164,16 @@ impl Db {
 
     /// Moves the order just before `before` (to the end when `None`); answers with the
     /// canonical list.
-    pub async fn move_order(&self, meta: &WriteMeta, id: OrderId, version: i64, before: Option<OrderId>) -> Result<Vec<Order>, AppError> {
+    pub async fn move_order(&self, meta: &WriteMeta, id: OrderId, version: i64, before: Option<OrderId>) -> Result<Applied<Vec<Order>>, StoreError> {
         let now = meta.now;
         self.idempotent(meta, async |conn: &mut SqliteConnection| {
-            editable(conn, id, version, false).await?;
+            live(conn, id).await?.check_version(version)?;
             let mut position = target_position(conn, id, before).await?;
             if position.is_none() {
                 renumber(conn, now).await?;
                 position = target_position(conn, id, before).await?;
             }
-            let position = position.ok_or_else(AppError::internal)?;
+            let position = position.ok_or_else(|| StoreError::corrupt("order positions", id.to_string(), "no room even after renumbering"))?;
             sqlx::query("UPDATE orders SET position = ?, version = version + 1, updated_at = ? WHERE id = ?")
                 .bind(position)
                 .bind(now)
@@ -196,17 +186,12 @@ impl Db {
         .await
     }
 
-    /// Creates a draft at the top of the list with the client's id.
-    pub async fn create_draft(&self, meta: &WriteMeta, draft: NewDraft) -> Result<Order, AppError> {
+    /// Creates a draft at the top of the list with the client's id, priced by the server.
+    pub async fn create_draft(&self, meta: &WriteMeta, draft: NewDraft, promotion: Promotion) -> Result<Applied<Order>, StoreError> {
         let now = meta.now;
         self.idempotent(meta, async |conn: &mut SqliteConnection| {
-            if let Some((existing, _)) = fetch(conn, draft.id).await? {
-                return Err(AppError::Conflict {
-                    message: format!("An order with this id already exists ({}). The list now shows it.", existing.display_number()),
-                    current: Box::new(existing),
-                });
-            }
-            let total = line_total(draft.quantity, draft.unit_price);
+            rules::check_new_id(fetch(conn, draft.id).await?)?;
+            let total = server_line_total(draft.quantity, draft.unit_price, &promotion);
             let sql = returning(
                 "INSERT INTO orders (id, number, customer, item, note, quantity, unit_price_cents, total_cents, status, \
                  starred, position, version, created_at, updated_at) \
@@ -231,40 +216,32 @@ impl Db {
     }
 
     /// Holds the delete of a draft for `window_ms`; until then [`Db::undo_delete`] restores it.
-    pub async fn delete_draft(&self, meta: &WriteMeta, id: OrderId, version: i64, window_ms: i64) -> Result<DeleteReceipt, AppError> {
+    pub async fn delete_draft(&self, meta: &WriteMeta, id: OrderId, version: i64, window_ms: i64) -> Result<Applied<DeleteReceipt>, StoreError> {
         let now = meta.now;
         self.idempotent(meta, async |conn: &mut SqliteConnection| {
-            editable(conn, id, version, true).await?;
+            live(conn, id).await?.check_editable(version)?;
+            let undo_until = rules::undo_until(now, window_ms);
             let sql = returning(
                 "UPDATE orders SET deleted_at = ?, purge_after = ?, version = version + 1, updated_at = ? WHERE id = ?",
             );
             let query = sqlx::query_as(&sql)
                 .bind(now)
-                .bind(now + window_ms)
+                .bind(undo_until)
                 .bind(now)
                 .bind(id.to_string());
-            Ok(DeleteReceipt { order: one_order(conn, query).await?, undo_until: now + window_ms })
+            Ok(DeleteReceipt { order: one_order(conn, query).await?, undo_until })
         })
         .await
     }
 
     /// Brings back a deleted draft while its undo window is open.
-    pub async fn undo_delete(&self, meta: &WriteMeta, id: OrderId) -> Result<Order, AppError> {
+    pub async fn undo_delete(&self, meta: &WriteMeta, id: OrderId) -> Result<Applied<Order>, StoreError> {
         let now = meta.now;
         self.idempotent(meta, async |conn: &mut SqliteConnection| {
-            let Some((order, purge_after)) = fetch(conn, id).await? else {
-                return Err(AppError::not_found("The delete is final: the undo window has passed. Create the order again if you still need it."));
-            };
-            match purge_after {
-                None => Ok(order),
-                Some(until) if until <= now => {
-                    purge_one(conn, id).await?;
-                    Err(AppError::not_found(format!(
-                        "The delete of {} is final: the undo window has passed. Create the order again if you still need it.",
-                        order.display_number()
-                    )))
-                }
-                Some(_) => {
+            match rules::undo_delete(fetch(conn, id).await?, now)? {
+                Undo::AlreadyLive(order) => Ok(order),
+                Undo::Final(refusal) => Err(refusal.into()),
+                Undo::Restore => {
                     let sql = returning(
                         "UPDATE orders SET deleted_at = NULL, purge_after = NULL, version = version + 1, updated_at = ? WHERE id = ?",
                     );
@@ -279,19 +256,10 @@ impl Db {
     }
 
     /// Cancels a placed order. Irreversible; only placed orders can be cancelled.
-    pub async fn cancel_placed(&self, meta: &WriteMeta, id: OrderId, version: i64) -> Result<Order, AppError> {
+    pub async fn cancel_placed(&self, meta: &WriteMeta, id: OrderId, version: i64) -> Result<Applied<Order>, StoreError> {
         let now = meta.now;
         self.idempotent(meta, async |conn: &mut SqliteConnection| {
-            let order = editable(conn, id, version, false).await?;
-            if order.status != OrderStatus::Placed {
-                return Err(AppError::Forbidden {
-                    message: format!(
-                        "{} is {}, so it can't be cancelled. Only placed orders can be cancelled.",
-                        order.display_number(),
-                        order.status.label().to_lowercase()
-                    ),
-                });
-            }
+            live(conn, id).await?.check_cancellable(version)?;
             let sql = returning(
                 "UPDATE orders SET status = 'cancelled', version = version + 1, updated_at = ? WHERE id = ?",
             );
@@ -305,7 +273,7 @@ impl Db {
 
     /// A change made "elsewhere" (another tab or user): bumps the version only. Used by the
     /// conflict fault control to produce a real version conflict.
-    pub async fn touch_elsewhere(&self, id: OrderId, now: i64) -> Result<(), AppError> {
+    pub async fn touch_elsewhere(&self, id: OrderId, now: i64) -> Result<(), StoreError> {
         sqlx::query("UPDATE orders SET version = version + 1, updated_at = ? WHERE id = ? AND purge_after IS NULL")
             .bind(now)
             .bind(id.to_string())
@@ -330,14 +298,9 @@ impl Db {
     }
 }
 
-async fn purge_one(conn: &mut SqliteConnection, id: OrderId) -> Result<(), AppError> {
-    sqlx::query("DELETE FROM orders WHERE id = ?").bind(id.to_string()).execute(&mut *conn).await.map_err(db_err)?;
-    Ok(())
-}
-
 /// The position that puts `id` just before `before` (or last), or `None` if there is no
 /// room between the neighbours and the list must be renumbered first.
-async fn target_position(conn: &mut SqliteConnection, id: OrderId, before: Option<OrderId>) -> Result<Option<i64>, AppError> {
+async fn target_position(conn: &mut SqliteConnection, id: OrderId, before: Option<OrderId>) -> Result<Option<i64>, StoreError> {
     let rows: Vec<(String, i64)> =
         sqlx::query_as("SELECT id, position FROM orders WHERE purge_after IS NULL ORDER BY position, number")
             .fetch_all(&mut *conn)
@@ -349,10 +312,7 @@ async fn target_position(conn: &mut SqliteConnection, id: OrderId, before: Optio
         return Ok(Some(others.last().map_or(0, |(_, p)| p + POSITION_GAP)));
     };
     let target = before.to_string();
-    let idx = others.iter().position(|(rid, _)| *rid == target).ok_or_else(|| AppError::Validation {
-        field: crate::domain::Field::Position,
-        message: "The order to move next to no longer exists. Reload the list and move the order again.".into(),
-    })?;
+    let idx = others.iter().position(|(rid, _)| *rid == target).ok_or(RuleError::NeighbourMissing)?;
     let next = others[idx].1;
     let prev = if idx == 0 { next - 2 * POSITION_GAP } else { others[idx - 1].1 };
     Ok((next - prev >= 2).then(|| prev + (next - prev) / 2))
@@ -360,7 +320,7 @@ async fn target_position(conn: &mut SqliteConnection, id: OrderId, before: Optio
 
 /// Spreads positions out again, keeping the order. Every row whose position changes gets a
 /// new version, so clients holding the old record take the new one.
-async fn renumber(conn: &mut SqliteConnection, now: i64) -> Result<(), AppError> {
+async fn renumber(conn: &mut SqliteConnection, now: i64) -> Result<(), StoreError> {
     let rows: Vec<(String, i64)> =
         sqlx::query_as("SELECT id, position FROM orders WHERE purge_after IS NULL ORDER BY position, number")
             .fetch_all(&mut *conn)
@@ -380,12 +340,4 @@ async fn renumber(conn: &mut SqliteConnection, now: i64) -> Result<(), AppError>
             .map_err(db_err)?;
     }
     Ok(())
-}
-
-/// Parses a client-made key.
-pub fn parse_key(raw: &str) -> Result<Uuid, AppError> {
-    Uuid::parse_str(raw.trim()).map_err(|_| AppError::Validation {
-        field: crate::domain::Field::IdempotencyKey,
-        message: "The request key is not a UUID, so nothing was saved. Reload the page and try again.".into(),
-    })
 }

@@ -8,12 +8,13 @@ use crate::domain::WriteKind;
 use crate::faults::{FaultAction, FaultState};
 use crate::ui::codec::Json;
 
-const OUTCOMES: [(&str, &str); 8] = [
+const OUTCOMES: [(&str, &str); 9] = [
     ("reject", "Reject (422)"),
     ("server_error", "Server error (500)"),
     ("conflict", "Conflict (409)"),
     ("transient", "Transient (503)"),
     ("delay", "Delay"),
+    ("hang", "Hang past the write deadline"),
     ("succeed", "Succeed"),
     ("job_fail", "Place: accept, then fail the job"),
     ("job_stall", "Place: accept, then stall the job"),
@@ -31,6 +32,7 @@ fn describe(state: &FaultState) -> Vec<String> {
                 FaultAction::Conflict => "conflict".to_string(),
                 FaultAction::Transient => "fail transiently".to_string(),
                 FaultAction::Delay { ms } => format!("wait {ms} ms"),
+                FaultAction::Hang { .. } => "hang past the deadline".to_string(),
                 FaultAction::JobFail => "accept, then fail the job".to_string(),
                 FaultAction::JobStall => "accept, then stall the job".to_string(),
             };
@@ -58,7 +60,10 @@ pub fn FaultPanel() -> impl IntoView {
         Err(e) => leptos::logging::warn!("fault controls: {e}"),
     };
     let add = Action::new(move |_: &()| async move {
-        apply(add_fault(kind.get_untracked(), outcome.get_untracked(), ms.get_untracked(), count.get_untracked()).await)
+        let outcome = outcome.get_untracked();
+        // A hang lasts past the client's write deadline (the server knows it): no delay to pick.
+        let ms = if outcome == "hang" { 0 } else { ms.get_untracked() };
+        apply(add_fault(kind.get_untracked(), outcome, ms, count.get_untracked()).await)
     });
     let clear = Action::new(move |_: &()| async move { apply(clear_faults().await) });
     let set_latency = Action::new(move |_: &()| async move { apply(set_fault_latency(latency.get_untracked()).await) });

@@ -1,5 +1,7 @@
-//! The server push channel: every change to an order or a job is broadcast to open pages as
-//! server-sent events on `GET /api/events`.
+//! The server push channel (server only): every change to an order or a job is broadcast to
+//! open pages as server-sent events on `GET /api/events`. It knows nothing of writes or jobs:
+//! the write gate (`crate::api`) and the job runner publish here; `crate::server` mounts
+//! [`stream`].
 //!
 //! Wire format: each change is an SSE `message` whose data is a JSON [`ServerEvent`]. The first
 //! event of every connection is `ready`: the page then catches up on what it may have missed

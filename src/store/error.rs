@@ -1,0 +1,47 @@
+//! What can go wrong in the store, in the store's own terms. No HTTP here: the api edge maps
+//! these to answers (`impl From<StoreError> for AppError` in `crate::api`).
+
+use crate::domain::RuleError;
+
+/// Why a store call failed. Nothing was changed when one of these is returned (a write's
+/// transaction is rolled back).
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A business rule refused the write (see `crate::domain::rules`).
+    #[error(transparent)]
+    Rule(#[from] RuleError),
+    /// The idempotency key was already used for a different write.
+    #[error("the idempotency key was already used for a different write")]
+    KeyReused,
+    /// SQLite was busy or the pool had no free connection in time: try again later.
+    #[error("the database is busy: {0}")]
+    Busy(sqlx::Error),
+    /// A stored row (or stored answer) no longer reads as what it should be.
+    #[error("corrupt {what} {id}: {reason}")]
+    Corrupt { what: &'static str, id: String, reason: String },
+    /// Any other database failure.
+    #[error("database error: {0}")]
+    Db(sqlx::Error),
+}
+
+impl StoreError {
+    pub(crate) fn corrupt(what: &'static str, id: impl Into<String>, reason: impl std::fmt::Display) -> Self {
+        let (id, reason) = (id.into(), reason.to_string());
+        tracing::error!(%id, %reason, "corrupt {what}");
+        StoreError::Corrupt { what, id, reason }
+    }
+}
+
+impl From<sqlx::Error> for StoreError {
+    /// "Busy" (SQLite's BUSY / LOCKED codes, or no free connection in time) is worth retrying;
+    /// anything else is not.
+    fn from(e: sqlx::Error) -> Self {
+        let busy = e.as_database_error().and_then(|d| d.code()).is_some_and(|c| c == "5" || c == "517" || c == "6");
+        if busy || matches!(e, sqlx::Error::PoolTimedOut) {
+            tracing::warn!(error = %e, "database busy");
+            return StoreError::Busy(e);
+        }
+        tracing::error!(error = %e, "database error");
+        StoreError::Db(e)
+    }
+}
