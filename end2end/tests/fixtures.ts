@@ -26,3 +26,20 @@ export async function waitForHydration(page: Page) {
 }
 
 export { expect };
+
+/**
+ * Chromium logs "Failed to load resource" for every API call a test makes fail on purpose:
+ * "the server responded with a status of 500 (…)", or "net::ERR_FAILED" for an aborted
+ * request ('network'). Consumes those (only the listed kinds) and fails on anything else.
+ */
+export function expectOnlyHttpErrors(consoleErrors: string[], expected: (number | 'network')[]) {
+  const failed = /^Failed to load resource: (?:the server responded with a status of (\d{3})\b|net::ERR_FAILED)/;
+  const unexpected = consoleErrors.filter((text) => {
+    const m = failed.exec(text);
+    if (!m) return true;
+    const kind = m[1] === undefined ? 'network' : Number(m[1]);
+    return !expected.includes(kind);
+  });
+  consoleErrors.length = 0;
+  expect(unexpected, 'console errors other than the expected failed requests').toEqual([]);
+}

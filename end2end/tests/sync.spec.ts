@@ -1,4 +1,4 @@
-import { test, expect } from './fixtures';
+import { test, expect, expectOnlyHttpErrors } from './fixtures';
 import { Faults } from '../pages/faults';
 import { OrdersApi, formatMoney, lineTotalCents } from '../pages/orders-api';
 import { AcceptedPage } from '../pages/jobs';
@@ -89,7 +89,11 @@ test('an edit survives in-app navigation to the gallery and back while it is sti
   expect([after.starred, after.quantity, after.version]).toEqual([!before.starred, before.quantity + 1, before.version + 2]);
 });
 
-test('a request that hangs: "Still saving…" after 3 s, then the resend with the same key lands once', async ({ page, ordersPage }) => {
+test('a request that hangs: "Still saving…" after 3 s, then the resend with the same key lands once', async ({
+  page,
+  ordersPage,
+  consoleErrors,
+}) => {
   const before = await api.get('ORD-1006');
   await faults.next('quantity', 'hang');
   const writes = quantityWrites(page);
@@ -109,6 +113,8 @@ test('a request that hangs: "Still saving…" after 3 s, then the resend with th
   expect(new Set(writes.map((w) => w.key)).size, 'every resend carries the same key').toBe(1);
   const after = await api.get('ORD-1006');
   expect([after.quantity, after.version], 'one effect').toEqual([before.quantity + 1, before.version + 1]);
+  // A resend that meets the held first request is told "in progress" (409) and waits.
+  expectOnlyHttpErrors(consoleErrors, [409]);
 });
 
 test('soft conflict: the server prices 20 units with a promotion the client cannot predict; the row shows its total', async ({
@@ -137,7 +143,7 @@ test('two tabs on one row: no confirmed change is overwritten by a stale computa
   browser,
   baseURL,
 }) => {
-  await api.setQuantity('ORD-1009', 40);
+  await api.setQuantity('ORD-1008', 40);
   await faults.latency(300);
   const context = await browser.newContext({ baseURL });
   const [pageA, pageB] = [await context.newPage(), await context.newPage()];
@@ -145,8 +151,8 @@ test('two tabs on one row: no confirmed change is overwritten by a stale computa
   const tabB = new OrdersPage(pageB);
   await tabA.goto();
   await tabB.goto();
-  const rowA = tabA.orderRow('ORD-1009');
-  const rowB = tabB.orderRow('ORD-1009');
+  const rowA = tabA.orderRow('ORD-1008');
+  const rowB = tabB.orderRow('ORD-1008');
   await expect(rowA.quantityValue).toHaveText('40');
 
   // B lowers 40 → 39; A, still showing 40, presses + twice before B's change reaches it.
@@ -159,15 +165,15 @@ test('two tabs on one row: no confirmed change is overwritten by a stale computa
   // Settled: both tabs show the server's record.
   await expect(rowB.root).toHaveAttribute('data-state', 'idle', { timeout: 10_000 });
   await expect(rowA.root).not.toHaveAttribute('data-state', 'pending', { timeout: 10_000 });
-  await expect.poll(async () => (await api.get('ORD-1009')).quantity).toBe(40);
-  const server = await api.get('ORD-1009');
+  await expect.poll(async () => (await api.get('ORD-1008')).quantity).toBe(40);
+  const server = await api.get('ORD-1008');
   // B's 39 stands, with A's second + re-made on it: never the stale 42 (or 41).
   expect(server.quantity).toBe(40);
   await expect(rowA.quantityValue).toHaveText(String(server.quantity));
   await expect(rowB.quantityValue).toHaveText(String(server.quantity));
   // A lost its first +, and says so; B's change was confirmed, and B says nothing.
   await expect(rowA.root).toHaveAttribute('data-state', 'updated-elsewhere');
-  await expect(rowA.statusMessage).toContainText("ORD-1009 was changed elsewhere, so your change to the quantity wasn't saved.");
+  await expect(rowA.statusMessage).toContainText("ORD-1008 was changed elsewhere, so your change to the quantity wasn't saved.");
   await expect(rowB.statusMessage).toHaveCount(0);
   await context.close();
 });

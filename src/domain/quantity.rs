@@ -43,6 +43,11 @@ impl Quantity {
     pub fn decrement(self) -> Option<Self> {
         (self.0 > Self::MIN).then_some(Quantity(self.0 - 1))
     }
+
+    /// This quantity moved by `by`, or `None` if that leaves the valid range.
+    pub fn step(self, by: i32) -> Option<Self> {
+        Quantity::parse(i64::from(self.0) + i64::from(by)).ok()
+    }
 }
 
 impl TryFrom<i64> for Quantity {
@@ -67,6 +72,15 @@ impl fmt::Display for Quantity {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_step_stays_in_range() {
+        let q = Quantity::parse(5).unwrap();
+        assert_eq!(q.step(2).map(Quantity::get), Some(7));
+        assert_eq!(q.step(-4).map(Quantity::get), Some(1));
+        assert_eq!(q.step(-5), None);
+        assert_eq!(Quantity::parse(i64::from(Quantity::MAX)).unwrap().step(1), None);
+    }
 
     #[test]
     fn accepts_the_bounds_and_rejects_outside() {

@@ -378,11 +378,12 @@ fn move_is_sent_alone() {
 }
 
 #[test]
-fn reorder_by_someone_else_is_not_rebased_over() {
+fn a_change_made_elsewhere_keeps_queued_edits_on_other_fields_and_drops_those_on_its_field() {
     let mut e = engine(&[1, 2]);
     e.enqueue(key(1), oid(1), OpKind::Move { before: None }).unwrap();
     send_one(&mut e, 0);
     e.enqueue(key(2), oid(2), OpKind::SetStarred(true)).unwrap();
+    e.enqueue(key(3), oid(2), OpKind::SetNote(note("mine"))).unwrap();
     // Row 2 comes back with a new position *and* someone else's note: not only our doing.
     let list = vec![
         bumped(&order(2), |o| {
@@ -392,7 +393,12 @@ fn reorder_by_someone_else_is_not_rebased_over() {
         bumped(&order(1), |o| o.position = 1),
     ];
     e.apply_outcome(key(1), Outcome::ConfirmedList(list), 1);
-    assert_eq!(send_one(&mut e, 2).base_version, Some(1), "sent stale, so the server answers 409");
+    let star = send_one(&mut e, 2);
+    assert_eq!((star.id, star.base_version), (key(2), Some(2)), "nobody else starred it: sent on the new version");
+    assert!(e.pending_ops().all(|op| op.id != key(3)), "the note was computed over one changed elsewhere: dropped");
+    let row = view_of(&e, 2);
+    assert_eq!(row.order.note, note("changed elsewhere"));
+    assert!(row.message.unwrap().starts_with("ORD-1002 was changed elsewhere, so your change to the note wasn't saved."));
 }
 
 #[test]
@@ -739,4 +745,24 @@ fn a_conflict_where_the_server_already_holds_the_value_says_nothing_was_lost() {
     e.apply_outcome(first.id, Outcome::VersionConflict(elsewhere.clone()), 1);
     let row = view_of(&e, 1);
     assert_eq!((row.order, row.state, row.message), (elsewhere, RowState::Idle, None));
+}
+
+/// The same two tabs, but B's change reaches A by push between A's two presses: A's rows show
+/// steps on B's 39, and the second step is still sent as 39 + 1, not as a value computed from
+/// the first (lost) step.
+#[test]
+fn two_tabs_a_push_between_the_presses_still_sends_only_the_surviving_step() {
+    let start = bumped(&order(1), |o| o.quantity = qty(40));
+    let mut e = Engine::new();
+    e.replace_authoritative(vec![start.clone()]);
+    e.enqueue(key(1), oid(1), OpKind::StepQuantity { by: 1, to: qty(41) }).unwrap();
+    let first = send_one(&mut e, 0);
+    let b_set_39 = bumped(&start, |o| o.quantity = qty(39));
+    e.upsert_authoritative(b_set_39.clone());
+    assert_eq!(view_of(&e, 1).order.quantity, qty(40), "a step shows on whatever lies beneath it");
+    e.enqueue(key(2), oid(1), OpKind::StepQuantity { by: 1, to: qty(41) }).unwrap();
+    e.apply_outcome(first.id, Outcome::VersionConflict(b_set_39.clone()), 1);
+    let second = send_one(&mut e, 2);
+    assert_eq!((second.kind, second.base_version), (OpKind::StepQuantity { by: 1, to: qty(40) }, Some(b_set_39.version)));
+    assert_eq!(view_of(&e, 1).state, RowState::UpdatedElsewhere);
 }

@@ -28,9 +28,10 @@ pub enum OpKind {
     SetNote(Note),
     /// Set the quantity; the total is predicted with [`line_total`], the server's wins.
     SetQuantity(Quantity),
-    /// Step the quantity by `by` (the − / + buttons): a relative intent. `to` is what it sets
-    /// on the record it was made on, and what goes on the wire; after a conflict the step is
-    /// re-made on the current quantity (+1 stays +1).
+    /// Step the quantity by `by` (the − / + buttons): a relative intent, folded as a step on
+    /// whatever quantity lies beneath it. `to` is the absolute value that goes on the wire:
+    /// the engine re-makes it on the server's current record before the op is first sent (and
+    /// after a conflict), so +1 stays +1; once sent it is frozen under its key.
     StepQuantity {
         /// The step, e.g. +1 or −1.
         by: i32,
@@ -131,10 +132,16 @@ impl OpKind {
                 record.item = item.clone();
             }
             OpKind::SetNote(note) => record.note = note.clone(),
-            OpKind::SetQuantity(quantity) | OpKind::StepQuantity { to: quantity, .. } => {
+            OpKind::SetQuantity(quantity) => {
                 record.quantity = *quantity;
                 // Only a guess: the server may price differently (a soft conflict), and wins.
                 record.total = line_total(*quantity, record.unit_price);
+            }
+            OpKind::StepQuantity { by, .. } => {
+                if let Some(quantity) = record.quantity.step(*by) {
+                    record.quantity = quantity;
+                    record.total = line_total(quantity, record.unit_price);
+                }
             }
             OpKind::Create(predicted) => return predicted.clone(),
             OpKind::Move { .. } | OpKind::Delete | OpKind::UndoDelete => {}
@@ -195,7 +202,7 @@ impl Mutation<Order> for OpKind {
     fn rebase(&self, on: Rebase<'_, Order>) -> Option<Self> {
         match self {
             OpKind::StepQuantity { by, .. } => {
-                let to = Quantity::parse(i64::from(on.beneath.quantity.get()) + i64::from(*by)).ok()?;
+                let to = on.beneath.quantity.step(*by)?;
                 Some(OpKind::StepQuantity { by: *by, to })
             }
             other => match other.same_field(on.was, on.now) {

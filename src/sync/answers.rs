@@ -7,8 +7,7 @@ use super::backoff::{MAX_ATTEMPTS, retry_delay_ms};
 use super::engine::{Engine, Entry, OpId, RolledBack};
 use super::fold;
 use super::outcome::Outcome;
-use super::record::{Effect, Mutation, Rebase, Record, SyncError};
-use super::versioned::is_newer;
+use super::record::{Effect, Mutation, Record, SyncError};
 
 impl<R: Record, M: Mutation<R>> Engine<R, M> {
     /// Applies the server's answer to op `op_id`; `now` dates the backoff of a transient
@@ -80,44 +79,17 @@ impl<R: Record, M: Mutation<R>> Engine<R, M> {
         true
     }
 
-    /// Someone changed the row first: the op is dropped and the server's record taken. Ops
-    /// queued behind it on the row that were computed from the stale record are re-made on
-    /// the current one where their intent allows ([`Mutation::rebase`]) and dropped with the
-    /// conflict otherwise, so nothing computed from a stale record overwrites a change made
-    /// elsewhere. The row notes every dropped change the server does not already hold.
+    /// Someone changed the row first: the op is dropped (and noted, unless the server already
+    /// holds what it asked for) and the server's record taken. The ops queued behind it on the
+    /// row are re-made on that record ([`Engine::remake`]).
     fn take_conflict(&mut self, entry: Entry<R, M>, current: R) {
         let row = entry.op.target;
         self.merge(current);
-        let Some(now) = self.rows.get(&row).cloned() else { return };
-        let mut lost = vec![entry.op.kind];
-        // The record as the kept ops build it, op by op, on the server's current record.
-        let mut beneath = now.clone();
-        let mut kept = Vec::with_capacity(self.queue.len());
-        for mut e in std::mem::take(&mut self.queue) {
-            let stale_base = e.op.base_version.is_some_and(|b| is_newer(now.version(), b));
-            if e.op.target != row || e.sent || !stale_base {
-                kept.push(e);
-                continue;
-            }
-            let was = e.base.clone().unwrap_or_else(|| now.clone());
-            match e.op.kind.rebase(Rebase { was: &was, now: &now, beneath: &beneath }) {
-                Some(kind) => {
-                    e.op.kind = kind;
-                    e.op.base_version = Some(now.version());
-                    e.base = Some(now.clone());
-                    if matches!(e.op.kind.effect(), Effect::Edit) {
-                        beneath = e.op.kind.apply(beneath);
-                    }
-                    kept.push(e);
-                }
-                None => lost.push(e.op.kind),
-            }
+        let Some(now) = self.rows.get(&row) else { return };
+        if !entry.op.kind.is_held_by(now) {
+            self.marks.get_or_default(row).lost.push(entry.op.kind);
         }
-        self.queue = kept;
-        lost.retain(|m| !m.is_held_by(&now));
-        if !lost.is_empty() {
-            self.marks.get_or_default(row).lost.extend(lost);
-        }
+        self.remake(row);
     }
 
     fn absorb_unmatched(&mut self, outcome: Outcome<R, M::Error>) {

@@ -8,7 +8,7 @@ use std::fmt;
 use uuid::Uuid;
 
 use super::Millis;
-use super::record::{Effect, Mutation, Record};
+use super::record::{Effect, Mutation, Rebase, Record};
 use super::vec_map::VecMap;
 use super::versioned::{Collection, is_current, is_newer};
 
@@ -435,6 +435,10 @@ impl<R: Record, M: Mutation<R>> Engine<R, M> {
     /// goes alone: only when every earlier op is answered, and nothing queued after it goes
     /// until it is. Ops waiting for backoff go once `now` reaches their time.
     pub fn next_to_send(&mut self, now: Millis) -> Vec<Op<R::Key, M>> {
+        let waiting: Vec<R::Key> = self.queue.iter().filter(|e| !e.sent).map(|e| e.op.target).collect();
+        for target in waiting {
+            self.remake(target);
+        }
         let mut out = Vec::new();
         for i in self.next_in_line() {
             let entry = &mut self.queue[i];
@@ -497,6 +501,48 @@ impl<R: Record, M: Mutation<R>> Engine<R, M> {
     /// Nothing is waiting for the server.
     pub fn is_settled(&self) -> bool {
         self.queue.is_empty()
+    }
+
+    /// Re-makes the never-sent ops on `target` on the record the server holds now, in queue
+    /// order, each on the record as the ops before it leave it ([`Mutation::rebase`]): a
+    /// relative change is computed again (+1 stays +1 whatever happened beneath it), an edit
+    /// whose field nobody else changed moves onto the current version, and an edit that was
+    /// computed from a record changed elsewhere is dropped, so it never overwrites that
+    /// change, and noted as lost. Rows with a request out wait for its answer (which may
+    /// change the record again); rows with no server record yet (a pending create) wait too.
+    pub(super) fn remake(&mut self, target: R::Key) {
+        let Some(now) = self.rows.get(&target).cloned() else { return };
+        if self.queue.iter().find(|e| e.op.target == target).is_none_or(|e| e.sent) {
+            return;
+        }
+        let mut beneath = now.clone();
+        let mut lost = Vec::new();
+        let mut i = 0;
+        while i < self.queue.len() {
+            let entry = &mut self.queue[i];
+            // Ops sent once are frozen under their keys (a Retry): the server judges them.
+            if entry.op.target != target || entry.sent {
+                i += 1;
+                continue;
+            }
+            let was = entry.base.clone().unwrap_or_else(|| now.clone());
+            match entry.op.kind.rebase(Rebase { was: &was, now: &now, beneath: &beneath }) {
+                Some(kind) => {
+                    entry.op.kind = kind;
+                    entry.op.base_version = Some(now.version());
+                    entry.base = Some(now.clone());
+                    if matches!(entry.op.kind.effect(), Effect::Edit) {
+                        beneath = entry.op.kind.apply(beneath);
+                    }
+                    i += 1;
+                }
+                None => lost.push(self.queue.remove(i).op.kind),
+            }
+        }
+        lost.retain(|m| !m.is_held_by(&now));
+        if !lost.is_empty() {
+            self.marks.get_or_default(target).lost.extend(lost);
+        }
     }
 
     /// Never-sent ops on `target` now build on the record we hold (if it is newer than their
