@@ -10,7 +10,7 @@ const jobsPort = port + 1;
 // The sync engine's specs (latency, hangs, two tabs) on a third server with a short write
 // deadline, so a hanging request is abandoned and resent within seconds.
 const syncPort = port + 2;
-const SYNC_WRITE_DEADLINE_MS = 5_000;
+const SYNC_WRITE_DEADLINE_MS = 8_000;
 // What is served: the release build by default; E2E_SERVER_BIN / E2E_SITE_ROOT test a copy.
 const serverBin = process.env.E2E_SERVER_BIN ?? 'target/release/orderdesk';
 const siteRoot = process.env.E2E_SITE_ROOT ?? 'target/site';

@@ -1,19 +1,29 @@
 import { test, expect } from './fixtures';
 import { Faults, type WriteKind } from '../pages/faults';
-import { OrdersApi, formatMoney, lineTotalCents } from '../pages/orders-api';
+import { OrdersApi, formatMoney, lineTotalCents, type ServerOrder } from '../pages/orders-api';
 import type { OrderRow } from '../pages/order-row';
-import type { Page } from '@playwright/test';
+import type { OrdersPage } from '../pages/orders-page';
+import type { Locator, Page } from '@playwright/test';
 
 // Every optimistic row state, produced live with the server's fault controls.
 //
 // Fault rules are global to the one e2e server, so every test that uses them lives in this
 // file and the file runs serially; rules are cleared before and after each test. Each test
-// works on its own seeded row (ORD-1020 … ORD-1001, never ORD-1025/1024/1023/1004, which the
+// works on its own seeded row (ORD-1022 … ORD-1001, never ORD-1025/1024/1023/1004, which the
 // other specs check), reads starting values from the page or the server rather than assuming
 // seed values, and leaves the list as it found it: every delete is undone and every star
-// restored, so "25 orders · 5 starred" and the searches in the other specs keep holding.
+// restored, so "25 orders · 5 starred" and the searches in the other specs keep holding
+// (renames keep the old names as a prefix, so a search for them still finds the row).
 // Tests that change the star count or delete rows come last, well after the other (short)
 // specs have finished on the second worker.
+//
+// The cases every action shares (action × outcome) are generated from one table, CASES, with
+// the per-action pieces (how to act on a row, how to read the changed value on the row and on
+// the server, what a rollback says) in a descriptor per action: EDITS for quantity, rename and
+// star, one shape; delete has its own shape (DELETE_FLOWS). Quantities stay below 20 units:
+// from 20 the server may add a promotion of its own, so totals are compared with the server's
+// `total`, never predicted here (except the bulk discount at 10, the shared rule). Behaviour
+// that no other action shares is proven by the individual tests between the generated ones.
 
 test.describe.configure({ mode: 'serial' });
 
@@ -62,6 +72,11 @@ function recordWrites(page: Page): string[] {
   return writes;
 }
 
+/** Waits until the server has taken every fault rule: the page's write has arrived (and holds its delay). */
+async function expectRulesTaken() {
+  await expect.poll(async () => (await faults.state()).rules.length, { timeout: 2_000 }).toBe(0);
+}
+
 async function expectIdle(row: OrderRow) {
   await expect(row.root).toHaveAttribute('data-state', 'idle');
   await expect(row.root).toHaveAttribute('aria-busy', 'false');
@@ -75,6 +90,496 @@ async function expectIdle(row: OrderRow) {
 async function expectInFlight(row: OrderRow, state: 'pending' | 'deleted' = 'pending') {
   await expect(row.root).toHaveAttribute('data-state', state, { timeout: 1_000 });
   await expect(row.root).toHaveAttribute('aria-busy', 'true', { timeout: 1_000 });
+}
+
+/** The row shows the server record `order`: every value a person reads on it, totals as the server priced them. */
+async function expectRowShows(row: OrderRow, order: ServerOrder) {
+  await expect(row.quantityValue).toHaveText(String(order.quantity));
+  await expect(row.totalValue).toHaveText(formatMoney(order.total));
+  await expect(row.customer).toHaveText(order.customer);
+  await expect(row.item).toHaveText(order.item);
+  await expect(row.starButton).toHaveAttribute('aria-pressed', String(order.starred));
+}
+
+/** The note a row shows when a change made elsewhere beat the person's (only) `change`. */
+function updatedElsewhere(number: string, change: string, count: 'one' | 'several' = 'one'): string {
+  const verb = count === 'one' ? "wasn't" : "weren't";
+  return `${number} was changed elsewhere, so ${change} ${verb} saved. The row shows the latest version; make the change again if you still need it.`;
+}
+
+/** The states in a row's recorded history (`OrderRow.recordHistory`), in order. */
+function statesSeen(seen: string[]): string[] {
+  return seen.map((s) => s.split('|')[0]);
+}
+
+// ----- The table ----------------------------------------------------------------------------
+
+type ActionName = 'quantity' | 'rename' | 'star' | 'delete';
+type Outcome = 'ok' | 'server_error' | 'reject' | 'conflict' | 'transient_once';
+
+interface Case {
+  action: ActionName;
+  outcome: Outcome;
+  /** The seeded row it works on. */
+  row: string;
+}
+
+/** Every action × outcome case; the tests are generated in this order (star and delete last). */
+const CASES: Case[] = [
+  { action: 'quantity', outcome: 'ok', row: 'ORD-1016' },
+  { action: 'quantity', outcome: 'server_error', row: 'ORD-1014' },
+  { action: 'quantity', outcome: 'reject', row: 'ORD-1010' },
+  { action: 'quantity', outcome: 'conflict', row: 'ORD-1008' },
+  { action: 'quantity', outcome: 'transient_once', row: 'ORD-1022' },
+
+  { action: 'rename', outcome: 'ok', row: 'ORD-1020' },
+  { action: 'rename', outcome: 'server_error', row: 'ORD-1016' },
+  { action: 'rename', outcome: 'reject', row: 'ORD-1014' },
+  { action: 'rename', outcome: 'conflict', row: 'ORD-1010' },
+  { action: 'rename', outcome: 'transient_once', row: 'ORD-1008' },
+
+  { action: 'star', outcome: 'ok', row: 'ORD-1021' },
+  { action: 'star', outcome: 'server_error', row: 'ORD-1018' },
+  { action: 'star', outcome: 'reject', row: 'ORD-1015' },
+  { action: 'star', outcome: 'conflict', row: 'ORD-1012' },
+  { action: 'star', outcome: 'transient_once', row: 'ORD-1009' },
+
+  { action: 'delete', outcome: 'ok', row: 'ORD-1007' },
+  { action: 'delete', outcome: 'server_error', row: 'ORD-1005' },
+  { action: 'delete', outcome: 'reject', row: 'ORD-1003' },
+  { action: 'delete', outcome: 'conflict', row: 'ORD-1001' },
+  { action: 'delete', outcome: 'transient_once', row: 'ORD-1013' },
+];
+
+type Fixtures = { page: Page; ordersPage: OrdersPage; consoleErrors: string[] };
+
+// ----- Edits (quantity, rename, star): one shape ---------------------------------------------
+
+/** One action that edits a field, described once. `V` is the value it changes. */
+interface EditSpec<V> {
+  kind: 'quantity' | 'rename' | 'star';
+  /** The value as the server holds it. */
+  of(order: ServerOrder): V;
+  /** What the action makes of `value`. */
+  change(value: V): V;
+  /** Acts on the row so that it asks for `to`. */
+  perform(row: OrderRow, to: V): Promise<void>;
+  /** The row shows `value` (before the server has answered too). */
+  expectShows(row: OrderRow, value: V, options?: { timeout?: number }): Promise<void>;
+  /** What is hedged while the change is unconfirmed. */
+  hedged(row: OrderRow): Locator[];
+  /** Where a rejection (422) shows at the field it names, if the field is on the row. */
+  invalidAt?(row: OrderRow): Locator;
+  /** The first sentence of the rollback message. */
+  failure(number: string, before: V): string;
+  /** How the "updated elsewhere" note names the lost change. */
+  lost: string;
+  /** The test undoes a saved change (stars: the starred count is shared with other specs). */
+  restore?: true;
+}
+
+/** An edit bound to one row and the value it started with (`before` → `after`). */
+interface Edit {
+  kind: WriteKind;
+  perform(): Promise<void>;
+  /** Acts again to go back from `after` to `before`. */
+  performBack(): Promise<void>;
+  expectShows(which: 'before' | 'after', options?: { timeout?: number }): Promise<void>;
+  expectServerHolds(order: ServerOrder, which: 'before' | 'after'): void;
+  hedged: Locator[];
+  invalidAt?: Locator;
+  failure: string;
+  lost: string;
+  restore: boolean;
+}
+
+type EditAction = { kind: EditSpec<unknown>['kind']; bind(row: OrderRow, start: ServerOrder): Edit };
+
+function editAction<V>(spec: EditSpec<V>): EditAction {
+  return {
+    kind: spec.kind,
+    bind(row, start) {
+      const values = { before: spec.of(start), after: spec.change(spec.of(start)) };
+      return {
+        kind: spec.kind,
+        perform: () => spec.perform(row, values.after),
+        performBack: () => spec.perform(row, values.before),
+        expectShows: (which, options) => spec.expectShows(row, values[which], options),
+        expectServerHolds: (order, which) => expect(spec.of(order) as unknown, `${spec.kind} on the server`).toEqual(values[which]),
+        hedged: spec.hedged(row),
+        invalidAt: spec.invalidAt?.(row),
+        failure: spec.failure(row.number, values.before),
+        lost: spec.lost,
+        restore: spec.restore ?? false,
+      };
+    },
+  };
+}
+
+const EDITS: Record<EditAction['kind'], EditAction> = {
+  quantity: editAction<number>({
+    kind: 'quantity',
+    of: (o) => o.quantity,
+    change: (q) => q + 1,
+    perform: (row) => row.increase(),
+    expectShows: (row, q, options) => expect(row.quantityValue).toHaveText(String(q), options),
+    hedged: (row) => [row.quantityValue, row.totalValue],
+    invalidAt: (row) => row.root.locator('.col-qty'),
+    failure: (number) => `Couldn't save the quantity for ${number}.`,
+    lost: 'your change to the quantity',
+  }),
+  rename: editAction<[string, string]>({
+    kind: 'rename',
+    of: (o) => [o.customer, o.item],
+    // The old names stay a prefix, so the other specs' searches still find the row.
+    change: ([customer, item]) => [`${customer} Studio`, `${item}, boxed`],
+    perform: (row, [customer, item]) => row.rename(customer, item),
+    expectShows: async (row, [customer, item], options) => {
+      await expect(row.customer).toHaveText(customer, options);
+      await expect(row.item).toHaveText(item, options);
+    },
+    hedged: (row) => [row.editButton],
+    invalidAt: (row) => row.editButton,
+    failure: (number) => `Couldn't rename ${number}.`,
+    lost: 'your rename',
+  }),
+  star: editAction<boolean>({
+    kind: 'star',
+    of: (o) => o.starred,
+    change: (starred) => !starred,
+    perform: (row) => row.star(),
+    expectShows: (row, starred, options) => expect(row.starButton).toHaveAttribute('aria-pressed', String(starred), options),
+    hedged: (row) => [row.starButton],
+    failure: (number, starred) => `Couldn't ${starred ? 'unstar' : 'star'} ${number}.`,
+    lost: 'your star',
+    restore: true,
+  }),
+};
+
+/** Opens the list on the case's row, checks it shows the server record, and binds the action. */
+async function openEdit(action: EditAction, number: string, { page, ordersPage }: Fixtures) {
+  const start = await api.get(number);
+  await ordersPage.goto();
+  const row = ordersPage.orderRow(number);
+  await expectRowShows(row, start);
+  return { row, start, edit: action.bind(row, start), writes: recordWrites(page) };
+}
+
+/** Puts a saved change back where the test must leave the list as it found it (stars). */
+async function restoreEdit(edit: Edit, row: OrderRow) {
+  if (!edit.restore) return;
+  await edit.performBack();
+  await expectIdle(row);
+  await edit.expectShows('before');
+  edit.expectServerHolds(await api.get(row.number), 'before');
+}
+
+const EDIT_FLOWS: Record<Outcome, { title: string; run(action: EditAction, number: string, f: Fixtures): Promise<void> }> = {
+  ok: {
+    title: 'the change shows at once, hedged, pending and busy, then idle with the server record',
+    async run(action, number, f) {
+      const { row, start, edit, writes } = await openEdit(action, number, f);
+      await faults.next(edit.kind, 'delay', { ms: 1_500 });
+
+      await edit.perform();
+      await edit.expectShows('after', { timeout: 1_000 });
+      await expectInFlight(row);
+      for (const field of edit.hedged) await expect(field).toHaveClass(/hedged/);
+
+      await expectIdle(row);
+      for (const field of edit.hedged) await expect(field).not.toHaveClass(/hedged/);
+      const after = await api.get(number);
+      edit.expectServerHolds(after, 'after');
+      expect(after.version).toBe(start.version + 1);
+      await expectRowShows(row, after);
+      expect(writes).toEqual([edit.kind]);
+      await restoreEdit(edit, row);
+    },
+  },
+
+  server_error: {
+    title: 'rolled back with the reason and Retry; Retry saves it and keeps focus on the row',
+    async run(action, number, f) {
+      const { row, start, edit, writes } = await openEdit(action, number, f);
+      await faults.next(edit.kind, 'server_error');
+
+      await edit.perform();
+      await expect(row.root).toHaveAttribute('data-state', 'rolled-back');
+      await expectRowShows(row, start);
+      await expect(row.statusMessage).toContainText(edit.failure);
+      await expect(row.statusMessage).not.toContainText(/something went wrong/i);
+      await expect(row.retryButton).toBeVisible();
+      edit.expectServerHolds(await api.get(number), 'before');
+
+      await row.retry();
+      await expectIdle(row);
+      await expect(row.retryButton).toHaveCount(0);
+      await edit.expectShows('after');
+      await expect(row.root).toBeFocused();
+      const after = await api.get(number);
+      edit.expectServerHolds(after, 'after');
+      await expectRowShows(row, after);
+      expect(writes).toEqual([edit.kind, edit.kind]);
+      expectOnlyHttpErrors(f.consoleErrors, [500]);
+      await restoreEdit(edit, row);
+    },
+  },
+
+  reject: {
+    title: 'rolled back without Retry; the message says what to do and the field shows it',
+    async run(action, number, f) {
+      const { row, start, edit, writes } = await openEdit(action, number, f);
+      await faults.next(edit.kind, 'reject');
+
+      await edit.perform();
+      await expect(row.root).toHaveAttribute('data-state', 'rolled-back');
+      await expectRowShows(row, start);
+      await expect(row.statusMessage).toContainText(edit.failure);
+      await expect(row.statusMessage).toContainText('Change it and try again.');
+      await expect(row.retryButton).toHaveCount(0);
+      // The validation error is shown at the field it names.
+      if (edit.invalidAt) await expect(edit.invalidAt).toHaveClass(/invalid/);
+      edit.expectServerHolds(await api.get(number), 'before');
+
+      await row.dismiss();
+      await expectIdle(row);
+      await expectRowShows(row, start);
+      expect(writes).toEqual([edit.kind]);
+      expectOnlyHttpErrors(f.consoleErrors, [422]);
+    },
+  },
+
+  conflict: {
+    title: 'updated elsewhere: the row shows the server record and a quiet note; acting again works without a reload',
+    async run(action, number, f) {
+      const { row, start, edit, writes } = await openEdit(action, number, f);
+      await faults.next(edit.kind, 'conflict');
+
+      await edit.perform();
+      await expect(row.root).toHaveAttribute('data-state', 'updated-elsewhere');
+      const current = await api.get(number);
+      expect(current.version).toBe(start.version + 1); // changed "elsewhere", not by our write
+      edit.expectServerHolds(current, 'before');
+      await expectRowShows(row, current);
+      await expect(row.statusMessage).toHaveText(updatedElsewhere(number, edit.lost));
+      await expect(row.retryButton).toHaveCount(0);
+
+      // Acting on the latest version works without a reload.
+      await row.dismiss();
+      await expectIdle(row);
+      await edit.perform();
+      await expectIdle(row);
+      const after = await api.get(number);
+      edit.expectServerHolds(after, 'after');
+      await expectRowShows(row, after);
+      expect(writes).toEqual([edit.kind, edit.kind]);
+      expectOnlyHttpErrors(f.consoleErrors, [409]);
+      await restoreEdit(edit, row);
+    },
+  },
+
+  transient_once: {
+    title: 'stays pending with the change, is resent by itself and confirmed without a rollback',
+    async run(action, number, f) {
+      const { row, edit, writes } = await openEdit(action, number, f);
+      const history = await row.recordHistory();
+      await faults.next(edit.kind, 'transient');
+      await faults.next(edit.kind, 'delay', { ms: 1_000 }); // the resend: slow, so pending stays observable
+
+      const failed = answer(f.page, edit.kind, 503);
+      await edit.perform();
+      await failed;
+      // Waiting for the backoff: still pending and still showing the change.
+      await expect(row.root).toHaveAttribute('data-state', 'pending');
+      await edit.expectShows('after');
+
+      await expectIdle(row);
+      await edit.expectShows('after');
+      const after = await api.get(number);
+      edit.expectServerHolds(after, 'after');
+      await expectRowShows(row, after);
+      const seen = await history();
+      expect(statesSeen(seen), seen.join('\n')).toContain('pending');
+      expect(statesSeen(seen).filter((s) => s !== 'idle' && s !== 'pending'), seen.join('\n')).toEqual([]);
+      expect(writes).toEqual([edit.kind, edit.kind]); // the same write, resent once
+      expectOnlyHttpErrors(f.consoleErrors, [503]);
+      await restoreEdit(edit, row);
+    },
+  },
+};
+
+function generateEditTests(action: EditAction['kind']) {
+  for (const c of CASES.filter((c) => c.action === action)) {
+    const flow = EDIT_FLOWS[c.outcome];
+    test(`${c.action} ${c.outcome.replace('_', ' ')} (${c.row}): ${flow.title}`, async ({ page, ordersPage, consoleErrors }) => {
+      await flow.run(EDITS[action], c.row, { page, ordersPage, consoleErrors });
+    });
+  }
+}
+
+// ----- Delete: its own shape (held for the undo window; every delete is undone) -------------
+
+const DELETE_FLOWS: Record<Outcome, { title: string; run(number: string, f: Fixtures): Promise<void> }> = {
+  ok: {
+    title: '"Deleted · Undo" in place at once, then Undo brings the row back idle with the same values',
+    async run(number, { page, ordersPage }) {
+      const before = await api.get(number);
+      await faults.next('delete', 'delay', { ms: 1_500 });
+      await ordersPage.goto();
+      const row = ordersPage.orderRow(number);
+      const text0 = await row.text();
+      const writes = recordWrites(page);
+
+      await row.delete();
+      await expectInFlight(row, 'deleted');
+      await expect(row.statusMessage).toHaveText('Deleting… ·');
+      await expect(row.statusMessage).toHaveText('Deleted ·');
+      await expect(row.root).toHaveAttribute('aria-busy', 'false');
+      await expect(row.undoButton).toBeVisible();
+      expect(await api.find(number)).toBeUndefined();
+      expect(writes).toEqual(['delete']);
+
+      await row.undo();
+      await expectIdle(row);
+      expect(await row.text()).toBe(text0);
+      const after = await api.get(number);
+      expect([after.customer, after.item, after.quantity, after.total, after.starred]).toEqual([
+        before.customer,
+        before.item,
+        before.quantity,
+        before.total,
+        before.starred,
+      ]);
+      expect(writes).toEqual(['delete', 'undo_delete']);
+    },
+  },
+
+  server_error: {
+    title: 'the row comes back with Retry; Retry deletes it and keeps focus on the row (then Undo restores it)',
+    async run(number, { page, ordersPage, consoleErrors }) {
+      await ordersPage.goto();
+      const row = ordersPage.orderRow(number);
+      const text0 = await row.text();
+      const writes = recordWrites(page);
+      await faults.next('delete', 'server_error');
+
+      await row.delete();
+      await expect(row.root).toHaveAttribute('data-state', 'rolled-back');
+      await expect(row.statusMessage).toContainText(`Couldn't delete ${number}.`);
+      await expect(row.statusMessage).not.toContainText(/something went wrong/i);
+      await expect(row.quantityValue).toBeVisible();
+      await expect(row.retryButton).toBeVisible();
+      await expect(row.undoButton).toHaveCount(0);
+      await api.get(number);
+
+      await row.retry();
+      await expect(row.root).toHaveAttribute('data-state', 'deleted');
+      await expect(row.statusMessage).toHaveText('Deleted ·');
+      await expect(row.root).toBeFocused();
+      expect(await api.find(number)).toBeUndefined();
+
+      await row.undo();
+      await expectIdle(row);
+      expect(await row.text()).toBe(text0);
+      await api.get(number);
+      expect(writes).toEqual(['delete', 'delete', 'undo_delete']);
+      expectOnlyHttpErrors(consoleErrors, [500]);
+    },
+  },
+
+  reject: {
+    title: 'the row comes back without Retry or Undo; the message says what to do',
+    async run(number, { page, ordersPage, consoleErrors }) {
+      await ordersPage.goto();
+      const row = ordersPage.orderRow(number);
+      const text0 = await row.text();
+      const writes = recordWrites(page);
+      await faults.next('delete', 'reject');
+
+      await row.delete();
+      await expect(row.root).toHaveAttribute('data-state', 'rolled-back');
+      await expect(row.statusMessage).toContainText(`Couldn't delete ${number}.`);
+      await expect(row.statusMessage).toContainText('Change it and try again.');
+      await expect(row.retryButton).toHaveCount(0);
+      await expect(row.undoButton).toHaveCount(0);
+      await api.get(number);
+
+      await row.dismiss();
+      await expectIdle(row);
+      expect(await row.text()).toBe(text0);
+      expect(writes).toEqual(['delete']);
+      expectOnlyHttpErrors(consoleErrors, [422]);
+    },
+  },
+
+  conflict: {
+    title: 'updated elsewhere: the row stays with a note that the delete was not saved; deleting again works',
+    async run(number, { page, ordersPage, consoleErrors }) {
+      await ordersPage.goto();
+      const row = ordersPage.orderRow(number);
+      const before = await api.get(number);
+      const writes = recordWrites(page);
+      await faults.next('delete', 'conflict');
+
+      await row.delete();
+      await expect(row.root).toHaveAttribute('data-state', 'updated-elsewhere');
+      await expect(row.statusMessage).toHaveText(updatedElsewhere(number, 'your delete or undo'));
+      await expect(row.undoButton).toHaveCount(0);
+      await expect(row.retryButton).toHaveCount(0);
+      const current = await api.get(number);
+      expect(current.version).toBe(before.version + 1);
+      await expectRowShows(row, current);
+
+      // Acting on the latest version works without a reload (and is undone).
+      await row.dismiss();
+      await expectIdle(row);
+      await row.delete();
+      await expect(row.statusMessage).toHaveText('Deleted ·');
+      expect(await api.find(number)).toBeUndefined();
+      await row.undo();
+      await expectIdle(row);
+      await expectRowShows(row, await api.get(number));
+      expect(writes).toEqual(['delete', 'delete', 'undo_delete']);
+      expectOnlyHttpErrors(consoleErrors, [409]);
+    },
+  },
+
+  transient_once: {
+    title: '"Deleting…" until the automatic resend is held, then Undo, without a rollback',
+    async run(number, { page, ordersPage, consoleErrors }) {
+      await ordersPage.goto();
+      const row = ordersPage.orderRow(number);
+      const history = await row.recordHistory();
+      const writes = recordWrites(page);
+      await faults.next('delete', 'transient');
+      await faults.next('delete', 'delay', { ms: 1_000 }); // the resend: slow, so pending stays observable
+
+      const failed = answer(page, 'delete', 503);
+      await row.delete();
+      await failed;
+      await expect(row.root).toHaveAttribute('data-state', 'deleted');
+      await expect(row.statusMessage).toHaveText('Deleting… ·');
+      await expect(row.statusMessage).toHaveText('Deleted ·');
+      expect(await api.find(number)).toBeUndefined();
+
+      await row.undo();
+      await expectIdle(row);
+      await api.get(number);
+      const seen = await history();
+      expect(statesSeen(seen).filter((s) => s === 'rolled-back' || s === 'updated-elsewhere'), seen.join('\n')).toEqual([]);
+      expect(writes).toEqual(['delete', 'delete', 'undo_delete']); // the same delete, resent once
+      expectOnlyHttpErrors(consoleErrors, [503]);
+    },
+  },
+};
+
+function generateDeleteTests() {
+  for (const c of CASES.filter((c) => c.action === 'delete')) {
+    const flow = DELETE_FLOWS[c.outcome];
+    test(`delete ${c.outcome.replace('_', ' ')} (${c.row}): ${flow.title}`, async ({ page, ordersPage, consoleErrors }) => {
+      await flow.run(c.row, { page, ordersPage, consoleErrors });
+    });
+  }
 }
 
 // ----- Validation at the field (no write) ---------------------------------------------------
@@ -105,144 +610,12 @@ test('validation at the field: an empty customer name is refused at the input an
   expect(writes).toEqual([]);
 });
 
-// ----- Quantity ---------------------------------------------------------------------------
+// ----- Quantity and rename × every outcome (generated) --------------------------------------
 
-test('quantity ok: the new quantity shows at once, pending and busy, then idle with the server total', async ({
-  ordersPage,
-}) => {
-  const before = await api.get('ORD-1016');
-  await faults.next('quantity', 'delay', { ms: 1_500 });
-  await ordersPage.goto();
-  const row = ordersPage.orderRow('ORD-1016');
-  await expect(row.quantityValue).toHaveText(String(before.quantity));
+generateEditTests('quantity');
+generateEditTests('rename');
 
-  await row.increase();
-  await expect(row.quantityValue).toHaveText(String(before.quantity + 1), { timeout: 1_000 });
-  await expectInFlight(row);
-  await expect(row.quantityValue).toHaveClass(/hedged/);
-  await expect(row.totalValue).toHaveClass(/hedged/);
-
-  await expectIdle(row);
-  await expect(row.quantityValue).not.toHaveClass(/hedged/);
-  const after = await api.get('ORD-1016');
-  expect(after.quantity).toBe(before.quantity + 1);
-  expect(after.version).toBe(before.version + 1);
-  await expect(row.quantityValue).toHaveText(String(after.quantity));
-  await expect(row.totalValue).toHaveText(formatMoney(after.total));
-});
-
-test('quantity server error: rolled back with the reason and Retry; Retry saves it and keeps focus on the row', async ({
-  ordersPage,
-  consoleErrors,
-}) => {
-  await ordersPage.goto();
-  const row = ordersPage.orderRow('ORD-1014');
-  const q0 = await row.quantity();
-  const total0 = await row.total();
-  await faults.next('quantity', 'server_error');
-
-  await row.increase();
-  await expect(row.root).toHaveAttribute('data-state', 'rolled-back');
-  await expect(row.quantityValue).toHaveText(String(q0));
-  await expect(row.totalValue).toHaveText(total0);
-  await expect(row.statusMessage).toContainText("Couldn't save the quantity for ORD-1014.");
-  await expect(row.statusMessage).not.toContainText(/something went wrong/i);
-  await expect(row.retryButton).toBeVisible();
-  expect((await api.get('ORD-1014')).quantity).toBe(q0);
-
-  await row.retry();
-  await expectIdle(row);
-  await expect(row.retryButton).toHaveCount(0);
-  await expect(row.quantityValue).toHaveText(String(q0 + 1));
-  await expect(row.root).toBeFocused();
-  const after = await api.get('ORD-1014');
-  expect(after.quantity).toBe(q0 + 1);
-  await expect(row.totalValue).toHaveText(formatMoney(after.total));
-  expectOnlyHttpErrors(consoleErrors, [500]);
-});
-
-test('quantity rejected: rolled back without Retry; the message says what to do', async ({
-  ordersPage,
-  consoleErrors,
-}) => {
-  await ordersPage.goto();
-  const row = ordersPage.orderRow('ORD-1010');
-  const q0 = await row.quantity();
-  await faults.next('quantity', 'reject');
-
-  await row.increase();
-  await expect(row.root).toHaveAttribute('data-state', 'rolled-back');
-  await expect(row.quantityValue).toHaveText(String(q0));
-  await expect(row.statusMessage).toContainText("Couldn't save the quantity for ORD-1010.");
-  await expect(row.statusMessage).toContainText('Change it and try again.');
-  await expect(row.retryButton).toHaveCount(0);
-  // The validation error is shown at the field it names.
-  await expect(row.root.locator('.col-qty')).toHaveClass(/invalid/);
-  expect((await api.get('ORD-1010')).quantity).toBe(q0);
-
-  await row.dismiss();
-  await expectIdle(row);
-  expectOnlyHttpErrors(consoleErrors, [422]);
-});
-
-test('quantity conflict: updated elsewhere, the row shows the server record and a quiet note', async ({
-  ordersPage,
-  consoleErrors,
-}) => {
-  const before = await api.get('ORD-1008');
-  await ordersPage.goto();
-  const row = ordersPage.orderRow('ORD-1008');
-  await faults.next('quantity', 'conflict');
-
-  await row.increase();
-  await expect(row.root).toHaveAttribute('data-state', 'updated-elsewhere');
-  const current = await api.get('ORD-1008');
-  expect(current.version).toBe(before.version + 1); // changed "elsewhere", not by our write
-  expect(current.quantity).toBe(before.quantity);
-  await expect(row.quantityValue).toHaveText(String(current.quantity));
-  await expect(row.totalValue).toHaveText(formatMoney(current.total));
-  await expect(row.statusMessage).toHaveText(
-    /^ORD-1008 was changed elsewhere, so your change to the quantity wasn't saved\..*make the change again/,
-  );
-  await expect(row.retryButton).toHaveCount(0);
-
-  // Acting on the latest version works without a reload.
-  await row.dismiss();
-  await expectIdle(row);
-  await row.increase();
-  await expectIdle(row);
-  expect((await api.get('ORD-1008')).quantity).toBe(before.quantity + 1);
-  await expect(row.quantityValue).toHaveText(String(before.quantity + 1));
-  expectOnlyHttpErrors(consoleErrors, [409]);
-});
-
-test('quantity transient failure once: the row stays pending, retries by itself and confirms without a rollback', async ({
-  page,
-  ordersPage,
-  consoleErrors,
-}) => {
-  await ordersPage.goto();
-  const row = ordersPage.orderRow('ORD-1007');
-  const q0 = await row.quantity();
-  const history = await row.recordHistory();
-  await faults.next('quantity', 'transient');
-  await faults.next('quantity', 'delay', { ms: 1_000 }); // the resend: slow, so pending stays observable
-
-  const failed = answer(page, 'quantity', 503);
-  await row.increase();
-  await failed;
-  // Waiting for the backoff: still pending and still showing the new value.
-  await expect(row.root).toHaveAttribute('data-state', 'pending');
-  await expect(row.quantityValue).toHaveText(String(q0 + 1));
-
-  await expectIdle(row);
-  await expect(row.quantityValue).toHaveText(String(q0 + 1));
-  expect((await api.get('ORD-1007')).quantity).toBe(q0 + 1);
-  const seen = await history();
-  expect(seen.some((s) => s.startsWith('pending|')), seen.join('\n')).toBe(true);
-  expect(seen.filter((s) => !s.startsWith('idle|') && !s.startsWith('pending|')), seen.join('\n')).toEqual([]);
-  expectOnlyHttpErrors(consoleErrors, [503]);
-});
+// ----- Quantity: what only the − / + steps do -----------------------------------------------
 
 test('quantity through a dropped network: the row stays pending while retrying, then confirms when it is back', async ({
   page,
@@ -285,6 +658,7 @@ test('quantity transient until the retry bound: rolled back with "check your con
   await ordersPage.goto();
   const row = ordersPage.orderRow('ORD-1003');
   const q0 = await row.quantity();
+  const writes = recordWrites(page);
   await faults.next('quantity', 'transient', { count: 4 });
 
   const first = answer(page, 'quantity', 503);
@@ -299,6 +673,7 @@ test('quantity transient until the retry bound: rolled back with "check your con
   await expect(row.statusMessage).toHaveText("Couldn't save the quantity for ORD-1003. Check your connection and retry.");
   await expect(row.retryButton).toBeVisible();
   expect((await api.get('ORD-1003')).quantity).toBe(q0);
+  expect(writes).toEqual(['quantity', 'quantity', 'quantity', 'quantity']);
 
   await row.retry();
   await expectIdle(row);
@@ -321,6 +696,7 @@ test('soft conflict: from 9 to 10 units the row takes the server total with the 
   await expectIdle(row);
   const ten = await api.get('ORD-1001');
   expect(ten.quantity).toBe(10);
+  // The shared bulk-discount rule holds at 10 units (a server-only promotion starts at 20).
   expect(ten.total).toBe(lineTotalCents(10, ten.unit_price));
   expect(ten.total).toBeLessThan(10 * ten.unit_price);
   await expect(row.quantityValue).toHaveText('10');
@@ -329,6 +705,7 @@ test('soft conflict: from 9 to 10 units the row takes the server total with the 
 });
 
 test('timing drift: a second + while the first is in flight ends at +2 on the row and on the server', async ({
+  page,
   ordersPage,
 }) => {
   const before = await api.get('ORD-1013');
@@ -337,6 +714,7 @@ test('timing drift: a second + while the first is in flight ends at +2 on the ro
   await ordersPage.goto();
   const row = ordersPage.orderRow('ORD-1013');
   const history = await row.recordHistory();
+  const writes = recordWrites(page);
 
   await row.increase();
   await expect(row.quantityValue).toHaveText(String(q0 + 1), { timeout: 1_000 });
@@ -351,6 +729,7 @@ test('timing drift: a second + while the first is in flight ends at +2 on the ro
   expect(after.quantity).toBe(q0 + 2);
   expect(after.version).toBe(before.version + 2);
   await expect(row.totalValue).toHaveText(formatMoney(after.total));
+  expect(writes).toEqual(['quantity', 'quantity']);
   // The first answer (q0 + 1) never overwrote the newer intent on screen.
   const quantities = (await history()).map((s) => Number(s.split('|')[1]));
   const firstAtTwo = quantities.indexOf(q0 + 2);
@@ -384,6 +763,112 @@ test('stale rollback: the first quantity write is rejected while a second is que
   expectOnlyHttpErrors(consoleErrors, [422]);
 });
 
+test('a conflict re-makes a queued + on the record changed elsewhere (+1 stays +1) and notes the lost one', async ({
+  page,
+  ordersPage,
+  consoleErrors,
+}) => {
+  const before = await api.get('ORD-1006');
+  const q0 = before.quantity;
+  const elsewhere = q0 + 4;
+  await faults.next('quantity', 'delay', { ms: 1_500 });
+  await ordersPage.goto();
+  const row = ordersPage.orderRow('ORD-1006');
+  const writes = recordWrites(page);
+  const conflict = answer(page, 'quantity', 409);
+  const remade = answer(page, 'quantity', 200);
+
+  await row.increase();
+  await expectRulesTaken(); // the first + is on the server, held by the delay
+  await row.increase(); // queued behind it, made on q0 + 1
+  await expect(row.quantityValue).toHaveText(String(q0 + 2), { timeout: 1_000 });
+  await api.setQuantity('ORD-1006', elsewhere);
+
+  // The first + meets the change made elsewhere and is lost; the second is re-made on it.
+  await conflict;
+  await expect(row.root).toHaveAttribute('data-state', 'updated-elsewhere');
+  await remade;
+  await expect(row.root).toHaveAttribute('aria-busy', 'false');
+  await expect(row.statusMessage).toHaveText(updatedElsewhere('ORD-1006', 'your change to the quantity'));
+  await expect(row.quantityValue).toHaveText(String(elsewhere + 1));
+  const after = await api.get('ORD-1006');
+  expect(after.quantity).toBe(elsewhere + 1);
+  expect(after.version).toBe(before.version + 2); // the change elsewhere, then the re-made +
+  await expectRowShows(row, after);
+  expect(writes).toEqual(['quantity', 'quantity']);
+
+  await row.dismiss();
+  await expectIdle(row);
+  expectOnlyHttpErrors(consoleErrors, [409]);
+});
+
+test('a conflict that loses nothing shows no note: the server already holds the quantity the + asked for', async ({
+  page,
+  ordersPage,
+  consoleErrors,
+}) => {
+  const before = await api.get('ORD-1020');
+  const q0 = before.quantity;
+  await faults.next('quantity', 'delay', { ms: 1_500 });
+  await ordersPage.goto();
+  const row = ordersPage.orderRow('ORD-1020');
+  const history = await row.recordHistory();
+  const writes = recordWrites(page);
+  const conflict = answer(page, 'quantity', 409);
+
+  await row.increase();
+  await expectRulesTaken();
+  await api.setQuantity('ORD-1020', q0 + 1); // elsewhere, the same change
+
+  await conflict;
+  await expectIdle(row);
+  await expect(row.quantityValue).toHaveText(String(q0 + 1));
+  const after = await api.get('ORD-1020');
+  expect(after.quantity).toBe(q0 + 1);
+  expect(after.version).toBe(before.version + 1); // only the change made elsewhere
+  await expectRowShows(row, after);
+  const seen = await history();
+  expect(statesSeen(seen).filter((s) => s !== 'idle' && s !== 'pending'), seen.join('\n')).toEqual([]);
+  expect(writes).toEqual(['quantity']);
+  expectOnlyHttpErrors(consoleErrors, [409]);
+});
+
+test('a conflict that leaves a queued − nothing to step from drops it and the note names both lost changes', async ({
+  page,
+  ordersPage,
+  consoleErrors,
+}) => {
+  const before = await api.setQuantity('ORD-1019', 4);
+  await faults.next('quantity', 'delay', { ms: 1_500 });
+  await ordersPage.goto();
+  const row = ordersPage.orderRow('ORD-1019');
+  await expect(row.quantityValue).toHaveText('4');
+  const writes = recordWrites(page);
+  const conflict = answer(page, 'quantity', 409);
+
+  await row.decrease(); // 4 → 3, held by the delay
+  await expectRulesTaken();
+  await row.decrease(); // 3 → 2, queued
+  await expect(row.quantityValue).toHaveText('2', { timeout: 1_000 });
+  await api.setQuantity('ORD-1019', 1); // elsewhere: 1 leaves no − to re-make
+
+  await conflict;
+  await expect(row.root).toHaveAttribute('data-state', 'updated-elsewhere');
+  await expect(row.statusMessage).toHaveText(
+    updatedElsewhere('ORD-1019', 'your 2 changes to the quantity', 'several'),
+  );
+  await expect(row.root).toHaveAttribute('aria-busy', 'false');
+  await expect(row.quantityValue).toHaveText('1');
+  const after = await api.get('ORD-1019');
+  expect([after.quantity, after.version]).toEqual([1, before.version + 1]);
+  await expectRowShows(row, after);
+  expect(writes).toEqual(['quantity']); // the dropped − is never sent
+
+  await row.dismiss();
+  await expectIdle(row);
+  expectOnlyHttpErrors(consoleErrors, [409]);
+});
+
 test('a rollback touches only its row: every other row keeps its text and its server record', async ({
   ordersPage,
   consoleErrors,
@@ -410,227 +895,9 @@ test('a rollback touches only its row: every other row keeps its text and its se
   expectOnlyHttpErrors(consoleErrors, [500]);
 });
 
-// ----- Rename -----------------------------------------------------------------------------
+// ----- Star × every outcome (generated; changes the starred count for a moment: every star is restored)
 
-test('rename ok: the new names show at once, pending and busy, then idle with the server record', async ({
-  ordersPage,
-}) => {
-  await faults.next('rename', 'delay', { ms: 1_500 });
-  await ordersPage.goto();
-  const row = ordersPage.orderRow('ORD-1020');
-
-  await row.rename('Priya Raman Studio', 'Ergonomic chair, mesh back');
-  await expect(row.customer).toHaveText('Priya Raman Studio', { timeout: 1_000 });
-  await expect(row.item).toHaveText('Ergonomic chair, mesh back');
-  await expectInFlight(row);
-  await expect(row.editButton).toHaveClass(/hedged/);
-
-  await expectIdle(row);
-  await expect(row.editButton).not.toHaveClass(/hedged/);
-  const after = await api.get('ORD-1020');
-  expect([after.customer, after.item]).toEqual(['Priya Raman Studio', 'Ergonomic chair, mesh back']);
-  await expect(row.customer).toHaveText(after.customer);
-});
-
-test('rename server error: the names are restored with Retry; Retry saves them and keeps focus on the row', async ({
-  ordersPage,
-  consoleErrors,
-}) => {
-  await ordersPage.goto();
-  const row = ordersPage.orderRow('ORD-1016');
-  const [customer0, item0] = [await row.customer.textContent(), await row.item.textContent()];
-  await faults.next('rename', 'server_error');
-
-  await row.rename('Yuki Tanaka Design', '4K monitor, 27 inch, matte');
-  await expect(row.root).toHaveAttribute('data-state', 'rolled-back');
-  await expect(row.customer).toHaveText(customer0!);
-  await expect(row.item).toHaveText(item0!);
-  await expect(row.statusMessage).toContainText("Couldn't rename ORD-1016.");
-  await expect(row.retryButton).toBeVisible();
-
-  await row.retry();
-  await expectIdle(row);
-  await expect(row.customer).toHaveText('Yuki Tanaka Design');
-  await expect(row.root).toBeFocused();
-  const after = await api.get('ORD-1016');
-  expect([after.customer, after.item]).toEqual(['Yuki Tanaka Design', '4K monitor, 27 inch, matte']);
-  expectOnlyHttpErrors(consoleErrors, [500]);
-});
-
-test('rename rejected: the names are restored, no Retry, the message names what to do', async ({
-  ordersPage,
-  consoleErrors,
-}) => {
-  await ordersPage.goto();
-  const row = ordersPage.orderRow('ORD-1014');
-  const customer0 = await row.customer.textContent();
-  await faults.next('rename', 'reject');
-
-  await row.rename('Chen Wei Imports', 'USB-C docking station');
-  await expect(row.root).toHaveAttribute('data-state', 'rolled-back');
-  await expect(row.customer).toHaveText(customer0!);
-  await expect(row.statusMessage).toContainText("Couldn't rename ORD-1014.");
-  await expect(row.statusMessage).toContainText('Change it and try again.');
-  await expect(row.retryButton).toHaveCount(0);
-  await expect(row.editButton).toHaveClass(/invalid/);
-  expect((await api.get('ORD-1014')).customer).toBe(customer0);
-  expectOnlyHttpErrors(consoleErrors, [422]);
-});
-
-test('rename conflict: updated elsewhere, the server names stay and a note says the rename was not saved', async ({
-  ordersPage,
-  consoleErrors,
-}) => {
-  const before = await api.get('ORD-1010');
-  await ordersPage.goto();
-  const row = ordersPage.orderRow('ORD-1010');
-  await faults.next('rename', 'conflict');
-
-  await row.rename('Olivia Bennett Kitchens', 'Cast-iron skillet, 30 cm');
-  await expect(row.root).toHaveAttribute('data-state', 'updated-elsewhere');
-  await expect(row.customer).toHaveText(before.customer);
-  await expect(row.item).toHaveText(before.item);
-  await expect(row.statusMessage).toContainText("ORD-1010 was changed elsewhere, so your rename wasn't saved.");
-  const current = await api.get('ORD-1010');
-  expect([current.customer, current.version]).toEqual([before.customer, before.version + 1]);
-  expectOnlyHttpErrors(consoleErrors, [409]);
-});
-
-test('rename transient failure once: pending until the automatic resend confirms it', async ({
-  page,
-  ordersPage,
-  consoleErrors,
-}) => {
-  await ordersPage.goto();
-  const row = ordersPage.orderRow('ORD-1008');
-  const history = await row.recordHistory();
-  await faults.next('rename', 'transient');
-  await faults.next('rename', 'delay', { ms: 1_000 }); // the resend: slow, so pending stays observable
-
-  const failed = answer(page, 'rename', 503);
-  await row.rename('Arjun Mehta Works', 'Laptop stand, aluminium');
-  await failed;
-  await expect(row.root).toHaveAttribute('data-state', 'pending');
-  await expect(row.customer).toHaveText('Arjun Mehta Works');
-
-  await expectIdle(row);
-  expect((await api.get('ORD-1008')).customer).toBe('Arjun Mehta Works');
-  const seen = await history();
-  expect(seen.some((s) => s.startsWith('rolled-back|')), seen.join('\n')).toBe(false);
-  expectOnlyHttpErrors(consoleErrors, [503]);
-});
-
-// ----- Star (changes the starred count for a moment: every star is restored) ---------------
-
-test('star ok: the star shows at once, pending and busy, then idle with the server record', async ({ ordersPage }) => {
-  await faults.next('star', 'delay', { ms: 1_500 });
-  await ordersPage.goto();
-  const row = ordersPage.orderRow('ORD-1021');
-  const before = await api.get('ORD-1021');
-  await expect(row.starButton).toHaveAttribute('aria-pressed', String(before.starred));
-
-  await row.star();
-  await expect(row.starButton).toHaveAttribute('aria-pressed', String(!before.starred), { timeout: 1_000 });
-  await expectInFlight(row);
-  await expect(row.starButton).toHaveClass(/hedged/);
-  await expectIdle(row);
-  const after = await api.get('ORD-1021');
-  expect([after.starred, after.version]).toEqual([!before.starred, before.version + 1]);
-
-  await row.star(); // restore
-  await expectIdle(row);
-  await expect(row.starButton).toHaveAttribute('aria-pressed', String(before.starred));
-  expect((await api.get('ORD-1021')).starred).toBe(before.starred);
-});
-
-test('star server error: rolled back with Retry; Retry stars it and keeps focus on the row', async ({
-  ordersPage,
-  consoleErrors,
-}) => {
-  await ordersPage.goto();
-  const row = ordersPage.orderRow('ORD-1018');
-  const starred0 = await row.starred();
-  await faults.next('star', 'server_error');
-
-  await row.star();
-  await expect(row.root).toHaveAttribute('data-state', 'rolled-back');
-  await expect(row.starButton).toHaveAttribute('aria-pressed', String(starred0));
-  await expect(row.statusMessage).toContainText(`Couldn't ${starred0 ? 'unstar' : 'star'} ORD-1018.`);
-  await expect(row.retryButton).toBeVisible();
-
-  await row.retry();
-  await expectIdle(row);
-  await expect(row.starButton).toHaveAttribute('aria-pressed', String(!starred0));
-  await expect(row.root).toBeFocused();
-  expect((await api.get('ORD-1018')).starred).toBe(!starred0);
-
-  await row.star(); // restore
-  await expectIdle(row);
-  expect((await api.get('ORD-1018')).starred).toBe(starred0);
-  expectOnlyHttpErrors(consoleErrors, [500]);
-});
-
-test('star rejected: rolled back, no Retry, the message says what to do', async ({ ordersPage, consoleErrors }) => {
-  await ordersPage.goto();
-  const row = ordersPage.orderRow('ORD-1015');
-  const starred0 = await row.starred();
-  await faults.next('star', 'reject');
-
-  await row.star();
-  await expect(row.root).toHaveAttribute('data-state', 'rolled-back');
-  await expect(row.starButton).toHaveAttribute('aria-pressed', String(starred0));
-  await expect(row.statusMessage).toContainText(`Couldn't ${starred0 ? 'unstar' : 'star'} ORD-1015.`);
-  await expect(row.statusMessage).toContainText('Change it and try again.');
-  await expect(row.retryButton).toHaveCount(0);
-  expect((await api.get('ORD-1015')).starred).toBe(starred0);
-  expectOnlyHttpErrors(consoleErrors, [422]);
-});
-
-test('star conflict: updated elsewhere, the server star stays and a note says the star was not saved', async ({
-  ordersPage,
-  consoleErrors,
-}) => {
-  await ordersPage.goto();
-  const row = ordersPage.orderRow('ORD-1012');
-  const before = await api.get('ORD-1012');
-  await faults.next('star', 'conflict');
-
-  await row.star();
-  await expect(row.root).toHaveAttribute('data-state', 'updated-elsewhere');
-  await expect(row.starButton).toHaveAttribute('aria-pressed', String(before.starred));
-  await expect(row.statusMessage).toContainText("ORD-1012 was changed elsewhere, so your star wasn't saved.");
-  const current = await api.get('ORD-1012');
-  expect([current.starred, current.version]).toEqual([before.starred, before.version + 1]);
-  expectOnlyHttpErrors(consoleErrors, [409]);
-});
-
-test('star transient failure once: pending until the automatic resend confirms it', async ({
-  page,
-  ordersPage,
-  consoleErrors,
-}) => {
-  await ordersPage.goto();
-  const row = ordersPage.orderRow('ORD-1009');
-  const starred0 = await row.starred();
-  const history = await row.recordHistory();
-  await faults.next('star', 'transient');
-  await faults.next('star', 'delay', { ms: 1_000 }); // the resend: slow, so pending stays observable
-
-  const failed = answer(page, 'star', 503);
-  await row.star();
-  await failed;
-  await expect(row.root).toHaveAttribute('data-state', 'pending');
-  await expect(row.starButton).toHaveAttribute('aria-pressed', String(!starred0));
-  await expectIdle(row);
-  expect((await api.get('ORD-1009')).starred).toBe(!starred0);
-  const seen = await history();
-  expect(seen.some((s) => s.startsWith('rolled-back|')), seen.join('\n')).toBe(false);
-
-  await row.star(); // restore
-  await expectIdle(row);
-  expect((await api.get('ORD-1009')).starred).toBe(starred0);
-  expectOnlyHttpErrors(consoleErrors, [503]);
-});
+generateEditTests('star');
 
 test('double-click on the star: two intents in order, the row and the server end alike, no rollback shown', async ({
   page,
@@ -656,130 +923,9 @@ test('double-click on the star: two intents in order, the row and the server end
   expect(seen.some((s) => /^(rolled-back|updated-elsewhere)\|/.test(s)), seen.join('\n')).toBe(false);
 });
 
-// ----- Delete (every delete is undone, within the server's undo window) --------------------
+// ----- Delete × every outcome (generated; every delete is undone, within the undo window) ---
 
-test('delete then Undo: "Deleted · Undo" in place at once, then the row comes back idle with the same values', async ({
-  ordersPage,
-}) => {
-  await faults.next('delete', 'delay', { ms: 1_500 });
-  await ordersPage.goto();
-  const row = ordersPage.orderRow('ORD-1007');
-  const before = await api.get('ORD-1007');
-  const text0 = await row.text();
-
-  await row.delete();
-  await expectInFlight(row, 'deleted');
-  await expect(row.statusMessage).toHaveText('Deleting… ·');
-  await expect(row.statusMessage).toHaveText('Deleted ·');
-  await expect(row.root).toHaveAttribute('aria-busy', 'false');
-  await expect(row.undoButton).toBeVisible();
-  expect(await api.find('ORD-1007')).toBeUndefined();
-
-  await row.undo();
-  await expectIdle(row);
-  expect(await row.text()).toBe(text0);
-  const after = await api.get('ORD-1007');
-  expect([after.customer, after.item, after.quantity, after.total, after.starred]).toEqual([
-    before.customer,
-    before.item,
-    before.quantity,
-    before.total,
-    before.starred,
-  ]);
-});
-
-test('delete server error: the row comes back with Retry; Retry deletes it (then Undo restores it)', async ({
-  ordersPage,
-  consoleErrors,
-}) => {
-  await ordersPage.goto();
-  const row = ordersPage.orderRow('ORD-1005');
-  const text0 = await row.text();
-  await faults.next('delete', 'server_error');
-
-  await row.delete();
-  await expect(row.root).toHaveAttribute('data-state', 'rolled-back');
-  await expect(row.statusMessage).toContainText("Couldn't delete ORD-1005.");
-  await expect(row.quantityValue).toBeVisible();
-  await expect(row.retryButton).toBeVisible();
-  await api.get('ORD-1005');
-
-  await row.retry();
-  await expect(row.root).toHaveAttribute('data-state', 'deleted');
-  await expect(row.statusMessage).toHaveText('Deleted ·');
-  await expect(row.root).toBeFocused();
-  expect(await api.find('ORD-1005')).toBeUndefined();
-
-  await row.undo();
-  await expectIdle(row);
-  expect(await row.text()).toBe(text0);
-  await api.get('ORD-1005');
-  expectOnlyHttpErrors(consoleErrors, [500]);
-});
-
-test('delete rejected: the row comes back, no Retry, the message says what to do', async ({
-  ordersPage,
-  consoleErrors,
-}) => {
-  await ordersPage.goto();
-  const row = ordersPage.orderRow('ORD-1003');
-  await faults.next('delete', 'reject');
-
-  await row.delete();
-  await expect(row.root).toHaveAttribute('data-state', 'rolled-back');
-  await expect(row.statusMessage).toContainText("Couldn't delete ORD-1003.");
-  await expect(row.statusMessage).toContainText('Change it and try again.');
-  await expect(row.retryButton).toHaveCount(0);
-  await expect(row.undoButton).toHaveCount(0);
-  await api.get('ORD-1003');
-  expectOnlyHttpErrors(consoleErrors, [422]);
-});
-
-test('delete conflict: updated elsewhere, the row stays with a note that the delete was not saved', async ({
-  ordersPage,
-  consoleErrors,
-}) => {
-  await ordersPage.goto();
-  const row = ordersPage.orderRow('ORD-1001');
-  const before = await api.get('ORD-1001');
-  await faults.next('delete', 'conflict');
-
-  await row.delete();
-  await expect(row.root).toHaveAttribute('data-state', 'updated-elsewhere');
-  await expect(row.statusMessage).toContainText(
-    "ORD-1001 was changed elsewhere, so your delete or undo wasn't saved.",
-  );
-  await expect(row.undoButton).toHaveCount(0);
-  expect((await api.get('ORD-1001')).version).toBe(before.version + 1);
-  expectOnlyHttpErrors(consoleErrors, [409]);
-});
-
-test('delete transient failure once: "Deleting…" until the automatic resend is held, then Undo', async ({
-  page,
-  ordersPage,
-  consoleErrors,
-}) => {
-  await ordersPage.goto();
-  const row = ordersPage.orderRow('ORD-1013');
-  const history = await row.recordHistory();
-  await faults.next('delete', 'transient');
-  await faults.next('delete', 'delay', { ms: 1_000 }); // the resend: slow, so pending stays observable
-
-  const failed = answer(page, 'delete', 503);
-  await row.delete();
-  await failed;
-  await expect(row.root).toHaveAttribute('data-state', 'deleted');
-  await expect(row.statusMessage).toHaveText('Deleting… ·');
-  await expect(row.statusMessage).toHaveText('Deleted ·');
-  expect(await api.find('ORD-1013')).toBeUndefined();
-
-  await row.undo();
-  await expectIdle(row);
-  await api.get('ORD-1013');
-  const seen = await history();
-  expect(seen.some((s) => s.startsWith('rolled-back|')), seen.join('\n')).toBe(false);
-  expectOnlyHttpErrors(consoleErrors, [503]);
-});
+generateDeleteTests();
 
 test('a second delete after Undo keeps its own full undo window', async ({ page, ordersPage }) => {
   // The server holds each delete for 10 s (writes.undo_window_secs). Delete, Undo, wait, and

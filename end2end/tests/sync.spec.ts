@@ -10,7 +10,7 @@ import type { Page, Request } from '@playwright/test';
 // overwrite each other with values computed from a stale record. Every claim is checked on
 // the server's own records (versions count effects), not only on the page.
 //
-// These run on the sync server (its own database and a 5 s write deadline; see
+// These run on the sync server (its own database and an 8 s write deadline; see
 // playwright.config.ts), serially, because fault rules are global to a server.
 
 test.describe.configure({ mode: 'serial' });
@@ -103,7 +103,7 @@ test('a request that hangs: "Still saving…" after 3 s, then the resend with th
   const clicked = Date.now();
   await row.increase();
   await expect(row.root).toHaveAttribute('data-state', 'pending');
-  await expect(row.statusMessage).toHaveText('Still saving…', { timeout: 5_000 });
+  await expect(row.statusMessage).toHaveText('Still saving…', { timeout: 6_000 });
   expect(Date.now() - clicked, 'not before 3 s').toBeGreaterThanOrEqual(2_900);
 
   await expect(row.root).toHaveAttribute('data-state', 'idle', { timeout: 15_000 });
@@ -122,7 +122,7 @@ test('soft conflict: the server prices 20 units with a promotion the client cann
 }) => {
   const start = await api.setQuantity('ORD-1007', 19);
   const predicted = lineTotalCents(20, start.unit_price);
-  await faults.next('quantity', 'delay', { ms: 800 });
+  await faults.next('quantity', 'delay', { ms: 2_000 });
   await ordersPage.goto();
   const row = ordersPage.orderRow('ORD-1007');
 

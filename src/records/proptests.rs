@@ -159,7 +159,7 @@ impl Server {
                 self.pushes.push(Push::Hold(op.target, hold, record.version));
                 // Deletes answer with a receipt (deadline) or, half the time, a bare record.
                 match hold {
-                    Some(undo_until) if record.version % 2 == 0 => Outcome::DeleteHeld { record: record, undo_until },
+                    Some(undo_until) if record.version % 2 == 0 => Outcome::DeleteHeld { record, undo_until },
                     _ => Outcome::Confirmed(record),
                 }
             }
