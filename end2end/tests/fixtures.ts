@@ -1,8 +1,9 @@
 import { test as base, expect, type Page } from '@playwright/test';
+import { Faults } from '../pages/faults';
 import { OrdersPage } from '../pages/orders-page';
 
 /** Every test fails if the page logs a console error or throws. */
-export const test = base.extend<{ consoleErrors: string[]; ordersPage: OrdersPage }>({
+export const test = base.extend<{ consoleErrors: string[]; ordersPage: OrdersPage; faults: Faults }>({
   consoleErrors: [
     async ({ page }, use) => {
       const errors: string[] = [];
@@ -17,6 +18,16 @@ export const test = base.extend<{ consoleErrors: string[]; ordersPage: OrdersPag
   ],
   ordersPage: async ({ page }, use) => {
     await use(new OrdersPage(page));
+  },
+  /**
+   * The server's fault controls, cleared before and after the test. Rules are global to a
+   * server: a spec that uses them runs serially (`test.describe.configure({ mode: 'serial' })`).
+   */
+  faults: async ({ request }, use) => {
+    const faults = new Faults(request);
+    await faults.clear();
+    await use(faults);
+    await faults.clear();
   },
 });
 

@@ -1,5 +1,4 @@
 import { test, expect, expectOnlyHttpErrors } from './fixtures';
-import { Faults } from '../pages/faults';
 import { OrdersApi, formatMoney, lineTotalCents } from '../pages/orders-api';
 import { AcceptedPage } from '../pages/jobs';
 import { OrdersPage } from '../pages/orders-page';
@@ -15,17 +14,10 @@ import type { Page, Request } from '@playwright/test';
 
 test.describe.configure({ mode: 'serial' });
 
-let faults: Faults;
 let api: OrdersApi;
 
 test.beforeEach(async ({ request }) => {
-  faults = new Faults(request);
   api = new OrdersApi(request);
-  await faults.clear();
-});
-
-test.afterEach(async ({ request }) => {
-  await new Faults(request).clear();
 });
 
 /** Every quantity write the page sends from now on, with its idempotency key. */
@@ -42,6 +34,7 @@ function quantityWrites(page: Page): { key: string; quantity: string }[] {
 test('an edit in flight survives placing another order, its accepted screen and status page: confirmed once', async ({
   page,
   ordersPage,
+  faults,
 }) => {
   const before = await api.get('ORD-1003');
   await faults.next('quantity', 'delay', { ms: 1_500 });
@@ -68,7 +61,7 @@ test('an edit in flight survives placing another order, its accepted screen and 
   expect(writes.length, 'one request: nothing was dropped and resent').toBe(1);
 });
 
-test('an edit survives in-app navigation to the gallery and back while it is still queued', async ({ page, ordersPage }) => {
+test('an edit survives in-app navigation to the gallery and back while it is still queued', async ({ page, ordersPage, faults }) => {
   const before = await api.get('ORD-1010');
   await faults.next('star', 'delay', { ms: 1_500 });
   await ordersPage.goto();
@@ -92,6 +85,7 @@ test('an edit survives in-app navigation to the gallery and back while it is sti
 test('a request that hangs: "Still saving…" after 3 s, then the resend with the same key lands once', async ({
   page,
   ordersPage,
+  faults,
   consoleErrors,
 }) => {
   const before = await api.get('ORD-1006');
@@ -119,6 +113,7 @@ test('a request that hangs: "Still saving…" after 3 s, then the resend with th
 
 test('soft conflict: the server prices 20 units with a promotion the client cannot predict; the row shows its total', async ({
   ordersPage,
+  faults,
 }) => {
   const start = await api.setQuantity('ORD-1007', 19);
   const predicted = lineTotalCents(20, start.unit_price);
@@ -142,6 +137,7 @@ test('soft conflict: the server prices 20 units with a promotion the client cann
 test('two tabs on one row: no confirmed change is overwritten by a stale computation, and every note tells the truth', async ({
   browser,
   baseURL,
+  faults,
 }) => {
   await api.setQuantity('ORD-1008', 40);
   await faults.latency(300);

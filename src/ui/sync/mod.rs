@@ -35,6 +35,9 @@ pub struct OrderSync {
     loaded: RwSignal<bool>,
     /// The time fixed rows are shown at (the gallery); live rows use the feed's clock.
     fixed_now: Option<i64>,
+    /// Set to the time when a request has been out for [`STILL_SAVING_AFTER_MS`], so the row
+    /// says so then, not at the feed clock's next whole-second tick.
+    woke_at: RwSignal<i64>,
     /// The rendered list: `fold(authoritative, queue)`, recomputed on every change.
     pub rows: Memo<Vec<RowView>>,
 }
@@ -63,7 +66,7 @@ pub fn fixed_order_sync(engine: Engine, now: i64) -> OrderSync {
 fn new_sync(engine: Engine, live: bool) -> OrderSync {
     let engine = RwSignal::new(engine);
     let rows = Memo::new(move |_| engine.with(|e| e.order_view()));
-    OrderSync { engine, live, loaded: RwSignal::new(!live), fixed_now: None, rows }
+    OrderSync { engine, live, loaded: RwSignal::new(!live), fixed_now: None, woke_at: RwSignal::new(0), rows }
 }
 
 /// Changes made elsewhere reach the list: pushed records go to the engine (the newer version
@@ -98,7 +101,7 @@ impl OrderSync {
     /// Now, for the rows' timing ("Still saving…"): the feed's ticking clock, or the fixed
     /// time of gallery rows. Reactive.
     pub fn now(self, feed: LiveFeed) -> i64 {
-        self.fixed_now.unwrap_or_else(|| feed.now())
+        self.fixed_now.unwrap_or_else(|| feed.now().max(self.woke_at.get()))
     }
 
     /// The row for `id` as rendered now.
@@ -171,6 +174,10 @@ impl OrderSync {
         #[cfg(feature = "hydrate")]
         if self.live {
             let ops = self.engine.try_update(|e| e.next_to_send(now_ms())).unwrap_or_default();
+            if !ops.is_empty() {
+                let wake = move || self.woke_at.set(now_ms());
+                set_timeout(wake, std::time::Duration::from_millis(STILL_SAVING_AFTER_MS as u64));
+            }
             for op in ops {
                 leptos::task::spawn_local(async move {
                     let op_id = op.id;
