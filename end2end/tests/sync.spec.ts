@@ -143,6 +143,9 @@ test('two tabs on one row: no confirmed change is overwritten by a stale computa
   await faults.latency(300);
   const context = await browser.newContext({ baseURL });
   const [pageA, pageB] = [await context.newPage(), await context.newPage()];
+  // Tab A hears nothing pushed (its event stream never opens), so it surely still shows 40
+  // when it acts: the stale tab of the scenario, whatever the machine's speed.
+  await pageA.route('**/api/events', () => {});
   const tabA = new OrdersPage(pageA);
   const tabB = new OrdersPage(pageB);
   await tabA.goto();
@@ -151,17 +154,22 @@ test('two tabs on one row: no confirmed change is overwritten by a stale computa
   const rowB = tabB.orderRow('ORD-1008');
   await expect(rowA.quantityValue).toHaveText('40');
 
-  // B lowers 40 → 39; A, still showing 40, presses + twice before B's change reaches it.
-  const bSent = pageB.waitForRequest((r) => r.url().endsWith('/api/orders/quantity'));
+  // B lowers 40 → 39 and it is confirmed; A, still showing 40, presses + twice.
   await rowB.decrease();
-  await bSent;
+  await expect(rowB.root).toHaveAttribute('data-state', 'idle');
+  const b39 = await api.get('ORD-1008');
+  expect(b39.quantity).toBe(39);
+  await expect(rowA.quantityValue).toHaveText('40');
+  // A's first + is answered late enough that its second is surely pressed before (a + pressed
+  // after the conflict note would be a new intent on a row showing 39, which clears the note).
+  await faults.next('quantity', 'delay', { ms: 3_000 });
   await rowA.increase();
   await rowA.increase();
+  await expect(rowA.quantityValue).toHaveText('42');
 
-  // Settled: both tabs show the server's record.
-  await expect(rowB.root).toHaveAttribute('data-state', 'idle', { timeout: 10_000 });
-  await expect(rowA.root).not.toHaveAttribute('data-state', 'pending', { timeout: 10_000 });
-  await expect.poll(async () => (await api.get('ORD-1008')).quantity).toBe(40);
+  // Settled: A's first + met the conflict and took no effect; its second took one.
+  await expect.poll(async () => (await api.get('ORD-1008')).version, { timeout: 10_000 }).toBe(b39.version + 1);
+  await expect(rowA.root).toHaveAttribute('aria-busy', 'false');
   const server = await api.get('ORD-1008');
   // B's 39 stands, with A's second + re-made on it: never the stale 42 (or 41).
   expect(server.quantity).toBe(40);
