@@ -702,7 +702,7 @@ fn two_tabs_a_stale_step_is_re_made_on_the_current_quantity_and_the_note_tells_t
         row.message
     );
     let second = send_one(&mut e, 2);
-    assert_eq!(second.kind, OpKind::StepQuantity { by: 1, to: qty(40) });
+    assert_eq!(second.kind, OpKind::SetQuantity(qty(40)), "the step re-made on 39, sent as the value it sets");
     assert_eq!(second.base_version, Some(b_set_39.version), "sent on B's version, not over it");
 
     let server = bumped(&b_set_39, |o| o.quantity = qty(40));
@@ -759,10 +759,25 @@ fn two_tabs_a_push_between_the_presses_still_sends_only_the_surviving_step() {
     let first = send_one(&mut e, 0);
     let b_set_39 = bumped(&start, |o| o.quantity = qty(39));
     e.upsert_authoritative(b_set_39.clone());
-    assert_eq!(view_of(&e, 1).order.quantity, qty(40), "a step shows on whatever lies beneath it");
-    e.enqueue(key(2), oid(1), OpKind::StepQuantity { by: 1, to: qty(41) }).unwrap();
+    assert_eq!(view_of(&e, 1).order.quantity, qty(41), "a sent step shows the value its request sets");
+    e.enqueue(key(2), oid(1), OpKind::StepQuantity { by: 1, to: qty(42) }).unwrap();
     e.apply_outcome(first.id, Outcome::VersionConflict(b_set_39.clone()), 1);
     let second = send_one(&mut e, 2);
-    assert_eq!((second.kind, second.base_version), (OpKind::StepQuantity { by: 1, to: qty(40) }, Some(b_set_39.version)));
+    assert_eq!((second.kind, second.base_version), (OpKind::SetQuantity(qty(40)), Some(b_set_39.version)));
     assert_eq!(view_of(&e, 1).state, RowState::UpdatedElsewhere);
+}
+
+/// A push of the step's own effect can beat its answer: the row must not show the step twice.
+#[test]
+fn a_step_whose_effect_arrives_by_push_before_its_answer_is_not_counted_twice() {
+    let mut e = engine(&[1]);
+    e.enqueue(key(1), oid(1), OpKind::StepQuantity { by: 1, to: qty(2) }).unwrap();
+    let first = send_one(&mut e, 0);
+    e.enqueue(key(2), oid(1), OpKind::StepQuantity { by: 1, to: qty(3) }).unwrap();
+    let pushed = bumped(&order(1), |o| o.quantity = qty(2));
+    e.upsert_authoritative(pushed.clone());
+    assert_eq!(view_of(&e, 1).order.quantity, qty(3));
+    e.apply_outcome(first.id, Outcome::Confirmed(pushed), 1);
+    assert_eq!(view_of(&e, 1).order.quantity, qty(3));
+    assert_eq!(send_one(&mut e, 2).kind, OpKind::SetQuantity(qty(3)));
 }

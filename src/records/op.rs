@@ -195,6 +195,14 @@ impl Mutation<Order> for OpKind {
         self.same_field(&self.apply(record.clone()), record).unwrap_or(false)
     }
 
+    /// Once sent, a step is the quantity it asks the server to set (the same request).
+    fn as_sent(&self) -> Self {
+        match self {
+            OpKind::StepQuantity { to, .. } => OpKind::SetQuantity(*to),
+            other => other.clone(),
+        }
+    }
+
     /// A step is re-made on the quantity as it now shows (+1 stays +1, if the result is a
     /// valid quantity). Any other edit is kept only if nobody else changed its field since
     /// it was made, so it overwrites nothing; deletes and restores do not depend on the

@@ -616,6 +616,10 @@ impl World {
             }
             let ops = self.engine.next_to_send(self.now);
             if ops.is_empty() {
+                // Sending may drop ops computed over a change made elsewhere (noted as lost).
+                if self.engine.is_settled() {
+                    break;
+                }
                 self.now = self.engine.next_send_at().expect("pending ops are either due or waiting for backoff");
                 continue;
             }

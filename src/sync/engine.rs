@@ -443,6 +443,9 @@ impl<R: Record, M: Mutation<R>> Engine<R, M> {
         for i in self.next_in_line() {
             let entry = &mut self.queue[i];
             if entry.not_before.is_none_or(|t| t <= now) {
+                if !entry.sent {
+                    entry.op.kind = entry.op.kind.as_sent();
+                }
                 entry.in_flight_since = Some(now);
                 entry.sent = true;
                 entry.not_before = None;

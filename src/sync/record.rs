@@ -83,6 +83,14 @@ pub trait Mutation<R: Record>: Clone + Debug + PartialEq + Serialize + Deseriali
         self.apply(record.clone()) == *record
     }
 
+    /// The mutation as its request states it, which the engine folds from the moment it is
+    /// first sent (its payload is frozen under its key from then on). A relative change
+    /// becomes the absolute value it asks the server to set, so a record that already carries
+    /// it (a push of its own effect beat the answer) does not show it twice. Default: itself.
+    fn as_sent(&self) -> Self {
+        self.clone()
+    }
+
     /// This mutation re-made on the record as it now is, after a version conflict showed
     /// that it was computed from a stale record: `Some` to send (a relative change stays
     /// relative, +1 stays +1; a field nobody else changed keeps its value), `None` to drop it

@@ -98,10 +98,18 @@ impl Mutation<Counter> for Edit {
     fn apply(&self, mut c: Counter) -> Counter {
         match self {
             Edit::Label(l) => c.label = l.clone(),
-            Edit::Set(v) | Edit::Step { to: v, .. } => c.value = *v,
+            Edit::Set(v) => c.value = *v,
+            Edit::Step { by, .. } => c.value += by,
             _ => {}
         }
         c
+    }
+
+    fn as_sent(&self) -> Self {
+        match self {
+            Edit::Step { to, .. } => Edit::Set(*to),
+            other => other.clone(),
+        }
     }
 
     fn rebase(&self, on: Rebase<'_, Counter>) -> Option<Self> {
@@ -236,10 +244,10 @@ fn a_conflict_rebases_relative_steps_and_drops_absolute_edits_on_a_field_changed
     let row = shown(&b, 1);
     assert_eq!(row.record.value, 40, "the second +1 is re-made on 39");
     assert_eq!(row.record.label, "keep", "nobody else changed the label: kept");
-    assert_eq!(row.lost, vec![Edit::Step { by: 1, to: 41 }]);
+    assert_eq!(row.lost, vec![Edit::Set(41)], "the first step, as it was sent");
     assert_eq!(row.state, RowState::UpdatedElsewhere);
     let next = b.next_to_send(2).remove(0);
-    assert_eq!((next.kind, next.base_version), (Edit::Step { by: 1, to: 40 }, Some(2)));
+    assert_eq!((next.kind, next.base_version), (Edit::Set(40), Some(2)), "re-made on 39, sent as the value it sets");
 
     // An absolute value computed from the stale 40 is dropped, and the note names it too.
     let mut b = board(&[counter(1, 40)]);
