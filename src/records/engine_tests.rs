@@ -781,3 +781,39 @@ fn a_step_whose_effect_arrives_by_push_before_its_answer_is_not_counted_twice() 
     assert_eq!(view_of(&e, 1).order.quantity, qty(3));
     assert_eq!(send_one(&mut e, 2).kind, OpKind::SetQuantity(qty(3)));
 }
+
+/// A step adds to what is beneath it: when an earlier step is refused, the later one lands on
+/// the server's value and the refusal is still told (it is not made moot by the later step).
+#[test]
+fn a_refused_step_is_told_and_the_step_behind_it_lands_on_the_server_value() {
+    let mut e = engine(&[1]);
+    e.enqueue(key(1), oid(1), OpKind::StepQuantity { by: 1, to: qty(2) }).unwrap();
+    let first = send_one(&mut e, 0);
+    e.enqueue(key(2), oid(1), OpKind::StepQuantity { by: 1, to: qty(3) }).unwrap();
+    let refusal = RowError::validation(Field::Quantity, "Not now.");
+    e.apply_outcome(first.id, Outcome::Rejected(refusal.clone()), 1);
+    let row = view_of(&e, 1);
+    assert_eq!((row.order.quantity, row.state), (qty(2), RowState::RolledBack { error: refusal, retryable: false }));
+    assert_eq!(send_one(&mut e, 2).kind, OpKind::SetQuantity(qty(2)));
+    // Two unsent steps are two intents: neither replaces the other.
+    let mut e = engine(&[1]);
+    e.enqueue(key(3), oid(1), OpKind::StepQuantity { by: 1, to: qty(2) }).unwrap();
+    e.enqueue(key(4), oid(1), OpKind::StepQuantity { by: 1, to: qty(3) }).unwrap();
+    assert_eq!(e.pending_ops().count(), 2);
+    assert_eq!(view_of(&e, 1).order.quantity, qty(3));
+}
+
+/// A queued step that can't be re-made (it would leave the valid range) is lost and named.
+#[test]
+fn a_step_that_cannot_be_re_made_after_a_conflict_is_named_as_lost() {
+    let start = bumped(&order(1), |o| o.quantity = qty(4));
+    let mut e = Engine::new();
+    e.replace_authoritative(vec![start.clone()]);
+    e.enqueue(key(1), oid(1), OpKind::StepQuantity { by: -1, to: qty(3) }).unwrap();
+    let first = send_one(&mut e, 0);
+    e.enqueue(key(2), oid(1), OpKind::StepQuantity { by: -1, to: qty(2) }).unwrap();
+    e.apply_outcome(first.id, Outcome::VersionConflict(bumped(&start, |o| o.quantity = qty(1))), 1);
+    assert!(e.is_settled());
+    let message = view_of(&e, 1).message.unwrap();
+    assert!(message.contains("your 2 changes to the quantity weren't saved"), "{message}");
+}

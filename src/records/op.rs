@@ -190,9 +190,15 @@ impl Mutation<Order> for OpKind {
     }
 
     /// The server holds what the person asked for on the field they changed (the total is
-    /// the server's to compute, so a quantity is held whatever it was priced at).
+    /// the server's to compute, so a quantity is held whatever it was priced at). Never a step.
     fn is_held_by(&self, record: &Order) -> bool {
-        self.same_field(&self.apply(record.clone()), record).unwrap_or(false)
+        // A step changes whatever it is applied to: no record already holds it.
+        !matches!(self, OpKind::StepQuantity { .. }) && self.same_field(&self.apply(record.clone()), record).unwrap_or(false)
+    }
+
+    /// A step adds to what is beneath it, so it makes no earlier change moot.
+    fn supersedes(&self, earlier: &Self) -> bool {
+        !matches!(self, OpKind::StepQuantity { .. }) && self.field() == earlier.field()
     }
 
     /// Once sent, a step is the quantity it asks the server to set (the same request).

@@ -127,8 +127,8 @@ impl<R: Record, M: Mutation<R>> Engine<R, M> {
                 return;
             }
         } else {
-            let field = ops[0].op.kind.field();
-            let superseded = self.queue.iter().any(|e| e.op.target == row && e.op.kind.field() == field);
+            let failed = &ops[0].op.kind;
+            let superseded = self.queue.iter().any(|e| e.op.target == row && e.op.kind.supersedes(failed));
             let shown = self.rows.contains(&row) || self.has_pending_create(row);
             if superseded || !shown {
                 return;

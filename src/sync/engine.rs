@@ -352,7 +352,7 @@ impl<R: Record, M: Mutation<R>> Engine<R, M> {
         let op = Op { id, target, kind, base_version: self.rows.get(&target).map(R::version), attempts: 0 };
         if coalesces
             && let Some(i) =
-                self.queue.iter().position(|e| e.op.target == target && !e.sent && e.op.kind.field() == field)
+                self.queue.iter().position(|e| e.op.target == target && !e.sent && op.kind.supersedes(&e.op.kind))
             && (!existence || !self.queue[i + 1..].iter().any(|e| e.op.target == target))
         {
             let cancelled = cancels(&self.queue[i].op.kind, &op.kind)

@@ -83,6 +83,14 @@ pub trait Mutation<R: Record>: Clone + Debug + PartialEq + Serialize + Deseriali
         self.apply(record.clone()) == *record
     }
 
+    /// Whether this (later) intent makes `earlier` moot: an unsent `earlier` is replaced by it
+    /// (coalescing), and a failed `earlier` needs no note while it is pending. Default: any
+    /// intent on the same field does (the latest value wins). A relative change (a step)
+    /// supersedes nothing: it adds to what is beneath it.
+    fn supersedes(&self, earlier: &Self) -> bool {
+        self.field() == earlier.field()
+    }
+
     /// The mutation as its request states it, which the engine folds from the moment it is
     /// first sent (its payload is frozen under its key from then on). A relative change
     /// becomes the absolute value it asks the server to set, so a record that already carries
