@@ -711,7 +711,7 @@ test('timing drift: a second + while the first is in flight ends at +2 on the ro
 }) => {
   const before = await api.get('ORD-1013');
   const q0 = before.quantity;
-  await faults.next('quantity', 'delay', { ms: 2_000 });
+  await faults.next('quantity', 'delay', { ms: 4_000 });
   await ordersPage.goto();
   const row = ordersPage.orderRow('ORD-1013');
   const history = await row.recordHistory();
