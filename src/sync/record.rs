@@ -102,11 +102,11 @@ pub trait Mutation<R: Record>: Clone + Debug + PartialEq + Serialize + Deseriali
     /// This mutation re-made on the record as it now is, after a version conflict showed
     /// that it was computed from a stale record: `Some` to send (a relative change stays
     /// relative, +1 stays +1; a field nobody else changed keeps its value), `None` to drop it
-    /// with the conflict, because sending it would overwrite a change made elsewhere.
-    /// Default: dropped.
+    /// with the conflict, because sending it would overwrite a change made elsewhere. The
+    /// engine asks before every first send too, usually with `was == now`. Default: kept as it
+    /// is while the record is unchanged since it was made, dropped once it changed elsewhere.
     fn rebase(&self, on: Rebase<'_, R>) -> Option<Self> {
-        let _ = on;
-        None
+        (on.was == on.now).then(|| self.clone())
     }
 }
 
