@@ -33,7 +33,7 @@ test('placing a draft: accepted screen, live progress in the list, a notificatio
 
   const accepted = new AcceptedPage(page);
   await expect(accepted.title).toHaveText('Got it — ORD-1025 is being placed');
-  await expect(accepted.eta).toContainText('This usually takes about 6 seconds');
+  await expect(accepted.eta).toContainText(`This usually takes about ${JOB_TIMINGS.etaMs / 1000} seconds`);
   await expect(accepted.root).not.toContainText(/success/i);
   const jobId = accepted.jobId();
   await expect(accepted.statusLink).toHaveAttribute('href', `/jobs/${jobId}`);
@@ -48,7 +48,7 @@ test('placing a draft: accepted screen, live progress in the list, a notificatio
 
   // The end is announced in the app, with a link to the status page.
   const note = notification(page, 'ORD-1025');
-  await expect(note).toHaveAttribute('data-state', 'succeeded', { timeout: 10_000 });
+  await expect(note).toHaveAttribute('data-state', 'succeeded', { timeout: JOB_TIMINGS.runMs + 5_000 });
   await expect(note).toContainText('ORD-1025 is placed');
   await expect(row.getByTestId('status-badge').or(row.getByTestId('job-badge')).first()).toHaveText('Placed');
   await note.getByRole('link', { name: 'View status' }).click();
@@ -135,7 +135,7 @@ test('a second tab sees the progress and the end without a reload', async ({ pag
   const bar = row.getByTestId('job-progressbar');
   const first = Number(await bar.getAttribute('aria-valuenow'));
   await expect.poll(async () => Number(await bar.getAttribute('aria-valuenow'))).toBeGreaterThan(first);
-  await expect(notification(other, 'ORD-1020')).toHaveAttribute('data-state', 'succeeded', { timeout: 10_000 });
+  await expect(notification(other, 'ORD-1020')).toHaveAttribute('data-state', 'succeeded', { timeout: JOB_TIMINGS.runMs + 5_000 });
   await expect(row.getByTestId('status-badge').or(row.getByTestId('job-badge')).first()).toHaveText('Placed');
   await other.close();
 });
