@@ -11,6 +11,9 @@ const jobsPort = port + 1;
 // deadline, so a hanging request is abandoned and resent within seconds.
 const syncPort = port + 2;
 const SYNC_WRITE_DEADLINE_MS = 8_000;
+// "Nothing lost" (pending writes across reloads, closed tabs, two tabs, offline) on a fourth
+// server with default settings: its specs set global fault rules and count every version.
+const durablePort = port + 3;
 // What is served: the release build by default; E2E_SERVER_BIN / E2E_SITE_ROOT test a copy.
 const serverBin = process.env.E2E_SERVER_BIN ?? 'target/release/orderdesk';
 const siteRoot = process.env.E2E_SITE_ROOT ?? 'target/site';
@@ -70,13 +73,15 @@ export default defineConfig({
     screenshot: 'only-on-failure',
   },
   projects: [
-    { name: 'app', testIgnore: /(jobs|sync).*\.spec\.ts/ },
+    { name: 'app', testIgnore: /(jobs|sync|nothing-lost).*\.spec\.ts/ },
     { name: 'jobs', testMatch: /jobs.*\.spec\.ts/, use: { baseURL: `http://127.0.0.1:${jobsPort}` } },
     { name: 'sync', testMatch: /sync.*\.spec\.ts/, use: { baseURL: `http://127.0.0.1:${syncPort}` } },
+    { name: 'durable', testMatch: /nothing-lost.*\.spec\.ts/, use: { baseURL: `http://127.0.0.1:${durablePort}` } },
   ],
   webServer: [
     server(port),
     server(syncPort, { ORDERDESK_WRITE_DEADLINE_MS: String(SYNC_WRITE_DEADLINE_MS) }),
+    server(durablePort),
     server(jobsPort, {
       ORDERDESK_JOB_PAYMENT_MS: String(JOB_TIMINGS.stepMs),
       ORDERDESK_JOB_STOCK_MS: String(JOB_TIMINGS.stepMs),

@@ -5,7 +5,7 @@ use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Redirect, Route, Router, Routes};
 use leptos_router::{path, SsrMode, StaticSegment};
 
-use crate::ui::components::{AppHeader, NotificationCenter};
+use crate::ui::components::{AppHeader, NotificationCenter, SyncBanner};
 use crate::ui::live::provide_live_feed;
 use crate::ui::sync::provide_order_sync;
 use crate::ui::pages::{AcceptedPage, JobStatusPage, NotFound, OrdersPage, StatesPage};
@@ -23,6 +23,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
                 <meta name="write-deadline-ms" content=write_deadline_ms().to_string()/>
+                <meta name="idempotency-window-ms" content=idempotency_window_ms().to_string()/>
                 <MetaTags/>
             </head>
             <body>
@@ -42,18 +43,28 @@ fn write_deadline_ms() -> i64 {
     crate::ui::sync::DEFAULT_WRITE_DEADLINE_MS
 }
 
+/// How long the server keeps idempotency keys: the client doesn't resend blindly after it.
+fn idempotency_window_ms() -> i64 {
+    #[cfg(feature = "ssr")]
+    if let Some(state) = use_context::<crate::state::AppState>() {
+        return state.settings.writes.idempotency_ttl_hours.saturating_mul(3_600_000) as i64;
+    }
+    crate::ui::sync::DEFAULT_IDEMPOTENCY_WINDOW_MS
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
     // App-wide, so no page owns pending work: navigation never drops a queued change.
     let feed = provide_live_feed();
-    provide_order_sync(feed);
+    let sync = provide_order_sync(feed);
     view! {
         <Stylesheet id="leptos" href="/pkg/orderdesk.css"/>
         <Title formatter=|page: String| if page.is_empty() { "Order Desk".to_string() } else { format!("{page} · Order Desk") }/>
         <Router>
             <a class="skip-link" href="#main">"Skip to content"</a>
             <AppHeader/>
+            <SyncBanner sync/>
             <main id="main" class="main">
                 <Routes fallback=NotFound>
                     <Route path=StaticSegment("") view=|| view! { <Redirect path="/orders"/> }/>

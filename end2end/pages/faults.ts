@@ -34,6 +34,14 @@ export class Faults {
     expect(res.status(), `latency refused: ${await res.text()}`).toBe(200);
   }
 
+  /**
+   * Waits until the server has taken every rule: the writes they catch have arrived (and a
+   * `delay` or `hang` is holding them now).
+   */
+  async expectTaken(timeout = 2_000): Promise<void> {
+    await expect.poll(async () => (await this.state()).rules.length, { timeout, message: 'the server took every fault rule' }).toBe(0);
+  }
+
   /** Clears every rule and the latency. */
   async clear(): Promise<void> {
     const res = await this.request.delete('/api/faults');

@@ -1,7 +1,66 @@
-import type { Locator, Page } from '@playwright/test';
+import { expect, type Locator, type Page } from '@playwright/test';
+import type { ServerOrder } from './orders-api';
 
 /** The row states (`data-state`), as PRODUCT.md names them. */
 export type RowState = 'idle' | 'pending' | 'rolled-back' | 'updated-elsewhere' | 'deleted';
+
+/**
+ * Why a pending row is pending (`data-pending`, absent when it is not): offline and sent when
+ * back; restored from an earlier page load and not confirmed yet; sent by another open tab; a
+ * request is out; or waiting its turn.
+ */
+export type PendingKind = 'waiting' | 'restored' | 'other-tab' | 'sending' | 'queued';
+
+/** One rendered look of a row, as `recordHistory` / `recordHistoryFromLoad` record it. */
+export interface RowSnapshot {
+  state: string;
+  quantity: string;
+  starred: string;
+  customer: string;
+  /** `data-pending`, '' when absent. */
+  pending: string;
+  /** `data-not-sent`, '' when absent. */
+  notSent: string;
+}
+
+/** Reads a recorded snapshot (`state|quantity|starred|customer|pending|notSent`). */
+export function parseRowSnapshot(snapshot: string): RowSnapshot {
+  const [state = '', quantity = '', starred = '', customer = '', pending = '', notSent = ''] = snapshot.split('|');
+  return { state, quantity, starred, customer, pending, notSent };
+}
+
+/**
+ * Runs in the browser (self-contained): records every rendered snapshot of row `number`
+ * (`state|quantity|starred|customer|pending|notSent`) in `window[key]` as the DOM changes.
+ * Observes the document, not the body, so it also works from an init script, before the
+ * server-rendered markup is parsed.
+ */
+function installRowRecorder({ key, number }: { key: string; number: string }) {
+  const w = window as unknown as Record<string, unknown>;
+  const seen: string[] = [];
+  w[key] = seen;
+  const snap = () => {
+    const row = document.querySelector(`[data-testid="order-row"][data-order-number="${number}"]`);
+    if (!row) return;
+    const q = (id: string) => row.querySelector(`[data-testid="${id}"]`);
+    const value = [
+      row.getAttribute('data-state'),
+      q('quantity')?.textContent?.trim(),
+      q('star')?.getAttribute('aria-pressed'),
+      q('customer')?.textContent?.trim() ?? '(editing)',
+      row.getAttribute('data-pending') ?? '',
+      row.getAttribute('data-not-sent') ?? '',
+    ].join('|');
+    if (seen[seen.length - 1] !== value) seen.push(value);
+  };
+  snap();
+  new MutationObserver(snap).observe(document, {
+    subtree: true,
+    childList: true,
+    attributes: true,
+    characterData: true,
+  });
+}
 
 /** One order row on /orders, found by its order number (`ORD-1042`). */
 export class OrderRow {
@@ -19,6 +78,7 @@ export class OrderRow {
   readonly statusMessage: Locator;
   readonly retryButton: Locator;
   readonly dismissButton: Locator;
+  readonly discardButton: Locator;
   readonly undoButton: Locator;
   readonly editor: {
     customer: Locator;
@@ -48,6 +108,7 @@ export class OrderRow {
     this.statusMessage = t('status-message');
     this.retryButton = t('retry');
     this.dismissButton = t('dismiss');
+    this.discardButton = t('discard');
     this.undoButton = t('undo');
     this.editor = {
       customer: t('edit-customer'),
@@ -87,6 +148,11 @@ export class OrderRow {
     await this.retryButton.click();
   }
 
+  /** Drops a change that was not sent (the row goes back to the server's record). */
+  async discard() {
+    await this.discardButton.click();
+  }
+
   async undo() {
     await this.undoButton.click();
   }
@@ -97,6 +163,23 @@ export class OrderRow {
 
   async state(): Promise<RowState> {
     return (await this.root.getAttribute('data-state')) as RowState;
+  }
+
+  /** Why the row is pending (`data-pending`), or null when it is not. */
+  async pendingKind(): Promise<PendingKind | null> {
+    return (await this.root.getAttribute('data-pending')) as PendingKind | null;
+  }
+
+  /**
+   * The row is settled on `order` as the server holds it: idle, nothing pending or unsent,
+   * and the values the tests change (quantity, star) are the server's.
+   */
+  async expectConfirmed(order: ServerOrder, options: { timeout?: number } = {}) {
+    await expect(this.root, `${this.number} is idle`).toHaveAttribute('data-state', 'idle', options);
+    await expect(this.root).not.toHaveAttribute('data-pending');
+    await expect(this.root).not.toHaveAttribute('data-not-sent');
+    await expect(this.quantityValue, `${this.number} shows the server's quantity`).toHaveText(String(order.quantity), options);
+    await expect(this.starButton, `${this.number} shows the server's star`).toHaveAttribute('aria-pressed', String(order.starred), options);
   }
 
   async statusText(): Promise<string> {
@@ -121,39 +204,33 @@ export class OrderRow {
   }
 
   /**
-   * Starts recording every rendered snapshot of this row (`state|quantity|starred|customer`)
-   * as the DOM changes, so a test can prove a state never showed (e.g. no rollback flash).
-   * Returns a function that reads the snapshots seen so far.
+   * Starts recording every rendered snapshot of this row (`state|quantity|starred|customer|
+   * pending|notSent`, see `parseRowSnapshot`) as the DOM changes, so a test can prove a state
+   * never showed (e.g. no rollback flash). Returns a function that reads the snapshots seen so far.
    */
   async recordHistory(): Promise<() => Promise<string[]>> {
-    const key = `__history_${this.number.replace(/\W/g, '_')}`;
-    await this.page.evaluate(
-      ({ key, number }) => {
-        const w = window as unknown as Record<string, unknown>;
-        const seen: string[] = [];
-        w[key] = seen;
-        const snap = () => {
-          const row = document.querySelector(`[data-testid="order-row"][data-order-number="${number}"]`);
-          if (!row) return;
-          const q = (id: string) => row.querySelector(`[data-testid="${id}"]`);
-          const value = [
-            row.getAttribute('data-state'),
-            q('quantity')?.textContent?.trim(),
-            q('star')?.getAttribute('aria-pressed'),
-            q('customer')?.textContent?.trim() ?? '(editing)',
-          ].join('|');
-          if (seen[seen.length - 1] !== value) seen.push(value);
-        };
-        snap();
-        new MutationObserver(snap).observe(document.body, {
-          subtree: true,
-          childList: true,
-          attributes: true,
-          characterData: true,
-        });
-      },
-      { key, number: this.number },
-    );
-    return () => this.page.evaluate((key) => [...((window as any)[key] as string[])], key);
+    const key = this.historyKey();
+    await this.page.evaluate(installRowRecorder, { key, number: this.number });
+    return () => this.readHistory(key);
+  }
+
+  /**
+   * Like `recordHistory`, but from the start of every document the page loads from now on
+   * (a reload, or the first load of a new page), before the server-rendered row is parsed:
+   * what a restored row showed before anyone could look. The reader returns the current
+   * document's snapshots.
+   */
+  async recordHistoryFromLoad(): Promise<() => Promise<string[]>> {
+    const key = `${this.historyKey()}_from_load`;
+    await this.page.addInitScript(installRowRecorder, { key, number: this.number });
+    return () => this.readHistory(key);
+  }
+
+  private historyKey(): string {
+    return `__history_${this.number.replace(/\W/g, '_')}`;
+  }
+
+  private readHistory(key: string): Promise<string[]> {
+    return this.page.evaluate((key) => [...(((window as any)[key] as string[] | undefined) ?? [])], key);
   }
 }

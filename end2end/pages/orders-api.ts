@@ -17,6 +17,9 @@ export interface ServerOrder {
   version: number;
 }
 
+/** What a test expects the server to hold for one order: only the fields named are compared. */
+export type Holds = Partial<Pick<ServerOrder, 'quantity' | 'starred' | 'customer' | 'item' | 'note' | 'status' | 'version'>>;
+
 /** The server's record, read past the UI: what the tests compare the rows against. */
 export class OrdersApi {
   constructor(private readonly request: APIRequestContext) {}
@@ -38,6 +41,45 @@ export class OrdersApi {
     const order = await this.find(number);
     expect(order, `${number} is not in the server's list`).toBeDefined();
     return order!;
+  }
+
+  /** The named orders (`ORD-nnnn`) as the server holds them now, by number. */
+  async snapshot(numbers: string[]): Promise<Record<string, ServerOrder>> {
+    const list = await this.list();
+    const out: Record<string, ServerOrder> = {};
+    for (const number of numbers) {
+      const order = list.find((o) => o.number === Number(number.replace(/^ORD-/, '')));
+      expect(order, `${number} is not in the server's list`).toBeDefined();
+      out[number] = order!;
+    }
+    return out;
+  }
+
+  /** The named fields of each order in `expected` as the server holds them now. */
+  private async current(expected: Record<string, Holds>): Promise<Record<string, Holds>> {
+    const orders = await this.snapshot(Object.keys(expected));
+    const out: Record<string, Holds> = {};
+    for (const [number, fields] of Object.entries(expected)) {
+      const order = orders[number] as unknown as Record<string, unknown>;
+      out[number] = Object.fromEntries(Object.keys(fields).map((f) => [f, order[f]])) as Holds;
+    }
+    return out;
+  }
+
+  /** The server holds `expected` now (by order number; only the fields named). */
+  async expectHolds(expected: Record<string, Holds>, message = 'the server holds') {
+    expect(await this.current(expected), message).toEqual(expected);
+  }
+
+  /**
+   * Counts effects: waits until the server holds `expected` (every version counts one applied
+   * write), then waits `quietMs` more and checks it still does, so nothing landed twice or late.
+   */
+  async expectLanded(expected: Record<string, Holds>, options: { timeout?: number; quietMs?: number } = {}) {
+    const { timeout = 20_000, quietMs = 1_000 } = options;
+    await expect.poll(() => this.current(expected), { timeout, message: 'every change landed on the server' }).toEqual(expected);
+    await new Promise((resolve) => setTimeout(resolve, quietMs));
+    await this.expectHolds(expected, `nothing more landed within ${quietMs} ms`);
   }
 
   /** Test setup only: sets a quantity directly through the server function. */

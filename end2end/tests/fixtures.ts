@@ -7,10 +7,7 @@ export const test = base.extend<{ consoleErrors: string[]; ordersPage: OrdersPag
   consoleErrors: [
     async ({ page }, use) => {
       const errors: string[] = [];
-      page.on('console', (msg) => {
-        if (msg.type() === 'error') errors.push(msg.text());
-      });
-      page.on('pageerror', (err) => errors.push(String(err)));
+      watchConsole(page, errors);
       await use(errors);
       expect(errors, 'console errors on the page').toEqual([]);
     },
@@ -31,6 +28,18 @@ export const test = base.extend<{ consoleErrors: string[]; ordersPage: OrdersPag
   },
 });
 
+/**
+ * Collects `page`'s console errors and uncaught exceptions into `errors`. The `consoleErrors`
+ * fixture does this for `page`; a test that opens more pages (a second tab, a page opened after
+ * closing the first) watches them into the same list, so one check covers them all.
+ */
+export function watchConsole(page: Page, errors: string[]) {
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') errors.push(msg.text());
+  });
+  page.on('pageerror', (err) => errors.push(String(err)));
+}
+
 /** Waits until the WASM client has hydrated the server-rendered page: clicks work from here. */
 export async function waitForHydration(page: Page) {
   await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true', { timeout: 15_000 });
@@ -40,15 +49,18 @@ export { expect };
 
 /**
  * Chromium logs "Failed to load resource" for every API call a test makes fail on purpose:
- * "the server responded with a status of 500 (…)", or "net::ERR_FAILED" for an aborted
- * request ('network'). Consumes those (only the listed kinds) and fails on anything else.
+ * "the server responded with a status of 500 (…)", "net::ERR_FAILED" for an aborted
+ * request ('network'), or "net::ERR_INTERNET_DISCONNECTED" for a request (or the event stream)
+ * tried while the browser is offline (`context.setOffline(true)`: 'offline'). Consumes those
+ * (only the listed kinds) and fails on anything else.
  */
-export function expectOnlyHttpErrors(consoleErrors: string[], expected: (number | 'network')[]) {
-  const failed = /^Failed to load resource: (?:the server responded with a status of (\d{3})\b|net::ERR_FAILED)/;
+export function expectOnlyHttpErrors(consoleErrors: string[], expected: (number | 'network' | 'offline')[]) {
+  const failed =
+    /^Failed to load resource: (?:the server responded with a status of (\d{3})\b|net::(ERR_FAILED|ERR_INTERNET_DISCONNECTED|ERR_NETWORK_CHANGED)\b)/;
   const unexpected = consoleErrors.filter((text) => {
     const m = failed.exec(text);
     if (!m) return true;
-    const kind = m[1] === undefined ? 'network' : Number(m[1]);
+    const kind = m[1] !== undefined ? Number(m[1]) : m[2] === 'ERR_FAILED' ? 'network' : 'offline';
     return !expected.includes(kind);
   });
   consoleErrors.length = 0;

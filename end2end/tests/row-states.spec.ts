@@ -52,11 +52,6 @@ function recordWrites(page: Page): string[] {
   return writes;
 }
 
-/** Waits until the server has taken every fault rule: the page's write has arrived (and holds its delay). */
-async function expectRulesTaken() {
-  await expect.poll(async () => (await faults.state()).rules.length, { timeout: 2_000 }).toBe(0);
-}
-
 async function expectIdle(row: OrderRow) {
   await expect(row.root).toHaveAttribute('data-state', 'idle');
   await expect(row.root).toHaveAttribute('aria-busy', 'false');
@@ -787,7 +782,7 @@ test('a conflict names every lost change and only those: two lost steps are both
   // is lost, and the second cannot be re-made on 1, so it is dropped unsent and lost too.
   let conflict = answer(page, 'quantity', 409);
   await row.decrease(); // 4 → 3, held by the delay
-  await expectRulesTaken();
+  await faults.expectTaken();
   await row.decrease(); // 3 → 2, queued
   await expect(row.quantityValue).toHaveText('2', { timeout: 1_000 });
   await api.setQuantity('ORD-1019', 1);
@@ -806,7 +801,7 @@ test('a conflict names every lost change and only those: two lost steps are both
   await faults.next('quantity', 'delay', { ms: 1_000 });
   conflict = answer(page, 'quantity', 409);
   await row.increase(); // 1 → 2, held by the delay
-  await expectRulesTaken();
+  await faults.expectTaken();
   await api.setQuantity('ORD-1019', 2);
   await conflict;
   await expectIdle(row);

@@ -8,6 +8,9 @@ const STATES = [
   'optimistic',
   'still-saving',
   'optimistic-queued',
+  'waiting',
+  'restored',
+  'other-tab',
   'retrying',
   'confirmed',
   'rolled-back-server',
@@ -15,6 +18,7 @@ const STATES = [
   'rolled-back-validation',
   'rolled-back-not-found',
   'rolled-back-unsendable',
+  'rolled-back-not-sent',
   'rolled-back-forbidden',
   'updated-elsewhere',
   'creating',
@@ -22,6 +26,9 @@ const STATES = [
   'deleted',
   'placed',
 ];
+
+// The app-wide line while writes can't reach the server (no order row of its own).
+const BANNERS = ['offline-banner', 'unreachable-banner'];
 
 // Placing an order: the accepted screen, each job state, the status page, a history and each
 // notification, from fixed jobs at a fixed "now".
@@ -52,6 +59,11 @@ test.describe('state gallery', () => {
       await expect(item.getByTestId('order-row')).toHaveCount(1);
       await expect(item).toHaveScreenshot(`gallery-${slug}.png`, { animations: 'disabled' });
     }
+    for (const slug of BANNERS) {
+      const item = page.getByTestId(`gallery-${slug}`);
+      await expect(item.getByTestId('offline-banner')).toBeVisible();
+      await expect(item).toHaveScreenshot(`gallery-${slug}.png`, { animations: 'disabled' });
+    }
   });
 
   test('each state reads as the spec says', async ({ page }) => {
@@ -77,6 +89,22 @@ test.describe('state gallery', () => {
     await expect(row('rolled-back-unsendable')).toHaveAttribute('data-state', 'rolled-back');
     await expect(row('rolled-back-unsendable').getByTestId('retry')).toHaveCount(0);
     await expect(row('rolled-back-unsendable').getByTestId('status-message')).toContainText('Reload the page');
+    // Nothing lost: waiting for the network, restored after a reload, sent by another tab, not sent.
+    await expect(row('waiting')).toHaveAttribute('data-state', 'pending');
+    await expect(row('waiting')).toHaveAttribute('data-pending', 'waiting');
+    await expect(row('waiting').getByTestId('status-message')).toHaveText("Offline · will be sent when you're back");
+    await expect(row('restored')).toHaveAttribute('data-pending', 'restored');
+    await expect(row('restored').getByTestId('quantity')).toHaveText('13');
+    await expect(row('other-tab')).toHaveAttribute('data-pending', 'other-tab');
+    await expect(row('other-tab').getByTestId('quantity')).toHaveText('13');
+    await expect(row('rolled-back-not-sent')).toHaveAttribute('data-not-sent', 'true');
+    await expect(row('rolled-back-not-sent').getByTestId('quantity')).toHaveText('12');
+    await expect(row('rolled-back-not-sent').getByTestId('status-message')).toContainText("wasn't sent");
+    await expect(row('rolled-back-not-sent').getByTestId('retry')).toBeVisible();
+    await expect(row('rolled-back-not-sent').getByTestId('discard')).toBeVisible();
+    const banner = (slug: string) => page.getByTestId(`gallery-${slug}`).getByTestId('offline-banner');
+    await expect(banner('offline-banner')).toHaveText("You're offline — 3 changes will be sent when you're back");
+    await expect(banner('unreachable-banner')).toHaveText("Can't reach the server — 3 changes will be sent when it's back");
     await expect(row('updated-elsewhere')).toHaveAttribute('data-state', 'updated-elsewhere');
     await expect(row('updated-elsewhere').getByTestId('quantity')).toHaveText('20');
     await expect(row('creating').getByTestId('order-number')).toHaveText('New order');

@@ -134,17 +134,18 @@ test('soft conflict: the server prices 20 units with a promotion the client cann
   await expect(row.statusMessage).toHaveCount(0);
 });
 
-test('two tabs on one row: no confirmed change is overwritten by a stale computation, and every note tells the truth', async ({
+test('two browsers on one row: no confirmed change is overwritten by a stale computation, and every note tells the truth', async ({
   browser,
   baseURL,
   faults,
 }) => {
   await api.setQuantity('ORD-1008', 40);
   await faults.latency(300);
-  const context = await browser.newContext({ baseURL });
-  const [pageA, pageB] = [await context.newPage(), await context.newPage()];
-  // Tab A hears nothing pushed (its event stream never opens), so it surely still shows 40
-  // when it acts: the stale tab of the scenario, whatever the machine's speed.
+  // Two browsers (tabs of one browser share confirmed records through storage, see
+  // nothing-lost.spec.ts): A hears nothing pushed (its event stream never opens), so it surely
+  // still shows 40 when it acts, the stale one of the scenario, whatever the machine's speed.
+  const [contextA, contextB] = [await browser.newContext({ baseURL }), await browser.newContext({ baseURL })];
+  const [pageA, pageB] = [await contextA.newPage(), await contextB.newPage()];
   await pageA.route('**/api/events', () => {});
   const tabA = new OrdersPage(pageA);
   const tabB = new OrdersPage(pageB);
@@ -179,5 +180,6 @@ test('two tabs on one row: no confirmed change is overwritten by a stale computa
   await expect(rowA.root).toHaveAttribute('data-state', 'updated-elsewhere');
   await expect(rowA.statusMessage).toContainText("ORD-1008 was changed elsewhere, so your change to the quantity wasn't saved.");
   await expect(rowB.statusMessage).toHaveCount(0);
-  await context.close();
+  await contextA.close();
+  await contextB.close();
 });

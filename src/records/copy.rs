@@ -39,6 +39,9 @@ fn next_step(error: &RowError) -> String {
         ErrorKind::Server => "The server couldn't finish the change. Retry in a moment.".to_string(),
         ErrorKind::Transport => return "Check your connection and retry.".to_string(),
         ErrorKind::Unsendable => "This change can't be sent as it is. Reload the page, then make the change again.".to_string(),
+        ErrorKind::NotSent => {
+            "It was made too long ago to resend safely: Retry sends it now, Discard drops it.".to_string()
+        }
     };
     if server.is_empty() { fallback } else { server.to_string() }
 }
@@ -47,6 +50,11 @@ fn next_step(error: &RowError) -> String {
 /// "Couldn't save the quantity for ORD-1042. The quantity can be at most 999. …".
 /// `order` is the row as it shows now (for its number).
 pub fn failure_message(kind: &OpKind, order: &Order, error: &RowError) -> String {
+    if error.kind == ErrorKind::NotSent {
+        // Nothing failed: it was held back, and the person decides.
+        let change = lost_change(kind.field(), 1);
+        return format!("{}{} on {} wasn't sent. {}", change[..1].to_uppercase(), &change[1..], label(order), next_step(error));
+    }
     format!("{} {}", headline(kind, order), next_step(error))
 }
 
@@ -125,6 +133,17 @@ mod tests {
             created_at: 0,
             updated_at: 0,
         }
+    }
+
+    #[test]
+    fn a_change_held_back_as_too_old_says_it_was_not_sent_and_what_each_button_does() {
+        let err = RowError::new(ErrorKind::NotSent, "");
+        assert_eq!(
+            failure_message(&OpKind::SetStarred(true), &order(Some(1042)), &err),
+            "Your star on ORD-1042 wasn't sent. It was made too long ago to resend safely: Retry sends it now, Discard drops it."
+        );
+        let q = OpKind::SetQuantity(Quantity::parse(5).unwrap());
+        assert!(failure_message(&q, &order(Some(7)), &err).starts_with("Your change to the quantity on ORD-7 wasn't sent."));
     }
 
     #[test]

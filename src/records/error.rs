@@ -27,6 +27,10 @@ pub enum ErrorKind {
     /// another change, or the server could not read it (e.g. the page is older than the
     /// server). Reloading and making the change again is the way out.
     Unsendable,
+    /// Restored after a reload or from a closed tab, but older than the server's idempotency
+    /// window: resending it with its key could apply it a second time, so it is not sent
+    /// unless the person says so (Retry), or is dropped (Discard).
+    NotSent,
 }
 
 impl ErrorKind {
@@ -34,7 +38,7 @@ impl ErrorKind {
     /// rejected payload stays rejected, so only failures of the server or the network are
     /// worth a Retry button. This relies on the server not storing 5xx results under the key.
     pub fn is_retryable(self) -> bool {
-        matches!(self, ErrorKind::Server | ErrorKind::Transport)
+        matches!(self, ErrorKind::Server | ErrorKind::Transport | ErrorKind::NotSent)
     }
 }
 

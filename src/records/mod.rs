@@ -6,6 +6,7 @@
 mod copy;
 mod error;
 mod op;
+pub mod saved;
 mod view;
 
 #[cfg(test)]
@@ -29,6 +30,8 @@ pub type Op = crate::sync::Op<OrderId, OpKind>;
 pub type Outcome = crate::sync::Outcome<Order, RowError>;
 /// An order row's headline state.
 pub type RowState = crate::sync::RowState<RowError>;
+/// The order list's unconfirmed work, to persist and restore.
+pub type Outbox = crate::sync::Outbox<Order, OpKind>;
 /// An order row's unconfirmed work.
 pub type PendingWork = crate::sync::PendingWork<OpField>;
 

@@ -338,7 +338,9 @@ enum Step {
     Tick(u16),
     Retry(usize),
     Dismiss(usize),
-    Reload(bool),
+    /// The page goes away with requests out (which reached the server or not); a new page load
+    /// (`false`) or another open tab (`true`) takes over what it left in storage.
+    Reload(bool, bool),
 }
 
 fn fault() -> impl Strategy<Value = Fault> {
@@ -371,7 +373,7 @@ fn step() -> impl Strategy<Value = Step> {
         2 => (0u16..5_000).prop_map(Step::Tick),
         1 => row.clone().prop_map(Step::Retry),
         1 => row.clone().prop_map(Step::Dismiss),
-        1 => any::<bool>().prop_map(Step::Reload),
+        1 => (any::<bool>(), any::<bool>()).prop_map(|(reached, tab)| Step::Reload(reached, tab)),
     ]
 }
 
@@ -556,15 +558,37 @@ impl World {
                     self.engine.dismiss(id);
                 }
             }
-            Step::Reload(reached) => {
+            Step::Reload(reached, other_tab) => {
                 // The page goes away: requests out reach the server or not; their answers are lost.
                 for op in std::mem::take(&mut self.network) {
                     if reached {
                         self.server.handle(&op, Fault::None);
                     }
                 }
-                let json = serde_json::to_string(&self.engine).unwrap();
-                self.engine = serde_json::from_str(&json).unwrap();
+                // What it left is only what it stored: the outbox, through its stored format.
+                let stored = saved::encode("gone", self.now, &self.engine.outbox([]));
+                let saved::Decoded::Outbox(left) = saved::decode(&stored) else { panic!("our own format is readable") };
+                let mut next = Engine::new();
+                if other_tab {
+                    // A tab that loaded the list earlier and has been showing the ops as held
+                    // elsewhere adopts them when the first tab is gone.
+                    next.replace_authoritative(self.engine.records().cloned().collect());
+                    next.show_elsewhere("gone", left.clone());
+                    next.restore(left);
+                    next.show_elsewhere("gone", Outbox::default());
+                } else {
+                    // A new page load: the list as the server renders it now, then the outbox.
+                    next.replace_authoritative(self.server.sorted().into_iter().map(|(o, _)| o).collect());
+                    next.restore(left);
+                }
+                // Held deletes as the server tells them (the other tab heard them pushed).
+                for (order, hold) in self.server.sorted() {
+                    if let Some(until) = hold {
+                        next.set_delete_hold(order.id, true, Some(until), order.version);
+                    }
+                }
+                self.engine = next;
+                assert!(self.engine.elsewhere_ops().next().is_none(), "adopted ops are held here, not elsewhere");
             }
         }
     }

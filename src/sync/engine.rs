@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use super::Millis;
 use super::record::{Effect, Mutation, Rebase, Record};
+use super::outbox::Elsewhere;
 use super::vec_map::VecMap;
 use super::versioned::{Collection, is_current, is_newer};
 
@@ -74,11 +75,15 @@ pub(super) struct Entry<R: Record, M: Mutation<R>> {
     pub sent: bool,
     /// Backoff after a transient failure: not resent before this time.
     pub not_before: Option<Millis>,
+    /// Taken from a persisted outbox (an earlier page load, a tab that is gone) and not
+    /// confirmed since: the row says so until it is.
+    #[serde(skip)]
+    pub restored: bool,
 }
 
 impl<R: Record, M: Mutation<R>> Entry<R, M> {
     fn new(op: Op<R::Key, M>, base: Option<R>) -> Self {
-        Entry { op, base, in_flight_since: None, sent: false, not_before: None }
+        Entry { op, base, in_flight_since: None, sent: false, not_before: None, restored: false }
     }
 
     pub(super) fn in_flight(&self) -> bool {
@@ -161,11 +166,14 @@ pub struct Engine<R: Record, M: Mutation<R>> {
     /// Unconfirmed ops in the order the user made them.
     pub(super) queue: Vec<Entry<R, M>>,
     pub(super) marks: VecMap<R::Key, Marks<R, M>>,
+    /// Ops other tabs hold: shown, never sent from here ([`Engine::show_elsewhere`]).
+    #[serde(skip)]
+    pub(super) elsewhere: Vec<Elsewhere<R, M>>,
 }
 
 impl<R: Record, M: Mutation<R>> Default for Engine<R, M> {
     fn default() -> Self {
-        Engine { rows: Collection::new(), holds: VecMap::default(), queue: Vec::new(), marks: VecMap::default() }
+        Engine { rows: Collection::new(), holds: VecMap::default(), queue: Vec::new(), marks: VecMap::default(), elsewhere: Vec::new() }
     }
 }
 
@@ -333,7 +341,7 @@ impl<R: Record, M: Mutation<R>> Engine<R, M> {
         if self.knows_op(id) {
             return Err(EnqueueError::DuplicateOpId(id));
         }
-        let exists = self.rows.contains(&target) || self.has_pending_create(target);
+        let exists = self.rows.contains(&target) || self.has_pending_create(target) || self.created_elsewhere(target);
         match kind.effect() {
             Effect::Create(record) if record.key() != target => {
                 return Err(EnqueueError::CreateKeyMismatch { target, record: record.key() });
@@ -393,7 +401,7 @@ impl<R: Record, M: Mutation<R>> Engine<R, M> {
         self.marks.remove(&target);
     }
 
-    fn knows_op(&self, id: OpId) -> bool {
+    pub(super) fn knows_op(&self, id: OpId) -> bool {
         self.queue.iter().any(|e| e.op.id == id)
             || self.marks.values().filter_map(|m| m.rolled_back.as_ref()).any(|rb| rb.ops.iter().any(|e| e.op.id == id))
     }
@@ -484,7 +492,8 @@ impl<R: Record, M: Mutation<R>> Engine<R, M> {
             if first_for_row {
                 rows_seen.push(entry.op.target);
             }
-            if first_for_row && !entry.in_flight() {
+            // An older op on the row held by another tab goes first (from that tab).
+            if first_for_row && !entry.in_flight() && !self.waits_elsewhere(entry.op.target, entry.op.id) {
                 out.push(i);
             }
         }

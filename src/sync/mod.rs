@@ -76,6 +76,7 @@ mod answers;
 mod backoff;
 mod engine;
 mod fold;
+mod outbox;
 mod outcome;
 mod record;
 mod render;
@@ -91,6 +92,7 @@ pub type Millis = i64;
 
 pub use backoff::{BASE_DELAY_MS, MAX_ATTEMPTS, MAX_DELAY_MS, retry_delay_ms};
 pub use engine::{Engine, EnqueueError, Op, OpId, RetryError};
+pub use outbox::Outbox;
 pub use outcome::Outcome;
 pub use record::{Effect, Mutation, Rebase, Record, SyncError};
 pub use versioned::{Collection, Merged, Versioned, is_current, is_newer};

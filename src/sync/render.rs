@@ -12,7 +12,8 @@ impl<R: Record, M: Mutation<R>> Engine<R, M> {
     /// pending creates on top and pending moves applied.
     pub fn view(&self) -> Vec<RowView<R, M>> {
         let server = fold::canonical(self.rows.iter().map(|r| (r, self.delete_held(r.key()))));
-        let folded = fold::apply_ops(server, self.queue.iter().map(|e| &e.op));
+        // Ops held elsewhere were made first (they block ours on their rows), so they fold first.
+        let folded = fold::apply_ops(server, self.elsewhere_ops().chain(self.queue.iter().map(|e| &e.op)));
         let ghosts = self
             .marks
             .iter()
@@ -52,21 +53,30 @@ impl<R: Record, M: Mutation<R>> Engine<R, M> {
     }
 
     fn pending_work(&self, key: R::Key) -> Option<PendingWork<M::Field>> {
-        let mut mine = self.queue.iter().filter(|e| e.op.target == key);
-        let head = mine.next()?;
-        let mut fields = vec![head.op.kind.field()];
-        for entry in mine {
-            let field = entry.op.kind.field();
+        let theirs: Vec<M::Field> = self.elsewhere_ops().filter(|op| op.target == key).map(|op| op.kind.field()).collect();
+        let mut mine = self.queue.iter().filter(|e| e.op.target == key).peekable();
+        if theirs.is_empty() && mine.peek().is_none() {
+            return None;
+        }
+        let head = mine.peek().copied();
+        let mut fields: Vec<M::Field> = Vec::new();
+        let mut restored = false;
+        for field in theirs.into_iter().chain(mine.map(|e| {
+            restored |= e.restored;
+            e.op.kind.field()
+        })) {
             if !fields.contains(&field) {
                 fields.push(field);
             }
         }
         Some(PendingWork {
             fields,
-            in_flight: head.in_flight(),
-            sent_at: head.in_flight_since,
-            attempts: head.op.attempts,
-            retry_at: head.not_before,
+            in_flight: head.is_some_and(|h| h.in_flight()),
+            sent_at: head.and_then(|h| h.in_flight_since),
+            attempts: head.map_or(0, |h| h.op.attempts),
+            retry_at: head.and_then(|h| h.not_before),
+            restored,
+            elsewhere: head.is_none(),
         })
     }
 }

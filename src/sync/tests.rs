@@ -332,3 +332,126 @@ fn the_engine_round_trips_through_serde_with_its_queue() {
     assert_eq!(restored.pending_ops().collect::<Vec<_>>(), b.pending_ops().collect::<Vec<_>>());
     assert_eq!(restored.in_flight_ops().count(), 0, "after a restore nothing is in flight: everything is resent");
 }
+
+// ----- The outbox: reloads, closed tabs, other tabs, no network -------------------------------
+
+/// The outbox as stored: through JSON, as the browser keeps it.
+fn stored(b: &Board) -> Outbox<Counter, Edit> {
+    serde_json::from_str(&serde_json::to_string(&b.outbox([])).unwrap()).unwrap()
+}
+
+#[test]
+fn a_restored_outbox_renders_the_same_rows_and_resends_with_the_same_keys() {
+    let mut b = board(&[counter(1, 5), counter(2, 0)]);
+    b.enqueue(key(1), 1, Edit::Step { by: 1, to: 6 }).unwrap();
+    let sent = b.next_to_send(0);
+    b.enqueue(key(2), 1, Edit::Step { by: 1, to: 7 }).unwrap();
+    b.enqueue(key(3), 2, Edit::Label("tea".into())).unwrap();
+    b.enqueue(key(4), 3, Edit::Add(counter(3, 1))).unwrap();
+
+    // A new page load: it knows nothing until it restores what the last one stored.
+    let mut after = Board::new();
+    assert_eq!(after.restore(stored(&b)), 4);
+    let rows = |b: &Board| b.view().into_iter().map(|r| (r.record, r.state)).collect::<Vec<_>>();
+    assert_eq!(rows(&after), rows(&b), "restore(persist(queue)) renders the same rows");
+    assert!(after.view().iter().all(|r| r.pending.as_ref().is_some_and(|p| p.restored && !p.in_flight)));
+    // The op that was out is sent again, as it was sent (same key, same payload, same base).
+    let resent = after.next_to_send(1);
+    assert!(resent.contains(&sent[0]), "{resent:?} resends {:?}", sent[0]);
+    // Adopting the same outbox twice takes each op once.
+    assert_eq!(after.restore(stored(&b)), 0);
+    assert_eq!(after.pending_ops().count(), 4);
+}
+
+#[test]
+fn a_confirmed_restored_op_is_no_longer_restored_and_notes_survive_a_reload() {
+    let mut b = board(&[counter(1, 5)]);
+    b.enqueue(key(1), 1, Edit::Set(-1)).unwrap();
+    let op = b.next_to_send(0).remove(0);
+    b.apply_outcome(op.id, Outcome::Rejected(Refusal::Down), 1);
+    let mut after = board(&[counter(1, 5)]);
+    after.restore(stored(&b));
+    assert_eq!(shown(&after, 1).state, RowState::RolledBack { error: Refusal::Down, retryable: true }, "Retry survives the reload");
+    after.retry(1).unwrap();
+    let op = after.next_to_send(2).remove(0);
+    assert_eq!(op.id, key(1));
+    after.apply_outcome(op.id, Outcome::Confirmed(Counter { version: 2, ..counter(1, -1) }), 3);
+    assert_eq!(shown(&after, 1).state, RowState::Idle);
+    assert!(after.outbox([]).is_empty());
+}
+
+#[test]
+fn ops_held_by_another_tab_show_pending_here_and_go_first_on_their_row() {
+    let mut theirs = board(&[counter(1, 5), counter(2, 0)]);
+    theirs.enqueue(key(1), 1, Edit::Step { by: 1, to: 6 }).unwrap();
+    let mut ours = board(&[counter(1, 5), counter(2, 0)]);
+    ours.show_elsewhere("tab A", stored(&theirs));
+    let row = shown(&ours, 1);
+    assert_eq!((row.record.value, row.state.clone()), (6, RowState::Pending));
+    assert!(row.pending.as_ref().is_some_and(|p| p.elsewhere), "shown as held elsewhere");
+
+    // Our own step on the same row waits for theirs; our edit on another row goes at once.
+    ours.enqueue(key(2), 1, Edit::Step { by: 1, to: 7 }).unwrap();
+    ours.enqueue(key(3), 2, Edit::Set(9)).unwrap();
+    assert_eq!(shown(&ours, 1).record.value, 7, "both steps show");
+    let out: Vec<OpId> = ours.next_to_send(0).into_iter().map(|op| op.id).collect();
+    assert_eq!(out, vec![key(3)], "never theirs, and not ours behind theirs");
+
+    // Their step lands: their outbox is saved without it and with the confirmed record.
+    let op = theirs.next_to_send(0).remove(0);
+    theirs.apply_outcome(op.id, Outcome::Confirmed(Counter { version: 2, ..counter(1, 6) }), 1);
+    ours.show_elsewhere("tab A", serde_json::from_str(&serde_json::to_string(&theirs.outbox([1])).unwrap()).unwrap());
+    assert_eq!(ours.authoritative(1).map(|c| c.version), Some(2), "the confirmed record came with the removal");
+    let next = ours.next_to_send(2).remove(0);
+    assert_eq!((next.id, next.kind.clone(), next.base_version), (key(2), Edit::Set(7), Some(2)), "re-made on their result: +1 stays +1");
+    assert_eq!(ours.unconfirmed_count(), 2);
+}
+
+#[test]
+fn a_tab_that_is_gone_is_adopted_once_and_its_ops_leave_the_elsewhere_list() {
+    let mut gone = board(&[counter(1, 5)]);
+    gone.enqueue(key(1), 1, Edit::Set(8)).unwrap();
+    let _ = gone.next_to_send(0);
+    let mut ours = board(&[counter(1, 5)]);
+    ours.enqueue(key(5), 1, Edit::Label("later".into())).unwrap();
+    ours.show_elsewhere("tab A", stored(&gone));
+    assert_eq!(ours.restore(stored(&gone)), 1);
+    assert!(ours.elsewhere_ops().next().is_none());
+    // The older op goes first on the row, although ours was queued before the adoption.
+    assert_eq!(ours.pending_ops().map(|op| op.id).collect::<Vec<_>>(), vec![key(1), key(5)]);
+    assert_eq!(ours.next_to_send(1).iter().map(|op| op.id).collect::<Vec<_>>(), vec![key(1)]);
+}
+
+#[test]
+fn a_request_that_never_left_is_no_attempt() {
+    let mut b = board(&[counter(1, 5)]);
+    b.enqueue(key(1), 1, Edit::Set(7)).unwrap();
+    for _ in 0..(MAX_ATTEMPTS * 3) {
+        let op = b.next_to_send(0).remove(0);
+        assert!(b.put_back(op.id));
+        assert!(!b.put_back(op.id), "only an op in flight is put back");
+    }
+    let row = shown(&b, 1);
+    assert_eq!((row.state, row.pending.map(|p| (p.attempts, p.in_flight))), (RowState::Pending, Some((0, false))));
+}
+
+#[test]
+fn ops_set_aside_wait_for_the_person_retry_sends_them_with_their_keys_discard_drops_them() {
+    let mut b = board(&[counter(1, 5), counter(2, 0)]);
+    b.enqueue(key(1), 1, Edit::Step { by: 1, to: 6 }).unwrap();
+    b.enqueue(key(2), 1, Edit::Label("old".into())).unwrap();
+    b.enqueue(key(3), 2, Edit::Set(3)).unwrap();
+    assert_eq!(b.set_aside(|op| op.target == 1, |_| Refusal::Down), 2);
+    let row = shown(&b, 1);
+    assert_eq!((row.record.value, row.state), (5, RowState::RolledBack { error: Refusal::Down, retryable: true }));
+    assert_eq!(b.next_to_send(0).iter().map(|op| op.id).collect::<Vec<_>>(), vec![key(3)], "nothing set aside is sent");
+    b.retry(1).unwrap();
+    assert_eq!(b.pending_ops().filter(|op| op.target == 1).map(|op| op.id).collect::<Vec<_>>(), vec![key(1), key(2)]);
+
+    let mut b = board(&[counter(1, 5)]);
+    b.enqueue(key(1), 1, Edit::Set(6)).unwrap();
+    b.set_aside(|_| true, |_| Refusal::Down);
+    b.dismiss(1);
+    assert!(b.outbox([]).is_empty(), "discarded: nothing is kept");
+    assert_eq!(shown(&b, 1).state, RowState::Idle);
+}

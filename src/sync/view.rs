@@ -69,4 +69,9 @@ pub struct PendingWork<F> {
     pub attempts: u32,
     /// When the waiting op may be resent, if it is waiting for backoff.
     pub retry_at: Option<Millis>,
+    /// Some of it was restored from a persisted outbox (an earlier page load, a closed tab)
+    /// and is not confirmed yet.
+    pub restored: bool,
+    /// All of it is held, and sent, by another tab.
+    pub elsewhere: bool,
 }

@@ -20,6 +20,20 @@ pub enum FeedMode {
     Live,
     /// Push is unavailable; the feed asks the server every few seconds.
     Polling,
+    /// The browser has no network: nothing comes in until it is back, then push reconnects.
+    Offline,
+}
+
+impl FeedMode {
+    /// For `data-mode` and CSS classes.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FeedMode::Connecting => "connecting",
+            FeedMode::Live => "live",
+            FeedMode::Polling => "polling",
+            FeedMode::Offline => "offline",
+        }
+    }
 }
 
 #[cfg(feature = "hydrate")]
@@ -183,11 +197,44 @@ mod client {
     const MAX_PUSH_FAILURES: u32 = 3;
     const POLL_EVERY: Duration = Duration::from_secs(3);
 
+    thread_local! {
+        /// The open push channel, if any.
+        static SOURCE: std::cell::RefCell<Option<EventSource>> = const { std::cell::RefCell::new(None) };
+        /// The polling timer, while push is unavailable.
+        static POLLER: std::cell::RefCell<Option<IntervalHandle>> = const { std::cell::RefCell::new(None) };
+    }
+
     pub(super) fn start(feed: LiveFeed) {
         feed.now.set(js_sys::Date::now() as i64);
         let _ = set_interval_with_handle(move || feed.now.set(js_sys::Date::now() as i64), Duration::from_secs(1));
+        // Offline, nothing can come in: stop asking; back online, reconnect (and catch up).
+        let _ = window_event_listener(leptos::ev::offline, move |_| go_offline(feed));
+        let _ = window_event_listener(leptos::ev::online, move |_| open(feed));
+        if web_sys::window().is_some_and(|w| !w.navigator().on_line()) {
+            go_offline(feed);
+        } else {
+            open(feed);
+        }
+    }
+
+    /// Push if the browser can open it, polling if not.
+    fn open(feed: LiveFeed) {
         if connect(feed).is_err() {
             poll(feed);
+        }
+    }
+
+    fn go_offline(feed: LiveFeed) {
+        if let Some(source) = SOURCE.with_borrow_mut(Option::take) {
+            source.close();
+        }
+        stop_polling();
+        feed.mode.set(FeedMode::Offline);
+    }
+
+    fn stop_polling() {
+        if let Some(poller) = POLLER.with_borrow_mut(Option::take) {
+            poller.clear();
         }
     }
 
@@ -201,6 +248,7 @@ mod client {
             let failures = failures.clone();
             move |_: MessageEvent| {
                 failures.set(0);
+                stop_polling();
                 feed.mode.set(FeedMode::Live);
                 catch_up(feed);
             }
@@ -217,6 +265,9 @@ mod client {
         let on_error = Closure::<dyn FnMut(web_sys::Event)>::new({
             let source = source.clone();
             move |_: web_sys::Event| {
+                if feed.mode.get_untracked() == FeedMode::Offline {
+                    return;
+                }
                 failures.set(failures.get() + 1);
                 // CLOSED: the browser will not retry (the channel is not there); CONNECTING: it
                 // retries by itself, unless it keeps failing.
@@ -239,6 +290,10 @@ mod client {
         on_resync.forget();
         on_message.forget();
         on_error.forget();
+        if let Some(previous) = SOURCE.with_borrow_mut(|s| s.replace(source)) {
+            previous.close();
+        }
+        feed.mode.set(FeedMode::Connecting);
         Ok(())
     }
 
@@ -247,7 +302,10 @@ mod client {
         leptos::logging::warn!("live updates: server push is unavailable, checking every {} s instead", POLL_EVERY.as_secs());
         feed.mode.set(FeedMode::Polling);
         catch_up(feed);
-        let _ = set_interval_with_handle(move || catch_up(feed), POLL_EVERY);
+        stop_polling();
+        if let Ok(poller) = set_interval_with_handle(move || catch_up(feed), POLL_EVERY) {
+            POLLER.with_borrow_mut(|p| *p = Some(poller));
+        }
     }
 
     /// Fetches the jobs again and tells pages to refetch what they show.

@@ -1,7 +1,10 @@
-//! The bar at the top of every page: product name and main navigation.
+//! The bar at the top of every page: product name, main navigation, and how live updates
+//! are coming in.
 
 use leptos::prelude::*;
 use leptos_router::components::A;
+
+use crate::ui::components::ConnectionStatus;
 
 #[component]
 pub fn AppHeader() -> impl IntoView {
@@ -15,6 +18,7 @@ pub fn AppHeader() -> impl IntoView {
                 <A href="/orders">"Orders"</A>
                 <A href="/states">"State gallery"</A>
             </nav>
+            <ConnectionStatus/>
         </header>
     }
     .into_any()

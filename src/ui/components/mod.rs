@@ -3,6 +3,7 @@
 mod app_header;
 mod browser_notify_button;
 mod cancel_order;
+mod connection_status;
 mod fault_panel;
 mod job_load_error;
 mod job_progress;
@@ -21,10 +22,12 @@ mod row_status;
 mod search_box;
 mod star_button;
 mod status_badge;
+mod sync_banner;
 
 pub use app_header::AppHeader;
 pub use browser_notify_button::BrowserNotifyButton;
 pub use cancel_order::CancelOrder;
+pub use connection_status::ConnectionStatus;
 pub use fault_panel::FaultPanel;
 pub use job_load_error::JobLoadError;
 pub use job_progress::JobProgress;
@@ -43,3 +46,4 @@ pub use row_status::RowStatus;
 pub use search_box::SearchBox;
 pub use star_button::StarButton;
 pub use status_badge::StatusBadge;
+pub use sync_banner::SyncBanner;

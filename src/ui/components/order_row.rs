@@ -5,10 +5,10 @@ use leptos::html::Div;
 use leptos::prelude::*;
 
 use crate::domain::{format_timestamp, OrderId, OrderStatus, BULK_DISCOUNT_FROM};
-use crate::records::{OpField, RowState, RowView};
+use crate::records::{ErrorKind, OpField, RowState, RowView};
 use crate::ui::live::use_live_feed;
 use crate::ui::components::{JobProgress, NameEditor, QuantityStepper, RowActions, RowStatus, StarButton, StatusBadge};
-use crate::ui::sync::OrderSync;
+use crate::ui::sync::{OrderSync, PendingKind};
 
 /// Asks the row with this id to open its editor (set by "New order").
 #[derive(Clone, Copy)]
@@ -66,6 +66,8 @@ pub fn OrderRow(initial: RowView, sync: OrderSync) -> impl IntoView {
             data-order-id=id.to_string()
             data-order-number=number
             data-state=move || row.with(|r| r.state.class())
+            data-pending=move || row.with(|r| r.pending.as_ref().map(|p| PendingKind::of(p, sync.net()).as_str()))
+            data-not-sent=move || row.with(|r| matches!(&r.state, RowState::RolledBack { error, .. } if error.kind == ErrorKind::NotSent).then_some("true"))
             aria-busy=move || in_flight().to_string()
         >
             <span role="cell" class="col-star">

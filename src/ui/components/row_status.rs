@@ -3,9 +3,9 @@
 
 use leptos::prelude::*;
 
-use crate::records::{OpKind, RowState, RowView};
+use crate::records::{ErrorKind, OpKind, RowState, RowView};
 use crate::ui::live::use_live_feed;
-use crate::ui::sync::{is_slow, OrderSync};
+use crate::ui::sync::{is_slow, Net, OrderSync, PendingKind};
 
 #[component]
 pub fn RowStatus(row: Memo<RowView>, sync: OrderSync, on_retry: Callback<()>, place_error: RwSignal<Option<String>>) -> impl IntoView {
@@ -13,6 +13,7 @@ pub fn RowStatus(row: Memo<RowView>, sync: OrderSync, on_retry: Callback<()>, pl
     let feed = use_live_feed();
     // A request out for a while: say so honestly (the feed's clock ticks each second).
     let slow = Memo::new(move |_| row.with(|r| r.pending.as_ref().is_some_and(|p| p.in_flight && is_slow(p.sent_at, sync.now(feed)))));
+    let kind = move || row.with(|r| r.pending.as_ref().map(|p| PendingKind::of(p, sync.net())));
     let content = move || {
         row.with(|r| match &r.state {
             RowState::Deleted { held, .. } => {
@@ -26,16 +27,24 @@ pub fn RowStatus(row: Memo<RowView>, sync: OrderSync, on_retry: Callback<()>, pl
                 }
                 .into_any()
             }
-            RowState::RolledBack { retryable, .. } => {
+            RowState::RolledBack { retryable, error } => {
                 let retryable = *retryable;
                 let message = r.message.clone().unwrap_or_default();
+                // Not sent: dropping it drops the person's change, so the button says so.
+                let dismiss = if error.kind == ErrorKind::NotSent {
+                    view! { <button type="button" class="link-button subtle" data-testid="discard" on:click=move |_| sync.dismiss(id)>"Discard"</button> }
+                        .into_any()
+                } else {
+                    view! { <button type="button" class="link-button subtle" data-testid="dismiss" on:click=move |_| sync.dismiss(id)>"Dismiss"</button> }
+                        .into_any()
+                };
                 view! {
                     <span class="status-icon" aria-hidden="true">"!"</span>
                     <span class="status-text" data-testid="status-message">{message}</span>
                     {retryable.then(|| view! {
                         <button type="button" class="link-button" data-testid="retry" on:click=move |_| on_retry.run(())>"Retry"</button>
                     })}
-                    <button type="button" class="link-button subtle" data-testid="dismiss" on:click=move |_| sync.dismiss(id)>"Dismiss"</button>
+                    {dismiss}
                 }
                 .into_any()
             }
@@ -48,6 +57,13 @@ pub fn RowStatus(row: Memo<RowView>, sync: OrderSync, on_retry: Callback<()>, pl
                 }
                 .into_any()
             }
+            RowState::Pending if kind() == Some(PendingKind::Waiting) => view! {
+                <span class="status-icon" aria-hidden="true">"…"</span>
+                <span class="status-text" data-testid="status-message">
+                    {if sync.net() == Net::Offline { "Offline · will be sent when you're back" } else { "Waiting for the server · will be sent when it's back" }}
+                </span>
+            }
+            .into_any(),
             RowState::Pending if r.pending.as_ref().is_some_and(|p| p.attempts > 0) => view! {
                 <span class="status-icon" aria-hidden="true">"↻"</span>
                 <span class="status-text" data-testid="status-message">"Couldn't reach the server yet. Retrying…"</span>
@@ -56,6 +72,16 @@ pub fn RowStatus(row: Memo<RowView>, sync: OrderSync, on_retry: Callback<()>, pl
             RowState::Pending if slow.get() => view! {
                 <span class="status-icon" aria-hidden="true">"…"</span>
                 <span class="status-text" data-testid="status-message">"Still saving…"</span>
+            }
+            .into_any(),
+            RowState::Pending if kind() == Some(PendingKind::Restored) => view! {
+                <span class="status-icon" aria-hidden="true">"↺"</span>
+                <span class="status-text" data-testid="status-message">"Restored from before the reload · saving…"</span>
+            }
+            .into_any(),
+            RowState::Pending if kind() == Some(PendingKind::OtherTab) => view! {
+                <span class="status-icon" aria-hidden="true">"…"</span>
+                <span class="status-text" data-testid="status-message">"Being saved from another tab…"</span>
             }
             .into_any(),
             RowState::Pending | RowState::Idle => match place_error.get() {

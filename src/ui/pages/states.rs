@@ -8,8 +8,8 @@ use leptos_meta::Title;
 use crate::domain::{line_total, CustomerName, Field, ItemName, Money, Note, Order, OrderId, OrderNumber, OrderStatus, Quantity};
 use crate::records::{Engine, ErrorKind, OpKind, Outcome, RowError};
 use crate::sync::{OpId, MAX_ATTEMPTS};
-use crate::ui::components::OrderRow;
-use crate::ui::sync::fixed_order_sync;
+use crate::ui::components::{OrderRow, SyncBanner};
+use crate::ui::sync::{fixed_order_sync, Net};
 
 use super::job_gallery::JobGallery;
 
@@ -65,6 +65,8 @@ struct Shown {
     title: &'static str,
     about: &'static str,
     engine: Engine,
+    /// Whether the gallery shows it with writes reaching the server.
+    net: Net,
 }
 
 fn gallery() -> Vec<Shown> {
@@ -116,43 +118,87 @@ fn gallery() -> Vec<Shown> {
     let _ = deleting.enqueue(op(1), draft.id, OpKind::Delete);
     let _ = deleting.next_to_send(T0);
 
+    // Made offline: queued, waiting for the network.
+    let mut waiting = engine_with(&draft);
+    let _ = waiting.enqueue(op(1), draft.id, q13.clone());
+
+    // Sent before a reload, and restored by the next page load: resent with the same key.
+    let mut before_reload = engine_with(&draft);
+    let _ = before_reload.enqueue(op(1), draft.id, q13.clone());
+    let _ = before_reload.next_to_send(T0);
+    let left = before_reload.outbox([]);
+    let mut restored = Engine::new();
+    restored.restore(left.clone());
+    let mut not_sent = Engine::new();
+    not_sent.restore(left.clone());
+    not_sent.set_aside(|_| true, |_| RowError::new(ErrorKind::NotSent, ""));
+    let mut other_tab = engine_with(&draft);
+    other_tab.show_elsewhere("another tab", left);
+
     let mut held = draft.clone();
     held.version += 1;
     let placed = sample(1038, "Mina Okafor", "Standing desk, oak", 1, 54_900, OrderStatus::Placed);
 
     vec![
-        Shown { slug: "idle", title: "Idle", about: "Nothing pending. The row as the server holds it.", engine: engine_with(&draft) },
+        Shown { net: Net::Online, slug: "idle", title: "Idle", about: "Nothing pending. The row as the server holds it.", engine: engine_with(&draft) },
         Shown {
+            net: Net::Online,
             slug: "optimistic",
             title: "Optimistic · sending",
             about: "Quantity 12 → 13 shows at once, hedged (faded fields, sending glyph); no page spinner.",
             engine: sending,
         },
         Shown {
+            net: Net::Online,
             slug: "still-saving",
             title: "Optimistic · still saving",
             about: "No answer after 3 s: the row says so. At the write deadline the request is resent with the same key.",
             engine: slow,
         },
         Shown {
+            net: Net::Online,
             slug: "optimistic-queued",
             title: "Optimistic · queued behind",
             about: "A second edit (star) waits behind the request in flight: one request per row.",
             engine: queued,
         },
         Shown {
+            net: Net::Offline,
+            slug: "waiting",
+            title: "Optimistic · waiting for the network",
+            about: "Made while offline: the change shows at once and waits; nothing counts down, nothing rolls back. Sent, in order, when the network is back.",
+            engine: waiting,
+        },
+        Shown {
+            net: Net::Online,
+            slug: "restored",
+            title: "Optimistic · restored after a reload",
+            about: "Still unconfirmed when the page was reloaded or closed: restored from the browser's storage and resent with the same key, so it lands once.",
+            engine: restored,
+        },
+        Shown {
+            net: Net::Online,
+            slug: "other-tab",
+            title: "Optimistic · saved from another tab",
+            about: "Another open tab made the change and sends it; this tab shows it pending too, until the server confirms it.",
+            engine: other_tab,
+        },
+        Shown {
+            net: Net::Online,
             slug: "retrying",
             title: "Optimistic · retrying",
             about: "The network failed once; the same change is resent with the same key after a backoff.",
             engine: retrying,
         },
         Shown {
+            net: Net::Online,
             slug: "confirmed",
             title: "Confirmed",
             about: "The hedge drops and the server's record (number, total, version) replaces the guess.",
             engine: answered(&draft, q13.clone(), Outcome::Confirmed(confirmed)),
         },
         Shown {
+            net: Net::Online,
             slug: "rolled-back-server",
             title: "Rolled back · server error",
             about: "The server failed: the change is undone on the row, which says so and offers Retry.",
@@ -164,12 +210,14 @@ fn gallery() -> Vec<Shown> {
             ),
         },
         Shown {
+            net: Net::Online,
             slug: "rolled-back-network",
             title: "Rolled back · network",
             about: "After the bounded retries the change rolls back with Retry.",
             engine: gave_up,
         },
         Shown {
+            net: Net::Online,
             slug: "rolled-back-validation",
             title: "Rolled back · validation",
             about: "The server refused the value: the field is marked and the message says how to fix it. No Retry.",
@@ -181,12 +229,14 @@ fn gallery() -> Vec<Shown> {
             ),
         },
         Shown {
+            net: Net::Online,
             slug: "rolled-back-not-found",
             title: "Rolled back · not found",
             about: "The order is gone (deleted elsewhere).",
             engine: rejected(&draft, q13.clone(), ErrorKind::NotFound, "This order no longer exists; it may have been deleted. Reload the list to see the current orders."),
         },
         Shown {
+            net: Net::Online,
             slug: "rolled-back-unsendable",
             title: "Rolled back · can't be sent as it is",
             about: "The request can only fail the same way again (its key was used for another change, or the server could not read it): no Retry; the message says to reload.",
@@ -198,27 +248,63 @@ fn gallery() -> Vec<Shown> {
             ),
         },
         Shown {
+            net: Net::Online,
+            slug: "rolled-back-not-sent",
+            title: "Not sent · too old to resend",
+            about: "Restored, but older than the server's idempotency window (24 h): resending it blindly could apply it twice, so the person decides: Retry sends it, Discard drops it.",
+            engine: not_sent,
+        },
+        Shown {
+            net: Net::Online,
             slug: "rolled-back-forbidden",
             title: "Rolled back · not allowed",
             about: "The change is not allowed for this order.",
             engine: rejected(&placed, OpKind::SetStarred(true), ErrorKind::Forbidden, "ORD-1038 is placed, so it can't be edited. Only drafts can change."),
         },
         Shown {
+            net: Net::Online,
             slug: "updated-elsewhere",
             title: "Updated elsewhere",
             about: "Someone changed the order first (409): the row takes the server's values with a quiet note.",
             engine: answered(&draft, q13, Outcome::VersionConflict(elsewhere)),
         },
-        Shown { slug: "creating", title: "New draft · creating", about: "Appears at once on top; the server assigns the number.", engine: creating },
-        Shown { slug: "deleting", title: "Deleted · sending", about: "The delete shows at once with Undo while it is sent.", engine: deleting },
+        Shown { net: Net::Online, slug: "creating", title: "New draft · creating", about: "Appears at once on top; the server assigns the number.", engine: creating },
+        Shown { net: Net::Online, slug: "deleting", title: "Deleted · sending", about: "The delete shows at once with Undo while it is sent.", engine: deleting },
         Shown {
+            net: Net::Online,
             slug: "deleted",
             title: "Deleted · Undo",
             about: "The server holds the delete for the undo window; Undo brings the row back unchanged.",
             engine: answered(&draft, OpKind::Delete, Outcome::DeleteHeld { record: held, undo_until: T0 + 10_000 }),
         },
-        Shown { slug: "placed", title: "Placed order", about: "Not editable: star and move apply; Cancel asks for confirmation and waits for the server.", engine: engine_with(&placed) },
+        Shown { net: Net::Online, slug: "placed", title: "Placed order", about: "Not editable: star and move apply; Cancel asks for confirmation and waits for the server.", engine: engine_with(&placed) },
     ]
+}
+
+/// The app-wide line while writes can't reach the server, with three changes waiting.
+fn banners() -> impl IntoView {
+    let draft = sample(1042, "Harbor Street Café", "Espresso beans, 1 kg", 12, 2_450, OrderStatus::Draft);
+    let shown = [
+        (Net::Offline, "offline-banner", "Offline banner", "The browser has no network. One line for the whole app, counting the changes that will be sent."),
+        (Net::Unreachable, "unreachable-banner", "Server unreachable", "The network is up but requests don't reach the server; the waiting changes are tried again every few seconds, without counting down."),
+    ];
+    shown
+        .into_iter()
+        .map(|(net, slug, title, about)| {
+            let mut engine = engine_with(&draft);
+            for n in 1..=3 {
+                let _ = engine.enqueue(op(n), draft.id, OpKind::StepQuantity { by: 1, to: Quantity::parse(12 + n as i64).expect("valid") });
+            }
+            let sync = fixed_order_sync(engine, T0, net);
+            view! {
+                <section class="gallery-item" data-testid=format!("gallery-{slug}")>
+                    <h2>{title}</h2>
+                    <p class="gallery-about">{about}</p>
+                    <SyncBanner sync/>
+                </section>
+            }
+        })
+        .collect_view()
 }
 
 #[component]
@@ -226,7 +312,7 @@ pub fn StatesPage() -> impl IntoView {
     let items = gallery()
         .into_iter()
         .map(|s| {
-            let sync = fixed_order_sync(s.engine, T0);
+            let sync = fixed_order_sync(s.engine, T0, s.net);
             let rows = sync.rows.get_untracked();
             view! {
                 <section class="gallery-item" data-testid=format!("gallery-{}", s.slug)>
@@ -254,6 +340,8 @@ pub fn StatesPage() -> impl IntoView {
             </header>
             <h2 class="gallery-group">"Order rows"</h2>
             <div class="gallery">{items}</div>
+            <h2 class="gallery-group">"Offline"</h2>
+            <div class="gallery">{banners()}</div>
             <JobGallery/>
         </section>
     }

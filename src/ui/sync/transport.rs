@@ -5,7 +5,7 @@
 use crate::error::AppError;
 use crate::records::{ErrorKind, Outcome, RowError};
 #[cfg(feature = "hydrate")]
-use crate::{domain::Order, records::{Op, OpKind}};
+use crate::records::{Op, OpKind};
 
 /// How the engine must treat a server error (PRODUCT.md, "Server answers the client must tell apart").
 pub fn outcome_of_error(e: AppError) -> Outcome {
@@ -26,19 +26,26 @@ pub fn outcome_of_error(e: AppError) -> Outcome {
     }
 }
 
+/// What became of a sent op.
 #[cfg(feature = "hydrate")]
-fn confirmed(r: Result<Order, AppError>) -> Outcome {
-    r.map_or_else(outcome_of_error, Outcome::Confirmed)
+pub enum Sent {
+    /// The server answered (or the deadline passed with the request out: it may have landed).
+    Answered(Outcome),
+    /// The request never reached the server (no network, or the server is down): nothing
+    /// happened, and it is no attempt.
+    Unreached(String),
 }
 
 /// Sends `op` with its id as the idempotency key and the version it was based on. A request
 /// not answered within `deadline_ms` is abandoned: nothing is known, so it is transient and
 /// the engine resends it with the same key.
 #[cfg(feature = "hydrate")]
-pub async fn send(op: Op, deadline_ms: i64) -> Outcome {
+pub async fn send(op: Op, deadline_ms: i64) -> Sent {
     match within(deadline_ms, request(op)).await {
-        Some(outcome) => outcome,
-        None => Outcome::Transient(format!("no answer within {deadline_ms} ms")),
+        Some(Ok(outcome)) => Sent::Answered(outcome),
+        Some(Err(AppError::Network { message })) => Sent::Unreached(message),
+        Some(Err(e)) => Sent::Answered(outcome_of_error(e)),
+        None => Sent::Answered(Outcome::Transient(format!("no answer within {deadline_ms} ms"))),
     }
 }
 
@@ -67,29 +74,36 @@ pub(super) async fn within<T>(ms: i64, fut: impl Future<Output = T>) -> Option<T
 }
 
 #[cfg(feature = "hydrate")]
-async fn request(op: Op) -> Outcome {
+async fn request(op: Op) -> Result<Outcome, AppError> {
     use crate::api;
     let key = op.id.to_string();
     let id = op.target.to_string();
     let version = op.base_version.unwrap_or_default();
     match op.kind {
-        OpKind::SetStarred(starred) => confirmed(api::set_starred(key, id, version, starred).await),
-        OpKind::Rename { customer, item } => confirmed(api::rename(key, id, version, customer.into(), item.into()).await),
-        OpKind::SetNote(note) => confirmed(api::set_note(key, id, version, note.into()).await),
+        OpKind::SetStarred(starred) => api::set_starred(key, id, version, starred).await.map(Outcome::Confirmed),
+        OpKind::Rename { customer, item } => api::rename(key, id, version, customer.into(), item.into()).await.map(Outcome::Confirmed),
+        OpKind::SetNote(note) => api::set_note(key, id, version, note.into()).await.map(Outcome::Confirmed),
         OpKind::SetQuantity(q) | OpKind::StepQuantity { to: q, .. } => {
-            confirmed(api::set_quantity(key, id, version, i64::from(q.get())).await)
+            api::set_quantity(key, id, version, i64::from(q.get())).await.map(Outcome::Confirmed)
         }
-        OpKind::Move { before } => api::move_order(key, id, version, before.map(|b| b.to_string()))
-            .await
-            .map_or_else(outcome_of_error, Outcome::ConfirmedList),
-        OpKind::Create(o) => confirmed(
-            api::create_order(key, id, o.customer.into(), o.item.into(), i64::from(o.quantity.get()), o.unit_price.cents(), o.note.into())
-                .await,
-        ),
+        OpKind::Move { before } => {
+            api::move_order(key, id, version, before.map(|b| b.to_string())).await.map(Outcome::ConfirmedList)
+        }
+        OpKind::Create(o) => api::create_order(
+            key,
+            id,
+            o.customer.into(),
+            o.item.into(),
+            i64::from(o.quantity.get()),
+            o.unit_price.cents(),
+            o.note.into(),
+        )
+        .await
+        .map(Outcome::Confirmed),
         OpKind::Delete => api::delete_order(key, id, version)
             .await
-            .map_or_else(outcome_of_error, |r| Outcome::DeleteHeld { record: r.order, undo_until: r.undo_until }),
-        OpKind::UndoDelete => confirmed(api::undo_delete(key, id).await),
+            .map(|r| Outcome::DeleteHeld { record: r.order, undo_until: r.undo_until }),
+        OpKind::UndoDelete => api::undo_delete(key, id).await.map(Outcome::Confirmed),
     }
 }
 
