@@ -15,7 +15,8 @@
 // A row is clicked again only once its previous click has settled; up to PAINT_INFLIGHT (4)
 // rows have a write in flight at once, so responses land while other clicks are painted.
 //
-// Env: PAINT_PORT (3191), PAINT_CLICKS (200), PAINT_ROWS (20), PAINT_LATENCY_MS (500),
+// Env: PAINT_PORT (3191), PAINT_CLICKS (200), PAINT_ROWS (20), PAINT_LIST_ROWS (25: orders in the
+//      list; drafts are created up to it), PAINT_LATENCY_MS (500),
 //      PAINT_INFLIGHT (4), PAINT_WARMUP_ROWS (5), PAINT_JSON (path: write raw samples there).
 // Exit status: 0 when every click was measured (whatever the numbers), 1 when the run failed.
 
@@ -44,6 +45,8 @@ const latencyMs = int('PAINT_LATENCY_MS', 500, 0);
 const inflight = int('PAINT_INFLIGHT', 4);
 const warmupRows = int('PAINT_WARMUP_ROWS', 5, 0);
 const clicksWanted = int('PAINT_CLICKS', 200);
+// How many orders the list holds: the 25 seeded ones, plus drafts created before the page opens.
+const listRows = int('PAINT_LIST_ROWS', 25);
 const base = `http://127.0.0.1:${port}`;
 const binary = path.join(root, 'target/release/orderdesk');
 const siteRoot = path.join(root, 'target/site');
@@ -112,6 +115,33 @@ async function api(method, p, body) {
     body: body ? JSON.stringify(body) : undefined,
   });
   if (!res.ok) throw new Error(`${method} ${p}: ${res.status} ${await res.text()}`);
+}
+
+/** A time-ordered UUID (version 7), as the app makes order ids. */
+function uuidv7() {
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  const ms = BigInt(Date.now());
+  for (let i = 0; i < 6; i++) b[i] = Number((ms >> BigInt(8 * (5 - i))) & 0xffn);
+  b[6] = (b[6] & 0x0f) | 0x70;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+/** Creates drafts through the app's own write endpoint until the list holds `listRows` orders. */
+async function fillList() {
+  const listed = await fetch(`${base}/api/orders/list`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: '' });
+  if (!listed.ok) throw new Error(`list: ${listed.status}`);
+  const have = (await listed.json()).length;
+  for (let i = have; i < listRows; i++) {
+    const form = new URLSearchParams({
+      key: crypto.randomUUID(), id: uuidv7(), customer: `Bench customer ${i}`, item: `Bench item ${i}`,
+      quantity: '1', unit_price_cents: '1000', note: '',
+    });
+    const res = await fetch(`${base}/api/orders/create`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form });
+    if (!res.ok) throw new Error(`create: ${res.status} ${await res.text()}`);
+  }
+  if (listRows > have) log(`list filled to ${listRows} orders`);
 }
 
 async function cleanup() {
@@ -211,6 +241,7 @@ async function clickRows(page, ids, total) {
 async function main() {
   const started = Date.now();
   await startServer();
+  await fillList();
   await api('DELETE', '/api/faults');
   await api('PUT', '/api/faults/latency', { ms: latencyMs });
 

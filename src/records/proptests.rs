@@ -595,6 +595,12 @@ impl World {
 
     fn check(&mut self) {
         assert_eq!(actual_view(&self.engine), expected_view(&self.engine), "view is not fold(authoritative, queue)");
+        // What the UI recomputes after a change, row by row, is the same fold.
+        let view = self.engine.view();
+        assert_eq!(self.engine.order(), view.iter().map(|r| r.record.id).collect::<Vec<_>>(), "order() is view()'s order");
+        for row in view {
+            assert_eq!(self.engine.row(row.record.id).as_ref(), Some(&row), "row() is view()'s row");
+        }
 
         let mut in_flight_rows = Vec::new();
         for op in self.engine.in_flight_ops() {

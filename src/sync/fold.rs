@@ -37,22 +37,40 @@ where
             (_, None) | (Effect::Create(_), Some(_)) => {}
             (Effect::Delete, Some(i)) => list[i].deleted = true,
             (Effect::Restore, Some(i)) => list[i].deleted = false,
-            (Effect::Move { before }, Some(i)) => move_before(&mut list, i, before),
+            (Effect::Move { before }, Some(i)) => move_before(&mut list, i, before, |r| r.record.key()),
             (Effect::Edit, Some(i)) => list[i].record = op.kind.apply(list[i].record.clone()),
         }
     }
     list
 }
 
-fn move_before<R: Record>(list: &mut Vec<FoldedRow<R>>, i: usize, before: Option<R::Key>) {
+/// The keys of [`apply_ops`]'s result, in its order, computed without cloning any record: the
+/// list's order changes only with creates and moves.
+pub(super) fn order<'a, R, M>(mut keys: Vec<R::Key>, ops: impl IntoIterator<Item = &'a Op<R::Key, M>>) -> Vec<R::Key>
+where
+    R: Record + 'a,
+    M: Mutation<R> + 'a,
+{
+    for op in ops {
+        let at = keys.iter().position(|k| *k == op.target);
+        match (op.kind.effect(), at) {
+            (Effect::Create(_), None) => keys.insert(0, op.target),
+            (Effect::Move { before }, Some(i)) => move_before(&mut keys, i, before, |k| *k),
+            _ => {}
+        }
+    }
+    keys
+}
+
+fn move_before<T, K: PartialEq>(list: &mut Vec<T>, i: usize, before: Option<K>, key: impl Fn(&T) -> K) {
     match before {
         None => {
             let row = list.remove(i);
             list.push(row);
         }
-        Some(target) if target == list[i].record.key() => {}
+        Some(target) if target == key(&list[i]) => {}
         Some(target) => {
-            if let Some(j) = list.iter().position(|r| r.record.key() == target) {
+            if let Some(j) = list.iter().position(|r| key(r) == target) {
                 let row = list.remove(i);
                 list.insert(if j > i { j - 1 } else { j }, row);
             }

@@ -96,4 +96,5 @@ pub use outbox::Outbox;
 pub use outcome::Outcome;
 pub use record::{Effect, Mutation, Rebase, Record, SyncError};
 pub use versioned::{Collection, Merged, Versioned, is_current, is_newer};
+pub use vec_map::VecMap;
 pub use view::{PendingWork, RowState, RowView};

@@ -25,9 +25,36 @@ impl<R: Record, M: Mutation<R>> Engine<R, M> {
         ghosts.into_iter().chain(folded).map(|row| self.decorate(row)).collect()
     }
 
-    /// One row of [`Engine::view`].
+    /// One row of [`Engine::view`], computed from that row's record and ops alone: what the
+    /// UI recomputes after a change to one row, so a click costs the same with 25 rows or 500.
     pub fn row(&self, key: R::Key) -> Option<RowView<R, M>> {
-        self.view().into_iter().find(|r| r.record.key() == key)
+        let server: Vec<FoldedRow<R>> =
+            self.rows.get(&key).map(|r| FoldedRow { record: r.clone(), deleted: self.delete_held(key) }).into_iter().collect();
+        let ops = self.elsewhere_ops().chain(self.queue.iter().map(|e| &e.op)).filter(|op| op.target == key);
+        let row = fold::apply_ops(server, ops).into_iter().next().or_else(|| {
+            // A rolled-back create shows from its own ops.
+            let rolled_back = self.marks.get(&key)?.rolled_back.as_ref().filter(|rb| rb.is_create())?;
+            fold::apply_ops(Vec::new(), rolled_back.ops.iter().map(|e| &e.op)).into_iter().next()
+        })?;
+        Some(self.decorate(row))
+    }
+
+    /// The keys of [`Engine::view`], in its order, without building any row.
+    pub fn order(&self) -> Vec<R::Key> {
+        let mut server: Vec<&R> = self.rows.iter().collect();
+        server.sort_by_key(|r| (r.position(), r.key()));
+        let folded = fold::order::<R, M>(
+            server.into_iter().map(R::key).collect(),
+            self.elsewhere_ops().chain(self.queue.iter().map(|e| &e.op)),
+        );
+        let ghosts: Vec<R::Key> = self
+            .marks
+            .iter()
+            .rev()
+            .filter(|(key, m)| m.rolled_back.as_ref().is_some_and(|rb| rb.is_create()) && !folded.contains(key))
+            .map(|(key, _)| *key)
+            .collect();
+        ghosts.into_iter().chain(folded).collect()
     }
 
     fn decorate(&self, row: FoldedRow<R>) -> RowView<R, M> {

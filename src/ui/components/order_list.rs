@@ -2,8 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::domain::Order;
-use crate::records::RowView;
+use crate::domain::{Order, OrderId};
 use crate::ui::components::OrderRow;
 use crate::ui::sync::OrderSync;
 
@@ -35,16 +34,20 @@ pub fn OrderList(
     /// The search text, read reactively.
     search: impl Fn() -> String + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
-    let visible = move || {
+    // Without a search, the rows in list order: unchanged by edits, so a click re-renders
+    // only its own row. With one, every row's text is read (and re-read on every change).
+    let visible = Memo::new(move |_| {
         let q = search();
-        sync.rows.with(|rows| rows.iter().filter(|r| matches(&r.order, &q)).cloned().collect::<Vec<RowView>>())
-    };
-    let total = move || sync.rows.with(|r| r.len());
-    let starred = move || sync.rows.with(|r| r.iter().filter(|r| r.order.starred).count());
-    let shown = move || {
-        let q = search();
-        sync.rows.with(|rows| rows.iter().filter(|r| matches(&r.order, &q)).count())
-    };
+        let ids = sync.ids();
+        if q.trim().is_empty() {
+            ids
+        } else {
+            ids.into_iter().filter(|id| sync.row(*id).is_some_and(|r| matches(&r.order, &q))).collect::<Vec<OrderId>>()
+        }
+    });
+    let total = move || sync.row_count();
+    let starred = move || sync.starred();
+    let shown = move || visible.with(Vec::len);
 
     view! {
         <p class="list-summary" data-testid="list-summary">
@@ -68,8 +71,8 @@ pub fn OrderList(
                 <span role="columnheader" class="col-actions"><span class="visually-hidden">"Actions"</span></span>
             </div>
             <div role="rowgroup" data-testid="order-rows">
-                <For each=visible key=|r| r.order.id let(row)>
-                    <OrderRow initial=row sync/>
+                <For each=move || visible.get() key=|id| *id let(id)>
+                    {sync.row_untracked(id).map(|initial| view! { <OrderRow initial sync/> })}
                 </For>
             </div>
         </div>

@@ -17,7 +17,8 @@ pub struct EditRequest(pub RwSignal<Option<OrderId>>);
 #[component]
 pub fn OrderRow(initial: RowView, sync: OrderSync) -> impl IntoView {
     let id = initial.order.id;
-    // The row as the engine renders it now; keeps its last value while the list drops it.
+    // The row as the engine renders it now (re-run only when this row changes); keeps its
+    // last value while the list drops it.
     let row = Memo::new(move |prev: Option<&RowView>| sync.row(id).or_else(|| prev.cloned()).unwrap_or_else(|| initial.clone()));
     let editing = RwSignal::new(false);
     if let Some(EditRequest(req)) = use_context::<EditRequest>() {

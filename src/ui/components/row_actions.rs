@@ -11,8 +11,10 @@ use crate::ui::sync::OrderSync;
 #[component]
 pub fn RowActions(row: Memo<RowView>, sync: OrderSync, place_error: RwSignal<Option<String>>) -> impl IntoView {
     let id = row.with_untracked(|r| r.order.id);
-    let index = move || sync.rows.with(|rows| rows.iter().position(|r| r.order.id == id));
-    let count = move || sync.rows.with(|rows| rows.len());
+    // Reactive on the list's order only, which edits don't change.
+    let place = Memo::new(move |_| sync.place(id));
+    let index = move || place.get().0;
+    let count = move || place.get().1;
     let settled = move || {
         row.with(|r| {
             r.order.number.is_some()

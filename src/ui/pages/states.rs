@@ -313,7 +313,7 @@ pub fn StatesPage() -> impl IntoView {
         .into_iter()
         .map(|s| {
             let sync = fixed_order_sync(s.engine, T0, s.net);
-            let rows = sync.rows.get_untracked();
+            let rows = sync.rows_untracked();
             view! {
                 <section class="gallery-item" data-testid=format!("gallery-{}", s.slug)>
                     <h2>{s.title}</h2>

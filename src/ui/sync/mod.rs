@@ -15,7 +15,9 @@ use uuid::Uuid;
 use crate::domain::{Order, OrderId, ServerEvent};
 use crate::error::AppError;
 use crate::records::{Engine, OpKind, PendingWork, RowState, RowView};
-use crate::sync::OpId;
+#[cfg(feature = "hydrate")]
+use crate::records::Outcome;
+use crate::sync::{OpId, VecMap};
 use crate::ui::live::LiveFeed;
 
 /// How long a write may go unanswered before it is abandoned and resent with the same key,
@@ -124,8 +126,21 @@ pub struct OrderSync {
     probing: StoredValue<bool>,
     /// Operations found stored by another version of the app, which were not sent.
     unusable: RwSignal<usize>,
-    /// The rendered list: `fold(authoritative, queue)`, recomputed on every change.
-    pub rows: Memo<Vec<RowView>>,
+    /// The list's order: ids of the rendered rows, set only when it changes.
+    ids: RwSignal<Vec<OrderId>>,
+    /// One signal per rendered row, set only when that row changes: after a click only the
+    /// clicked row re-renders, whether the list holds 25 rows or 500.
+    cells: StoredValue<VecMap<OrderId, ArcRwSignal<RowView>>>,
+    /// Bumped when a row gets or loses its cell (rows appear or go).
+    structure: RwSignal<u64>,
+    /// How many rendered rows are starred, for the summary.
+    starred: RwSignal<usize>,
+}
+
+/// Which rows an engine change may have changed: the UI recomputes only those.
+enum Touched {
+    Rows(Vec<OrderId>),
+    All,
 }
 
 /// Creates the app's order sync (empty until the orders page loads the list), provides it as
@@ -161,10 +176,8 @@ pub fn fixed_order_sync(engine: Engine, now: i64, net: Net) -> OrderSync {
 }
 
 fn new_sync(engine: Engine, live: bool) -> OrderSync {
-    let engine = RwSignal::new(engine);
-    let rows = Memo::new(move |_| engine.with(|e| e.order_view()));
-    OrderSync {
-        engine,
+    let sync = OrderSync {
+        engine: RwSignal::new(engine),
         live,
         loaded: RwSignal::new(!live),
         fixed_now: None,
@@ -172,8 +185,13 @@ fn new_sync(engine: Engine, live: bool) -> OrderSync {
         net: RwSignal::new(Net::Online),
         probing: StoredValue::new(false),
         unusable: RwSignal::new(0),
-        rows,
-    }
+        ids: RwSignal::new(Vec::new()),
+        cells: StoredValue::new(VecMap::default()),
+        structure: RwSignal::new(0),
+        starred: RwSignal::new(0),
+    };
+    sync.refresh(Touched::All);
+    sync
 }
 
 /// Changes made elsewhere reach the list: pushed records go to the engine (the newer version
@@ -230,14 +248,135 @@ impl OrderSync {
         self.fixed_now.unwrap_or_else(|| feed.now().max(self.woke_at.get()))
     }
 
-    /// The row for `id` as rendered now.
+    /// The row for `id` as rendered now. Reactive: only on that row's changes (and rows
+    /// appearing or going).
     pub fn row(self, id: OrderId) -> Option<RowView> {
-        self.rows.with(|rows| rows.iter().find(|r| r.order.id == id).cloned())
+        self.structure.track();
+        self.cells.with_value(|c| c.get(&id).cloned()).map(|cell| cell.get())
+    }
+
+    /// The row for `id` as rendered now, not tracked.
+    pub fn row_untracked(self, id: OrderId) -> Option<RowView> {
+        self.cells.with_value(|c| c.get(&id).map(|cell| cell.get_untracked()))
+    }
+
+    /// Every rendered row, in list order, not tracked (the state gallery's fixed rows).
+    pub fn rows_untracked(self) -> Vec<RowView> {
+        self.ids.get_untracked().into_iter().filter_map(|id| self.row_untracked(id)).collect()
+    }
+
+    /// Ids of the rendered rows, in list order. Reactive: changes only when the order does.
+    pub fn ids(self) -> Vec<OrderId> {
+        self.ids.get()
+    }
+
+    /// Where the row is in the list, and how long the list is. Reactive on the order only.
+    pub fn place(self, id: OrderId) -> (Option<usize>, usize) {
+        self.ids.with(|ids| (ids.iter().position(|i| *i == id), ids.len()))
+    }
+
+    /// How many rows are rendered. Reactive on the order only.
+    pub fn row_count(self) -> usize {
+        self.ids.with(Vec::len)
+    }
+
+    /// How many rendered rows are starred. Reactive.
+    pub fn starred(self) -> usize {
+        self.starred.get()
     }
 
     /// Ids in list order, without pending deletes' neighbours changing: used for move up/down.
     pub fn order_ids(self) -> Vec<OrderId> {
-        self.rows.with_untracked(|rows| rows.iter().map(|r| r.order.id).collect())
+        self.ids.get_untracked()
+    }
+
+    /// Changes the engine, then re-renders the rows `f` says it may have touched (and the
+    /// order, if it changed). Every change to the engine goes through here.
+    /// `None` if this sync is gone (a page's fixed rows after the page closed).
+    fn change<T>(self, f: impl FnOnce(&mut Engine) -> (T, Touched)) -> Option<T> {
+        let (out, touched) = self.engine.try_update(f)?;
+        self.refresh(touched);
+        Some(out)
+    }
+
+    /// Shows what another tab holds (its outbox) as pending rows.
+    #[cfg(feature = "hydrate")]
+    fn show_elsewhere(self, tab: &str, outbox: crate::records::Outbox) {
+        self.change(|e| (e.show_elsewhere(tab, outbox), Touched::All));
+    }
+
+    /// Another tab's outbox is gone (adopted, or confirmed).
+    #[cfg(feature = "hydrate")]
+    fn forget_elsewhere(self, tab: &str) {
+        self.show_elsewhere(tab, crate::records::Outbox::default());
+    }
+
+    /// Takes over an outbox left by a page that is gone: its ops are queued here with their
+    /// keys, except those made before `too_old`, which wait for the person (Retry or
+    /// Discard): the server may have forgotten their keys.
+    #[cfg(feature = "hydrate")]
+    fn adopt(self, tab: &str, outbox: crate::records::Outbox, too_old: i64) {
+        use crate::records::{ErrorKind, RowError};
+        self.change(|e| {
+            e.restore(outbox);
+            e.show_elsewhere(tab, crate::records::Outbox::default());
+            e.set_aside(|op| op_made_at(op.id) < too_old, |_| RowError::new(ErrorKind::NotSent, ""));
+            ((), Touched::All)
+        });
+        self.pump();
+    }
+
+    fn refresh(self, touched: Touched) {
+        let (order, rows) = self.engine.with_untracked(|e| {
+            let order = e.order();
+            let keys: Vec<OrderId> = match touched {
+                Touched::Rows(keys) => keys,
+                Touched::All => {
+                    let mut keys = order.clone();
+                    self.cells.with_value(|c| keys.extend(c.keys().copied()));
+                    keys.sort();
+                    keys.dedup();
+                    keys
+                }
+            };
+            let rows: Vec<(OrderId, Option<RowView>)> = keys.into_iter().map(|k| (k, e.order_row(k))).collect();
+            (order, rows)
+        });
+        let mut changed = Vec::new();
+        let mut structural = false;
+        self.cells.update_value(|cells| {
+            for (id, row) in rows {
+                match (cells.get(&id), row) {
+                    (Some(cell), Some(row)) => {
+                        if cell.with_untracked(|shown| *shown != row) {
+                            changed.push((cell.clone(), row));
+                        }
+                    }
+                    (None, Some(row)) => {
+                        cells.insert(id, ArcRwSignal::new(row));
+                        structural = true;
+                    }
+                    (Some(_), None) => {
+                        cells.remove(&id);
+                        structural = true;
+                    }
+                    (None, None) => {}
+                }
+            }
+        });
+        for (cell, row) in changed {
+            cell.set(row);
+        }
+        if structural {
+            self.structure.update(|n| *n += 1);
+        }
+        if self.ids.with_untracked(|ids| *ids != order) {
+            self.ids.set(order);
+        }
+        let starred = self.cells.with_value(|c| c.values().filter(|cell| cell.with_untracked(|r| r.order.starred)).count());
+        if self.starred.get_untracked() != starred {
+            self.starred.set(starred);
+        }
     }
 
     /// Takes the list the orders page loaded: newer records win, rows the server no longer
@@ -252,7 +391,7 @@ impl OrderSync {
     /// the row's previous request has been answered.
     pub fn act(self, order: OrderId, kind: OpKind) {
         let id = OpId::from_uuid(Uuid::now_v7());
-        let queued = self.engine.try_update(|e| e.enqueue(id, order, kind));
+        let queued = self.change(|e| (e.enqueue(id, order, kind), Touched::Rows(vec![order])));
         if let Some(Err(e)) = queued {
             leptos::logging::warn!("action not queued: {e}");
         }
@@ -261,37 +400,34 @@ impl OrderSync {
 
     /// Resends a rolled-back change with its original key.
     pub fn retry(self, order: OrderId) {
-        self.engine.update(|e| {
-            let _ = e.retry(order);
-        });
+        self.change(|e| (e.retry(order).is_ok(), Touched::Rows(vec![order])));
         self.pump();
     }
 
     /// Takes a record the server just confirmed outside the queue (a pessimistic write, a push).
     pub fn confirm_record(self, order: Order) {
-        self.engine.update(|e| {
-            e.upsert_authoritative(order);
-        });
+        let id = order.id;
+        self.change(|e| (e.upsert_authoritative(order), Touched::Rows(vec![id])));
     }
 
     /// Takes a full list from the server (catching up after a reconnect): newer records win,
     /// rows the server no longer lists go, queued changes stay queued.
     pub fn take_snapshot(self, orders: Vec<Order>) {
-        self.engine.update(|e| e.replace_authoritative(orders));
+        self.change(|e| (e.replace_authoritative(orders), Touched::All));
     }
 
     /// Another tab or user removed the order. A row this page itself deleted keeps its
     /// "Deleted · Undo" line until its own window closes.
     pub fn take_removal(self, order: OrderId) {
-        if self.row(order).is_some_and(|r| matches!(r.state, RowState::Deleted { .. })) {
+        if self.row_untracked(order).is_some_and(|r| matches!(r.state, RowState::Deleted { .. })) {
             return;
         }
-        self.engine.update(|e| e.remove_authoritative(order));
+        self.change(|e| (e.remove_authoritative(order), Touched::Rows(vec![order])));
     }
 
     /// Clears the row's note (and drops a rolled-back create).
     pub fn dismiss(self, order: OrderId) {
-        self.engine.update(|e| e.dismiss(order));
+        self.change(|e| (e.dismiss(order), Touched::Rows(vec![order])));
     }
 
     /// Sends whatever the engine says is next, each request with its deadline, and arranges
@@ -310,32 +446,36 @@ impl OrderSync {
             if net == Net::Offline || (net == Net::Unreachable && !probe) {
                 return;
             }
-            let ops = self.engine.try_update(|e| e.next_to_send(now_ms())).unwrap_or_default();
+            let ops = self.change(|e| {
+                let ops = e.next_to_send(now_ms());
+                let touched = ops.iter().map(|op| op.target).collect();
+                (ops, Touched::Rows(touched))
+            })
+            .unwrap_or_default();
             if !ops.is_empty() {
                 let wake = move || self.woke_at.set(now_ms());
                 set_timeout(wake, std::time::Duration::from_millis(STILL_SAVING_AFTER_MS as u64));
             }
             for op in ops {
                 leptos::task::spawn_local(async move {
-                    let op_id = op.id;
+                    let (op_id, target) = (op.id, op.target);
                     match transport::send(op, meta_ms("write-deadline-ms", DEFAULT_WRITE_DEADLINE_MS)).await {
                         transport::Sent::Answered(outcome) => {
-                            self.engine.update(|e| {
-                                e.apply_outcome(op_id, outcome, now_ms());
-                            });
+                            // A move's answer renumbers every row; any other touches its own.
+                            let touched =
+                                if matches!(outcome, Outcome::ConfirmedList(_)) { Touched::All } else { Touched::Rows(vec![target]) };
+                            self.change(|e| (e.apply_outcome(op_id, outcome, now_ms()), touched));
                             if self.net.get_untracked() != Net::Online {
                                 self.net.set(Net::Online);
                             }
                         }
                         transport::Sent::Unreached(reason) => {
                             leptos::logging::warn!("a write didn't reach the server; it waits: {reason}");
-                            self.engine.update(|e| {
-                                e.put_back(op_id);
-                            });
+                            self.change(|e| (e.put_back(op_id), Touched::Rows(vec![target])));
                             self.lost_contact();
                         }
                     }
-                    self.schedule_purges();
+                    self.schedule_purge(target);
                     self.pump();
                 });
             }
@@ -387,28 +527,34 @@ impl OrderSync {
         self.unusable.set(0);
     }
 
-    /// Rows whose delete the server holds disappear when their undo window closes.
+    /// A row whose delete the server holds disappears when its undo window closes.
     #[cfg(feature = "hydrate")]
-    fn schedule_purges(self) {
+    fn schedule_purge(self, id: OrderId) {
         let now = now_ms();
-        for row in self.rows.get_untracked() {
-            if let RowState::Deleted { held: true, undo_until: Some(until) } = row.state {
-                let id = row.order.id;
-                set_timeout(
-                    move || {
-                        // Only this hold: after Undo and a new delete, a newer window applies.
-                        let still_held = self
-                            .row(id)
-                            .is_some_and(|r| matches!(r.state, RowState::Deleted { held: true, undo_until: Some(u) } if u == until));
-                        if still_held {
-                            self.engine.update(|e| e.remove_authoritative(id));
-                        }
-                    },
-                    std::time::Duration::from_millis((until - now).max(0) as u64 + 50),
-                );
-            }
+        if let Some(RowState::Deleted { held: true, undo_until: Some(until) }) = self.row_untracked(id).map(|r| r.state) {
+            set_timeout(
+                move || {
+                    // Only this hold: after Undo and a new delete, a newer window applies.
+                    let still_held = self
+                        .row_untracked(id)
+                        .is_some_and(|r| matches!(r.state, RowState::Deleted { held: true, undo_until: Some(u) } if u == until));
+                    if still_held {
+                        self.change(|e| (e.remove_authoritative(id), Touched::Rows(vec![id])));
+                    }
+                },
+                std::time::Duration::from_millis((until - now).max(0) as u64 + 50),
+            );
         }
     }
+}
+
+/// When an op was made: its id is a UUIDv7, which carries its creation time.
+#[cfg(feature = "hydrate")]
+fn op_made_at(id: OpId) -> i64 {
+    id.as_uuid().get_timestamp().map_or(0, |t| {
+        let (secs, nanos) = t.to_unix();
+        secs as i64 * 1000 + i64::from(nanos / 1_000_000)
+    })
 }
 
 /// A duration in milliseconds the server put in the page (`<meta name="…" content="…">`).

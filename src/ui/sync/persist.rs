@@ -26,7 +26,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use super::{OrderSync, now_ms};
 use crate::domain::OrderId;
 use crate::records::saved::{self, Decoded};
-use crate::records::{ErrorKind, Outbox, RowError};
+
 
 /// Outbox keys in `localStorage`: this prefix and the tab's id.
 const PREFIX: &str = "orderdesk.outbox.";
@@ -94,7 +94,7 @@ pub(super) fn start(sync: OrderSync) {
                 show(sync, &tab, &text);
                 watch(sync, tab);
             }
-            None => sync.engine.update(|e| e.show_elsewhere(&tab, Outbox::default())),
+            None => sync.forget_elsewhere(&tab),
         }
     });
     let _ = window_event_listener(leptos::ev::beforeunload, move |e| {
@@ -146,7 +146,7 @@ fn stored_outboxes() -> Vec<(String, String)> {
 /// Shows another tab's outbox as pending rows here.
 fn show(sync: OrderSync, tab: &str, text: &str) {
     if let Decoded::Outbox(outbox) = saved::decode(text) {
-        sync.engine.update(|e| e.show_elsewhere(tab, outbox));
+        sync.show_elsewhere(tab, outbox);
     }
 }
 
@@ -179,35 +179,19 @@ fn adopt(sync: OrderSync, tab: &str) {
     let key = format!("{PREFIX}{tab}");
     let Some(text) = storage.get_item(&key).ok().flatten() else { return };
     match saved::decode(&text) {
-        Decoded::Outbox(outbox) => {
-            let too_old = now_ms() - super::idempotency_window_ms();
-            sync.engine.update(|e| {
-                e.restore(outbox);
-                e.show_elsewhere(tab, Outbox::default());
-                e.set_aside(|op| op_made_at(op.id) < too_old, |_| RowError::new(ErrorKind::NotSent, ""));
-            });
-        }
+        Decoded::Outbox(outbox) => sync.adopt(tab, outbox, now_ms() - super::idempotency_window_ms()),
         Decoded::Unusable { ops } => {
             leptos::logging::warn!("a stored outbox of another format was dropped ({ops} operations)");
             if ops > 0 {
                 sync.unusable.update(|n| *n += ops);
             }
-            sync.engine.update(|e| e.show_elsewhere(tab, Outbox::default()));
+            sync.forget_elsewhere(tab);
         }
     }
     // Ours first, then theirs: a crash in between leaves the ops in both, and the next
     // adoption takes each id once.
     save(sync);
     let _ = storage.remove_item(&key);
-    sync.pump();
-}
-
-/// When an op was made: its id is a UUIDv7, which carries its creation time.
-fn op_made_at(id: crate::sync::OpId) -> i64 {
-    id.as_uuid().get_timestamp().map_or(0, |t| {
-        let (secs, nanos) = t.to_unix();
-        secs as i64 * 1000 + i64::from(nanos / 1_000_000)
-    })
 }
 
 /// Writes this tab's outbox if it changed (removes the key when there is nothing to keep).
