@@ -17,7 +17,8 @@
 //
 // Env: PAINT_PORT (3191), PAINT_CLICKS (200), PAINT_ROWS (20), PAINT_LIST_ROWS (25: orders in the
 //      list; drafts are created up to it), PAINT_LATENCY_MS (500),
-//      PAINT_INFLIGHT (4), PAINT_WARMUP_ROWS (5), PAINT_JSON (path: write raw samples there).
+//      PAINT_INFLIGHT (4), PAINT_WARMUP_ROWS (5), PAINT_JSON (path: write raw samples there),
+//      PAINT_RESTORE_OPS (100: ops left pending offline for the restore measurement).
 // Exit status: 0 when every click was measured (whatever the numbers), 1 when the run failed.
 
 import { spawn } from 'node:child_process';
@@ -238,6 +239,39 @@ async function clickRows(page, ids, total) {
   await page.waitForFunction(() => window.__paintProbe.settled(), null, { polling: 10, timeout: latencyMs + 20_000 });
 }
 
+/** How many ops the restore measurement leaves pending (PAINT_RESTORE_OPS, 100). */
+const restoreOps = int('PAINT_RESTORE_OPS', 100, 2);
+
+/**
+ * Restore time: offline, `restoreOps` quantity steps (+ then − on draft rows, so the data ends
+ * as it started), the page closed, and a new page opened online: the time the new page takes
+ * to adopt the stored outbox (restore it into its engine and save it), as the app measures it.
+ * Then waits until every op has landed.
+ */
+async function measureRestore(context, page) {
+  await api('DELETE', '/api/faults');
+  const drafts = page.locator('[data-testid="order-row"]').filter({ has: page.getByTestId('qty-increase') });
+  const n = Math.min(await drafts.count(), 20);
+  await context.setOffline(true);
+  for (let i = 0; i < restoreOps / 2; i++) {
+    const row = drafts.nth(i % n);
+    await row.getByTestId('qty-increase').click();
+    await row.getByTestId('qty-decrease').click();
+  }
+  await page.close({ runBeforeUnload: false });
+  await context.setOffline(false);
+  const next = await context.newPage();
+  await next.goto(`${base}/orders`);
+  await next.waitForFunction(() => window.__outbox.adopt.length > 0, null, { timeout: 30_000 });
+  const ms = await next.evaluate(() => window.__outbox.adopt[0]);
+  const landed = await next
+    .waitForFunction(() => !Object.keys(localStorage).some((k) => k.startsWith('orderdesk.outbox.')
+      && JSON.parse(localStorage.getItem(k)).queue.length > 0), null, { timeout: 60_000, polling: 200 })
+    .then(() => true, () => false);
+  await next.close();
+  return { ms, landed };
+}
+
 async function main() {
   const started = Date.now();
   await startServer();
@@ -250,7 +284,19 @@ async function main() {
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
   });
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  // The app records how long each save of its outbox (and each restore) takes as User Timing
+  // measures; collect every one as it is made.
+  await context.addInitScript(() => {
+    window.__outbox = { save: [], adopt: [] };
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) {
+        if (e.name === 'orderdesk:outbox-save') window.__outbox.save.push(e.duration);
+        if (e.name === 'orderdesk:outbox-adopt') window.__outbox.adopt.push(e.duration);
+      }
+    }).observe({ type: 'measure', buffered: false });
+  });
+  const page = await context.newPage();
   const pageErrors = [];
   page.on('pageerror', (e) => pageErrors.push(String(e)));
   await page.goto(`${base}/orders`);
@@ -277,6 +323,7 @@ async function main() {
   await clickRows(page, ids, total);
 
   const samples = await page.evaluate(() => window.__paintProbe.samples);
+  const saves = await page.evaluate(() => window.__outbox.save);
   const after = await page.locator('[data-testid="order-row"]').evaluateAll((els) =>
     els.map((e) => ({ id: e.dataset.orderId, pressed: e.querySelector('[data-testid="star"]')?.getAttribute('aria-pressed') })));
   await api('DELETE', '/api/faults');
@@ -290,6 +337,9 @@ async function main() {
   console.log(`click → optimistic paint (server +${latencyMs} ms): ${fmt(opt)}`);
   console.log(`click → server-confirmed paint (baseline):  ${fmt(conf)}`);
   console.log(`  (click → row DOM changed: ${fmt(dom)}; ${((Date.now() - started) / 1000).toFixed(0)} s run)`);
+  console.log(`outbox save to localStorage (each change of the queue): ${fmt(stats(saves))}`);
+  const restore = await measureRestore(context, page);
+  console.log(`outbox restore on the next page load, ${restoreOps} pending ops: ${restore.ms.toFixed(1)} ms (all ${restore.landed ? 'landed' : 'NOT landed'})`);
 
   const problems = [];
   if (samples.length !== total) problems.push(`${samples.length} clicks recorded, ${total} made`);
@@ -297,6 +347,7 @@ async function main() {
   const changed = rows.filter((r) => after.find((a) => a.id === r.id)?.pressed !== r.pressed);
   if (changed.length) problems.push(`${changed.length} rows did not return to their starting star state`);
   if (pageErrors.length) problems.push(`page errors: ${pageErrors.slice(0, 3).join(' | ')}`);
+  if (!restore.landed) problems.push('the restored ops did not all land');
   if (problems.length) {
     for (const p of problems) log(`FAILED: ${p}`);
     return 1;

@@ -175,6 +175,10 @@ fn watch(sync: OrderSync, tab: String) {
 /// idempotency window are set aside, not sent), saved under our key, then removed from its
 /// own. Called only while holding that tab's lock, or at start-up without locks.
 fn adopt(sync: OrderSync, tab: &str) {
+    timed("orderdesk:outbox-adopt", || take_over(sync, tab));
+}
+
+fn take_over(sync: OrderSync, tab: &str) {
     let Some(storage) = storage() else { return };
     let key = format!("{PREFIX}{tab}");
     let Some(text) = storage.get_item(&key).ok().flatten() else { return };
@@ -194,8 +198,39 @@ fn adopt(sync: OrderSync, tab: &str) {
     let _ = storage.remove_item(&key);
 }
 
+/// Runs `f` and records how long it took as the User Timing measure `name` (only the latest is
+/// kept; `bench/paint-latency.mjs` observes each as it is made).
+fn timed<T>(name: &str, f: impl FnOnce() -> T) -> T {
+    let performance = web_sys::window().and_then(|w| js_sys::Reflect::get(&w, &"performance".into()).ok());
+    let now = |p: &JsValue| {
+        js_sys::Reflect::get(p, &"now".into())
+            .ok()
+            .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+            .and_then(|f| f.call0(p).ok())
+            .and_then(|v| v.as_f64())
+    };
+    let start = performance.as_ref().and_then(now);
+    let out = f();
+    if let (Some(p), Some(start)) = (performance, start) {
+        let call = |method: &str, args: &[JsValue]| {
+            if let Some(f) = js_sys::Reflect::get(&p, &method.into()).ok().and_then(|f| f.dyn_into::<js_sys::Function>().ok()) {
+                let _ = f.apply(&p, &args.iter().collect::<js_sys::Array>());
+            }
+        };
+        let options = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&options, &"start".into(), &start.into());
+        call("clearMeasures", &[name.into()]);
+        call("measure", &[name.into(), options.into()]);
+    }
+    out
+}
+
 /// Writes this tab's outbox if it changed (removes the key when there is nothing to keep).
 fn save(sync: OrderSync) {
+    timed("orderdesk:outbox-save", || write(sync));
+}
+
+fn write(sync: OrderSync) {
     let Some((id, last_keys)) = TAB.with_borrow(|t| t.owns.then(|| (t.id.clone(), t.last_keys.clone()))) else { return };
     let outbox = sync.engine.with_untracked(|e| e.outbox(last_keys));
     let keys: Vec<OrderId> = outbox.keys().collect();
