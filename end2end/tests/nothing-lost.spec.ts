@@ -127,8 +127,10 @@ test('reload with three queued edits on one row and one on another: all land onc
   const [rowA, rowB] = [ordersPage.orderRow(A), ordersPage.orderRow(B)];
   const restored = await Outbox.recordAtLoad(page);
   const historyA = await rowA.recordHistoryFromLoad();
-  await faults.next('quantity', 'delay', { ms: 4_000 });
-  await faults.next('star', 'delay', { ms: 4_000 });
+  // Held long enough that nothing is answered before the reload, even on a loaded machine
+  // (one request per row: A's second and third + wait behind its first).
+  await faults.next('quantity', 'delay', { ms: 8_000 });
+  await faults.next('star', 'delay', { ms: 8_000 });
 
   // A's first + and B's star go out and are held; A's second and third + queue behind the first.
   await rowA.increase();
@@ -185,8 +187,8 @@ test('the tab is closed mid-queue: a new tab recovers the queue and sends it onc
   const log = new WriteLog().watch(page, 'closed');
   await ordersPage.goto();
   const [rowA, rowB] = [ordersPage.orderRow(A), ordersPage.orderRow(B)];
-  await faults.next('quantity', 'delay', { ms: 4_000 });
-  await faults.next('star', 'delay', { ms: 4_000 });
+  await faults.next('quantity', 'delay', { ms: 8_000 });
+  await faults.next('star', 'delay', { ms: 8_000 });
 
   await rowA.increase();
   await rowA.increase();

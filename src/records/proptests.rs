@@ -566,7 +566,7 @@ impl World {
                     }
                 }
                 // What it left is only what it stored: the outbox, through its stored format.
-                let stored = saved::encode("gone", self.now, &self.engine.outbox([]));
+                let stored = saved::encode("gone", self.now, &saved::body(&self.engine.outbox([])));
                 let saved::Decoded::Outbox(left) = saved::decode(&stored) else { panic!("our own format is readable") };
                 let mut next = Engine::new();
                 if other_tab {

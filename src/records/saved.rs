@@ -2,35 +2,14 @@
 //! tabs: JSON with a format version, the tab that holds it and when it was saved. Pure: the
 //! browser side (which storage, when to save, who may adopt) lives in `crate::ui::sync`.
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use super::Outbox;
+use crate::wire::{self, Json};
 
 /// The format written now. A stored outbox of another format is not guessed at: its ops are
 /// counted and reported, never sent.
 pub const FORMAT: u32 = 1;
-
-#[derive(Serialize)]
-struct SavedRef<'a> {
-    format: u32,
-    tab: &'a str,
-    saved_at: i64,
-    #[serde(flatten)]
-    outbox: &'a Outbox,
-}
-
-#[derive(Deserialize)]
-struct Header {
-    format: u32,
-    #[serde(default)]
-    queue: Vec<serde::de::IgnoredAny>,
-}
-
-#[derive(Deserialize)]
-struct Saved {
-    #[serde(flatten)]
-    outbox: Outbox,
-}
 
 /// What a stored outbox turned out to be.
 #[derive(Debug)]
@@ -45,20 +24,38 @@ pub enum Decoded {
     },
 }
 
-/// `outbox` as stored by tab `tab` at `saved_at`.
-pub fn encode(tab: &str, saved_at: i64, outbox: &Outbox) -> String {
-    serde_json::to_string(&SavedRef { format: FORMAT, tab, saved_at, outbox }).unwrap_or_default()
+/// The outbox's own JSON, `{"queue":[…],"marks":[…],"records":[…]}`: what is compared to
+/// tell whether anything changed since the last save.
+pub fn body(outbox: &Outbox) -> String {
+    serde_json::to_string(outbox).unwrap_or_default()
 }
 
-/// Reads a stored outbox.
+/// The stored text: `body` (from [`body`]) with the format, the tab that holds it and when it
+/// was saved in front, `{"format":1,"tab":"…","saved_at":…,"queue":[…],…}`. Spliced rather
+/// than serialised through a wrapper: a flattened wrapper would bring serde's buffering code
+/// into the WASM client for nothing.
+pub fn encode(tab: &str, saved_at: i64, body: &str) -> String {
+    let rest = body.strip_prefix('{').unwrap_or("}");
+    let tab = serde_json::to_string(tab).unwrap_or_default();
+    let sep = if rest.starts_with('}') { "" } else { "," };
+    format!(r#"{{"format":{FORMAT},"tab":{tab},"saved_at":{saved_at}{sep}{rest}"#)
+}
+
+/// Reads a stored outbox with the client's one JSON reader ([`crate::wire`]).
 pub fn decode(text: &str) -> Decoded {
-    match serde_json::from_str::<Header>(text) {
-        Ok(header) if header.format == FORMAT => match serde_json::from_str::<Saved>(text) {
-            Ok(saved) => Decoded::Outbox(saved.outbox),
-            Err(_) => Decoded::Unusable { ops: header.queue.len() },
-        },
-        Ok(header) => Decoded::Unusable { ops: header.queue.len() },
-        Err(_) => Decoded::Unusable { ops: 0 },
+    let Ok(Json::Object(fields)) = wire::parse(text.as_bytes()) else { return Decoded::Unusable { ops: 0 } };
+    let field = |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v);
+    let ops = match field("queue") {
+        Some(Json::Array(queue)) => queue.len(),
+        _ => 0,
+    };
+    if field("format") != Some(&Json::UInt(u64::from(FORMAT))) {
+        return Decoded::Unusable { ops };
+    }
+    // The extra fields (format, tab, saved_at) are ignored by the outbox's own fields.
+    match Outbox::deserialize(Json::Object(fields)) {
+        Ok(outbox) => Decoded::Outbox(outbox),
+        Err(_) => Decoded::Unusable { ops },
     }
 }
 
@@ -78,8 +75,8 @@ mod tests {
     #[test]
     fn our_format_round_trips() {
         let outbox = Outbox::default();
-        let text = encode("tab", 5, &outbox);
-        assert!(text.contains(r#""format":1"#) && text.contains(r#""tab":"tab""#));
+        let text = encode("tab", 5, &body(&outbox));
+        assert!(text.starts_with(r#"{"format":1,"tab":"tab","saved_at":5,"queue":[]"#), "{text}");
         assert!(matches!(decode(&text), Decoded::Outbox(o) if o == outbox));
     }
 }

@@ -3,7 +3,7 @@
 //! IO, no clock (the caller passes `now`), no rendered state.
 
 use super::Millis;
-use super::backoff::{MAX_ATTEMPTS, retry_delay_ms};
+use super::backoff::{BASE_DELAY_MS, MAX_ATTEMPTS, retry_delay_ms};
 use super::engine::{Engine, Entry, OpId, RolledBack};
 use super::fold;
 use super::outcome::Outcome;
@@ -23,6 +23,14 @@ impl<R: Record, M: Mutation<R>> Engine<R, M> {
             return false;
         };
         match outcome {
+            Outcome::Busy(_) => {
+                let entry = &mut self.queue[i];
+                if !entry.in_flight() {
+                    return false;
+                }
+                entry.in_flight_since = None;
+                entry.not_before = Some(now.saturating_add(BASE_DELAY_MS as i64));
+            }
             Outcome::Transient(reason) => {
                 let entry = &mut self.queue[i];
                 if !entry.in_flight() {
@@ -98,7 +106,7 @@ impl<R: Record, M: Mutation<R>> Engine<R, M> {
                 vec![record]
             }
             Outcome::ConfirmedList(list) => list,
-            Outcome::Rejected(_) | Outcome::Transient(_) => Vec::new(),
+            Outcome::Rejected(_) | Outcome::Transient(_) | Outcome::Busy(_) => Vec::new(),
         };
         for record in records {
             // Only rows we hold: a late answer must not resurrect a row removed since.

@@ -26,7 +26,11 @@ pub enum Outcome<R, E> {
     Rejected(E),
     /// Someone changed the record first. Carries the server's current record.
     VersionConflict(R),
-    /// Nothing is known to have happened (transport failure, no answer before the deadline,
-    /// "the same key is still running"): resent later with the same key. For logs only.
+    /// Nothing is known to have happened (transport failure, no answer before the deadline):
+    /// resent later with the same key, at most [`crate::sync::MAX_ATTEMPTS`] times. For logs only.
     Transient(String),
+    /// The server is still working on this key (an earlier send of it, e.g. from before a
+    /// reload): asked again after [`crate::sync::BASE_DELAY_MS`], and not counted as an attempt,
+    /// since nothing failed; the server's own deadline bounds how long it can last.
+    Busy(String),
 }

@@ -455,3 +455,19 @@ fn ops_set_aside_wait_for_the_person_retry_sends_them_with_their_keys_discard_dr
     assert!(b.outbox([]).is_empty(), "discarded: nothing is kept");
     assert_eq!(shown(&b, 1).state, RowState::Idle);
 }
+
+#[test]
+fn a_key_the_server_is_still_working_on_is_asked_again_without_counting_down() {
+    let mut b = board(&[counter(1, 5)]);
+    b.enqueue(key(1), 1, Edit::Set(7)).unwrap();
+    let mut now = 0;
+    for _ in 0..(MAX_ATTEMPTS * 3) {
+        let op = b.next_to_send(now).remove(0);
+        assert_eq!(op.id, key(1), "the same key every time");
+        assert!(b.apply_outcome(op.id, Outcome::Busy("in progress".into()), now));
+        assert!(b.next_to_send(now).is_empty(), "not asked again at once");
+        now += BASE_DELAY_MS as i64;
+    }
+    let row = shown(&b, 1);
+    assert_eq!((row.state, row.pending.map(|p| p.attempts)), (RowState::Pending, Some(0)));
+}

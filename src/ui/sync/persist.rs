@@ -235,7 +235,7 @@ fn write(sync: OrderSync) {
     let outbox = sync.engine.with_untracked(|e| e.outbox(last_keys));
     let keys: Vec<OrderId> = outbox.keys().collect();
     // Compared without the time of saving, so an unchanged outbox is not written again.
-    let body = (!outbox.carries_nothing()).then(|| serde_json::to_string(&outbox).unwrap_or_default());
+    let body = (!outbox.carries_nothing()).then(|| saved::body(&outbox));
     let unchanged = TAB.with_borrow(|t| t.last == body);
     TAB.with_borrow_mut(|t| t.last_keys = keys);
     if unchanged {
@@ -247,7 +247,7 @@ fn write(sync: OrderSync) {
     };
     let key = format!("{PREFIX}{id}");
     let written = match &body {
-        Some(_) => storage.set_item(&key, &saved::encode(&id, now_ms(), &outbox)),
+        Some(body) => storage.set_item(&key, &saved::encode(&id, now_ms(), body)),
         None => storage.remove_item(&key),
     };
     TAB.with_borrow_mut(|t| {

@@ -19,10 +19,10 @@ pub fn outcome_of_error(e: AppError) -> Outcome {
             Outcome::Rejected(RowError::new(ErrorKind::Unsendable, message))
         }
         AppError::Internal { message } => Outcome::Rejected(RowError::new(ErrorKind::Server, message)),
+        // Still running under this key: ask again soon, it is no failure.
+        AppError::InProgress { message } => Outcome::Busy(message),
         // Nothing is known to have happened: resend later with the same key.
-        AppError::InProgress { message } | AppError::Transient { message } | AppError::Network { message } => {
-            Outcome::Transient(message)
-        }
+        AppError::Transient { message } | AppError::Network { message } => Outcome::Transient(message),
     }
 }
 
@@ -120,8 +120,8 @@ mod tests {
 
     #[test]
     fn retryable_answers_are_transient_so_the_same_key_is_resent() {
+        assert!(matches!(outcome_of_error(AppError::InProgress { message: "running".into() }), Outcome::Busy(_)));
         for e in [
-            AppError::InProgress { message: "running".into() },
             AppError::Transient { message: "busy".into() },
             AppError::Network { message: "offline".into() },
         ] {
