@@ -492,3 +492,43 @@ test('an op older than the idempotency window, not sent: Retry sends it, and it 
   await new Outbox(tab.page).expectForgets(op.id);
   expectOnlyHttpErrors(consoleErrors, ['offline']);
 });
+
+// ----- Storage refused ---------------------------------------------------------------------------
+
+test('storage refused: the app keeps working in memory, and asks before the page is left only while changes are unsent', async ({
+  page,
+  context,
+  ordersPage,
+  consoleErrors,
+}) => {
+  // A browser whose storage is full (or disabled): every write to it throws.
+  await page.addInitScript(() => {
+    Storage.prototype.setItem = function () {
+      throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+    };
+  });
+  /** Whether leaving the page now would ask first (the page cancels `beforeunload`). */
+  const asksBeforeLeaving = () =>
+    page.evaluate(() => {
+      const event = new Event('beforeunload', { cancelable: true });
+      window.dispatchEvent(event);
+      return event.defaultPrevented;
+    });
+  const number = 'ORD-1004';
+  const before = await api.get(number);
+  await ordersPage.goto();
+  const row = ordersPage.orderRow(number);
+  expect(await asksBeforeLeaving(), 'nothing unsent: leaving asks nothing').toBe(false);
+
+  await context.setOffline(true);
+  await row.increase();
+  await expectWaiting(row);
+  await expect(row.quantityValue).toHaveText(String(before.quantity + 1));
+  expect(await asksBeforeLeaving(), 'an unsent change that storage could not keep: leaving asks first').toBe(true);
+
+  await context.setOffline(false);
+  await api.expectLanded({ [number]: { quantity: before.quantity + 1, version: before.version + 1 } });
+  await row.expectConfirmed(await api.get(number), { timeout: 15_000 });
+  expect(await asksBeforeLeaving(), 'all saved: leaving asks nothing again').toBe(false);
+  expectOnlyHttpErrors(consoleErrors, ['offline']);
+});

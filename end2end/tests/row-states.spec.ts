@@ -772,7 +772,8 @@ test('a conflict names every lost change and only those: two lost steps are both
   consoleErrors,
 }) => {
   const before = await api.setQuantity('ORD-1019', 4);
-  await faults.next('quantity', 'delay', { ms: 1_500 });
+  // Held long enough for the steps below even on a loaded machine.
+  await faults.next('quantity', 'delay', { ms: 4_000 });
   await ordersPage.goto();
   const row = ordersPage.orderRow('ORD-1019');
   await expect(row.quantityValue).toHaveText('4');
@@ -784,7 +785,7 @@ test('a conflict names every lost change and only those: two lost steps are both
   await row.decrease(); // 4 → 3, held by the delay
   await faults.expectTaken();
   await row.decrease(); // 3 → 2, queued
-  await expect(row.quantityValue).toHaveText('2', { timeout: 1_000 });
+  await expect(row.quantityValue).toHaveText('2', { timeout: 2_000 });
   await api.setQuantity('ORD-1019', 1);
   await conflict;
   await expect(row.root).toHaveAttribute('data-state', 'updated-elsewhere');
@@ -798,7 +799,7 @@ test('a conflict names every lost change and only those: two lost steps are both
 
   // One + from 1; elsewhere sets 2, what it asked for: the + loses the race but nothing is lost.
   const history = await row.recordHistory();
-  await faults.next('quantity', 'delay', { ms: 1_000 });
+  await faults.next('quantity', 'delay', { ms: 3_000 });
   conflict = answer(page, 'quantity', 409);
   await row.increase(); // 1 → 2, held by the delay
   await faults.expectTaken();
