@@ -114,24 +114,14 @@ fn join(parts: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{CustomerName, Field, ItemName, Money, Note, OrderId, OrderNumber, OrderStatus, Quantity};
+    use crate::domain::{CustomerName, Field, Note, OrderNumber, Quantity};
 
     fn order(number: Option<u32>) -> Order {
         Order {
-            id: OrderId::from_uuid(uuid::Uuid::from_u128(7)),
             number: number.map(OrderNumber::new),
             customer: CustomerName::parse("Ada Lovelace").unwrap(),
-            item: ItemName::parse("Widget").unwrap(),
-            note: Note::parse("").unwrap(),
-            quantity: Quantity::parse(1).unwrap(),
-            unit_price: Money::from_cents(100),
-            total: Money::from_cents(100),
-            status: OrderStatus::Draft,
-            starred: false,
             position: 0,
-            version: 1,
-            created_at: 0,
-            updated_at: 0,
+            ..crate::records::fixtures::draft(7, 100)
         }
     }
 

@@ -6,7 +6,7 @@ use uuid::Uuid;
 use super::*;
 use crate::sync::{EnqueueError, MAX_ATTEMPTS, OpId, RetryError, retry_delay_ms};
 use crate::domain::{
-    CustomerName, Field, ItemName, Money, Note, Order, OrderId, OrderNumber, OrderStatus, Quantity, line_total,
+    CustomerName, Field, ItemName, Money, Note, Order, OrderId, OrderNumber, Quantity,
 };
 
 fn oid(n: u128) -> OrderId {
@@ -27,23 +27,7 @@ fn note(s: &str) -> Note {
 
 /// Order `n`: ORD-{1000+n}, one widget at $12.50, at position `n`, version 1.
 fn order(n: u128) -> Order {
-    let price = Money::from_cents(1_250);
-    Order {
-        id: oid(n),
-        number: Some(OrderNumber::new(1000 + n as u32)),
-        customer: CustomerName::parse("Ada Lovelace").unwrap(),
-        item: ItemName::parse("Widget").unwrap(),
-        note: note(""),
-        quantity: qty(1),
-        unit_price: price,
-        total: line_total(qty(1), price),
-        status: OrderStatus::Draft,
-        starred: false,
-        position: n as i64,
-        version: 1,
-        created_at: 0,
-        updated_at: 0,
-    }
+    Order { customer: CustomerName::parse("Ada Lovelace").unwrap(), ..super::fixtures::draft(n, 1_250) }
 }
 
 /// `o` as the server would answer after applying `f`: one version newer.

@@ -12,6 +12,8 @@ mod view;
 #[cfg(test)]
 mod engine_tests;
 #[cfg(test)]
+mod fixtures;
+#[cfg(test)]
 mod proptests;
 
 pub use copy::{failure_message, lost_changes_message};

@@ -230,26 +230,10 @@ impl Mutation<Order> for OpKind {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{Money, OrderStatus};
-    use uuid::Uuid;
+    use crate::domain::Money;
 
     fn order() -> Order {
-        Order {
-            id: OrderId::from_uuid(Uuid::from_u128(1)),
-            number: None,
-            customer: CustomerName::parse("Ada").unwrap(),
-            item: ItemName::parse("Widget").unwrap(),
-            note: Note::parse("").unwrap(),
-            quantity: Quantity::parse(1).unwrap(),
-            unit_price: Money::from_cents(1_000),
-            total: Money::from_cents(1_000),
-            status: OrderStatus::Draft,
-            starred: false,
-            position: 0,
-            version: 1,
-            created_at: 0,
-            updated_at: 0,
-        }
+        Order { number: None, position: 0, ..crate::records::fixtures::draft(1, 1_000) }
     }
 
     #[test]

@@ -378,23 +378,7 @@ fn step() -> impl Strategy<Value = Step> {
 }
 
 fn initial(n: u128) -> Order {
-    let price = Money::from_cents(999);
-    Order {
-        id: OrderId::from_uuid(Uuid::from_u128(n)),
-        number: Some(OrderNumber::new(1000 + n as u32)),
-        customer: CustomerName::parse("Ada").unwrap(),
-        item: ItemName::parse("Widget").unwrap(),
-        note: Note::parse("").unwrap(),
-        quantity: Quantity::parse(1).unwrap(),
-        unit_price: price,
-        total: line_total(Quantity::parse(1).unwrap(), price),
-        status: OrderStatus::Draft,
-        starred: false,
-        position: n as i64,
-        version: 1,
-        created_at: 0,
-        updated_at: 0,
-    }
+    super::fixtures::draft(n, 999)
 }
 
 struct World {
