@@ -105,7 +105,7 @@ test.describe('state gallery', () => {
     // Nothing lost: waiting for the network, restored after a reload, sent by another tab, not sent.
     await expect(row('waiting')).toHaveAttribute('data-state', 'pending');
     await expect(row('waiting')).toHaveAttribute('data-pending', 'waiting');
-    await expect(row('waiting').getByTestId('status-message')).toHaveText("Offline · will be sent when you're back");
+    await expect(row('waiting').getByTestId('status-message')).toHaveText("Waiting for connection · will be sent when you're back");
     await expect(row('restored')).toHaveAttribute('data-pending', 'restored');
     await expect(row('restored').getByTestId('quantity')).toHaveText('13');
     await expect(row('other-tab')).toHaveAttribute('data-pending', 'other-tab');

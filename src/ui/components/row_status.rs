@@ -60,7 +60,11 @@ pub fn RowStatus(row: Memo<RowView>, sync: OrderSync, on_retry: Callback<()>, pl
             RowState::Pending if kind() == Some(PendingKind::Waiting) => view! {
                 <span class="status-icon" aria-hidden="true">"…"</span>
                 <span class="status-text" data-testid="status-message">
-                    {if sync.net() == Net::Offline { "Offline · will be sent when you're back" } else { "Waiting for the server · will be sent when it's back" }}
+                    {if sync.net() == Net::Offline {
+                        "Waiting for connection · will be sent when you're back"
+                    } else {
+                        "Waiting for connection to the server · will be sent when it's back"
+                    }}
                 </span>
             }
             .into_any(),
