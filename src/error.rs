@@ -150,7 +150,7 @@ impl FromServerFnError for AppError {
     type Encoder = crate::wire::WireJson;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        match value {
+        let error = match value {
             ServerFnErrorErr::Request(_) => AppError::Network {
                 message: "Couldn't reach the server. Check your connection and retry.".into(),
             },
@@ -161,7 +161,12 @@ impl FromServerFnError for AppError {
                 message: "The answer couldn't be read. Reload the page to get the latest version of the app.".into(),
             },
             _ => AppError::internal(),
-        }
+        };
+        // On the server this is the answer to a request whose arguments couldn't be read: its
+        // status must say so (400), not the 500 the server function layer would send.
+        #[cfg(feature = "ssr")]
+        crate::api::context::answer_with_status(&error);
+        error
     }
 }
 

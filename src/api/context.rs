@@ -31,9 +31,17 @@ pub fn internal(doing: &str, detail: impl std::fmt::Display) -> AppError {
 /// Runs a server function body and, on error, sets the HTTP status that matches the error.
 pub async fn reply<T>(body: impl Future<Output = Result<T, AppError>>) -> Result<T, AppError> {
     let result = body.await;
-    if let Err(e) = &result
-        && let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
-            res.set_status(axum::http::StatusCode::from_u16(e.status()).unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR));
-        }
+    if let Err(e) = &result {
+        answer_with_status(e);
+    }
     result
+}
+
+/// Sets the HTTP status of the request being answered to the one `e` calls for. Also used
+/// for errors raised before a server function body runs (its arguments could not be read),
+/// which would otherwise answer 500 whatever the error says.
+pub fn answer_with_status(e: &AppError) {
+    if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+        res.set_status(axum::http::StatusCode::from_u16(e.status()).unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR));
+    }
 }

@@ -3,7 +3,7 @@
 //! Depends on state, push, store and domain; never on `server` (which assembles this).
 
 #[cfg(feature = "ssr")]
-mod context;
+pub(crate) mod context;
 #[cfg(feature = "ssr")]
 mod errors;
 #[cfg(feature = "ssr")]
