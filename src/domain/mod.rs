@@ -22,7 +22,7 @@ pub use pricing::{line_total, server_line_total, Promotion, BULK_DISCOUNT_FROM, 
 pub use quantity::Quantity;
 pub use rules::{RuleError, Stored};
 pub use text::{CustomerName, ItemName, Note};
-pub use time::{format_timestamp, Timestamp};
+pub use time::{format_timestamp, uuid_made_at, Timestamp};
 pub use write::{DeleteReceipt, WriteKind};
 
 use serde::{Deserialize, Serialize};

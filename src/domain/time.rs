@@ -20,6 +20,12 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
     (y, m, d)
 }
 
+/// The creation time a UUIDv7 carries (order ids, idempotency keys): the clock that made it.
+/// 0 for a UUID of another version.
+pub fn uuid_made_at(id: &uuid::Uuid) -> Timestamp {
+    id.get_timestamp().map(|t| t.to_unix()).map_or(0, |(s, n)| s as i64 * 1000 + i64::from(n / 1_000_000))
+}
+
 /// `23 Nov 2026, 14:05 UTC`
 pub fn format_timestamp(ms: Timestamp) -> String {
     let secs = ms.div_euclid(1000);

@@ -11,11 +11,12 @@ pub(super) struct FoldedRow<R> {
     pub deleted: bool,
 }
 
-/// Server records in canonical order: by position, ties broken by key so every client agrees.
-pub(super) fn canonical<'a, R: Record + 'a>(rows: impl Iterator<Item = (&'a R, bool)>) -> Vec<FoldedRow<R>> {
-    let mut list: Vec<FoldedRow<R>> = rows.map(|(r, deleted)| FoldedRow { record: r.clone(), deleted }).collect();
-    list.sort_by_key(|r| (r.record.position(), r.record.key()));
-    list
+/// The keys of server records in canonical order: by position, ties broken by key so every
+/// client agrees.
+pub(super) fn canonical<'a, R: Record + 'a>(rows: impl Iterator<Item = &'a R>) -> Vec<R::Key> {
+    let mut list: Vec<&R> = rows.collect();
+    list.sort_by_key(|r| (r.position(), r.key()));
+    list.into_iter().map(R::key).collect()
 }
 
 /// Applies `ops`, in queue order, on top of `list`.

@@ -9,20 +9,10 @@ use super::view::{PendingWork, RowState, RowView};
 impl<R: Record, M: Mutation<R>> Engine<R, M> {
     /// The rows to render, in order: rolled-back creates first (newest first) so their Retry
     /// has a place, then `fold(authoritative, queue)`: server records by position with
-    /// pending creates on top and pending moves applied.
+    /// pending creates on top and pending moves applied. Each row as [`Engine::row`] folds it,
+    /// in [`Engine::order`]'s order: one rule for the whole list and for one row.
     pub fn view(&self) -> Vec<RowView<R, M>> {
-        let server = fold::canonical(self.rows.iter().map(|r| (r, self.delete_held(r.key()))));
-        // Ops held elsewhere were made first (they block ours on their rows), so they fold first.
-        let folded = fold::apply_ops(server, self.elsewhere_ops().chain(self.queue.iter().map(|e| &e.op)));
-        let ghosts = self
-            .marks
-            .iter()
-            .rev()
-            .filter_map(|(key, m)| m.rolled_back.as_ref().filter(|rb| rb.is_create()).map(|rb| (key, rb)))
-            .filter(|(key, _)| !folded.iter().any(|r| r.record.key() == **key))
-            .flat_map(|(_, rb)| fold::apply_ops(Vec::new(), rb.ops.iter().map(|e| &e.op)))
-            .collect::<Vec<_>>();
-        ghosts.into_iter().chain(folded).map(|row| self.decorate(row)).collect()
+        self.order().into_iter().filter_map(|key| self.row(key)).collect()
     }
 
     /// One row of [`Engine::view`], computed from that row's record and ops alone: what the
@@ -41,10 +31,8 @@ impl<R: Record, M: Mutation<R>> Engine<R, M> {
 
     /// The keys of [`Engine::view`], in its order, without building any row.
     pub fn order(&self) -> Vec<R::Key> {
-        let mut server: Vec<&R> = self.rows.iter().collect();
-        server.sort_by_key(|r| (r.position(), r.key()));
         let folded = fold::order::<R, M>(
-            server.into_iter().map(R::key).collect(),
+            fold::canonical(self.rows.iter()),
             self.elsewhere_ops().chain(self.queue.iter().map(|e| &e.op)),
         );
         let ghosts: Vec<R::Key> = self

@@ -6,7 +6,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::{list_jobs, list_orders};
-use crate::domain::{Order, OrderId};
+use crate::domain::{uuid_made_at, Order, OrderId};
 use crate::records::OpKind;
 use crate::ui::codec::Json;
 use crate::ui::components::{EditRequest, FaultPanel, LoadError, OrderList, SearchBox};
@@ -71,7 +71,7 @@ pub fn OrdersPage() -> impl IntoView {
 fn NewOrderButton(sync: OrderSync, edit_request: EditRequest) -> impl IntoView {
     let create = move |_| {
         let id = OrderId::new();
-        let now = uuid_now_ms(&id);
+        let now = uuid_made_at(id.as_uuid());
         sync.act(id, OpKind::Create(Order::new_draft(id, now)));
         edit_request.0.set(Some(id));
     };
@@ -82,9 +82,4 @@ fn NewOrderButton(sync: OrderSync, edit_request: EditRequest) -> impl IntoView {
         </button>
     }
     .into_any()
-}
-
-/// The creation time inside a UUIDv7, in milliseconds: the same clock that made the id.
-fn uuid_now_ms(id: &OrderId) -> i64 {
-    id.as_uuid().get_timestamp().map(|t| t.to_unix()).map_or(0, |(s, n)| s as i64 * 1000 + i64::from(n / 1_000_000))
 }

@@ -320,7 +320,7 @@ impl OrderSync {
         self.change(|e| {
             e.restore(outbox);
             e.show_elsewhere(tab, crate::records::Outbox::default());
-            e.set_aside(|op| op_made_at(op.id) < too_old, |_| RowError::new(ErrorKind::NotSent, ""));
+            e.set_aside(|op| crate::domain::uuid_made_at(op.id.as_uuid()) < too_old, |_| RowError::new(ErrorKind::NotSent, ""));
             ((), Touched::All)
         });
         self.pump();
@@ -546,15 +546,6 @@ impl OrderSync {
             );
         }
     }
-}
-
-/// When an op was made: its id is a UUIDv7, which carries its creation time.
-#[cfg(feature = "hydrate")]
-fn op_made_at(id: OpId) -> i64 {
-    id.as_uuid().get_timestamp().map_or(0, |t| {
-        let (secs, nanos) = t.to_unix();
-        secs as i64 * 1000 + i64::from(nanos / 1_000_000)
-    })
 }
 
 /// A duration in milliseconds the server put in the page (`<meta name="…" content="…">`).
