@@ -344,20 +344,27 @@ impl OrderSync {
         });
         let mut changed = Vec::new();
         let mut structural = false;
+        // The starred count moves by the rows that changed, not by counting every row.
+        let mut starred = self.starred.get_untracked() as i64;
+        let stars = |r: &RowView| i64::from(r.order.starred);
         self.cells.update_value(|cells| {
             for (id, row) in rows {
                 match (cells.get(&id), row) {
                     (Some(cell), Some(row)) => {
                         if cell.with_untracked(|shown| *shown != row) {
+                            starred += stars(&row) - cell.with_untracked(stars);
                             changed.push((cell.clone(), row));
                         }
                     }
                     (None, Some(row)) => {
+                        starred += stars(&row);
                         cells.insert(id, ArcRwSignal::new(row));
                         structural = true;
                     }
                     (Some(_), None) => {
-                        cells.remove(&id);
+                        if let Some(cell) = cells.remove(&id) {
+                            starred -= cell.with_untracked(stars);
+                        }
                         structural = true;
                     }
                     (None, None) => {}
@@ -373,7 +380,7 @@ impl OrderSync {
         if self.ids.with_untracked(|ids| *ids != order) {
             self.ids.set(order);
         }
-        let starred = self.cells.with_value(|c| c.values().filter(|cell| cell.with_untracked(|r| r.order.starred)).count());
+        let starred = starred.max(0) as usize;
         if self.starred.get_untracked() != starred {
             self.starred.set(starred);
         }
