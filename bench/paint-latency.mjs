@@ -112,7 +112,8 @@ async function startServer() {
 async function api(method, p, body) {
   const res = await fetch(`${base}${p}`, {
     method,
-    headers: body ? { 'content-type': 'application/json' } : {},
+    // As the app's own pages would send it: the server refuses other sites' writes.
+    headers: body ? { 'content-type': 'application/json', 'sec-fetch-site': 'same-origin' } : { 'sec-fetch-site': 'same-origin' },
     body: body ? JSON.stringify(body) : undefined,
   });
   if (!res.ok) throw new Error(`${method} ${p}: ${res.status} ${await res.text()}`);
@@ -131,7 +132,7 @@ function uuidv7() {
 
 /** Creates drafts through the app's own write endpoint until the list holds `listRows` orders. */
 async function fillList() {
-  const listed = await fetch(`${base}/api/orders/list`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: '' });
+  const listed = await fetch(`${base}/api/orders/list`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'sec-fetch-site': 'same-origin' }, body: '' });
   if (!listed.ok) throw new Error(`list: ${listed.status}`);
   const have = (await listed.json()).length;
   for (let i = have; i < listRows; i++) {
@@ -139,7 +140,7 @@ async function fillList() {
       key: crypto.randomUUID(), id: uuidv7(), customer: `Bench customer ${i}`, item: `Bench item ${i}`,
       quantity: '1', unit_price_cents: '1000', note: '',
     });
-    const res = await fetch(`${base}/api/orders/create`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form });
+    const res = await fetch(`${base}/api/orders/create`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'sec-fetch-site': 'same-origin' }, body: form });
     if (!res.ok) throw new Error(`create: ${res.status} ${await res.text()}`);
   }
   if (listRows > have) log(`list filled to ${listRows} orders`);

@@ -233,6 +233,8 @@ fn new_client() -> reqwest::Client {
         .timeout(REQUEST_TIMEOUT)
         .no_proxy()
         .redirect(reqwest::redirect::Policy::none())
+        // As the app's own pages: the edge refuses state-changing requests from other sites.
+        .default_headers(std::iter::once((reqwest::header::HeaderName::from_static("sec-fetch-site"), reqwest::header::HeaderValue::from_static("same-origin"))).collect())
         .build()
         .expect("a plain HTTP client builds")
 }

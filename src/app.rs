@@ -12,6 +12,8 @@ use crate::ui::pages::{AcceptedPage, JobStatusPage, NotFound, OrdersPage, States
 
 /// The document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    set_page_policy();
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -30,6 +32,16 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <App/>
             </body>
         </html>
+    }
+}
+
+/// Sends this page's Content-Security-Policy, with the nonce Leptos puts on the page's scripts.
+#[cfg(feature = "ssr")]
+fn set_page_policy() {
+    let (Some(nonce), Some(res)) = (use_nonce(), use_context::<leptos_axum::ResponseOptions>()) else { return };
+    let dev_reload = std::env::var_os("LEPTOS_WATCH").is_some();
+    if let Ok(value) = axum::http::HeaderValue::from_str(&crate::edge::headers::page_policy(&nonce, dev_reload)) {
+        res.insert_header(axum::http::header::CONTENT_SECURITY_POLICY, value);
     }
 }
 

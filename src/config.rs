@@ -28,6 +28,90 @@ pub struct Settings {
 pub struct ServerSettings {
     /// `ORDERDESK_ADDRESS`
     pub address: SocketAddr,
+    /// `ORDERDESK_ALLOWED_HOSTS` (comma-separated): the `Host` names the server answers for.
+    /// Empty: the listening address (and `localhost` when it is a loopback or any-address) and
+    /// `email.base_url`'s host.
+    #[serde(default)]
+    pub allowed_hosts: Vec<String>,
+    /// `ORDERDESK_MAX_BODY_BYTES`: larger request bodies are refused with 413.
+    #[serde(default = "default_max_body")]
+    pub max_body_bytes: usize,
+    /// `ORDERDESK_HEADER_TIMEOUT_MS`: a client that hasn't sent a request's headers by then is
+    /// disconnected (slow-header clients can't hold connections).
+    #[serde(default = "default_header_timeout")]
+    pub header_read_timeout_ms: u64,
+    /// `ORDERDESK_REQUEST_TIMEOUT_MS`: a request still unanswered after this gets 408 (the
+    /// event stream excepted). Longer than `writes.request_deadline_ms`.
+    #[serde(default = "default_request_timeout")]
+    pub request_timeout_ms: u64,
+    /// `ORDERDESK_MAX_CONNECTIONS`: open connections at once; more wait to be accepted.
+    #[serde(default = "default_max_connections")]
+    pub max_connections: usize,
+    /// `ORDERDESK_EVENT_STREAMS_PER_CLIENT`: open event streams per client address; beyond it
+    /// the stream answers 503 and the page polls instead.
+    #[serde(default = "default_streams_per_client")]
+    pub event_streams_per_client: usize,
+    /// `ORDERDESK_EVENT_STREAMS`: open event streams in total (503 beyond).
+    #[serde(default = "default_streams_total")]
+    pub event_streams_total: usize,
+    /// `ORDERDESK_SHUTDOWN_GRACE_MS`: on Ctrl-C/SIGTERM, how long open requests may finish.
+    #[serde(default = "default_shutdown_grace")]
+    pub shutdown_grace_ms: u64,
+}
+
+/// Bounds of the edge's limits: below them the app can't work, above them they protect nothing.
+const MAX_BODY_BYTES: std::ops::RangeInclusive<usize> = 4_096..=16 * 1024 * 1024;
+const HEADER_TIMEOUT_MS: std::ops::RangeInclusive<u64> = 100..=120_000;
+const SHUTDOWN_GRACE_MS: std::ops::RangeInclusive<u64> = 0..=300_000;
+
+impl ServerSettings {
+    pub fn validate(&self, writes: &WriteSettings) -> Result<(), String> {
+        if !MAX_BODY_BYTES.contains(&self.max_body_bytes) {
+            return Err(format!(
+                "server.max_body_bytes is {}: set it between {} and {} bytes (65536 is plenty for every form the app sends).",
+                self.max_body_bytes, MAX_BODY_BYTES.start(), MAX_BODY_BYTES.end()
+            ));
+        }
+        if !HEADER_TIMEOUT_MS.contains(&self.header_read_timeout_ms) {
+            return Err(format!(
+                "server.header_read_timeout_ms is {}: set it between {} and {} milliseconds.",
+                self.header_read_timeout_ms, HEADER_TIMEOUT_MS.start(), HEADER_TIMEOUT_MS.end()
+            ));
+        }
+        // A write may be held until just past the client's deadline (the `hang` fault, a slow
+        // disk): the server must not cut it off before the client has given up on it.
+        let min_request = writes.request_deadline_ms.saturating_add(1_000);
+        if !(min_request..=600_000).contains(&self.request_timeout_ms) {
+            return Err(format!(
+                "server.request_timeout_ms is {}: set it between {min_request} (writes.request_deadline_ms + 1 s) and 600000 milliseconds.",
+                self.request_timeout_ms
+            ));
+        }
+        if self.max_connections == 0 || self.max_connections > 1_000_000 {
+            return Err(format!("server.max_connections is {}: set it between 1 and 1000000.", self.max_connections));
+        }
+        if self.event_streams_per_client == 0 || self.event_streams_per_client > self.event_streams_total {
+            return Err(format!(
+                "server.event_streams_per_client is {}: set it between 1 and server.event_streams_total ({}).",
+                self.event_streams_per_client, self.event_streams_total
+            ));
+        }
+        if self.event_streams_total > self.max_connections {
+            return Err(format!(
+                "server.event_streams_total ({}) is more than server.max_connections ({}): streams would take every connection.",
+                self.event_streams_total, self.max_connections
+            ));
+        }
+        if !SHUTDOWN_GRACE_MS.contains(&self.shutdown_grace_ms) {
+            return Err(format!("server.shutdown_grace_ms is {}: set it between 0 and {} milliseconds.", self.shutdown_grace_ms, SHUTDOWN_GRACE_MS.end()));
+        }
+        for host in &self.allowed_hosts {
+            if host.is_empty() || host.contains(['/', ' ', '@']) {
+                return Err(format!("server.allowed_hosts has {host:?}: list host names with an optional port, e.g. \"desk.example.com\" or \"10.0.0.5:3000\"."));
+            }
+        }
+        Ok(())
+    }
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -130,6 +214,23 @@ pub struct FaultSettings {
     /// `ORDERDESK_FAULTS`: expose the fault-control endpoint. Never on in production.
     #[serde(default)]
     pub enabled: bool,
+    /// `ORDERDESK_FAULTS_ON_ANY_ADDRESS`: allow fault controls on an address other machines can
+    /// reach. Without it, fault controls on a non-loopback address refuse to start.
+    #[serde(default)]
+    pub on_any_address: bool,
+}
+
+impl FaultSettings {
+    pub fn validate(&self, address: SocketAddr) -> Result<(), String> {
+        if self.enabled && !address.ip().is_loopback() && !self.on_any_address {
+            return Err(format!(
+                "fault controls are on (faults.enabled) and the server listens on {address}, which other machines can reach: \
+                 anyone could make writes fail. Listen on 127.0.0.1, turn fault controls off, or set faults.on_any_address = true \
+                 (ORDERDESK_FAULTS_ON_ANY_ADDRESS=true) if you really mean it."
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// Placing an order runs as a job of three steps; how long each takes and how often one fails.
@@ -235,6 +336,27 @@ impl EmailSettings {
     }
 }
 
+fn default_max_body() -> usize {
+    64 * 1024
+}
+fn default_header_timeout() -> u64 {
+    10_000
+}
+fn default_request_timeout() -> u64 {
+    60_000
+}
+fn default_max_connections() -> usize {
+    10_000
+}
+fn default_streams_per_client() -> usize {
+    32
+}
+fn default_streams_total() -> usize {
+    1_000
+}
+fn default_shutdown_grace() -> u64 {
+    10_000
+}
 fn default_readers() -> u32 {
     8
 }
@@ -281,7 +403,9 @@ impl Settings {
         self.writes.validate().map_err(ConfigError::Invalid)?;
         self.pricing.validate().map_err(ConfigError::Invalid)?;
         self.jobs.validate().map_err(ConfigError::Invalid)?;
-        self.email.validate().map_err(ConfigError::Invalid)
+        self.email.validate().map_err(ConfigError::Invalid)?;
+        self.server.validate(&self.writes).map_err(ConfigError::Invalid)?;
+        self.faults.validate(self.server.address).map_err(ConfigError::Invalid)
     }
 
     pub fn from_file(path: &Path) -> Result<Self, ConfigError> {
@@ -303,6 +427,30 @@ impl Settings {
         }
         if let Some(v) = lookup("ORDERDESK_ADDRESS") {
             self.server.address = parse("ORDERDESK_ADDRESS", v)?;
+        }
+        if let Some(v) = lookup("ORDERDESK_ALLOWED_HOSTS") {
+            self.server.allowed_hosts = v.split(',').map(str::trim).filter(|h| !h.is_empty()).map(str::to_string).collect();
+        }
+        if let Some(v) = lookup("ORDERDESK_MAX_BODY_BYTES") {
+            self.server.max_body_bytes = parse("ORDERDESK_MAX_BODY_BYTES", v)?;
+        }
+        if let Some(v) = lookup("ORDERDESK_HEADER_TIMEOUT_MS") {
+            self.server.header_read_timeout_ms = parse("ORDERDESK_HEADER_TIMEOUT_MS", v)?;
+        }
+        if let Some(v) = lookup("ORDERDESK_REQUEST_TIMEOUT_MS") {
+            self.server.request_timeout_ms = parse("ORDERDESK_REQUEST_TIMEOUT_MS", v)?;
+        }
+        if let Some(v) = lookup("ORDERDESK_MAX_CONNECTIONS") {
+            self.server.max_connections = parse("ORDERDESK_MAX_CONNECTIONS", v)?;
+        }
+        if let Some(v) = lookup("ORDERDESK_EVENT_STREAMS_PER_CLIENT") {
+            self.server.event_streams_per_client = parse("ORDERDESK_EVENT_STREAMS_PER_CLIENT", v)?;
+        }
+        if let Some(v) = lookup("ORDERDESK_EVENT_STREAMS") {
+            self.server.event_streams_total = parse("ORDERDESK_EVENT_STREAMS", v)?;
+        }
+        if let Some(v) = lookup("ORDERDESK_SHUTDOWN_GRACE_MS") {
+            self.server.shutdown_grace_ms = parse("ORDERDESK_SHUTDOWN_GRACE_MS", v)?;
         }
         if let Some(v) = lookup("DATABASE_URL") {
             self.database.url = v;
@@ -330,6 +478,9 @@ impl Settings {
         }
         if let Some(v) = lookup("ORDERDESK_FAULTS") {
             self.faults.enabled = parse("ORDERDESK_FAULTS", v)?;
+        }
+        if let Some(v) = lookup("ORDERDESK_FAULTS_ON_ANY_ADDRESS") {
+            self.faults.on_any_address = parse("ORDERDESK_FAULTS_ON_ANY_ADDRESS", v)?;
         }
         if let Some(v) = lookup("ORDERDESK_JOB_PAYMENT_MS") {
             self.jobs.payment_ms = parse("ORDERDESK_JOB_PAYMENT_MS", v)?;

@@ -134,6 +134,8 @@ pub struct FaultState {
 pub const MAX_DELAY_MS: u64 = 60_000;
 /// Most writes one rule may catch.
 pub const MAX_COUNT: u32 = 10_000;
+/// How many rules may wait at once: the list never grows without bound.
+pub const MAX_RULES: usize = 100;
 
 impl FaultRule {
     /// Checks the rule's numbers; the message says what to change.
@@ -181,10 +183,14 @@ mod registry {
             self.lock().clone()
         }
 
-        pub fn push(&self, rule: FaultRule) -> FaultState {
+        /// Adds a rule, unless [`MAX_RULES`] are waiting already.
+        pub fn push(&self, rule: FaultRule) -> Result<FaultState, String> {
             let mut s = self.lock();
+            if s.rules.len() >= MAX_RULES {
+                return Err(format!("at most {MAX_RULES} rules can wait at once; clear them first."));
+            }
             s.rules.push(rule);
-            s.clone()
+            Ok(s.clone())
         }
 
         pub fn set_latency(&self, ms: u64) -> FaultState {
@@ -223,13 +229,24 @@ mod registry {
         #[test]
         fn rules_apply_in_order_to_matching_kinds_and_run_out() {
             let f = Faults::default();
-            f.push(FaultRule { kind: Some(WriteKind::Quantity), action: FaultAction::Reject, count: 2 });
-            f.push(FaultRule { kind: None, action: FaultAction::Transient, count: 1 });
+            f.push(FaultRule { kind: Some(WriteKind::Quantity), action: FaultAction::Reject, count: 2 }).unwrap();
+            f.push(FaultRule { kind: None, action: FaultAction::Transient, count: 1 }).unwrap();
             assert_eq!(f.take(WriteKind::Star).1, Some(FaultAction::Transient));
             assert_eq!(f.take(WriteKind::Star).1, None);
             assert_eq!(f.take(WriteKind::Quantity).1, Some(FaultAction::Reject));
             assert_eq!(f.take(WriteKind::Quantity).1, Some(FaultAction::Reject));
             assert_eq!(f.take(WriteKind::Quantity).1, None);
+        }
+
+        #[test]
+        fn the_rule_list_is_bounded() {
+            let f = Faults::default();
+            let rule = FaultRule { kind: None, action: FaultAction::Reject, count: 1 };
+            for _ in 0..MAX_RULES {
+                f.push(rule.clone()).unwrap();
+            }
+            assert!(f.push(rule).unwrap_err().contains("at most"));
+            assert_eq!(f.snapshot().rules.len(), MAX_RULES);
         }
 
         #[test]

@@ -1,6 +1,7 @@
 //! Order Desk: one crate, built as the server (`ssr`) and as the WASM client (`hydrate`).
 //! Arrows point one way: ui → records → sync, records → domain; api → state, push, store →
-//! domain; jobs → push, store → domain; server (assembly) → everything.
+//! domain; jobs → push, store → domain; edge (HTTP checks, no app knowledge) ← server
+//! (assembly) → everything.
 
 // Leptos views are deeply nested types; components are type-erased with `into_any()`, and
 // this leaves headroom for the rest.
@@ -20,6 +21,8 @@ pub mod wire;
 pub mod clock;
 #[cfg(feature = "ssr")]
 pub mod config;
+#[cfg(feature = "ssr")]
+pub mod edge;
 #[cfg(feature = "ssr")]
 pub mod jobs;
 #[cfg(feature = "ssr")]

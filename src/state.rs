@@ -14,7 +14,7 @@ use crate::clock::SharedClock;
 use crate::config::Settings;
 use crate::faults::Faults;
 use crate::jobs::JobRunner;
-use crate::push::Events;
+use crate::push::{Events, StreamSlots};
 use crate::store::Db;
 
 /// Shared state handed to axum handlers and (through context) to server functions.
@@ -31,4 +31,6 @@ pub struct AppState {
     pub events: Events,
     /// Runs placed orders' jobs.
     pub jobs: Arc<JobRunner>,
+    /// Open event streams, capped per client and in total.
+    pub streams: Arc<StreamSlots>,
 }

@@ -1,4 +1,5 @@
 import { expect, type APIRequestContext } from '@playwright/test';
+import { SAME_ORIGIN } from './same-origin';
 
 /** The server's write kinds a fault rule can target (omit for "any write"). */
 export type WriteKind = 'star' | 'rename' | 'note' | 'quantity' | 'move' | 'create' | 'delete' | 'undo_delete' | 'cancel' | 'place';
@@ -24,13 +25,13 @@ export class Faults {
       outcome === 'delay' ? { outcome, ms: options.ms ?? 500 } : options.ms !== undefined ? { outcome, ms: options.ms } : { outcome };
     const rule: Record<string, unknown> = { action, count: options.count ?? 1 };
     if (kind) rule.kind = kind;
-    const res = await this.request.post('/api/faults', { data: rule });
+    const res = await this.request.post('/api/faults', { data: rule, headers: SAME_ORIGIN });
     expect(res.status(), `fault rule refused: ${await res.text()}`).toBe(200);
   }
 
   /** Adds `ms` before every write until cleared. */
   async latency(ms: number): Promise<void> {
-    const res = await this.request.put('/api/faults/latency', { data: { ms } });
+    const res = await this.request.put('/api/faults/latency', { data: { ms }, headers: SAME_ORIGIN });
     expect(res.status(), `latency refused: ${await res.text()}`).toBe(200);
   }
 
@@ -44,7 +45,7 @@ export class Faults {
 
   /** Clears every rule and the latency. */
   async clear(): Promise<void> {
-    const res = await this.request.delete('/api/faults');
+    const res = await this.request.delete('/api/faults', { headers: SAME_ORIGIN });
     expect(res.status(), 'fault controls must be enabled for the e2e server (ORDERDESK_FAULTS)').toBe(200);
   }
 

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { waitForHydration } from '../tests/fixtures';
+import { SAME_ORIGIN } from './same-origin';
 
 /** A job as the server sends it (`/api/jobs/get`, `/api/jobs/list`). */
 export interface ServerJob {
@@ -90,7 +91,7 @@ export class JobsApi {
   constructor(private readonly request: APIRequestContext) {}
 
   async get(id: string): Promise<ServerJobDetail> {
-    const res = await this.request.post('/api/jobs/get', { form: { id } });
+    const res = await this.request.post('/api/jobs/get', { form: { id }, headers: SAME_ORIGIN });
     expect(res.status(), await res.text()).toBe(200);
     return res.json();
   }
@@ -98,6 +99,7 @@ export class JobsApi {
   /** Test setup only: places ORD-nnnn through the server function, as another tab would. */
   async place(order: { id: string; version: number }): Promise<ServerJob> {
     const res = await this.request.post('/api/orders/place', {
+      headers: SAME_ORIGIN,
       form: { key: randomUUID(), id: order.id, version: String(order.version) },
     });
     expect(res.status(), await res.text()).toBe(200);

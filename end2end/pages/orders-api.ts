@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { expect, type APIRequestContext } from '@playwright/test';
+import { SAME_ORIGIN } from './same-origin';
 
 /** An order as the server holds it (the JSON of `POST /api/orders/list`). */
 export interface ServerOrder {
@@ -26,7 +27,7 @@ export class OrdersApi {
 
   /** Every live order (held deletes excluded), in list order. */
   async list(): Promise<ServerOrder[]> {
-    const res = await this.request.post('/api/orders/list', { form: {} });
+    const res = await this.request.post('/api/orders/list', { form: {}, headers: SAME_ORIGIN });
     expect(res.status(), await res.text()).toBe(200);
     return res.json();
   }
@@ -86,6 +87,7 @@ export class OrdersApi {
   async setQuantity(number: string, quantity: number): Promise<ServerOrder> {
     const order = await this.get(number);
     const res = await this.request.post('/api/orders/quantity', {
+      headers: SAME_ORIGIN,
       form: { key: randomUUID(), id: order.id, version: String(order.version), quantity: String(quantity) },
     });
     expect(res.status(), await res.text()).toBe(200);

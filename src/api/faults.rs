@@ -50,7 +50,7 @@ pub async fn add_fault(kind: String, outcome: String, ms: u64, count: u32) -> Re
         };
         let rule = FaultRule { kind, action, count };
         rule.validate().map_err(|m| AppError::Validation { field: Field::Position, message: m })?;
-        Ok(faults.push(rule))
+        faults.push(rule).map_err(|m| AppError::Validation { field: Field::Position, message: m })
     })
     .await
 }

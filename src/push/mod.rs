@@ -8,11 +8,16 @@
 //! (it refetches, and the sync engine keeps the newer of each record by version). A page that
 //! falls too far behind gets `resync` and does the same.
 
+use axum::extract::connect_info::ConnectInfo;
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::sse::{Event, KeepAlive, Sse};
-use futures::stream::{self, Stream};
+use axum::response::{IntoResponse, Response};
+use futures::stream;
+use std::collections::HashMap;
 use std::convert::Infallible;
-use std::sync::Arc;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::{broadcast, watch};
 
@@ -69,19 +74,93 @@ impl Events {
     }
 }
 
+/// Open event streams, per client address and in total: a stream holds a connection for as
+/// long as the page is open, so no client (and no crowd) may hold them all.
+#[derive(Debug)]
+pub struct StreamSlots {
+    per_client: usize,
+    total: usize,
+    /// Streams open now: in total, and per address (an address leaves the map at zero).
+    open: Mutex<(usize, HashMap<IpAddr, usize>)>,
+}
+
+impl StreamSlots {
+    pub fn new(per_client: usize, total: usize) -> Arc<StreamSlots> {
+        Arc::new(StreamSlots { per_client, total, open: Mutex::new((0, HashMap::new())) })
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, (usize, HashMap<IpAddr, usize>)> {
+        // Counters only: a panic elsewhere can't leave them half-written.
+        self.open.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// A slot for one more stream from `client`, or `None` when a limit is reached.
+    fn take(self: &Arc<Self>, client: IpAddr) -> Option<Slot> {
+        let mut open = self.lock();
+        let (total, per_client) = &mut *open;
+        let mine = per_client.entry(client).or_insert(0);
+        if *total >= self.total || *mine >= self.per_client {
+            if *mine == 0 {
+                per_client.remove(&client);
+            }
+            return None;
+        }
+        *mine += 1;
+        *total += 1;
+        Some(Slot { slots: self.clone(), client })
+    }
+
+    /// Streams open now.
+    pub fn open(&self) -> usize {
+        self.lock().0
+    }
+}
+
+/// One open stream's place; given back when the stream ends (the page closed or went away).
+struct Slot {
+    slots: Arc<StreamSlots>,
+    client: IpAddr,
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        let mut open = self.slots.lock();
+        let (total, per_client) = &mut *open;
+        *total = total.saturating_sub(1);
+        if let Some(mine) = per_client.get_mut(&self.client) {
+            *mine = mine.saturating_sub(1);
+            if *mine == 0 {
+                per_client.remove(&self.client);
+            }
+        }
+    }
+}
+
 /// What one connection sends next.
 enum Next {
     Ready,
     Listen,
 }
 
-/// `GET /api/events`: `ready`, then every change as it happens; comments keep the connection alive.
-pub async fn stream(State(events): State<Events>) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+/// `GET /api/events`: `ready`, then every change as it happens; comments keep the connection
+/// alive. Past the stream limits it answers 503, and the page polls instead.
+pub async fn stream(
+    State(events): State<Events>,
+    State(slots): State<Arc<StreamSlots>>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+) -> Response {
+    let Some(slot) = slots.take(client.ip()) else {
+        tracing::info!(%client, "refused an event stream: too many open");
+        let error = crate::error::AppError::Transient {
+            message: "Too many live connections are open. This page checks for changes every few seconds instead.".into(),
+        };
+        return (StatusCode::SERVICE_UNAVAILABLE, [(axum::http::header::RETRY_AFTER, "30")], axum::Json(error)).into_response();
+    };
     let rx = events.subscribe();
     let closing = events.closing.subscribe();
-    let body = stream::unfold((Next::Ready, rx, closing), |(next, mut rx, mut closing)| async move {
+    let body = stream::unfold((Next::Ready, rx, closing, slot), |(next, mut rx, mut closing, slot)| async move {
         if let Next::Ready = next {
-            return Some((Ok(Event::default().event("ready").data("{}")), (Next::Listen, rx, closing)));
+            return Some((Ok::<_, Infallible>(Event::default().event("ready").data("{}")), (Next::Listen, rx, closing, slot)));
         }
         let received = tokio::select! {
             received = rx.recv() => received,
@@ -101,15 +180,30 @@ pub async fn stream(State(events): State<Events>) -> Sse<impl Stream<Item = Resu
             }
             Err(broadcast::error::RecvError::Closed) => return None,
         };
-        Some((Ok(event), (Next::Listen, rx, closing)))
+        Some((Ok(event), (Next::Listen, rx, closing, slot)))
     });
-    Sse::new(body).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+    Sse::new(body).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))).into_response()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::domain::OrderId;
+
+    #[test]
+    fn stream_slots_are_capped_per_client_and_in_total_and_given_back() {
+        let slots = StreamSlots::new(2, 3);
+        let (a, b): (IpAddr, IpAddr) = ("10.0.0.1".parse().unwrap(), "10.0.0.2".parse().unwrap());
+        let a1 = slots.take(a).unwrap();
+        let _a2 = slots.take(a).unwrap();
+        assert!(slots.take(a).is_none(), "a third stream from one client");
+        let _b1 = slots.take(b).unwrap();
+        assert!(slots.take("10.0.0.3".parse().unwrap()).is_none(), "a fourth stream in total");
+        drop(a1);
+        assert_eq!(slots.open(), 2);
+        assert!(slots.take(a).is_some());
+        assert_eq!(slots.lock().1.len(), 2, "refused clients leave no entry behind");
+    }
 
     #[tokio::test]
     async fn subscribers_get_what_is_published_after_they_subscribe() {

@@ -42,7 +42,10 @@ async fn add(State(state): State<AppState>, body: Bytes) -> Response {
     if let Err(why) = rule.validate() {
         return bad_request(format!("The fault rule was refused: {why}"));
     }
-    Json(state.faults.push(rule)).into_response()
+    match state.faults.push(rule) {
+        Ok(rules) => Json(rules).into_response(),
+        Err(why) => bad_request(format!("The fault rule was refused: {why}")),
+    }
 }
 
 #[derive(Deserialize)]

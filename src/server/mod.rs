@@ -2,19 +2,24 @@
 //! names start-up errors. It holds no logic of its own that another module needs.
 //! `main.rs` and the integration tests both start the server through [`start`].
 
+use axum::http::StatusCode;
 use axum::Router;
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::net::TcpListener;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
 
 use crate::app::{shell, App};
 use crate::clock::{SharedClock, SystemClock};
 use crate::config::Settings;
 use crate::faults::Faults;
 use crate::jobs::{JobRunner, MailError, Mailer};
-use crate::push::Events;
+use crate::edge::{serve::Limits, Edge};
+use crate::push::{Events, StreamSlots};
 use crate::state::{AppState, InFlight};
 use crate::store::{Db, DbError};
 
@@ -33,20 +38,21 @@ pub enum StartupError {
     Mail(#[from] MailError),
     #[error("can't pick up the jobs that were running before the restart ({0}). Check the database file and start again.")]
     Resume(crate::store::StoreError),
-    #[error("the server stopped with an error: {0}")]
-    Serve(std::io::Error),
 }
 
-/// A bound, ready server: its address and the future that runs it.
+/// A bound, ready server: its address, and what [`Running::serve`] runs.
 pub struct Running {
     pub addr: std::net::SocketAddr,
     pub db: Db,
     events: Events,
-    serve: axum::serve::Serve<TcpListener, axum::routing::IntoMakeService<Router>, Router>,
+    listener: TcpListener,
+    app: Router,
+    limits: Limits,
 }
 
 impl Running {
-    /// Serves until the process is stopped (Ctrl-C or SIGTERM end it gracefully).
+    /// Serves until the process is stopped (Ctrl-C or SIGTERM end it gracefully, within
+    /// `server.shutdown_grace_ms`).
     pub async fn serve(self) -> Result<(), StartupError> {
         let events = self.events;
         let stop = async move {
@@ -54,7 +60,8 @@ impl Running {
             // Open event streams never end by themselves; end them so shutdown can finish.
             events.close();
         };
-        self.serve.with_graceful_shutdown(stop).await.map_err(StartupError::Serve)
+        crate::edge::serve::serve(self.listener, self.app, self.limits, stop).await;
+        Ok(())
     }
 }
 
@@ -91,6 +98,8 @@ pub async fn start_with_clock(settings: Settings, clock: SharedClock) -> Result<
 
     let leptos_options = leptos_options(&settings);
     let faults_enabled = settings.faults.enabled;
+    let edge = Arc::new(Edge::new(&settings, addr));
+    let server = settings.server.clone();
     let settings = Arc::new(settings);
     let events = Events::default();
     let jobs = Arc::new(JobRunner::new(db.clone(), settings.clone(), clock.clone(), events.clone()));
@@ -110,15 +119,14 @@ pub async fn start_with_clock(settings: Settings, clock: SharedClock) -> Result<
         inflight: Arc::new(InFlight::default()),
         events,
         jobs,
+        streams: StreamSlots::new(server.event_streams_per_client, server.event_streams_total),
     };
     spawn_sweeper(state.db.clone(), state.clock.clone());
     let state_events = state.events.clone();
     // `/` answers with a real HTTP redirect; the router's own `/` route serves client-side
     // navigation only.
     let routes = generate_route_list(App).into_iter().filter(|r| r.path() != "/").collect::<Vec<_>>();
-    let mut app = Router::new()
-        .route("/", axum::routing::get(|| async { axum::response::Redirect::to("/orders") }))
-        .route("/api/events", axum::routing::get(crate::push::stream));
+    let mut app = Router::new().route("/", axum::routing::get(|| async { axum::response::Redirect::to("/orders") }));
     if faults_enabled {
         tracing::warn!("fault controls are ON: /api/faults can make writes fail on purpose");
         app = app.merge(fault_routes::routes());
@@ -137,10 +145,21 @@ pub async fn start_with_clock(settings: Settings, clock: SharedClock) -> Result<
             },
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        // Every request but the event stream (which lives as long as its page) is answered
+        // within the request timeout.
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_millis(server.request_timeout_ms)))
+        .route("/api/events", axum::routing::get(crate::push::stream))
+        .layer(RequestBodyLimitLayer::new(server.max_body_bytes))
+        .layer(axum::middleware::from_fn_with_state(edge, crate::edge::guard))
         .with_state(state);
 
+    let limits = Limits {
+        header_read_timeout: Duration::from_millis(server.header_read_timeout_ms),
+        max_connections: server.max_connections,
+        shutdown_grace: Duration::from_millis(server.shutdown_grace_ms),
+    };
     tracing::info!("Order Desk listening on http://{addr}");
-    Ok(Running { addr, db, events: state_events, serve: axum::serve(listener, app.into_make_service()) })
+    Ok(Running { addr, db, events: state_events, listener, app, limits })
 }
 
 /// Every second: make expired deletes final and forget expired idempotency keys.

@@ -77,7 +77,7 @@ pub async fn spawn_app_with_clock(adjust: impl FnOnce(&mut Settings), clock: Sha
     let running = start_with_clock(settings, clock).await.expect("server starts");
     let base = format!("http://{}", running.addr);
     tokio::spawn(running.serve());
-    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let client = same_origin_client(&base);
     TestApp { base, client, db_path, _dir: dir }
 }
 
@@ -89,8 +89,16 @@ pub async fn spawn_app_on(db_path: &Path, adjust: impl FnOnce(&mut Settings), cl
     let running = start_with_clock(settings, clock).await.expect("server starts");
     let base = format!("http://{}", running.addr);
     tokio::spawn(running.serve());
-    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let client = same_origin_client(&base);
     TestApp { base, client, db_path: db_path.to_path_buf(), _dir: dir }
+}
+
+/// A client that says it comes from the app's own pages (`Origin: base`), as the browser
+/// client does; the edge refuses state-changing requests without it.
+pub fn same_origin_client(base: &str) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(reqwest::header::ORIGIN, base.parse().unwrap());
+    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).default_headers(headers).build().unwrap()
 }
 
 /// Long enough for a slow CI machine; every wait polls and ends as soon as its condition holds.
@@ -141,14 +149,15 @@ impl ServerProcess {
         let base = format!("http://127.0.0.1:{port}");
         let server = ServerProcess { child, base };
         eventually("the server to answer", || async {
-            client.post(format!("{}/api/orders/list", server.base)).send().await.ok().filter(|r| r.status() == 200)
+            client.post(format!("{}/api/orders/list", server.base)).header("sec-fetch-site", "same-origin").send().await.ok().filter(|r| r.status() == 200)
         })
         .await;
         server
     }
 
     pub async fn call(&self, client: &reqwest::Client, endpoint: &str, form: &[(&str, &str)]) -> reqwest::Response {
-        client.post(format!("{}/api/{endpoint}", self.base)).form(form).send().await.expect("request failed")
+        // As the app's own page would send it (the edge refuses other sites).
+        client.post(format!("{}/api/{endpoint}", self.base)).header("sec-fetch-site", "same-origin").form(form).send().await.expect("request failed")
     }
 
     pub async fn job(&self, client: &reqwest::Client, job: &Job) -> JobDetail {

@@ -1,0 +1,98 @@
+//! The HTTP edge (server only): what a request must pass before the app sees it, and what
+//! every answer carries. It knows nothing of orders or writes; `crate::server` mounts it in
+//! front of every route.
+//!
+//! For each request, in this order:
+//! 1. [`hosts`]: the `Host` must be one the server answers for (421 otherwise), so a hostile
+//!    page can't reach us through a name it controls (DNS rebinding);
+//! 2. [`origin`]: a state-changing request (any method but GET, HEAD, OPTIONS) must come from
+//!    the app's own pages: `Sec-Fetch-Site` same-origin or none, or an `Origin` equal to ours,
+//!    or, with neither header, a valid per-session token (403 otherwise); then it must carry the
+//!    content type the app's client sends (415 otherwise);
+//! 3. the body limit (413) and, but for the event stream, the request timeout (408);
+//! 4. on the way out, [`headers`]: `nosniff`, no framing, a referrer policy, and a strict
+//!    Content-Security-Policy unless the page set its own (with its nonce).
+//!
+//! A refused request never reaches a handler, so it changes nothing, and it gets a small JSON
+//! error ([`crate::error::AppError`]), never a redirect.
+
+pub mod headers;
+pub mod hosts;
+pub mod origin;
+pub mod serve;
+pub mod token;
+
+use axum::extract::{Request, State};
+use axum::http::{Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use std::sync::Arc;
+
+use crate::config::Settings;
+use crate::error::AppError;
+
+/// What the edge checks requests against, made once from the settings at start-up.
+#[derive(Debug)]
+pub struct Edge {
+    hosts: hosts::Allowed,
+    /// `email.base_url`'s origin (`scheme://host[:port]`), the origin the app is opened at.
+    origin: String,
+    /// Whether the session cookie may only travel over HTTPS.
+    secure_cookie: bool,
+}
+
+impl Edge {
+    /// `bound` is the address actually listened on (the settings may say port 0).
+    pub fn new(settings: &Settings, bound: std::net::SocketAddr) -> Edge {
+        let base = settings.email.base_url.trim_end_matches('/');
+        Edge {
+            hosts: hosts::Allowed::new(&settings.server.allowed_hosts, bound, base),
+            origin: origin::of_url(base).unwrap_or_default(),
+            secure_cookie: base.starts_with("https://"),
+        }
+    }
+}
+
+/// The edge's checks, as axum middleware (see the module docs for their order).
+pub async fn guard(State(edge): State<Arc<Edge>>, mut req: Request, next: Next) -> Response {
+    if !edge.hosts.allows(&req) {
+        return refuse(StatusCode::MISDIRECTED_REQUEST, "This server doesn't answer for that host name.");
+    }
+    let session = token::Session::of(&req);
+    if is_state_changing(req.method()) {
+        if let Err(why) = origin::check(&req, &edge.origin, &session) {
+            tracing::info!(method = %req.method(), path = req.uri().path(), why, "refused a request from another site");
+            return refuse(StatusCode::FORBIDDEN, "This request didn't come from Order Desk's own pages, so it was refused and nothing changed.");
+        }
+        if let Err(expected) = origin::check_content_type(&req) {
+            return refuse(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                &format!("This request's content type isn't accepted here, so nothing changed. Send {expected}."),
+            );
+        }
+    }
+    req.extensions_mut().insert(session.clone());
+    let mut res = next.run(req).await;
+    headers::secure(res.headers_mut());
+    if session.is_new() {
+        token::set_cookie(res.headers_mut(), &session, edge.secure_cookie);
+    }
+    res
+}
+
+/// GET, HEAD and OPTIONS only read; every other method may change something.
+fn is_state_changing(method: &Method) -> bool {
+    !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+/// The edge's refusal: the status, and the typed error with a safe message.
+pub fn refuse(status: StatusCode, message: &str) -> Response {
+    let error = match status {
+        StatusCode::FORBIDDEN => AppError::Forbidden { message: message.into() },
+        _ => AppError::BadRequest { message: message.into() },
+    };
+    let mut res = (status, Json(error)).into_response();
+    headers::secure(res.headers_mut());
+    res
+}
