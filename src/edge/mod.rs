@@ -40,6 +40,8 @@ pub struct Edge {
     origin: String,
     /// Whether the session cookie may only travel over HTTPS.
     secure_cookie: bool,
+    /// `server.max_body_bytes`.
+    max_body: usize,
 }
 
 impl Edge {
@@ -50,6 +52,7 @@ impl Edge {
             hosts: hosts::Allowed::new(&settings.server.allowed_hosts, bound, base),
             origin: origin::of_url(base).unwrap_or_default(),
             secure_cookie: base.starts_with("https://"),
+            max_body: settings.server.max_body_bytes,
         }
     }
 }
@@ -65,11 +68,18 @@ pub async fn guard(State(edge): State<Arc<Edge>>, mut req: Request, next: Next) 
             tracing::info!(method = %req.method(), path = req.uri().path(), why, "refused a request from another site");
             return refuse(StatusCode::FORBIDDEN, "This request didn't come from Order Desk's own pages, so it was refused and nothing changed.");
         }
-        if let Err(expected) = origin::check_content_type(&req) {
-            return refuse(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                &format!("This request's content type isn't accepted here, so nothing changed. Send {expected}."),
-            );
+        match origin::check_content_type(&req) {
+            Err(expected) => {
+                return refuse(
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    &format!("This request's content type isn't accepted here, so nothing changed. Send {expected}."),
+                );
+            }
+            Ok(Some(origin::FORM)) => match read_form(req, edge.max_body).await {
+                Ok(r) => req = r,
+                Err(refusal) => return refusal,
+            },
+            Ok(_) => {}
         }
     }
     req.extensions_mut().insert(session.clone());
@@ -79,6 +89,22 @@ pub async fn guard(State(edge): State<Arc<Edge>>, mut req: Request, next: Next) 
         token::set_cookie(res.headers_mut(), &session, edge.secure_cookie);
     }
     res
+}
+
+/// Reads a form body (it is small: the body limit bounds it) and refuses it when it is too
+/// large (413) or doesn't decode to UTF-8 (400); else gives the request back whole.
+async fn read_form(req: Request, max_body: usize) -> Result<Request, Response> {
+    let too_large = || refuse(StatusCode::PAYLOAD_TOO_LARGE, &format!("This request is larger than {max_body} bytes, so it was refused and nothing changed."));
+    let declared = req.headers().get(axum::http::header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > max_body as u64) {
+        return Err(too_large());
+    }
+    let (parts, body) = req.into_parts();
+    let bytes = axum::body::to_bytes(body, max_body).await.map_err(|_| too_large())?;
+    if !origin::form_is_utf8(&bytes) {
+        return Err(refuse(StatusCode::BAD_REQUEST, "This request's form isn't valid UTF-8 text, so it was refused and nothing changed."));
+    }
+    Ok(Request::from_parts(parts, axum::body::Body::from(bytes)))
 }
 
 /// GET, HEAD and OPTIONS only read; every other method may change something.

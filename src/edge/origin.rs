@@ -45,22 +45,46 @@ pub fn check(req: &Request, our_origin: &str, session: &Session) -> Result<(), &
     Err("no Sec-Fetch-Site, Origin or session token")
 }
 
-/// Ok when the body's content type is the one this route takes (or there is no body);
-/// else the type to send.
-pub fn check_content_type(req: &Request) -> Result<(), &'static str> {
+/// Ok with the body's type when it is the one this route takes (`None`: there is no body,
+/// or the route takes none); else the type to send.
+pub fn check_content_type(req: &Request) -> Result<Option<&'static str>, &'static str> {
     let path = req.uri().path();
     if !path.starts_with("/api/") {
         // No other route takes a body; the router answers what it answers (405, 404).
-        return Ok(());
+        return Ok(None);
     }
     let expected = if path == "/api/faults" || path.starts_with("/api/faults/") { JSON } else { FORM };
     let declared = req.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok());
     let essence = declared.map(|t| t.split(';').next().unwrap_or_default().trim().to_ascii_lowercase());
     match essence {
-        Some(t) if t == expected => Ok(()),
-        None if has_no_body(req) => Ok(()),
+        Some(t) if t == expected => Ok(Some(expected)),
+        None if has_no_body(req) => Ok(None),
         _ => Err(expected),
     }
+}
+
+/// Whether every name and value of a form body decodes to UTF-8. The argument decoder would
+/// replace broken bytes with U+FFFD and store that; a broken body is refused instead.
+pub fn form_is_utf8(body: &[u8]) -> bool {
+    body.split(|b| *b == b'&').flat_map(|pair| pair.split(|b| *b == b'=')).all(|part| percent_decode(part).is_some_and(|d| std::str::from_utf8(&d).is_ok()))
+}
+
+/// `application/x-www-form-urlencoded` decoding of one name or value (`+` is a space); `None`
+/// for a `%` not followed by two hex digits.
+fn percent_decode(part: &[u8]) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(part.len());
+    let mut bytes = part.iter().copied();
+    while let Some(b) = bytes.next() {
+        out.push(match b {
+            b'+' => b' ',
+            b'%' => {
+                let hex = |c: Option<u8>| c.and_then(|c| (c as char).to_digit(16));
+                (hex(bytes.next())? * 16 + hex(bytes.next())?) as u8
+            }
+            other => other,
+        });
+    }
+    Some(out)
 }
 
 fn has_no_body(req: &Request) -> bool {
@@ -124,13 +148,25 @@ mod tests {
             }
             b.body(Body::empty()).unwrap()
         };
-        assert_eq!(check_content_type(&req("/api/orders/star", Some("application/x-www-form-urlencoded; charset=UTF-8"), "3")), Ok(()));
+        assert_eq!(check_content_type(&req("/api/orders/star", Some("application/x-www-form-urlencoded; charset=UTF-8"), "3")), Ok(Some(FORM)));
         assert_eq!(check_content_type(&req("/api/orders/star", Some("text/plain"), "3")), Err(FORM));
         assert_eq!(check_content_type(&req("/api/orders/star", Some("multipart/form-data; boundary=x"), "3")), Err(FORM));
         assert_eq!(check_content_type(&req("/api/orders/star", None, "3")), Err(FORM));
-        assert_eq!(check_content_type(&req("/api/orders/list", None, "0")), Ok(()));
-        assert_eq!(check_content_type(&req("/api/faults", Some("application/json"), "9")), Ok(()));
+        assert_eq!(check_content_type(&req("/api/orders/list", None, "0")), Ok(None));
+        assert_eq!(check_content_type(&req("/api/faults", Some("application/json"), "9")), Ok(Some(JSON)));
         assert_eq!(check_content_type(&req("/api/faults/latency", Some(FORM), "9")), Err(JSON));
+    }
+
+    #[test]
+    fn a_form_with_broken_utf8_or_percent_escapes_is_told_apart() {
+        assert!(form_is_utf8(b"key=1&customer=Caf%C3%A9+Noir&note="));
+        assert!(form_is_utf8(b""));
+        assert!(!form_is_utf8(b"note=%FF%FE"));
+        assert!(!form_is_utf8(b"note=%C3%28"));
+        assert!(!form_is_utf8(b"%FF=1"));
+        assert!(!form_is_utf8(b"note=100%"));
+        assert!(!form_is_utf8(b"note=%zz"));
+        assert!(!form_is_utf8(&[b'a', b'=', 0xff]));
     }
 
     #[test]
