@@ -13,7 +13,7 @@ use crate::ui::pages::{AcceptedPage, JobStatusPage, NotFound, OrdersPage, States
 /// The document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
-    set_page_policy();
+    use_page_nonce();
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -35,13 +35,13 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// Sends this page's Content-Security-Policy, with the nonce Leptos puts on the page's scripts.
+/// Puts the edge's nonce for this page (`crate::edge::headers::PageNonce`) where Leptos'
+/// scripts take theirs from; the edge sends the page's Content-Security-Policy with it.
 #[cfg(feature = "ssr")]
-fn set_page_policy() {
-    let (Some(nonce), Some(res)) = (use_nonce(), use_context::<leptos_axum::ResponseOptions>()) else { return };
-    let dev_reload = std::env::var_os("LEPTOS_WATCH").is_some();
-    if let Ok(value) = axum::http::HeaderValue::from_str(&crate::edge::headers::page_policy(&nonce, dev_reload)) {
-        res.insert_header(axum::http::header::CONTENT_SECURITY_POLICY, value);
+fn use_page_nonce() {
+    let nonce = use_context::<axum::http::request::Parts>().and_then(|p| p.extensions.get::<crate::edge::headers::PageNonce>().cloned());
+    if let Some(nonce) = nonce {
+        provide_context(leptos::nonce::Nonce::from_value(nonce.0));
     }
 }
 

@@ -94,3 +94,44 @@ async fn stopping_the_server_ends_open_event_streams_so_shutdown_finishes() {
     let rest = tokio::time::timeout(Duration::from_secs(10), stream.chunk()).await.expect("the stream ended");
     assert!(matches!(rest, Ok(None) | Err(_)), "no more events after shutdown: {rest:?}");
 }
+
+#[tokio::test]
+async fn a_delete_resent_after_its_undo_is_answered_from_memory_and_publishes_nothing_stale() {
+    let app = spawn_app().await;
+    let mut stream = app.client.get(app.url("/api/events")).send().await.unwrap();
+    let mut buffer = String::new();
+    next_event(&mut stream, &mut buffer, |event, _| event == "ready").await;
+
+    let drafts: Vec<Order> = app.orders().await.into_iter().filter(|o| o.status == OrderStatus::Draft).take(2).collect();
+    let (draft, other) = (&drafts[0], &drafts[1]);
+    let (id, version) = (draft.id.to_string(), draft.version.to_string());
+    let delete_key = uuid::Uuid::now_v7().to_string();
+    let delete = [("key", delete_key.as_str()), ("id", id.as_str()), ("version", version.as_str())];
+    assert_eq!(app.call("orders/delete", &delete).await.status(), 200);
+    let undo_key = uuid::Uuid::now_v7().to_string();
+    assert_eq!(app.call("orders/undo_delete", &[("key", &undo_key), ("id", &id)]).await.status(), 200);
+    // The delete's request is sent again (its answer was lost on the way): the stored answer
+    // comes back, and nothing happens again.
+    assert_eq!(app.call("orders/delete", &delete).await.status(), 200);
+    // A later change elsewhere marks the end of what those three published.
+    let sentinel = [("key", uuid::Uuid::now_v7().to_string()), ("id", other.id.to_string()), ("version", other.version.to_string()), ("starred", (!other.starred).to_string())];
+    let sentinel: Vec<(&str, &str)> = sentinel.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    assert_eq!(app.call("orders/star", &sentinel).await.status(), 200);
+
+    let mut about_draft = Vec::new();
+    next_event(&mut stream, &mut buffer, |_, data| match serde_json::from_str::<ServerEvent>(data) {
+        Ok(ServerEvent::Order(o)) if o.id == other.id => true,
+        Ok(ServerEvent::OrderRemoved(removed)) if removed == draft.id => {
+            about_draft.push("removed");
+            false
+        }
+        Ok(ServerEvent::Order(o)) if o.id == draft.id => {
+            about_draft.push("restored");
+            false
+        }
+        _ => false,
+    })
+    .await;
+    assert_eq!(about_draft, ["removed", "restored"], "the resent delete published nothing");
+    assert!(app.order(&id).await.is_some(), "the order is still in the list");
+}

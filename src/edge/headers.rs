@@ -6,9 +6,31 @@ use axum::http::{HeaderMap, HeaderName, HeaderValue};
 /// For answers that are not pages (JSON, files, errors): they run nothing and embed nothing.
 const NOT_A_PAGE: &str = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
-/// Adds the security headers an answer doesn't already have. A page sets its own policy
-/// ([`page_policy`]), which is kept.
-pub fn secure(headers: &mut HeaderMap) {
+/// The nonce of one page: made by the edge for each page request, used by Leptos for the
+/// page's scripts (the shell provides it) and sent in the page's policy.
+#[derive(Clone, Debug)]
+pub struct PageNonce(pub String);
+
+impl PageNonce {
+    /// 128 random bits, hex; `None` should the system's random source fail (the page then
+    /// gets the strict policy and runs no script, which is safe).
+    pub fn fresh() -> Option<PageNonce> {
+        let mut bytes = [0u8; 16];
+        getrandom::fill(&mut bytes).ok()?;
+        Some(PageNonce(bytes.iter().map(|b| format!("{b:02x}")).collect()))
+    }
+}
+
+/// Adds the security headers an answer doesn't already have; an HTML page made with `nonce`
+/// gets [`page_policy`], everything else the policy of something that runs nothing.
+pub fn secure(headers: &mut HeaderMap, nonce: Option<&PageNonce>) {
+    let is_page = headers.get(axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|t| t.starts_with("text/html"));
+    if let (true, Some(nonce)) = (is_page, nonce) {
+        let dev_reload = std::env::var_os("LEPTOS_WATCH").is_some();
+        if let Ok(policy) = HeaderValue::from_str(&page_policy(&nonce.0, dev_reload)) {
+            headers.insert(CONTENT_SECURITY_POLICY, policy);
+        }
+    }
     let defaults: [(HeaderName, &'static str); 5] = [
         (X_CONTENT_TYPE_OPTIONS, "nosniff"),
         // Legacy browsers' `frame-ancestors 'none'`: Place and Cancel can't be clickjacked.
@@ -42,10 +64,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_pages_own_policy_is_kept_and_the_rest_is_added() {
+    fn a_page_gets_its_nonce_policy_and_everything_else_the_strict_one() {
         let mut headers = HeaderMap::new();
-        headers.insert(CONTENT_SECURITY_POLICY, HeaderValue::from_str(&page_policy("abc", false)).unwrap());
-        secure(&mut headers);
+        headers.insert(axum::http::header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+        secure(&mut headers, Some(&PageNonce("abc".into())));
         let csp = headers.get(CONTENT_SECURITY_POLICY).unwrap().to_str().unwrap();
         assert!(csp.contains("'nonce-abc'") && csp.contains("frame-ancestors 'none'"), "{csp}");
         assert_eq!(headers.get(X_CONTENT_TYPE_OPTIONS).unwrap(), "nosniff");
@@ -53,7 +75,13 @@ mod tests {
         assert!(headers.contains_key(REFERRER_POLICY));
 
         let mut json = HeaderMap::new();
-        secure(&mut json);
+        json.insert(axum::http::header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        secure(&mut json, Some(&PageNonce("abc".into())));
         assert_eq!(json.get(CONTENT_SECURITY_POLICY).unwrap(), NOT_A_PAGE);
+        let mut unmade = HeaderMap::new();
+        unmade.insert(axum::http::header::CONTENT_TYPE, HeaderValue::from_static("text/html"));
+        secure(&mut unmade, None);
+        assert_eq!(unmade.get(CONTENT_SECURITY_POLICY).unwrap(), NOT_A_PAGE, "no nonce: no script runs");
+        assert_ne!(PageNonce::fresh().unwrap().0, PageNonce::fresh().unwrap().0);
     }
 }

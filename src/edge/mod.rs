@@ -10,8 +10,9 @@
 //!    or, with neither header, a valid per-session token (403 otherwise); then it must carry the
 //!    content type the app's client sends (415 otherwise);
 //! 3. the body limit (413) and, but for the event stream, the request timeout (408);
-//! 4. on the way out, [`headers`]: `nosniff`, no framing, a referrer policy, and a strict
-//!    Content-Security-Policy unless the page set its own (with its nonce).
+//! 4. on the way out, [`headers`]: `nosniff`, no framing, a referrer policy, and a
+//!    Content-Security-Policy: a page's allows only scripts with the nonce the edge made for
+//!    it (the shell hands it to Leptos), anything else's allows nothing.
 //!
 //! A refused request never reaches a handler, so it changes nothing, and it gets a small JSON
 //! error ([`crate::error::AppError`]), never a redirect.
@@ -83,8 +84,12 @@ pub async fn guard(State(edge): State<Arc<Edge>>, mut req: Request, next: Next) 
         }
     }
     req.extensions_mut().insert(session.clone());
+    let nonce = is_page_request(&req).then(headers::PageNonce::fresh).flatten();
+    if let Some(nonce) = &nonce {
+        req.extensions_mut().insert(nonce.clone());
+    }
     let mut res = next.run(req).await;
-    headers::secure(res.headers_mut());
+    headers::secure(res.headers_mut(), nonce.as_ref());
     if session.is_new() {
         token::set_cookie(res.headers_mut(), &session, edge.secure_cookie);
     }
@@ -107,6 +112,12 @@ async fn read_form(req: Request, max_body: usize) -> Result<Request, Response> {
     Ok(Request::from_parts(parts, axum::body::Body::from(bytes)))
 }
 
+/// A request that may be answered with a page (the API and the built files never are).
+fn is_page_request(req: &Request) -> bool {
+    let path = req.uri().path();
+    matches!(*req.method(), Method::GET | Method::HEAD) && !path.starts_with("/api/") && !path.starts_with("/pkg/")
+}
+
 /// GET, HEAD and OPTIONS only read; every other method may change something.
 fn is_state_changing(method: &Method) -> bool {
     !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
@@ -119,6 +130,6 @@ pub fn refuse(status: StatusCode, message: &str) -> Response {
         _ => AppError::BadRequest { message: message.into() },
     };
     let mut res = (status, Json(error)).into_response();
-    headers::secure(res.headers_mut());
+    headers::secure(res.headers_mut(), None);
     res
 }

@@ -53,7 +53,9 @@ pub fn check_content_type(req: &Request) -> Result<Option<&'static str>, &'stati
         // No other route takes a body; the router answers what it answers (405, 404).
         return Ok(None);
     }
-    let expected = if path == "/api/faults" || path.starts_with("/api/faults/") { JSON } else { FORM };
+    // The fault-control routes (`crate::server`'s `/api/faults` and `PUT /api/faults/latency`)
+    // take JSON; every server function (the fault panel's `/api/faults/*` among them) a form.
+    let expected = if path == "/api/faults" || req.method() == axum::http::Method::PUT { JSON } else { FORM };
     let declared = req.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok());
     let essence = declared.map(|t| t.split(';').next().unwrap_or_default().trim().to_ascii_lowercase());
     match essence {
@@ -142,7 +144,8 @@ mod tests {
     #[test]
     fn server_functions_take_forms_and_fault_controls_take_json() {
         let req = |path: &str, ct: Option<&str>, len: &str| {
-            let mut b = Request::builder().method("POST").uri(path).header(CONTENT_LENGTH, len);
+            let (method, path) = path.split_once(' ').unwrap_or(("POST", path));
+            let mut b = Request::builder().method(method).uri(path).header(CONTENT_LENGTH, len);
             if let Some(ct) = ct {
                 b = b.header(CONTENT_TYPE, ct);
             }
@@ -154,7 +157,8 @@ mod tests {
         assert_eq!(check_content_type(&req("/api/orders/star", None, "3")), Err(FORM));
         assert_eq!(check_content_type(&req("/api/orders/list", None, "0")), Ok(None));
         assert_eq!(check_content_type(&req("/api/faults", Some("application/json"), "9")), Ok(Some(JSON)));
-        assert_eq!(check_content_type(&req("/api/faults/latency", Some(FORM), "9")), Err(JSON));
+        assert_eq!(check_content_type(&req("PUT /api/faults/latency", Some(FORM), "9")), Err(JSON));
+        assert_eq!(check_content_type(&req("/api/faults/state", Some(FORM), "0")), Ok(Some(FORM)), "the fault panel's server function");
     }
 
     #[test]
