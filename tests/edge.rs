@@ -338,3 +338,48 @@ async fn fault_controls_refuse_to_start_on_an_address_other_machines_reach() {
     settings.faults.on_any_address = true;
     assert!(orderdesk::server::start(settings).await.is_ok(), "forced explicitly, it starts");
 }
+
+#[tokio::test]
+async fn a_stop_signal_ends_the_server_within_the_shutdown_grace_even_with_a_request_held() {
+    let dir = tempfile::tempdir().unwrap();
+    let client = reqwest::Client::new();
+    let mut server = common::ServerProcess::start(
+        dir.path(),
+        &client,
+        &[("ORDERDESK_FAULTS", "true"), ("ORDERDESK_SHUTDOWN_GRACE_MS", "1000"), ("ORDERDESK_REQUEST_TIMEOUT_MS", "600000")],
+    )
+    .await;
+    let hang = client
+        .post(format!("{}/api/faults", server.base))
+        .header("sec-fetch-site", "same-origin")
+        .json(&serde_json::json!({"action": {"outcome": "hang", "ms": 60000}, "count": 1}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(hang.status(), 200);
+    let orders: Vec<Order> = server.call(&client, "orders/list", &[]).await.json().await.unwrap();
+    let draft = orders.iter().find(|o| o.status == orderdesk::domain::OrderStatus::Draft).unwrap();
+    let (key, id, version) = (uuid::Uuid::now_v7().to_string(), draft.id.to_string(), draft.version.to_string());
+    let held = tokio::spawn({
+        let (client, base) = (client.clone(), server.base.clone());
+        async move {
+            client
+                .post(format!("{base}/api/orders/star"))
+                .header("sec-fetch-site", "same-origin")
+                .form(&[("key", key.as_str()), ("id", &id), ("version", &version), ("starred", "true")])
+                .send()
+                .await
+        }
+    });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let stopped = Instant::now();
+    assert!(std::process::Command::new("kill").arg("-TERM").arg(server.child.id().to_string()).status().unwrap().success());
+    let exit = common::eventually("the server to stop", || {
+        let exited = server.child.try_wait().unwrap();
+        async move { exited }
+    })
+    .await;
+    assert!(exit.success(), "{exit:?}");
+    assert!(stopped.elapsed() < Duration::from_secs(5), "stopped after {:?} with a write held for 60 s", stopped.elapsed());
+    assert!(held.await.unwrap().is_err(), "the held request was cut off, not answered");
+}
