@@ -36,23 +36,21 @@ test('a search link opened directly is filtered by the server', async ({ ordersP
 // Every page runs under its Content-Security-Policy: scripts only with the page's nonce, no
 // framing. A blocked script would log a console error (which fails any test) and the page
 // would never hydrate.
-for (const path of ['/orders', '/states', '/jobs/00000000-0000-7000-8000-000000000000', '/no-such-page']) {
-  test(`${path} hydrates under its Content-Security-Policy with no violation`, async ({ page, consoleErrors }) => {
-    const violations: string[] = [];
-    await page.addInitScript(() => {
-      document.addEventListener('securitypolicyviolation', (e) => {
-        (window as any).__cspViolations = [...((window as any).__cspViolations ?? []), `${e.violatedDirective} ${e.blockedURI}`];
-      });
+test('every page hydrates under its Content-Security-Policy with no violation', async ({ page, consoleErrors }) => {
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      (window as any).__cspViolations = [...((window as any).__cspViolations ?? []), `${e.violatedDirective} ${e.blockedURI}`];
     });
+  });
+  for (const path of ['/orders', '/states', '/jobs/00000000-0000-7000-8000-000000000000', '/no-such-page']) {
     const res = await page.goto(path);
     const csp = res?.headers()['content-security-policy'] ?? '';
-    expect(csp).toContain("'nonce-");
-    expect(csp).toContain("frame-ancestors 'none'");
-    expect(res?.headers()['x-content-type-options']).toBe('nosniff');
-    await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true', { timeout: 15_000 });
-    violations.push(...((await page.evaluate(() => (window as any).__cspViolations)) ?? []));
-    expect(violations).toEqual([]);
-    // A missing job answers 404 and the unknown page is the 404 page: both logged as a failed load.
-    consoleErrors.splice(0, consoleErrors.length, ...consoleErrors.filter((e) => !/status of 404/.test(e)));
-  });
-}
+    expect(csp, path).toContain("'nonce-");
+    expect(csp, path).toContain("frame-ancestors 'none'");
+    expect(res?.headers()['x-content-type-options'], path).toBe('nosniff');
+    await expect(page.locator('body'), path).toHaveAttribute('data-hydrated', 'true', { timeout: 15_000 });
+    expect((await page.evaluate(() => (window as any).__cspViolations)) ?? [], path).toEqual([]);
+  }
+  // The missing job and the unknown page answer 404: Chromium logs each as a failed load.
+  consoleErrors.splice(0, consoleErrors.length, ...consoleErrors.filter((e) => !/status of 404/.test(e)));
+});
