@@ -383,3 +383,30 @@ async fn a_stop_signal_ends_the_server_within_the_shutdown_grace_even_with_a_req
     assert!(stopped.elapsed() < Duration::from_secs(5), "stopped after {:?} with a write held for 60 s", stopped.elapsed());
     assert!(held.await.unwrap().is_err(), "the held request was cut off, not answered");
 }
+
+#[tokio::test]
+async fn a_refused_form_post_gets_its_status_and_no_redirect_carrying_the_error() {
+    let app = spawn_app().await;
+    let before = snapshot(&app).await;
+    let draft = app.a_draft().await;
+    let cases = [
+        ("orders/quantity", format!("key={}&id={}&version={}&quantity=0", uuid::Uuid::now_v7(), draft.id, draft.version), 422),
+        ("orders/quantity", format!("key={}&id={}&version=x&quantity=2", uuid::Uuid::now_v7(), draft.id), 400),
+        ("orders/star", format!("key=nope&id={}&version={}&starred=true", draft.id, draft.version), 422),
+    ];
+    for (endpoint, body, status) in cases {
+        let res = app
+            .client
+            .post(app.url(&format!("/api/{endpoint}")))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("accept", "text/html,application/xhtml+xml")
+            .header("referer", app.url("/orders"))
+            .body(body.clone())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status().as_u16(), status, "{body}");
+        assert!(res.headers().get("location").is_none(), "{body}: {:?}", res.headers().get("location"));
+    }
+    assert_eq!(snapshot(&app).await, before);
+}

@@ -89,6 +89,11 @@ pub async fn guard(State(edge): State<Arc<Edge>>, mut req: Request, next: Next) 
         req.extensions_mut().insert(nonce.clone());
     }
     let mut res = next.run(req).await;
+    if res.status().is_client_error() || res.status().is_server_error() {
+        // Leptos answers a plain form's failed server function with a redirect to the page
+        // that sent it, the error in the URL; a refusal is its status and typed error only.
+        res.headers_mut().remove(axum::http::header::LOCATION);
+    }
     headers::secure(res.headers_mut(), nonce.as_ref());
     if session.is_new() {
         token::set_cookie(res.headers_mut(), &session, edge.secure_cookie);
