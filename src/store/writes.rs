@@ -311,20 +311,6 @@ impl Db {
             .map_err(db_err)?;
         Ok(())
     }
-
-    /// Makes expired deletes final and forgets expired idempotency keys. Returns how many
-    /// orders and keys were removed.
-    pub async fn sweep(&self, now: i64) -> Result<(u64, u64), sqlx::Error> {
-        let mut tx = self.writer().begin().await?;
-        let orders = sqlx::query("DELETE FROM orders WHERE purge_after IS NOT NULL AND purge_after <= ?")
-            .bind(now)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        let keys = sqlx::query("DELETE FROM idempotency_keys WHERE expires_at <= ?").bind(now).execute(&mut *tx).await?.rows_affected();
-        tx.commit().await?;
-        Ok((orders, keys))
-    }
 }
 
 /// The position that puts `id` just before `before` (or last), or `None` if there is no
