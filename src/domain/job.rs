@@ -30,7 +30,7 @@ impl JobId {
         Uuid::parse_str(s.trim()).map(JobId).map_err(|_| {
             super::ValidationError::new(
                 super::Field::JobId,
-                format!("\"{}\" is not a job reference. Open the job from the orders list.", s.trim()),
+                format!("\"{}\" is not a job reference. Open the job from the orders list.", super::excerpt(s)),
             )
         })
     }

@@ -27,7 +27,7 @@ impl OrderNumber {
         let bad = || {
             ValidationError::new(
                 Field::OrderNumber,
-                format!("\"{}\" is not an order number. Order numbers look like ORD-1042.", s.trim()),
+                format!("\"{}\" is not an order number. Order numbers look like ORD-1042.", super::excerpt(s)),
             )
         };
         let s = s.trim();

@@ -29,7 +29,7 @@ impl OrderId {
     /// Parses a hyphenated UUID; only version 7 ids are accepted for new orders.
     pub fn parse(s: &str) -> Result<Self, ValidationError> {
         let id = Uuid::parse_str(s.trim()).map_err(|_| {
-            ValidationError::new(Field::OrderId, format!("\"{}\" is not an order id. Reload the page and try again.", s.trim()))
+            ValidationError::new(Field::OrderId, format!("\"{}\" is not an order id. Reload the page and try again.", super::excerpt(s)))
         })?;
         if id.get_version_num() != 7 {
             return Err(ValidationError::new(Field::OrderId, "Order ids must be time-ordered UUIDs (version 7). Reload the page and try again."));
