@@ -341,6 +341,13 @@ mod tests {
     }
 
     #[test]
+    fn a_bad_job_id_is_quoted_only_by_a_short_prefix_without_invisible_characters() {
+        let err = JobId::parse(&format!("JOB-\u{202E}{}", "1".repeat(50_000))).unwrap_err();
+        assert!(err.message.len() < 120, "{}", err.message);
+        assert!(!err.message.contains('\u{202E}'), "{}", err.message);
+    }
+
+    #[test]
     fn references_are_short_and_stable() {
         let id = JobId::from_uuid(Uuid::parse_str("0196a3b2-7c1d-7e4f-8a9b-0123456789ab").unwrap());
         assert_eq!(id.reference(), "JOB-456789AB");

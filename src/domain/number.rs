@@ -54,6 +54,12 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_bad_number_is_quoted_only_by_a_short_prefix() {
+        let err = OrderNumber::parse(&format!("ORD-{}", "9".repeat(50_000))).unwrap_err();
+        assert!(err.message.len() < 120, "{}", err.message);
+    }
+
+    #[test]
     fn displays_and_parses_round_trip() {
         let n = OrderNumber::new(1042);
         assert_eq!(n.to_string(), "ORD-1042");

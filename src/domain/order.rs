@@ -167,6 +167,14 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_bad_id_is_quoted_only_by_a_short_prefix() {
+        let err = OrderId::parse(&"x".repeat(100_000)).unwrap_err();
+        assert_eq!(err.field, Field::OrderId);
+        assert!(err.message.len() < 120, "{}", err.message);
+        assert!(err.message.contains(&format!("{}…", "x".repeat(crate::domain::EXCERPT_CHARS))), "{}", err.message);
+    }
+
+    #[test]
     fn new_ids_are_v7_and_parse_back() {
         let id = OrderId::new();
         assert_eq!(id.as_uuid().get_version_num(), 7);

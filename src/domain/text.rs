@@ -21,13 +21,18 @@ pub fn is_invisible_formatting(c: char) -> bool {
 /// trimmed, with control and invisible formatting characters shown as U+FFFD, and "…" when
 /// cut. Messages must never echo unbounded or disguising input back.
 pub fn excerpt(raw: &str) -> String {
+    excerpt_chars(raw, EXCERPT_CHARS)
+}
+
+/// [`excerpt`] with another bound, for text that may contain input (a parser's error detail).
+pub fn excerpt_chars(raw: &str, max: usize) -> String {
     let s = raw.trim();
     let mut out: String = s
         .chars()
-        .take(EXCERPT_CHARS)
+        .take(max)
         .map(|c| if c.is_control() || is_invisible_formatting(c) { '\u{FFFD}' } else { c })
         .collect();
-    if s.chars().nth(EXCERPT_CHARS).is_some() {
+    if s.chars().nth(max).is_some() {
         out.push('…');
     }
     out
