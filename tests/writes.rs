@@ -139,6 +139,27 @@ async fn invalid_input_gets_a_typed_error_naming_the_field_and_changes_nothing()
 }
 
 #[tokio::test]
+async fn names_are_stored_in_nfc_and_disguising_characters_are_refused_at_the_field() {
+    let app = spawn_app().await;
+    let o = app.a_draft().await;
+    let rename = |customer: &'static str, version: i64| {
+        let form = [("key", key()), ("id", o.id.to_string()), ("version", version.to_string()), ("customer", customer.to_string()), ("item", "Tea".to_string())];
+        let app = &app;
+        async move {
+            let form: Vec<(&str, &str)> = form.iter().map(|(a, b)| (*a, b.as_str())).collect();
+            body(app.call("orders/rename", &form).await).await
+        }
+    };
+    let (status, b) = rename("Ada\u{202E}ecalevol", o.version).await;
+    assert_eq!((status, b["kind"].as_str(), b["field"].as_str()), (422, Some("validation"), Some("customer")), "{b}");
+    assert!(b["message"].as_str().unwrap().contains("U+202E"), "{b}");
+    let (status, b) = rename("Zoe\u{308} Caf\u{0065}\u{0301}", o.version).await;
+    assert_eq!(status, 200, "{b}");
+    assert_eq!(b["customer"], "Zoë Café", "stored composed");
+    assert_eq!(app.order(&o.id.to_string()).await.unwrap().customer.as_str(), "Zoë Café");
+}
+
+#[tokio::test]
 async fn garbage_arguments_get_a_clear_bad_request_not_a_crash() {
     let app = spawn_app().await;
     let o = app.a_draft().await;

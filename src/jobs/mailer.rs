@@ -127,8 +127,9 @@ impl Mailer {
         db.give_up_notification(n.id, error, now).await
     }
 
-    /// Removes `.eml` files in the outbox folder last written before `before` (by the file
-    /// system's clock, which wrote them). Returns how many went; nothing without an outbox.
+    /// Removes `.eml` files (and ones a crash left half-written) in the outbox folder last
+    /// written before `before` (by the file system's clock, which wrote them). Returns how
+    /// many went; nothing without an outbox.
     pub async fn prune_outbox(&self, before: SystemTime) -> std::io::Result<usize> {
         let Transport::Outbox(dir) = &self.transport else { return Ok(0) };
         let mut entries = match tokio::fs::read_dir(dir).await {
@@ -139,7 +140,7 @@ impl Mailer {
         let mut removed = 0;
         while let Some(entry) = entries.next_entry().await? {
             let path = entry.path();
-            if path.extension().is_none_or(|x| x != "eml") {
+            if path.extension().is_none_or(|x| x != "eml" && x != PARTIAL) {
                 continue;
             }
             let modified = entry.metadata().await?.modified()?;
@@ -175,14 +176,22 @@ fn outbox_file_name(n: &UnsentNotification) -> String {
 }
 
 /// Writes `bytes` to `dir/name` through a temporary file and a rename, so the file is either
-/// the old whole email or the new one, never half of one, and a repeat replaces it.
+/// the old whole email or the new one, never half of one, and a repeat replaces it. The file
+/// is on disk before the rename (and so before the notification is marked sent).
 async fn write_replacing(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), String> {
+    use tokio::io::AsyncWriteExt;
     tokio::fs::create_dir_all(dir).await.map_err(|e| format!("can't create the outbox folder {}: {e}", dir.display()))?;
     let target = dir.join(name);
-    let partial = dir.join(format!("{name}.partial"));
-    tokio::fs::write(&partial, bytes).await.map_err(|e| format!("can't write {}: {e}", partial.display()))?;
+    let partial = dir.join(format!("{name}.{PARTIAL}"));
+    let write_err = |e: std::io::Error| format!("can't write {}: {e}", partial.display());
+    let mut file = tokio::fs::File::create(&partial).await.map_err(write_err)?;
+    file.write_all(bytes).await.map_err(write_err)?;
+    file.sync_all().await.map_err(write_err)?;
     tokio::fs::rename(&partial, &target).await.map_err(|e| format!("can't move the email to {}: {e}", target.display()))
 }
+
+/// The extension of an email being written; a crash can leave one behind.
+const PARTIAL: &str = "partial";
 
 /// The pause before retrying a send that failed `attempts` times before: 1 s, 2 s, 4 s, ... up
 /// to 5 minutes.
