@@ -30,6 +30,10 @@ const RETRY: Duration = Duration::from_millis(500);
 /// How often the watchdog looks for jobs past their deadline or without a task.
 const WATCHDOG_EVERY: Duration = Duration::from_millis(250);
 
+/// How long a running job must have been left unchanged before the watchdog starts a task for
+/// it: the request that committed it starts it a moment later, so a younger one is not an orphan.
+const ORPHAN_AFTER_MS: i64 = 1_000;
+
 /// Overall progress (0 to 99 while running) with `steps_done` steps done and `tick` of the
 /// next step's [`TICKS_PER_STEP`] reports made. 100 is only reached by completing.
 pub fn progress(steps_done: u8, tick: u32) -> u8 {
@@ -176,7 +180,8 @@ impl Inner {
     /// stalled on purpose (fault controls) are left to their deadline. Returns how many started.
     async fn start_orphans(inner: &Arc<Inner>) -> Result<usize, StoreError> {
         let mut started = 0;
-        for id in inner.db.runnable_job_ids().await? {
+        let idle_since = inner.clock.now_ms().saturating_sub(ORPHAN_AFTER_MS);
+        for id in inner.db.idle_runnable_job_ids(idle_since).await? {
             // A job started between the read and here is in `running`: `start` skips it.
             if Inner::start(inner, id) {
                 tracing::warn!(job = %id.reference(), "a running job had no task (its request ended before starting it); started it");

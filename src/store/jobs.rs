@@ -349,12 +349,15 @@ impl Db {
             .collect()
     }
 
-    /// The running jobs that a task should be moving on: every running job but those stalled on
-    /// purpose by fault controls (only their deadline ends them).
-    pub async fn runnable_job_ids(&self) -> Result<Vec<JobId>, StoreError> {
+    /// The running jobs that a task should be moving on and that nothing has changed since
+    /// `idle_since`: every such job but those stalled on purpose by fault controls (only their
+    /// deadline ends them).
+    pub async fn idle_runnable_job_ids(&self, idle_since: i64) -> Result<Vec<JobId>, StoreError> {
         let ids: Vec<(String,)> = sqlx::query_as(
-            "SELECT id FROM jobs WHERE state = 'running' AND (fault IS NULL OR fault <> 'stall') ORDER BY submitted_at, id",
+            "SELECT id FROM jobs WHERE state = 'running' AND (fault IS NULL OR fault <> 'stall') AND updated_at <= ? \
+             ORDER BY submitted_at, id",
         )
+        .bind(idle_since)
         .fetch_all(self.reader())
         .await
         .map_err(db_err)?;
