@@ -26,8 +26,10 @@ const EVERY: Duration = Duration::from_millis(500);
 const BATCH: u32 = 20;
 /// The longest pause before retrying a failed send.
 const MAX_RETRY_MS: i64 = 5 * 60 * 1000;
-/// Sends tried per notification before giving up (with the pauses, about 20 minutes).
-pub const MAX_ATTEMPTS: i64 = 8;
+/// Sends tried per notification before giving up: with the pauses between them (1 s doubling
+/// to 5 minutes) the last is about 18 minutes after the first, long enough to ride out a mail
+/// server's restart, short enough that someone looks at `gave_up_at` the same day.
+pub const MAX_ATTEMPTS: i64 = 12;
 
 /// Why the mailer could not be set up.
 #[derive(Debug, thiserror::Error)]
@@ -213,6 +215,12 @@ mod tests {
         assert_eq!(retry_after_ms(0), 1000);
         assert_eq!(retry_after_ms(3), 8000);
         assert_eq!(retry_after_ms(60), MAX_RETRY_MS);
+    }
+
+    #[test]
+    fn the_last_attempt_comes_about_eighteen_minutes_after_the_first() {
+        let span: i64 = (0..MAX_ATTEMPTS - 1).map(retry_after_ms).sum();
+        assert_eq!(span, 1_111_000);
     }
 
     #[test]
