@@ -72,3 +72,49 @@ impl Db {
         Ok(Pruned { orders, keys, jobs, job_events, notifications })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::JobSettings;
+    use crate::domain::{JobFailure, OrderStatus, WriteKind};
+    use crate::faults::JobFault;
+    use crate::store::{Ending, Notice, WriteMeta};
+
+    const DAY: i64 = 86_400_000;
+    const KEEP: Retention = Retention { ended_jobs_ms: 2 * DAY, job_events_ms: DAY, notifications_ms: DAY };
+
+    async fn count(db: &Db, sql: &str) -> i64 {
+        sqlx::query_scalar(sql).fetch_one(db.reader()).await.unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_running_job_is_never_pruned_and_an_ended_one_only_once_its_email_is_settled() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&format!("sqlite://{}", dir.path().join("t.db").display()), 1).await.unwrap();
+        db.seed_if_empty(1_000, crate::domain::Promotion::NONE).await.unwrap();
+        let drafts: Vec<_> = db.list_orders().await.unwrap().into_iter().filter(|o| o.status == OrderStatus::Draft).take(2).collect();
+        let settings = JobSettings { failure_rate: 0.0, ..JobSettings::default() };
+        let mut jobs = Vec::new();
+        for d in &drafts {
+            let meta = WriteMeta { user: "local".into(), key: uuid::Uuid::now_v7(), kind: WriteKind::Place, payload_hash: "h".into(), now: 10_000, ttl_ms: DAY };
+            jobs.push(db.place_order(&meta, d.id, d.version, &settings, Some(JobFault::Stall)).await.unwrap().into_inner().job);
+        }
+        let (running, ended) = (&jobs[0], &jobs[1]);
+        let failure = JobFailure { reason: "r".into(), next_step: "n".into() };
+        let notice = Notice { subject: "s".into(), body: "b".into() };
+        db.fail_job(ended.id, Ending::PastDeadline, &failure, &notice, ended.deadline_at).await.unwrap().unwrap();
+
+        let far = ended.deadline_at + 100 * DAY;
+        let pruned = db.prune(far, KEEP).await.unwrap();
+        assert_eq!((pruned.jobs, pruned.job_events, pruned.notifications), (0, 0, 0), "the email is still waiting: {pruned:?}");
+        let n = db.unsent_notifications(far, 10).await.unwrap().remove(0);
+        db.mark_emailed(n.id, far).await.unwrap();
+        assert_eq!(db.prune(far, KEEP).await.unwrap().jobs, 1, "settled and ended long ago: pruned");
+        assert_eq!(count(&db, "SELECT COUNT(*) FROM notifications").await, 0, "its notification went with it");
+        let left = format!("SELECT COUNT(*) FROM jobs WHERE id = '{}' AND state = 'running'", running.id);
+        assert_eq!(count(&db, &left).await, 1, "the running job stays, however old");
+        assert!(count(&db, &format!("SELECT COUNT(*) FROM job_events WHERE job_id = '{}'", running.id)).await >= 1);
+        assert_eq!(db.prune(far, KEEP).await.unwrap(), Pruned::default(), "a second pass finds nothing");
+    }
+}
