@@ -21,6 +21,8 @@ pub struct Settings {
     pub email: EmailSettings,
     #[serde(default)]
     pub pricing: PricingSettings,
+    #[serde(default)]
+    pub retention: RetentionSettings,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -127,6 +129,36 @@ pub struct DatabaseSettings {
     pub seed_demo_data: bool,
 }
 
+/// Bounds of `database.readers`: at least one reader, and no more than SQLite usefully serves.
+pub const READERS: std::ops::RangeInclusive<u32> = 1..=64;
+
+impl DatabaseSettings {
+    /// A file database with at least one reader. An in-memory database is refused: the writer
+    /// and every reader are separate connections, so each would see its own empty database,
+    /// and nothing would survive a restart.
+    pub fn validate(&self) -> Result<(), String> {
+        let url = self.url.trim();
+        let lower = url.to_ascii_lowercase();
+        if url.is_empty() {
+            return Err("database.url is empty: name a SQLite file, e.g. sqlite://data/orderdesk.db.".into());
+        }
+        if lower.contains(":memory:") || lower.contains("mode=memory") {
+            return Err(format!(
+                "database.url is {url:?}, an in-memory database: its orders would vanish at every restart and each connection would see a different one. Name a SQLite file, e.g. sqlite://data/orderdesk.db."
+            ));
+        }
+        if !READERS.contains(&self.readers) {
+            return Err(format!(
+                "database.readers is {}: set between {} and {} pooled read connections (8 suits most machines).",
+                self.readers,
+                READERS.start(),
+                READERS.end()
+            ));
+        }
+        Ok(())
+    }
+}
+
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WriteSettings {
@@ -152,9 +184,31 @@ impl Default for WriteSettings {
 /// Bounds of `writes.request_deadline_ms`: long enough for a slow network, short enough that a
 /// lost request is noticed.
 pub const WRITE_DEADLINE_MS: std::ops::RangeInclusive<u64> = 1_000..=120_000;
+/// Bounds of `writes.undo_window_secs`: long enough to reach Undo, short enough that a delete
+/// becomes final within the hour.
+pub const UNDO_WINDOW_SECS: std::ops::RangeInclusive<u64> = 1..=3_600;
+/// Bounds of `writes.idempotency_ttl_hours`: a repeat must find its answer for at least an hour
+/// (a client retries for minutes, a closed laptop for longer); a month bounds the table.
+pub const IDEMPOTENCY_TTL_HOURS: std::ops::RangeInclusive<u64> = 1..=720;
 
 impl WriteSettings {
     pub fn validate(&self) -> Result<(), String> {
+        if !UNDO_WINDOW_SECS.contains(&self.undo_window_secs) {
+            return Err(format!(
+                "writes.undo_window_secs is {}: set it between {} and {} seconds (10 gives people time to press Undo).",
+                self.undo_window_secs,
+                UNDO_WINDOW_SECS.start(),
+                UNDO_WINDOW_SECS.end()
+            ));
+        }
+        if !IDEMPOTENCY_TTL_HOURS.contains(&self.idempotency_ttl_hours) {
+            return Err(format!(
+                "writes.idempotency_ttl_hours is {}: set it between {} and {} hours (24 keeps a write's answer for a day).",
+                self.idempotency_ttl_hours,
+                IDEMPOTENCY_TTL_HOURS.start(),
+                IDEMPOTENCY_TTL_HOURS.end()
+            ));
+        }
         if !WRITE_DEADLINE_MS.contains(&self.request_deadline_ms) {
             return Err(format!(
                 "writes.request_deadline_ms is {}: set it between {} and {} milliseconds (10000 waits ten seconds for an answer).",
@@ -268,7 +322,9 @@ impl JobSettings {
         }
     }
 
-    /// The rules a working job runner needs: a rate that is a chance, and a deadline after the ETA.
+    /// The rules a working job runner needs: a rate that is a chance, a deadline after the ETA
+    /// and within [`JOB_DEADLINE_MS_MAX`] (so submission time plus deadline can't overflow), and
+    /// steps that fit in the deadline together (else every job would fail at it).
     pub fn validate(&self) -> Result<(), String> {
         if !(0.0..=1.0).contains(&self.failure_rate) {
             return Err(format!("jobs.failure_rate is {}, but it is a chance: set it between 0 and 1 (0.05 fails one job in twenty).", self.failure_rate));
@@ -276,13 +332,95 @@ impl JobSettings {
         if self.eta_ms == 0 {
             return Err("jobs.eta_ms is 0: set how long placing an order usually takes, in milliseconds.".into());
         }
+        if self.deadline_ms > JOB_DEADLINE_MS_MAX {
+            return Err(format!(
+                "jobs.deadline_ms is {}: set it to at most {JOB_DEADLINE_MS_MAX} milliseconds (a week); nobody waits longer for an order to be placed.",
+                self.deadline_ms
+            ));
+        }
         if self.deadline_ms <= self.eta_ms {
             return Err(format!(
                 "jobs.deadline_ms ({}) must be longer than jobs.eta_ms ({}): a job must be allowed to run past its usual time before it fails.",
                 self.deadline_ms, self.eta_ms
             ));
         }
+        let steps = [self.payment_ms, self.stock_ms, self.fulfilment_ms];
+        let total = steps.iter().try_fold(0u64, |sum, ms| sum.checked_add(*ms));
+        if total.is_none_or(|t| t >= self.deadline_ms) {
+            return Err(format!(
+                "jobs.payment_ms + stock_ms + fulfilment_ms ({} + {} + {}) must be shorter than jobs.deadline_ms ({}): otherwise every job fails at its deadline.",
+                self.payment_ms, self.stock_ms, self.fulfilment_ms, self.deadline_ms
+            ));
+        }
         Ok(())
+    }
+}
+
+/// The longest `jobs.deadline_ms`: a week.
+pub const JOB_DEADLINE_MS_MAX: u64 = 7 * 24 * 3_600_000;
+
+/// How long what the server no longer needs is kept, and how often it is pruned. Live data
+/// (running jobs, unsent notifications, orders) is never pruned.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RetentionSettings {
+    /// `ORDERDESK_RETAIN_JOBS_DAYS`: days an ended job (and with it its history and
+    /// notification) is kept after it ended.
+    pub ended_jobs_days: u64,
+    /// `ORDERDESK_RETAIN_JOB_EVENTS_DAYS`: days the history lines of an ended job are kept.
+    pub job_events_days: u64,
+    /// `ORDERDESK_RETAIN_NOTIFICATIONS_DAYS`: days a notification that was sent (or given up
+    /// on) is kept.
+    pub notifications_days: u64,
+    /// `ORDERDESK_RETAIN_OUTBOX_DAYS`: days an `.eml` file stays in `email.outbox_dir`.
+    pub outbox_files_days: u64,
+    /// `ORDERDESK_PRUNE_EVERY_SECS`: how often expired idempotency keys, final deletes and the
+    /// above are pruned.
+    pub prune_every_secs: u64,
+}
+
+impl Default for RetentionSettings {
+    fn default() -> Self {
+        Self { ended_jobs_days: 90, job_events_days: 90, notifications_days: 30, outbox_files_days: 30, prune_every_secs: 60 }
+    }
+}
+
+/// Bounds of each `retention.*_days`: at least a day, at most ten years.
+pub const RETENTION_DAYS: std::ops::RangeInclusive<u64> = 1..=3_650;
+/// Bounds of `retention.prune_every_secs`: every second to every hour.
+pub const PRUNE_EVERY_SECS: std::ops::RangeInclusive<u64> = 1..=3_600;
+
+impl RetentionSettings {
+    pub fn validate(&self) -> Result<(), String> {
+        let days = [
+            ("ended_jobs_days", self.ended_jobs_days),
+            ("job_events_days", self.job_events_days),
+            ("notifications_days", self.notifications_days),
+            ("outbox_files_days", self.outbox_files_days),
+        ];
+        for (key, value) in days {
+            if !RETENTION_DAYS.contains(&value) {
+                return Err(format!(
+                    "retention.{key} is {value}: set it between {} and {} days.",
+                    RETENTION_DAYS.start(),
+                    RETENTION_DAYS.end()
+                ));
+            }
+        }
+        if !PRUNE_EVERY_SECS.contains(&self.prune_every_secs) {
+            return Err(format!(
+                "retention.prune_every_secs is {}: set it between {} and {} seconds (60 prunes once a minute).",
+                self.prune_every_secs,
+                PRUNE_EVERY_SECS.start(),
+                PRUNE_EVERY_SECS.end()
+            ));
+        }
+        Ok(())
+    }
+
+    /// `days` in milliseconds.
+    pub fn days_ms(days: u64) -> i64 {
+        i64::try_from(days).unwrap_or(i64::MAX).saturating_mul(86_400_000)
     }
 }
 
@@ -400,7 +538,9 @@ impl Settings {
     /// Checks the rules between values that parsing alone can't (a rate is a chance, the
     /// deadline comes after the ETA, addresses are addresses).
     pub fn validate(&self) -> Result<(), ConfigError> {
+        self.database.validate().map_err(ConfigError::Invalid)?;
         self.writes.validate().map_err(ConfigError::Invalid)?;
+        self.retention.validate().map_err(ConfigError::Invalid)?;
         self.pricing.validate().map_err(ConfigError::Invalid)?;
         self.jobs.validate().map_err(ConfigError::Invalid)?;
         self.email.validate().map_err(ConfigError::Invalid)?;
@@ -514,6 +654,21 @@ impl Settings {
         }
         if let Some(v) = lookup("ORDERDESK_BASE_URL") {
             self.email.base_url = v;
+        }
+        if let Some(v) = lookup("ORDERDESK_RETAIN_JOBS_DAYS") {
+            self.retention.ended_jobs_days = parse("ORDERDESK_RETAIN_JOBS_DAYS", v)?;
+        }
+        if let Some(v) = lookup("ORDERDESK_RETAIN_JOB_EVENTS_DAYS") {
+            self.retention.job_events_days = parse("ORDERDESK_RETAIN_JOB_EVENTS_DAYS", v)?;
+        }
+        if let Some(v) = lookup("ORDERDESK_RETAIN_NOTIFICATIONS_DAYS") {
+            self.retention.notifications_days = parse("ORDERDESK_RETAIN_NOTIFICATIONS_DAYS", v)?;
+        }
+        if let Some(v) = lookup("ORDERDESK_RETAIN_OUTBOX_DAYS") {
+            self.retention.outbox_files_days = parse("ORDERDESK_RETAIN_OUTBOX_DAYS", v)?;
+        }
+        if let Some(v) = lookup("ORDERDESK_PRUNE_EVERY_SECS") {
+            self.retention.prune_every_secs = parse("ORDERDESK_PRUNE_EVERY_SECS", v)?;
         }
         Ok(())
     }
@@ -680,5 +835,68 @@ mod tests {
         s.email.base_url = "desk.example.com".into();
         assert!(s.validate().unwrap_err().to_string().contains("base_url"));
         assert!(Settings::from_toml(&format!("{SAMPLE}\n[jobs]\nbogus = 1")).is_err(), "unknown keys are refused");
+    }
+
+    /// The first problem `validate` finds after `change`, starting from valid defaults.
+    fn refusal(change: impl FnOnce(&mut Settings)) -> String {
+        let mut s = Settings::from_toml(SAMPLE).unwrap();
+        s.validate().expect("the sample is valid");
+        change(&mut s);
+        s.validate().expect_err("the change must be refused").to_string()
+    }
+
+    /// What the message must say, and the change that makes the settings unusable.
+    type Case = (&'static str, fn(&mut Settings));
+
+    #[test]
+    fn settings_out_of_range_are_refused_at_start_up_naming_the_key() {
+        let cases: [Case; 14] = [
+            ("writes.idempotency_ttl_hours is 0", |s| s.writes.idempotency_ttl_hours = 0),
+            ("writes.idempotency_ttl_hours is 100000", |s| s.writes.idempotency_ttl_hours = 100_000),
+            ("writes.undo_window_secs is 0", |s| s.writes.undo_window_secs = 0),
+            ("writes.undo_window_secs is 86400", |s| s.writes.undo_window_secs = 86_400),
+            ("database.readers is 0", |s| s.database.readers = 0),
+            ("in-memory database", |s| s.database.url = "sqlite::memory:".into()),
+            ("in-memory database", |s| s.database.url = "sqlite://orders?mode=memory&cache=shared".into()),
+            ("database.url is empty", |s| s.database.url = " ".into()),
+            ("jobs.deadline_ms is 18446744073709551615", |s| s.jobs.deadline_ms = u64::MAX),
+            ("must be longer than jobs.eta_ms", |s| s.jobs.eta_ms = u64::MAX),
+            ("must be shorter than jobs.deadline_ms", |s| s.jobs.stock_ms = 300_000),
+            ("must be shorter than jobs.deadline_ms", |s| s.jobs.payment_ms = u64::MAX),
+            ("retention.outbox_files_days is 0", |s| s.retention.outbox_files_days = 0),
+            ("retention.prune_every_secs is 0", |s| s.retention.prune_every_secs = 0),
+        ];
+        for (expected, change) in cases {
+            let err = refusal(change);
+            assert!(err.contains(expected), "expected {expected:?} in {err:?}");
+            assert!(err.starts_with("the settings are not usable: "), "one clear message: {err}");
+        }
+    }
+
+    #[test]
+    fn retention_defaults_follow_the_environment_and_leptos_toml_matches_them() {
+        let s = Settings::from_toml(include_str!("../Leptos.toml")).unwrap();
+        let d = RetentionSettings::default();
+        let days = |r: &RetentionSettings| (r.ended_jobs_days, r.job_events_days, r.notifications_days, r.outbox_files_days, r.prune_every_secs);
+        assert_eq!(days(&s.retention), days(&d));
+        let mut s = Settings::from_toml(SAMPLE).unwrap();
+        assert_eq!(days(&s.retention), days(&d), "an absent section takes the defaults");
+        s.apply_env(|k| {
+            Some(match k {
+                "ORDERDESK_RETAIN_JOBS_DAYS" => "7",
+                "ORDERDESK_RETAIN_JOB_EVENTS_DAYS" => "3",
+                "ORDERDESK_RETAIN_NOTIFICATIONS_DAYS" => "2",
+                "ORDERDESK_RETAIN_OUTBOX_DAYS" => "1",
+                "ORDERDESK_PRUNE_EVERY_SECS" => "5",
+                _ => return None,
+            }.to_string())
+        })
+        .unwrap();
+        assert_eq!(days(&s.retention), (7, 3, 2, 1, 5));
+        s.validate().unwrap();
+        let err = s.apply_env(|k| (k == "ORDERDESK_RETAIN_OUTBOX_DAYS").then(|| "-1".to_string())).unwrap_err();
+        assert!(err.to_string().contains("ORDERDESK_RETAIN_OUTBOX_DAYS"), "{err}");
+        assert_eq!(RetentionSettings::days_ms(2), 172_800_000);
+        assert!(Settings::from_toml(&format!("{SAMPLE}\n[retention]\nbogus = 1")).is_err(), "unknown keys are refused");
     }
 }

@@ -145,6 +145,9 @@ impl From<ValidationError> for AppError {
     }
 }
 
+/// The most characters of a parser's error detail a "malformed request" message quotes.
+const MALFORMED_DETAIL_CHARS: usize = 120;
+
 impl FromServerFnError for AppError {
     // Read on the client with the crate's small JSON reader, like every other answer.
     type Encoder = crate::wire::WireJson;
@@ -155,7 +158,11 @@ impl FromServerFnError for AppError {
                 message: "Couldn't reach the server. Check your connection and retry.".into(),
             },
             ServerFnErrorErr::Args(detail) | ServerFnErrorErr::MissingArg(detail) => AppError::BadRequest {
-                message: format!("The request was malformed ({detail}). Reload the page and try again."),
+                // The parser's detail may quote the input: bounded, like every echo of input.
+                message: format!(
+                    "The request was malformed ({}). Reload the page and try again.",
+                    crate::domain::excerpt_chars(&detail, MALFORMED_DETAIL_CHARS)
+                ),
             },
             ServerFnErrorErr::Deserialization(_) => AppError::BadRequest {
                 message: "The answer couldn't be read. Reload the page to get the latest version of the app.".into(),
@@ -173,6 +180,16 @@ impl FromServerFnError for AppError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_malformed_request_quotes_a_bounded_detail() {
+        let detail = format!("invalid value: string \"{}\"", "a".repeat(100_000));
+        let AppError::BadRequest { message } = AppError::from_server_fn_error(ServerFnErrorErr::Args(detail)) else {
+            panic!("a bad request");
+        };
+        assert!(message.chars().count() < 200, "{message}");
+        assert!(message.starts_with("The request was malformed (invalid value") && message.ends_with("Reload the page and try again."), "{message}");
+    }
 
     #[test]
     fn validation_error_keeps_field_and_message_and_is_422() {

@@ -28,6 +28,8 @@ pub mod jobs;
 #[cfg(feature = "ssr")]
 pub mod push;
 #[cfg(feature = "ssr")]
+pub mod retention;
+#[cfg(feature = "ssr")]
 pub mod server;
 #[cfg(feature = "ssr")]
 pub mod state;

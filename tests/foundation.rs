@@ -134,3 +134,29 @@ async fn database_uses_wal_mode() {
     let wal = app.db_path.with_extension("db-wal");
     assert!(wal.exists(), "expected {} to exist in WAL mode", wal.display());
 }
+
+#[test]
+fn settings_out_of_range_stop_the_binary_with_one_clear_message_and_a_non_zero_exit() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        ("DATABASE_URL", "sqlite::memory:", "in-memory database"),
+        ("ORDERDESK_IDEMPOTENCY_TTL_HOURS", "0", "writes.idempotency_ttl_hours is 0"),
+        ("ORDERDESK_DB_READERS", "0", "database.readers is 0"),
+        ("ORDERDESK_JOB_STOCK_MS", "400000", "must be shorter than jobs.deadline_ms"),
+    ];
+    for (var, value, expected) in cases {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_orderdesk"))
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env("DATABASE_URL", format!("sqlite://{}", dir.path().join("never.db").display()))
+            .env("ORDERDESK_ADDRESS", "127.0.0.1:0")
+            .env(var, value)
+            .output()
+            .expect("the server binary runs");
+        assert!(!out.status.success(), "{var}={value} must stop start-up");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let lines: Vec<&str> = stderr.lines().filter(|l| l.starts_with("orderdesk: ")).collect();
+        assert_eq!(lines.len(), 1, "one message: {stderr}");
+        assert!(lines[0].contains(expected), "{var}={value}: {stderr}");
+    }
+    assert!(!dir.path().join("never.db").exists(), "nothing was created");
+}

@@ -207,7 +207,14 @@ async fn every_write_kind_goes_through_the_gate_in_order_key_claim_faults_effect
         assert_ne!(after, before, "{kind}: the effect ran");
 
         let (status, again) = call(&app, &endpoint, &k, &form).await;
-        assert_eq!((status, &again), (200, &first), "{kind}: a replay answers the stored body");
+        if kind == "move" {
+            // A move keeps only which order moved: its replay is the canonical list as it is
+            // now (the stream's marker order has changed since the first answer).
+            assert_eq!(status, 200, "{kind}: {again}");
+            assert_eq!(serde_json::from_value::<Vec<Order>>(again).unwrap(), after.0, "{kind}: a replay answers the current list");
+        } else {
+            assert_eq!((status, &again), (200, &first), "{kind}: a replay answers the stored body");
+        }
         assert_eq!(snapshot(&app).await, after, "{kind}: a replay has no second effect");
         assert_eq!(stream.since_last_marker(&app).await, vec![], "{kind}: a replay publishes nothing");
     }

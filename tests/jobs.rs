@@ -312,6 +312,33 @@ async fn a_job_whose_deadline_passed_while_the_server_was_down_fails_with_the_re
     assert_eq!(failed.order.status, OrderStatus::Failed);
 }
 
+#[tokio::test]
+async fn a_job_whose_task_never_started_is_picked_up_by_the_watchdog_not_failed_at_its_deadline() {
+    use orderdesk::domain::WriteKind;
+    use orderdesk::store::{Db, WriteMeta};
+    let JobsApp { app, .. } = spawn_jobs_app(|s| s.jobs.deadline_ms = 120_000).await;
+    let draft = app.a_draft().await;
+    // The job is committed as a request would commit it, but nothing starts its task: the
+    // request ended between the commit and the start.
+    let db = Db::open(&format!("sqlite://{}", app.db_path.display()), 1).await.unwrap();
+    let meta = WriteMeta {
+        user: "local".into(),
+        key: uuid::Uuid::now_v7(),
+        kind: WriteKind::Place,
+        payload_hash: "h".into(),
+        now: orderdesk::store::now_ms(),
+        ttl_ms: 3_600_000,
+    };
+    let settings = orderdesk::config::JobSettings { failure_rate: 0.0, eta_ms: 2_000, deadline_ms: 120_000, ..Default::default() };
+    let receipt = db.place_order(&meta, draft.id, draft.version, &settings, None).await.unwrap().into_inner();
+
+    let done = until_ended(&app, &receipt.job).await;
+    assert_eq!(done.job.state, JobState::Succeeded, "{:?}", done.job.failure);
+    assert!(done.job.finished_at.unwrap() < done.job.deadline_at, "long before its deadline");
+    assert_eq!(kinds(&done), the_whole_run(), "run once, from the start");
+    assert_eq!(done.order.status, OrderStatus::Placed);
+}
+
 /// Job timings for the real binary: a long stock step, so it can be killed in the middle.
 const CRASH_TEST_ENV: [(&str, &str); 7] = [
     ("ORDERDESK_JOB_PAYMENT_MS", "600"),

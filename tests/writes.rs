@@ -139,6 +139,27 @@ async fn invalid_input_gets_a_typed_error_naming_the_field_and_changes_nothing()
 }
 
 #[tokio::test]
+async fn names_are_stored_in_nfc_and_disguising_characters_are_refused_at_the_field() {
+    let app = spawn_app().await;
+    let o = app.a_draft().await;
+    let rename = |customer: &'static str, version: i64| {
+        let form = [("key", key()), ("id", o.id.to_string()), ("version", version.to_string()), ("customer", customer.to_string()), ("item", "Tea".to_string())];
+        let app = &app;
+        async move {
+            let form: Vec<(&str, &str)> = form.iter().map(|(a, b)| (*a, b.as_str())).collect();
+            body(app.call("orders/rename", &form).await).await
+        }
+    };
+    let (status, b) = rename("Ada\u{202E}ecalevol", o.version).await;
+    assert_eq!((status, b["kind"].as_str(), b["field"].as_str()), (422, Some("validation"), Some("customer")), "{b}");
+    assert!(b["message"].as_str().unwrap().contains("U+202E"), "{b}");
+    let (status, b) = rename("Zoe\u{308} Caf\u{0065}\u{0301}", o.version).await;
+    assert_eq!(status, 200, "{b}");
+    assert_eq!(b["customer"], "Zoë Café", "stored composed");
+    assert_eq!(app.order(&o.id.to_string()).await.unwrap().customer.as_str(), "Zoë Café");
+}
+
+#[tokio::test]
 async fn garbage_arguments_get_a_clear_bad_request_not_a_crash() {
     let app = spawn_app().await;
     let o = app.a_draft().await;
@@ -217,6 +238,38 @@ async fn move_answers_with_the_canonical_order() {
         assert_eq!(list[1].id, mover.id);
         assert_eq!(list[2].id, target.id);
     }
+}
+
+#[tokio::test]
+async fn a_repeated_move_is_answered_from_the_current_rows_without_a_stored_list() {
+    let app = spawn_app().await;
+    let before = app.orders().await;
+    let (mover, first) = (before.last().unwrap().clone(), before[0].clone());
+    let k = key();
+    let form = [("key", k.clone()), ("id", mover.id.to_string()), ("version", mover.version.to_string()), ("before", first.id.to_string())];
+    let form: Vec<(&str, &str)> = form.iter().map(|(a, b)| (*a, b.as_str())).collect();
+    let (status, b) = body(app.call("orders/move", &form).await).await;
+    assert_eq!(status, 200, "{b}");
+    let answered: Vec<Order> = serde_json::from_value(b).unwrap();
+
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", app.db_path.display())).await.unwrap();
+    let stored: String = sqlx::query_scalar("SELECT response FROM idempotency_keys WHERE key = ?").bind(&k).fetch_one(&pool).await.unwrap();
+    assert!(stored.len() < 200 && !stored.contains("customer"), "only the moved order is kept, not the list: {stored}");
+    assert!(stored.contains(&mover.id.to_string()), "{stored}");
+
+    // Another order changes after the move; the repeat answers with the list as it is now.
+    let other = answered[3].clone();
+    let star = [("key", key()), ("id", other.id.to_string()), ("version", other.version.to_string()), ("starred", "true".into())];
+    let star: Vec<(&str, &str)> = star.iter().map(|(a, b)| (*a, b.as_str())).collect();
+    assert_eq!(app.call("orders/star", &star).await.status(), 200);
+    let (status, b) = body(app.call("orders/move", &form).await).await;
+    assert_eq!(status, 200, "{b}");
+    let replayed: Vec<Order> = serde_json::from_value(b).unwrap();
+    assert_eq!(replayed, app.orders().await, "the canonical list as it is now");
+    assert_eq!((replayed[0].id, replayed[0].version), (mover.id, mover.version + 1), "moved once, not twice");
+    assert_eq!(replayed[3].version, other.version + 1);
+    let ids = |l: &[Order]| l.iter().map(|o| o.id).collect::<Vec<_>>();
+    assert_eq!(ids(&replayed), ids(&answered), "the same order of rows");
 }
 
 #[tokio::test]

@@ -30,7 +30,7 @@ impl JobId {
         Uuid::parse_str(s.trim()).map(JobId).map_err(|_| {
             super::ValidationError::new(
                 super::Field::JobId,
-                format!("\"{}\" is not a job reference. Open the job from the orders list.", s.trim()),
+                format!("\"{}\" is not a job reference. Open the job from the orders list.", super::excerpt(s)),
             )
         })
     }
@@ -338,6 +338,13 @@ mod tests {
 
     fn job(state: JobState, steps_done: u8) -> Job {
         sample_job(state, steps_done)
+    }
+
+    #[test]
+    fn a_bad_job_id_is_quoted_only_by_a_short_prefix_without_invisible_characters() {
+        let err = JobId::parse(&format!("JOB-\u{202E}{}", "1".repeat(50_000))).unwrap_err();
+        assert!(err.message.len() < 120, "{}", err.message);
+        assert!(!err.message.contains('\u{202E}'), "{}", err.message);
     }
 
     #[test]

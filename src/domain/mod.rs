@@ -21,7 +21,7 @@ pub use order::{Order, OrderId, OrderStatus};
 pub use pricing::{line_total, server_line_total, Promotion, BULK_DISCOUNT_FROM, BULK_DISCOUNT_PERCENT};
 pub use quantity::Quantity;
 pub use rules::{RuleError, Stored};
-pub use text::{CustomerName, ItemName, Note};
+pub use text::{excerpt, excerpt_chars, is_invisible_formatting, CustomerName, ItemName, Note, EXCERPT_CHARS};
 pub use time::{format_timestamp, uuid_made_at, Timestamp};
 pub use write::{DeleteReceipt, WriteKind};
 

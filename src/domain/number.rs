@@ -27,7 +27,7 @@ impl OrderNumber {
         let bad = || {
             ValidationError::new(
                 Field::OrderNumber,
-                format!("\"{}\" is not an order number. Order numbers look like ORD-1042.", s.trim()),
+                format!("\"{}\" is not an order number. Order numbers look like ORD-1042.", super::excerpt(s)),
             )
         };
         let s = s.trim();
@@ -52,6 +52,12 @@ impl fmt::Display for OrderNumber {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_bad_number_is_quoted_only_by_a_short_prefix() {
+        let err = OrderNumber::parse(&format!("ORD-{}", "9".repeat(50_000))).unwrap_err();
+        assert!(err.message.len() < 120, "{}", err.message);
+    }
 
     #[test]
     fn displays_and_parses_round_trip() {

@@ -29,7 +29,7 @@ impl OrderId {
     /// Parses a hyphenated UUID; only version 7 ids are accepted for new orders.
     pub fn parse(s: &str) -> Result<Self, ValidationError> {
         let id = Uuid::parse_str(s.trim()).map_err(|_| {
-            ValidationError::new(Field::OrderId, format!("\"{}\" is not an order id. Reload the page and try again.", s.trim()))
+            ValidationError::new(Field::OrderId, format!("\"{}\" is not an order id. Reload the page and try again.", super::excerpt(s)))
         })?;
         if id.get_version_num() != 7 {
             return Err(ValidationError::new(Field::OrderId, "Order ids must be time-ordered UUIDs (version 7). Reload the page and try again."));
@@ -165,6 +165,14 @@ impl Order {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_bad_id_is_quoted_only_by_a_short_prefix() {
+        let err = OrderId::parse(&"x".repeat(100_000)).unwrap_err();
+        assert_eq!(err.field, Field::OrderId);
+        assert!(err.message.len() < 120, "{}", err.message);
+        assert!(err.message.contains(&format!("{}…", "x".repeat(crate::domain::EXCERPT_CHARS))), "{}", err.message);
+    }
 
     #[test]
     fn new_ids_are_v7_and_parse_back() {

@@ -1,13 +1,66 @@
-//! Free-text fields: names and notes, trimmed and checked for length and characters.
+//! Free-text fields: names and notes, NFC-normalised (on the server), trimmed and checked for
+//! length and characters. Also [`excerpt`]: how an error message may quote what was typed.
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
 use super::{Field, ValidationError};
 
-/// Trims `raw` and checks it: no control characters, between `min` and `max` characters.
-fn clean(field: Field, raw: &str, min: usize, max: usize) -> Result<String, ValidationError> {
+/// The most characters of someone's input an error message quotes.
+pub const EXCERPT_CHARS: usize = 24;
+
+/// Characters that change how the text around them is shown without showing themselves:
+/// bidirectional embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069) can make a
+/// name read differently from what it is, and zero-width ones (U+200B–U+200D, U+2060, U+FEFF)
+/// make two names that look the same differ.
+pub fn is_invisible_formatting(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}')
+}
+
+/// What an error message may quote of `raw`: at most [`EXCERPT_CHARS`] characters of it,
+/// trimmed, with control and invisible formatting characters shown as U+FFFD, and "…" when
+/// cut. Messages must never echo unbounded or disguising input back.
+pub fn excerpt(raw: &str) -> String {
+    excerpt_chars(raw, EXCERPT_CHARS)
+}
+
+/// [`excerpt`] with another bound, for text that may contain input (a parser's error detail).
+pub fn excerpt_chars(raw: &str, max: usize) -> String {
     let s = raw.trim();
+    let mut out: String = s
+        .chars()
+        .take(max)
+        .map(|c| if c.is_control() || is_invisible_formatting(c) { '\u{FFFD}' } else { c })
+        .collect();
+    if s.chars().nth(max).is_some() {
+        out.push('…');
+    }
+    out
+}
+
+/// `s` in Unicode Normalization Form C, so text typed as "e + combining accent" and as "é" is
+/// stored, compared and counted the same.
+///
+/// Server only: the composition tables of `unicode-normalization` (~600 KB of source) would
+/// ship in the WASM client for a guess the server replaces anyway. The client checks the text
+/// as typed; the server's record, normalised, is what everyone then sees.
+#[cfg(feature = "ssr")]
+fn nfc(s: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    s.nfc().collect()
+}
+
+/// See the server build's `nfc`: the client leaves the text as typed.
+#[cfg(not(feature = "ssr"))]
+fn nfc(s: &str) -> String {
+    s.to_string()
+}
+
+/// Normalises and trims `raw` and checks it: no control or invisible formatting characters,
+/// between `min` and `max` characters.
+fn clean(field: Field, raw: &str, min: usize, max: usize) -> Result<String, ValidationError> {
+    let normalised = nfc(raw);
+    let s = normalised.trim();
     let len = s.chars().count();
     let label = field.label();
     if len < min {
@@ -31,6 +84,15 @@ fn clean(field: Field, raw: &str, min: usize, max: usize) -> Result<String, Vali
         return Err(ValidationError::new(
             field,
             format!("The {label} contains an invisible control character (U+{:04X}). Retype it without that character.", bad as u32),
+        ));
+    }
+    if let Some(bad) = s.chars().find(|c| is_invisible_formatting(*c)) {
+        return Err(ValidationError::new(
+            field,
+            format!(
+                "The {label} contains an invisible formatting character (U+{:04X}) that can change how text reads. Retype it without that character.",
+                bad as u32
+            ),
         ));
     }
     Ok(s.to_string())
@@ -122,6 +184,39 @@ mod tests {
         assert!(Note::parse("line one\nline two").is_ok());
         assert!(Note::parse("bell\u{7}").is_err());
         assert!(Note::parse("").is_ok());
+    }
+
+    #[test]
+    fn bidi_controls_and_zero_width_characters_are_refused_naming_the_field() {
+        for bad in ['\u{202A}', '\u{202B}', '\u{202C}', '\u{202D}', '\u{202E}', '\u{2066}', '\u{2067}', '\u{2068}', '\u{2069}', '\u{200B}', '\u{200C}', '\u{200D}', '\u{2060}', '\u{FEFF}'] {
+            let err = CustomerName::parse(&format!("Ada{bad}Lovelace")).unwrap_err();
+            assert_eq!(err.field, Field::Customer);
+            assert!(err.message.contains(&format!("U+{:04X}", bad as u32)), "{}", err.message);
+            assert!(err.message.contains("Retype it"), "{}", err.message);
+            assert_eq!(ItemName::parse(&format!("{bad}tea")).unwrap_err().field, Field::Item);
+            assert_eq!(Note::parse(&format!("note{bad}")).unwrap_err().field, Field::Note);
+        }
+        assert!(CustomerName::parse("Zoë \u{2014} مرحبا").is_ok(), "right-to-left letters themselves are fine");
+    }
+
+    #[test]
+    fn text_is_stored_in_nfc_so_one_name_has_one_spelling() {
+        let decomposed = "Cafe\u{301} cre\u{300}me";
+        let name = ItemName::parse(decomposed).unwrap();
+        assert_eq!(name.as_str(), "Café crème");
+        assert_eq!(name, ItemName::parse("Café crème").unwrap());
+        // 80 composed characters fit even when typed as 160 code points.
+        assert!(ItemName::parse(&"e\u{301}".repeat(80)).is_ok());
+    }
+
+    #[test]
+    fn an_excerpt_quotes_a_short_prefix_only_and_hides_invisible_characters() {
+        assert_eq!(excerpt("  ORD-12  "), "ORD-12");
+        let long = "x".repeat(10_000);
+        let quoted = excerpt(&long);
+        assert_eq!(quoted.chars().count(), EXCERPT_CHARS + 1);
+        assert!(quoted.ends_with('…'));
+        assert_eq!(excerpt("a\u{202E}b\u{0}c"), "a\u{FFFD}b\u{FFFD}c");
     }
 
     #[test]

@@ -1,5 +1,7 @@
 //! The job runner (server only): runs each placed order's job step by step, fails jobs past
-//! their deadline, picks unfinished jobs up again after a restart, and emails their endings.
+//! their deadline, picks unfinished jobs up again after a restart (and, by the watchdog, any
+//! running job that has no task, e.g. when its request ended between commit and start), and
+//! emails their endings.
 //! The state lives in SQLite (`crate::store`); this module only decides when each guarded
 //! transition is tried and publishes what changed. It never panics: a failed transition is
 //! logged and tried again.
@@ -7,7 +9,7 @@
 pub mod copy;
 mod mailer;
 
-pub use mailer::{MailError, Mailer};
+pub use mailer::{MailError, Mailer, MAX_ATTEMPTS as MAX_EMAIL_ATTEMPTS};
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
@@ -25,8 +27,12 @@ use crate::store::{Db, Ending, JobRun};
 const TICKS_PER_STEP: u32 = 4;
 /// How long to wait before trying a transition again after the database failed.
 const RETRY: Duration = Duration::from_millis(500);
-/// How often the watchdog looks for jobs past their deadline.
+/// How often the watchdog looks for jobs past their deadline or without a task.
 const WATCHDOG_EVERY: Duration = Duration::from_millis(250);
+
+/// How long a running job must have been left unchanged before the watchdog starts a task for
+/// it: the request that committed it starts it a moment later, so a younger one is not an orphan.
+const ORPHAN_AFTER_MS: i64 = 1_000;
 
 /// Overall progress (0 to 99 while running) with `steps_done` steps done and `tick` of the
 /// next step's [`TICKS_PER_STEP`] reports made. 100 is only reached by completing.
@@ -89,19 +95,7 @@ impl JobRunner {
     /// Runs the job on its own task, from the step it has reached. Starting a job that
     /// already runs here, or has ended, does nothing.
     pub fn start(&self, id: JobId) {
-        let claimed = match self.inner.running.lock() {
-            Ok(mut running) => running.insert(id),
-            Err(_) => false,
-        };
-        if !claimed {
-            return;
-        }
-        let claim = Claim { inner: self.inner.clone(), id };
-        let inner = self.inner.clone();
-        tokio::spawn(async move {
-            let _claim = claim;
-            inner.run(id).await;
-        });
+        Inner::start(&self.inner, id);
     }
 
     /// Whether a task of this process is running the job.
@@ -136,7 +130,8 @@ impl JobRunner {
         Ok(report)
     }
 
-    /// Every [`WATCHDOG_EVERY`]: fails running jobs whose deadline has passed.
+    /// Every [`WATCHDOG_EVERY`]: fails running jobs whose deadline has passed, then starts
+    /// every running job that has no task here (see `Inner::start_orphans`).
     pub fn spawn_watchdog(&self) -> tokio::task::JoinHandle<()> {
         let inner = self.inner.clone();
         tokio::spawn(async move {
@@ -146,6 +141,9 @@ impl JobRunner {
                 tick.tick().await;
                 if let Err(e) = inner.fail_overdue().await {
                     tracing::warn!(error = %e, "deadline check failed; will try again");
+                }
+                if let Err(e) = Inner::start_orphans(&inner).await {
+                    tracing::warn!(error = %e, "the check for jobs without a task failed; will try again");
                 }
             }
         })
@@ -158,6 +156,41 @@ impl JobRunner {
 }
 
 impl Inner {
+    /// Spawns the job's task unless one runs already; whether it spawned one.
+    fn start(inner: &Arc<Inner>, id: JobId) -> bool {
+        let claimed = match inner.running.lock() {
+            Ok(mut running) => running.insert(id),
+            Err(_) => false,
+        };
+        if !claimed {
+            return false;
+        }
+        let claim = Claim { inner: inner.clone(), id };
+        let task = inner.clone();
+        tokio::spawn(async move {
+            let _claim = claim;
+            task.run(id).await;
+        });
+        true
+    }
+
+    /// Starts every running job that no task of this process runs: one whose request ended
+    /// after the job was committed but before its task started. Without this it would wait,
+    /// with no progress, until its deadline failed it with a reason that isn't true. Jobs
+    /// stalled on purpose (fault controls) are left to their deadline. Returns how many started.
+    async fn start_orphans(inner: &Arc<Inner>) -> Result<usize, StoreError> {
+        let mut started = 0;
+        let idle_since = inner.clock.now_ms().saturating_sub(ORPHAN_AFTER_MS);
+        for id in inner.db.idle_runnable_job_ids(idle_since).await? {
+            // A job started between the read and here is in `running`: `start` skips it.
+            if Inner::start(inner, id) {
+                tracing::warn!(job = %id.reference(), "a running job had no task (its request ended before starting it); started it");
+                started += 1;
+            }
+        }
+        Ok(started)
+    }
+
     fn publish(&self, job: &Job, order: Option<&Order>) {
         self.events.job(job);
         if let Some(order) = order {

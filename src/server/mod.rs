@@ -109,7 +109,9 @@ pub async fn start_with_clock(settings: Settings, clock: SharedClock) -> Result<
         tracing::info!(resumed = resumed.resumed, failed = resumed.failed, "picked up the jobs left running by the last run");
     }
     jobs.spawn_watchdog();
-    Arc::new(mailer).spawn(db.clone(), clock.clone());
+    let mailer = Arc::new(mailer);
+    mailer.clone().spawn(db.clone(), clock.clone());
+    crate::retention::spawn(db.clone(), mailer, clock.clone(), settings.retention.clone());
     let state = AppState {
         leptos_options: leptos_options.clone(),
         db: db.clone(),
@@ -121,7 +123,6 @@ pub async fn start_with_clock(settings: Settings, clock: SharedClock) -> Result<
         jobs,
         streams: StreamSlots::new(server.event_streams_per_client, server.event_streams_total),
     };
-    spawn_sweeper(state.db.clone(), state.clock.clone());
     let state_events = state.events.clone();
     // `/` answers with a real HTTP redirect; the router's own `/` route serves client-side
     // navigation only.
@@ -160,21 +161,6 @@ pub async fn start_with_clock(settings: Settings, clock: SharedClock) -> Result<
     };
     tracing::info!("Order Desk listening on http://{addr}");
     Ok(Running { addr, db, events: state_events, listener, app, limits })
-}
-
-/// Every second: make expired deletes final and forget expired idempotency keys.
-fn spawn_sweeper(db: Db, clock: SharedClock) {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
-        loop {
-            tick.tick().await;
-            match db.sweep(clock.now_ms()).await {
-                Ok((0, 0)) => {}
-                Ok((orders, keys)) => tracing::debug!(orders, keys, "swept expired deletes and keys"),
-                Err(e) => tracing::warn!(error = %e, "sweep failed; will try again"),
-            }
-        }
-    });
 }
 
 async fn shutdown_signal() {

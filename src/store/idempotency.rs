@@ -2,7 +2,8 @@
 //! transaction as its effect and replayed for repeats until it expires.
 //! Errors are not stored: they changed nothing, so the same key may be sent again.
 //! Whether an answer was replayed or fresh is told to the caller ([`Applied`]): only a fresh
-//! one had an effect worth announcing.
+//! one had an effect worth announcing. What is kept per key is chosen by a [`Keep`]: most
+//! answers are one record and are stored whole; a move's answer (the whole list) is not.
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -75,8 +76,30 @@ pub fn payload_hash(kind: WriteKind, payload: &impl Serialize) -> String {
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The stored answer for this key, if a live one exists and matches this request.
-pub(super) async fn replay<T: DeserializeOwned>(conn: &mut SqliteConnection, meta: &WriteMeta) -> Result<Option<T>, StoreError> {
+/// How an answer is kept under its key, and made again from what was kept when the key is
+/// repeated (in the repeat's transaction).
+pub(super) trait Keep<T> {
+    /// The text stored under the key for `answer`.
+    fn store(&self, answer: &T) -> Result<String, serde_json::Error>;
+    /// The answer for a repeat, from the stored text.
+    async fn replay(&self, conn: &mut SqliteConnection, meta: &WriteMeta, stored: String) -> Result<T, StoreError>;
+}
+
+/// Keeps the whole answer and replays it as it was.
+pub(super) struct Whole;
+
+impl<T: Serialize + DeserializeOwned> Keep<T> for Whole {
+    fn store(&self, answer: &T) -> Result<String, serde_json::Error> {
+        serde_json::to_string(answer)
+    }
+
+    async fn replay(&self, _: &mut SqliteConnection, meta: &WriteMeta, stored: String) -> Result<T, StoreError> {
+        serde_json::from_str(&stored).map_err(|e| StoreError::corrupt("stored answer", meta.key.to_string(), e))
+    }
+}
+
+/// The stored text for this key, if a live one exists and matches this request.
+pub(super) async fn stored(conn: &mut SqliteConnection, meta: &WriteMeta) -> Result<Option<String>, StoreError> {
     let row: Option<(String, String, String, i64)> = sqlx::query_as(
         "SELECT operation, payload_hash, response, expires_at FROM idempotency_keys WHERE user_id = ? AND key = ?",
     )
@@ -99,12 +122,11 @@ pub(super) async fn replay<T: DeserializeOwned>(conn: &mut SqliteConnection, met
     if operation != meta.kind.as_str() || hash != meta.payload_hash {
         return Err(StoreError::KeyReused);
     }
-    serde_json::from_str(&response).map(Some).map_err(|e| StoreError::corrupt("stored answer", meta.key.to_string(), e))
+    Ok(Some(response))
 }
 
-/// Stores `answer` under the key, in the caller's transaction.
-pub(super) async fn record<T: Serialize>(conn: &mut SqliteConnection, meta: &WriteMeta, answer: &T) -> Result<(), StoreError> {
-    let body = serde_json::to_string(answer).map_err(|e| StoreError::corrupt("answer", meta.key.to_string(), e))?;
+/// Stores `body` (what a [`Keep`] made of the answer) under the key, in the caller's transaction.
+pub(super) async fn record(conn: &mut SqliteConnection, meta: &WriteMeta, body: String) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO idempotency_keys (user_id, key, operation, payload_hash, status, response, created_at, expires_at) \
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)",

@@ -349,6 +349,21 @@ impl Db {
             .collect()
     }
 
+    /// The running jobs that a task should be moving on and that nothing has changed since
+    /// `idle_since`: every such job but those stalled on purpose by fault controls (only their
+    /// deadline ends them).
+    pub async fn idle_runnable_job_ids(&self, idle_since: i64) -> Result<Vec<JobId>, StoreError> {
+        let ids: Vec<(String,)> = sqlx::query_as(
+            "SELECT id FROM jobs WHERE state = 'running' AND (fault IS NULL OR fault <> 'stall') AND updated_at <= ? \
+             ORDER BY submitted_at, id",
+        )
+        .bind(idle_since)
+        .fetch_all(self.reader())
+        .await
+        .map_err(db_err)?;
+        ids.into_iter().map(|(id,)| Ok(JobId::from_uuid(parse_uuid("job", &id)?))).collect()
+    }
+
     /// Records that the step at `index` started (again, after a restart). Only while the job
     /// runs and has that step next; `None` otherwise.
     pub async fn start_step(&self, id: JobId, index: u8, progress: u8, now: i64) -> Result<Option<Job>, StoreError> {
@@ -493,11 +508,12 @@ impl Db {
         self.transition(id, now, update, Some((JobEventKind::Resumed, None, message))).await
     }
 
-    /// Up to `limit` notifications not yet emailed and due for a (re)try at `now`, oldest first.
+    /// Up to `limit` notifications not yet emailed, not given up on, and due for a (re)try at
+    /// `now`, oldest first.
     pub async fn unsent_notifications(&self, now: i64, limit: u32) -> Result<Vec<UnsentNotification>, StoreError> {
         let rows: Vec<NotificationRow> = sqlx::query_as(
             "SELECT id, job_id, subject, body, attempts FROM notifications \
-             WHERE emailed_at IS NULL AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?",
+             WHERE emailed_at IS NULL AND gave_up_at IS NULL AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?",
         )
         .bind(now)
         .bind(i64::from(limit))
@@ -523,17 +539,44 @@ impl Db {
         Ok(())
     }
 
-    /// Sending failed: keep the reason and try again at `retry_at`.
-    pub async fn mark_email_failed(&self, id: i64, error: &str, retry_at: i64) -> Result<(), StoreError> {
-        sqlx::query(
-            "UPDATE notifications SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ? AND emailed_at IS NULL",
+    /// Claims a due notification for one send attempt, before it is made: counts the attempt
+    /// and moves its next try to `retry_at`, so a send cut off by a crash is neither lost nor
+    /// retried at once. Returns which attempt this is, or `None` if it is not due any more
+    /// (sent, given up, or claimed already).
+    pub async fn claim_notification(&self, id: i64, now: i64, retry_at: i64) -> Result<Option<i64>, StoreError> {
+        let attempt: Option<(i64,)> = sqlx::query_as(
+            "UPDATE notifications SET attempts = attempts + 1, next_attempt_at = ? \
+             WHERE id = ? AND emailed_at IS NULL AND gave_up_at IS NULL AND next_attempt_at <= ? RETURNING attempts",
         )
-        .bind(error)
         .bind(retry_at)
         .bind(id)
-        .execute(self.writer())
+        .bind(now)
+        .fetch_optional(self.writer())
         .await
         .map_err(db_err)?;
+        Ok(attempt.map(|(a,)| a))
+    }
+
+    /// The claimed send failed: keep the reason (the next try was set by the claim).
+    pub async fn mark_email_failed(&self, id: i64, error: &str) -> Result<(), StoreError> {
+        sqlx::query("UPDATE notifications SET last_error = ? WHERE id = ? AND emailed_at IS NULL")
+            .bind(error)
+            .bind(id)
+            .execute(self.writer())
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    /// Sending failed too often: the notification is not tried again, and says why.
+    pub async fn give_up_notification(&self, id: i64, error: &str, now: i64) -> Result<(), StoreError> {
+        sqlx::query("UPDATE notifications SET gave_up_at = ?, last_error = ? WHERE id = ? AND emailed_at IS NULL AND gave_up_at IS NULL")
+            .bind(now)
+            .bind(error)
+            .bind(id)
+            .execute(self.writer())
+            .await
+            .map_err(db_err)?;
         Ok(())
     }
 }
@@ -621,12 +664,27 @@ mod tests {
         assert!(db.running_jobs(None).await.unwrap().is_empty());
         let n = db.unsent_notifications(job.deadline_at, 10).await.unwrap();
         assert_eq!(n.len(), 1);
-        db.mark_email_failed(n[0].id, "smtp down", job.deadline_at + 1_000).await.unwrap();
+        assert_eq!(db.claim_notification(n[0].id, job.deadline_at, job.deadline_at + 1_000).await.unwrap(), Some(1));
+        assert_eq!(db.claim_notification(n[0].id, job.deadline_at, job.deadline_at + 1_000).await.unwrap(), None, "claimed once");
+        db.mark_email_failed(n[0].id, "smtp down").await.unwrap();
         assert!(db.unsent_notifications(job.deadline_at + 999, 10).await.unwrap().is_empty(), "a failed send waits for its retry");
         let again = db.unsent_notifications(job.deadline_at + 1_000, 10).await.unwrap();
         assert_eq!(again[0].attempts, 1);
         db.mark_emailed(n[0].id, job.deadline_at + 1_000).await.unwrap();
         assert!(db.unsent_notifications(i64::MAX, 10).await.unwrap().is_empty(), "a sent email is never sent again");
+    }
+
+    #[tokio::test]
+    async fn a_notification_given_up_on_is_not_sent_again_and_says_why() {
+        let (_dir, db, job) = db_with_a_placed_order(Some(JobFault::Stall)).await;
+        db.fail_job(job.id, Ending::PastDeadline, &failure(), &notice(), job.deadline_at).await.unwrap().unwrap();
+        let n = db.unsent_notifications(job.deadline_at, 10).await.unwrap().remove(0);
+        db.give_up_notification(n.id, "smtp refused", job.deadline_at).await.unwrap();
+        assert!(db.unsent_notifications(i64::MAX, 10).await.unwrap().is_empty());
+        assert_eq!(db.claim_notification(n.id, i64::MAX, i64::MAX).await.unwrap(), None);
+        let (gave_up_at, error): (Option<i64>, Option<String>) =
+            sqlx::query_as("SELECT gave_up_at, last_error FROM notifications WHERE id = ?").bind(n.id).fetch_one(db.reader()).await.unwrap();
+        assert_eq!((gave_up_at, error.as_deref()), (Some(job.deadline_at), Some("smtp refused")));
     }
 
     #[tokio::test]

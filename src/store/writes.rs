@@ -6,7 +6,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use sqlx::SqliteConnection;
 
-use super::idempotency::{self, Applied, WriteMeta};
+use super::idempotency::{self, Applied, Keep, WriteMeta, Whole};
 use super::orders::{OrderRow, ORDER_COLUMNS};
 use super::{db_err, Db, StoreError};
 use crate::domain::rules::{self, RuleError, Stored, Undo};
@@ -63,6 +63,24 @@ pub(super) async fn live(conn: &mut SqliteConnection, id: OrderId) -> Result<Ord
     Ok(rules::live(fetch(conn, id).await?)?)
 }
 
+/// Keeps a move's answer as which order moved, to which version, not the list it answered
+/// with: a list grows with every order and would be stored again for every move. A repeat
+/// answers with the canonical list as it is now (the client keeps the newer version of each
+/// record, so this is never worse than the first answer). Rows stored before this held the
+/// whole list; they replay the same way.
+struct Moved(OrderId);
+
+impl Keep<Vec<Order>> for Moved {
+    fn store(&self, answer: &Vec<Order>) -> Result<String, serde_json::Error> {
+        let version = answer.iter().find(|o| o.id == self.0).map(|o| o.version);
+        serde_json::to_string(&serde_json::json!({ "moved": self.0, "version": version }))
+    }
+
+    async fn replay(&self, conn: &mut SqliteConnection, _: &WriteMeta, _: String) -> Result<Vec<Order>, StoreError> {
+        list_on(conn).await
+    }
+}
+
 /// Every live order, in list order, on the given connection.
 async fn list_on(conn: &mut SqliteConnection) -> Result<Vec<Order>, StoreError> {
     let sql = format!("SELECT {ORDER_COLUMNS} FROM orders WHERE purge_after IS NULL ORDER BY position, number");
@@ -79,13 +97,24 @@ impl Db {
         T: Serialize + DeserializeOwned,
         F: AsyncFnOnce(&mut SqliteConnection) -> Result<T, StoreError>,
     {
+        self.idempotent_kept(meta, Whole, effect).await
+    }
+
+    /// [`Db::idempotent`], keeping under the key what `keep` makes of the answer.
+    async fn idempotent_kept<T, K, F>(&self, meta: &WriteMeta, keep: K, effect: F) -> Result<Applied<T>, StoreError>
+    where
+        K: Keep<T>,
+        F: AsyncFnOnce(&mut SqliteConnection) -> Result<T, StoreError>,
+    {
         let mut tx = self.writer().begin().await.map_err(db_err)?;
-        if let Some(stored) = idempotency::replay::<T>(&mut tx, meta).await? {
+        if let Some(stored) = idempotency::stored(&mut tx, meta).await? {
+            let answer = keep.replay(&mut tx, meta, stored).await?;
             tx.commit().await.map_err(db_err)?;
-            return Ok(Applied::Replayed(stored));
+            return Ok(Applied::Replayed(answer));
         }
         let answer = effect(&mut tx).await?;
-        idempotency::record(&mut tx, meta, &answer).await?;
+        let body = keep.store(&answer).map_err(|e| StoreError::corrupt("answer", meta.key.to_string(), e))?;
+        idempotency::record(&mut tx, meta, body).await?;
         tx.commit().await.map_err(db_err)?;
         Ok(Applied::Fresh(answer))
     }
@@ -163,10 +192,10 @@ impl Db {
     }
 
     /// Moves the order just before `before` (to the end when `None`); answers with the
-    /// canonical list.
+    /// canonical list. Only which order moved is kept under the key ([`Moved`]).
     pub async fn move_order(&self, meta: &WriteMeta, id: OrderId, version: i64, before: Option<OrderId>) -> Result<Applied<Vec<Order>>, StoreError> {
         let now = meta.now;
-        self.idempotent(meta, async |conn: &mut SqliteConnection| {
+        self.idempotent_kept(meta, Moved(id), async |conn: &mut SqliteConnection| {
             live(conn, id).await?.check_version(version)?;
             let mut position = target_position(conn, id, before).await?;
             if position.is_none() {
@@ -281,20 +310,6 @@ impl Db {
             .await
             .map_err(db_err)?;
         Ok(())
-    }
-
-    /// Makes expired deletes final and forgets expired idempotency keys. Returns how many
-    /// orders and keys were removed.
-    pub async fn sweep(&self, now: i64) -> Result<(u64, u64), sqlx::Error> {
-        let mut tx = self.writer().begin().await?;
-        let orders = sqlx::query("DELETE FROM orders WHERE purge_after IS NOT NULL AND purge_after <= ?")
-            .bind(now)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        let keys = sqlx::query("DELETE FROM idempotency_keys WHERE expires_at <= ?").bind(now).execute(&mut *tx).await?.rows_affected();
-        tx.commit().await?;
-        Ok((orders, keys))
     }
 }
 
