@@ -78,7 +78,7 @@ pub async fn guard(State(edge): State<Arc<Edge>>, mut req: Request, next: Next) 
             }
             Ok(Some(origin::FORM)) => match read_form(req, edge.max_body).await {
                 Ok(r) => req = r,
-                Err(refusal) => return refusal,
+                Err(refusal) => return *refusal,
             },
             Ok(_) => {}
         }
@@ -103,8 +103,8 @@ pub async fn guard(State(edge): State<Arc<Edge>>, mut req: Request, next: Next) 
 
 /// Reads a form body (it is small: the body limit bounds it) and refuses it when it is too
 /// large (413) or doesn't decode to UTF-8 (400); else gives the request back whole.
-async fn read_form(req: Request, max_body: usize) -> Result<Request, Response> {
-    let too_large = || refuse(StatusCode::PAYLOAD_TOO_LARGE, &format!("This request is larger than {max_body} bytes, so it was refused and nothing changed."));
+async fn read_form(req: Request, max_body: usize) -> Result<Request, Box<Response>> {
+    let too_large = || Box::new(refuse(StatusCode::PAYLOAD_TOO_LARGE, &format!("This request is larger than {max_body} bytes, so it was refused and nothing changed.")));
     let declared = req.headers().get(axum::http::header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
     if declared.is_some_and(|n| n > max_body as u64) {
         return Err(too_large());
@@ -112,7 +112,7 @@ async fn read_form(req: Request, max_body: usize) -> Result<Request, Response> {
     let (parts, body) = req.into_parts();
     let bytes = axum::body::to_bytes(body, max_body).await.map_err(|_| too_large())?;
     if !origin::form_is_utf8(&bytes) {
-        return Err(refuse(StatusCode::BAD_REQUEST, "This request's form isn't valid UTF-8 text, so it was refused and nothing changed."));
+        return Err(Box::new(refuse(StatusCode::BAD_REQUEST, "This request's form isn't valid UTF-8 text, so it was refused and nothing changed.")));
     }
     Ok(Request::from_parts(parts, axum::body::Body::from(bytes)))
 }
