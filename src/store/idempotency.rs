@@ -125,6 +125,26 @@ pub(super) async fn stored(conn: &mut SqliteConnection, meta: &WriteMeta) -> Res
     Ok(Some(response))
 }
 
+/// The stored text for this key if a live one exists, read without changing anything (on a
+/// reader): a repeat is answered without entering a write batch. `None` also for an expired
+/// key, which the writer forgets when the request runs as new.
+pub(super) async fn peek(conn: &mut SqliteConnection, meta: &WriteMeta) -> Result<Option<String>, StoreError> {
+    let row: Option<(String, String, String)> = sqlx::query_as(
+        "SELECT operation, payload_hash, response FROM idempotency_keys WHERE user_id = ? AND key = ? AND expires_at > ?",
+    )
+    .bind(&meta.user)
+    .bind(meta.key.to_string())
+    .bind(meta.now)
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(db_err)?;
+    let Some((operation, hash, response)) = row else { return Ok(None) };
+    if operation != meta.kind.as_str() || hash != meta.payload_hash {
+        return Err(StoreError::KeyReused);
+    }
+    Ok(Some(response))
+}
+
 /// Stores `body` (what a [`Keep`] made of the answer) under the key, in the caller's transaction.
 pub(super) async fn record(conn: &mut SqliteConnection, meta: &WriteMeta, body: String) -> Result<(), StoreError> {
     sqlx::query(

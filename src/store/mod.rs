@@ -1,8 +1,10 @@
 //! Persistence in SQLite through sqlx (server only). Owns the SQL; knows nothing of HTTP or the UI.
 //! Writes go through a single writer connection so they never fight for SQLite's lock; reads
 //! use a pool of connections that WAL lets run beside the writer. The writer syncs every
-//! commit to disk (`synchronous = FULL`), so an acknowledged write survives a power loss.
+//! commit to disk (`synchronous = FULL`), so an acknowledged write survives a power loss, and
+//! the versioned writes that arrive together share a commit (`batch`: group commit).
 
+mod batch;
 mod error;
 mod idempotency;
 mod jobs;
@@ -11,6 +13,7 @@ mod retention;
 mod seed;
 mod writes;
 
+pub use batch::{BatchFigures, MAX_WRITES as MAX_BATCH_WRITES};
 pub use error::StoreError;
 pub use idempotency::{payload_hash, Applied, WriteMeta};
 pub use jobs::{Ending, JobRun, Notice, UnsentNotification};
@@ -21,6 +24,7 @@ pub use writes::NewDraft;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Why the database could not be opened or prepared at start-up.
@@ -43,6 +47,8 @@ pub enum DbError {
 pub struct Db {
     read: SqlitePool,
     write: SqlitePool,
+    /// The versioned writes, committed in groups over `write`.
+    batch: Arc<batch::Batcher>,
 }
 
 impl Db {
@@ -77,7 +83,8 @@ impl Db {
             .connect_with(options.read_only(true).synchronous(SqliteSynchronous::Normal))
             .await
             .map_err(open_err)?;
-        Ok(Db { read, write })
+        let batch = Arc::new(batch::Batcher::new(write.clone()));
+        Ok(Db { read, write, batch })
     }
 
     /// Fills an empty database with demo orders, priced as the server prices them; does
@@ -92,6 +99,12 @@ impl Db {
 
     pub(crate) fn writer(&self) -> &SqlitePool {
         &self.write
+    }
+
+    /// The most recent write batches (up to 4096), oldest first: how many writes each
+    /// committed together, and how long it stayed open and took to commit.
+    pub fn recent_batches(&self) -> Vec<BatchFigures> {
+        self.batch.recent()
     }
 }
 

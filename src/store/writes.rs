@@ -1,6 +1,6 @@
-//! Versioned writes to orders. Each runs in one short transaction on the writer connection:
-//! replay a stored answer, or find the order, let the domain's rules decide
-//! (`crate::domain::rules`), apply the effect and store the answer.
+//! Versioned writes to orders. Each runs in its own savepoint of a write batch on the writer
+//! connection (`super::batch`, group commit): replay a stored answer, or find the order, let
+//! the domain's rules decide (`crate::domain::rules`), apply the effect and store the answer.
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -106,17 +106,25 @@ impl Db {
         K: Keep<T>,
         F: AsyncFnOnce(&mut SqliteConnection) -> Result<T, StoreError>,
     {
-        let mut tx = self.writer().begin().await.map_err(db_err)?;
-        if let Some(stored) = idempotency::stored(&mut tx, meta).await? {
-            let answer = keep.replay(&mut tx, meta, stored).await?;
-            tx.commit().await.map_err(db_err)?;
-            return Ok(Applied::Replayed(answer));
+        // A repeat is answered from a reader, without entering a write batch.
+        {
+            let mut conn = self.reader().acquire().await.map_err(db_err)?;
+            if let Some(stored) = idempotency::peek(&mut conn, meta).await? {
+                return Ok(Applied::Replayed(keep.replay(&mut conn, meta, stored).await?));
+            }
         }
-        let answer = effect(&mut tx).await?;
-        let body = keep.store(&answer).map_err(|e| StoreError::corrupt("answer", meta.key.to_string(), e))?;
-        idempotency::record(&mut tx, meta, body).await?;
-        tx.commit().await.map_err(db_err)?;
-        Ok(Applied::Fresh(answer))
+        self.batch
+            .run(async |conn: &mut SqliteConnection| {
+                // Checked again in the batch: a first request may have committed meanwhile.
+                if let Some(stored) = idempotency::stored(conn, meta).await? {
+                    return Ok(Applied::Replayed(keep.replay(conn, meta, stored).await?));
+                }
+                let answer = effect(conn).await?;
+                let body = keep.store(&answer).map_err(|e| StoreError::corrupt("answer", meta.key.to_string(), e))?;
+                idempotency::record(conn, meta, body).await?;
+                Ok(Applied::Fresh(answer))
+            })
+            .await
     }
 
     pub async fn set_starred(&self, meta: &WriteMeta, id: OrderId, version: i64, starred: bool) -> Result<Applied<Order>, StoreError> {
