@@ -108,6 +108,7 @@ fn main() -> ExitCode {
     // scheduler (and the other way round).
     let mut _server_rt = None;
     let mut _db_dir = None;
+    let mut server_db = None;
     let (base, server_desc) = match &cfg.external {
         Some(url) => (url.clone(), format!("external server {url}")),
         None => {
@@ -152,6 +153,7 @@ fn main() -> ExitCode {
                 }
             };
             let addr = running.addr;
+            server_db = Some(running.db.clone());
             rt.spawn(running.serve());
             _server_rt = Some(rt);
             _db_dir = Some(dir);
@@ -170,12 +172,38 @@ fn main() -> ExitCode {
         }
     };
     let ok = client_rt.block_on(run(&cfg, &base, &server_desc));
+    if let Some(db) = &server_db {
+        print_batches(&db.recent_batches());
+    }
     // Don't wait for keep-alive connections or the sweeper to wind down.
     client_rt.shutdown_timeout(Duration::from_millis(200));
     if let Some(rt) = _server_rt.take() {
         rt.shutdown_timeout(Duration::from_millis(500));
     }
     if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+}
+
+/// Group commit, as the in-process server saw it: how many writes shared a commit, how long a
+/// batch stayed open for company, and how long its commit (the disk flush) took.
+fn print_batches(batches: &[orderdesk::store::BatchFigures]) {
+    if batches.is_empty() {
+        return;
+    }
+    let median = |mut v: Vec<u64>| {
+        v.sort_unstable();
+        v[v.len() / 2]
+    };
+    let sizes: Vec<u64> = batches.iter().map(|b| b.writes as u64).collect();
+    let max = sizes.iter().copied().max().unwrap_or(0);
+    let writes: u64 = sizes.iter().sum();
+    println!(
+        "batches (last {}): {writes} writes, median {} per commit (max {max}, bound {}), open median {} µs, commit median {} µs",
+        batches.len(),
+        median(sizes),
+        orderdesk::store::MAX_BATCH_WRITES,
+        median(batches.iter().map(|b| b.open_us).collect()),
+        median(batches.iter().map(|b| b.commit_us).collect()),
+    );
 }
 
 /// What one request came back with.
