@@ -135,3 +135,67 @@ async fn a_delete_resent_after_its_undo_is_answered_from_memory_and_publishes_no
     assert_eq!(about_draft, ["removed", "restored"], "the resent delete published nothing");
     assert!(app.order(&id).await.is_some(), "the order is still in the list");
 }
+
+#[tokio::test]
+async fn repeats_that_arrive_among_a_batch_of_fresh_writes_return_their_stored_answers_and_publish_nothing() {
+    let app = spawn_app().await;
+    let app = &app;
+    let drafts: Vec<Order> = app.orders().await.into_iter().filter(|o| o.status == OrderStatus::Draft).collect();
+    let (repeated, fresh) = drafts.split_at(drafts.len() / 2);
+    let form = |o: &Order, key: &str| {
+        vec![("key".to_string(), key.to_string()), ("id".into(), o.id.to_string()), ("version".into(), o.version.to_string()), ("quantity".into(), "7".into())]
+    };
+    let send = |f: Vec<(String, String)>| async move {
+        let pairs: Vec<(&str, &str)> = f.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let res = app.call("orders/quantity", &pairs).await;
+        (res.status().as_u16(), res.text().await.unwrap())
+    };
+    // First: one write per order of the first half, answered and stored.
+    let mut first = Vec::new();
+    for o in repeated {
+        let f = form(o, &uuid::Uuid::now_v7().to_string());
+        let (status, body) = send(f.clone()).await;
+        assert_eq!(status, 200, "{body}");
+        first.push((f, body));
+    }
+    let mut stream = app.client.get(app.url("/api/events")).send().await.unwrap();
+    let mut buffer = String::new();
+    next_event(&mut stream, &mut buffer, |event, _| event == "ready").await;
+
+    // Then, all at once: their repeats among fresh writes to the other half, which batch.
+    let repeats = futures::future::join_all(first.iter().map(|(f, _)| send(f.clone())));
+    let fresh_writes = futures::future::join_all(fresh.iter().map(|o| send(form(o, &uuid::Uuid::now_v7().to_string()))));
+    let (repeats, fresh_answers) = futures::join!(repeats, fresh_writes);
+    for ((_, body), (status, again)) in first.iter().zip(&repeats) {
+        assert_eq!((*status, again), (200, body), "a repeat answers what the first request was told");
+    }
+    assert!(fresh_answers.iter().all(|(s, _)| *s == 200));
+
+    // Every fresh write is announced; no repeat is.
+    let mut announced = std::collections::HashSet::new();
+    let fresh_ids: std::collections::HashSet<_> = fresh.iter().map(|o| o.id).collect();
+    let repeated_ids: std::collections::HashSet<_> = repeated.iter().map(|o| o.id).collect();
+    next_event(&mut stream, &mut buffer, |_, data| {
+        if let Ok(ServerEvent::Order(o)) = serde_json::from_str::<ServerEvent>(data) {
+            assert!(!repeated_ids.contains(&o.id), "a repeat announced {o:?}");
+            if fresh_ids.contains(&o.id) {
+                announced.insert(o.id);
+            }
+        }
+        announced.len() == fresh_ids.len()
+    })
+    .await;
+    // A change after them marks the end of what they published.
+    let marker = &fresh[0];
+    let key = uuid::Uuid::now_v7().to_string();
+    let (id, version) = (marker.id.to_string(), (marker.version + 1).to_string());
+    assert_eq!(app.call("orders/star", &[("key", &key), ("id", &id), ("version", &version), ("starred", &(!marker.starred).to_string())]).await.status(), 200);
+    next_event(&mut stream, &mut buffer, |_, data| match serde_json::from_str::<ServerEvent>(data) {
+        Ok(ServerEvent::Order(o)) => {
+            assert!(!repeated_ids.contains(&o.id), "a repeat announced {o:?}");
+            o.id == marker.id && o.starred != marker.starred
+        }
+        _ => false,
+    })
+    .await;
+}
