@@ -5,16 +5,13 @@
 
 mod common;
 
-use common::{spawn_app, spawn_app_with, TestApp};
+use common::{key, spawn_app, spawn_app_with, TestApp};
 use orderdesk::domain::{line_total, server_line_total, Job, JobId, Order, OrderId, OrderStatus, Promotion, ServerEvent};
 use serde_json::{json, Value};
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-fn key() -> String {
-    uuid::Uuid::now_v7().to_string()
-}
 
 async fn body(res: reqwest::Response) -> (u16, Value) {
     let status = res.status().as_u16();

@@ -3,14 +3,11 @@
 
 mod common;
 
-use common::{spawn_app, ServerProcess};
+use common::{key, spawn_app, ServerProcess};
 use orderdesk::domain::{Order, OrderStatus};
 use std::collections::HashMap;
 use std::time::Duration;
 
-fn key() -> String {
-    uuid::Uuid::now_v7().to_string()
-}
 
 #[tokio::test]
 async fn concurrent_writes_with_refusals_among_them_each_get_their_own_outcome() {

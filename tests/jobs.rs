@@ -3,23 +3,12 @@
 
 mod common;
 
-use common::{eventually, spawn_app_with, ServerProcess, TestApp};
+use common::{eventually, quick_jobs, spawn_app_with, ServerProcess, TestApp};
 use orderdesk::config::Settings;
 use orderdesk::domain::{Job, JobDetail, JobEventKind, JobState, JobStep, Order, OrderStatus, PlaceReceipt};
 use serde_json::json;
 use std::path::{Path, PathBuf};
 
-/// Short steps, no random failures, fault controls on, and emails written to `outbox`.
-fn quick_jobs(s: &mut Settings, outbox: &Path) {
-    s.jobs.payment_ms = 150;
-    s.jobs.stock_ms = 150;
-    s.jobs.fulfilment_ms = 150;
-    s.jobs.failure_rate = 0.0;
-    s.jobs.eta_ms = 2_000;
-    s.jobs.deadline_ms = 30_000;
-    s.faults.enabled = true;
-    s.email.outbox_dir = outbox.to_path_buf();
-}
 
 struct JobsApp {
     app: TestApp,

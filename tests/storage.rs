@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{eventually, spawn_app_with_clock, TestApp};
+use common::{eventually, key, quick_jobs, spawn_app_with_clock, TestApp};
 use orderdesk::clock::ManualClock;
 use orderdesk::config::{EmailSettings, JobSettings, Settings};
 use orderdesk::domain::{JobDetail, JobFailure, JobState, Order, OrderStatus, PlaceReceipt, WriteKind};
@@ -17,20 +17,11 @@ use std::time::{Duration, SystemTime};
 const HOUR: i64 = 3_600_000;
 const DAY: i64 = 24 * HOUR;
 
-fn key() -> String {
-    uuid::Uuid::now_v7().to_string()
-}
 
-/// Quick jobs that never fail at random, emails to `outbox`, a prune every second, and short
-/// retention: history and notifications for a day, ended jobs and outbox files for two.
+/// Quick jobs ([`quick_jobs`]), a prune every second, and short retention: history and
+/// notifications for a day, ended jobs and outbox files for two.
 fn quick_and_short_lived(s: &mut Settings, outbox: &Path) {
-    s.jobs.payment_ms = 100;
-    s.jobs.stock_ms = 100;
-    s.jobs.fulfilment_ms = 100;
-    s.jobs.failure_rate = 0.0;
-    s.jobs.eta_ms = 2_000;
-    s.jobs.deadline_ms = 30_000;
-    s.email.outbox_dir = outbox.to_path_buf();
+    quick_jobs(s, outbox);
     s.retention.prune_every_secs = 1;
     s.retention.job_events_days = 1;
     s.retention.notifications_days = 1;

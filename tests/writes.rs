@@ -3,15 +3,12 @@
 
 mod common;
 
-use common::{spawn_app, spawn_app_with, spawn_app_with_clock, TestApp};
+use common::{key, spawn_app, spawn_app_with, spawn_app_with_clock, TestApp};
 use orderdesk::clock::ManualClock;
 use orderdesk::domain::{DeleteReceipt, Order, OrderId};
 use serde_json::{json, Value};
 use std::sync::Arc;
 
-fn key() -> String {
-    uuid::Uuid::now_v7().to_string()
-}
 
 async fn set_qty(app: &TestApp, key: &str, o: &Order, version: i64, quantity: &str) -> reqwest::Response {
     app.call("orders/quantity", &[("key", key), ("id", &o.id.to_string()), ("version", &version.to_string()), ("quantity", quantity)]).await

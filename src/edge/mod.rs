@@ -63,9 +63,9 @@ pub async fn guard(State(edge): State<Arc<Edge>>, mut req: Request, next: Next) 
     if !edge.hosts.allows(&req) {
         return refuse(StatusCode::MISDIRECTED_REQUEST, "This server doesn't answer for that host name.");
     }
-    let session = token::Session::of(&req);
+    let session = token::Session::from_cookie(&req);
     if is_state_changing(req.method()) {
-        if let Err(why) = origin::check(&req, &edge.origin, &session) {
+        if let Err(why) = origin::check(&req, &edge.origin, session.as_ref()) {
             tracing::info!(method = %req.method(), path = req.uri().path(), why, "refused a request from another site");
             return refuse(StatusCode::FORBIDDEN, "This request didn't come from Order Desk's own pages, so it was refused and nothing changed.");
         }
@@ -83,11 +83,13 @@ pub async fn guard(State(edge): State<Arc<Edge>>, mut req: Request, next: Next) 
             Ok(_) => {}
         }
     }
-    req.extensions_mut().insert(session.clone());
-    let nonce = is_page_request(&req).then(headers::PageNonce::fresh).flatten();
+    let is_page = is_page_request(&req);
+    let nonce = is_page.then(headers::PageNonce::fresh).flatten();
     if let Some(nonce) = &nonce {
         req.extensions_mut().insert(nonce.clone());
     }
+    // A session starts with a page; API calls and files never mint one.
+    let new_session = (is_page && session.is_none()).then(token::Session::fresh);
     let mut res = next.run(req).await;
     if res.status().is_client_error() || res.status().is_server_error() {
         // Leptos answers a plain form's failed server function with a redirect to the page
@@ -95,8 +97,8 @@ pub async fn guard(State(edge): State<Arc<Edge>>, mut req: Request, next: Next) 
         res.headers_mut().remove(axum::http::header::LOCATION);
     }
     headers::secure(res.headers_mut(), nonce.as_ref());
-    if session.is_new() {
-        token::set_cookie(res.headers_mut(), &session, edge.secure_cookie);
+    if let Some(session) = &new_session {
+        token::set_cookie(res.headers_mut(), session, edge.secure_cookie);
     }
     res
 }

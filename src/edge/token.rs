@@ -13,16 +13,17 @@ pub const HEADER: &str = "x-orderdesk-token";
 /// 32 random bytes, hex.
 const LEN: usize = 64;
 
-/// This request's session token: from its cookie, or freshly made (then the answer sets it).
+/// A session token: from the request's cookie, or freshly made for a page (whose answer then
+/// sets the cookie).
 #[derive(Clone, Debug)]
 pub struct Session {
     token: String,
-    new: bool,
 }
 
 impl Session {
-    pub fn of(req: &Request) -> Session {
-        from_cookies(req.headers()).map(|token| Session { token, new: false }).unwrap_or_else(Session::fresh)
+    /// The session the request's cookie names, if it carries a well-formed one.
+    pub fn from_cookie(req: &Request) -> Option<Session> {
+        from_cookies(req.headers()).map(|token| Session { token })
     }
 
     /// A new random token. Should the system's random source fail, the token is empty and
@@ -36,15 +37,11 @@ impl Session {
                 String::new()
             }
         };
-        Session { token, new: true }
+        Session { token }
     }
 
     pub fn token(&self) -> &str {
         &self.token
-    }
-
-    pub fn is_new(&self) -> bool {
-        self.new
     }
 
     /// Whether `sent` is this session's token (compared in constant time).
@@ -90,16 +87,14 @@ mod tests {
     #[test]
     fn a_session_keeps_its_cookie_and_a_forged_cookie_is_replaced() {
         let first = Session::fresh();
-        assert!(first.is_new() && first.token().len() == LEN);
+        assert_eq!(first.token().len(), LEN);
         assert_ne!(first.token(), Session::fresh().token(), "tokens are random");
         let req = |cookie: &str| Request::builder().header(COOKIE, cookie).body(Body::empty()).unwrap();
-        let again = Session::of(&req(&format!("theme=dark; {COOKIE_NAME}={}", first.token())));
-        assert!(!again.is_new());
+        let again = Session::from_cookie(&req(&format!("theme=dark; {COOKIE_NAME}={}", first.token()))).unwrap();
         assert!(again.token_matches(Some(first.token())));
         for forged in ["", "x", &"g".repeat(LEN), &format!("{}\"", &first.token()[1..])] {
-            let s = Session::of(&req(&format!("{COOKIE_NAME}={forged}")));
-            assert!(s.is_new(), "{forged:?} is not a token");
-            assert!(!s.token_matches(Some(forged)));
+            assert!(Session::from_cookie(&req(&format!("{COOKIE_NAME}={forged}"))).is_none(), "{forged:?} is not a token");
+            assert!(!Session::fresh().token_matches(Some(forged)));
         }
     }
 

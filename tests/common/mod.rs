@@ -101,6 +101,23 @@ pub fn same_origin_client(base: &str) -> reqwest::Client {
     reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).default_headers(headers).build().unwrap()
 }
 
+/// A fresh idempotency key, as the client makes one per intent.
+pub fn key() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+/// Short job steps, no random failures, fault controls on, and emails written to `outbox`.
+pub fn quick_jobs(s: &mut Settings, outbox: &Path) {
+    s.jobs.payment_ms = 150;
+    s.jobs.stock_ms = 150;
+    s.jobs.fulfilment_ms = 150;
+    s.jobs.failure_rate = 0.0;
+    s.jobs.eta_ms = 2_000;
+    s.jobs.deadline_ms = 30_000;
+    s.faults.enabled = true;
+    s.email.outbox_dir = outbox.to_path_buf();
+}
+
 /// Long enough for a slow CI machine; every wait polls and ends as soon as its condition holds.
 pub const PATIENCE: Duration = Duration::from_secs(60);
 
