@@ -42,6 +42,11 @@ pub struct ServerSettings {
     /// disconnected (slow-header clients can't hold connections).
     #[serde(default = "default_header_timeout")]
     pub header_read_timeout_ms: u64,
+    /// `ORDERDESK_IDLE_TIMEOUT_MS`: a kept-alive connection with no request for this long is
+    /// closed. Long on purpose: a client that reuses a connection just as the server closes it
+    /// gets a reset, and browsers retry but many HTTP clients (Node's agents) don't.
+    #[serde(default = "default_idle_timeout")]
+    pub idle_timeout_ms: u64,
     /// `ORDERDESK_REQUEST_TIMEOUT_MS`: a request still unanswered after this gets 408 (the
     /// event stream excepted). Longer than `writes.request_deadline_ms`.
     #[serde(default = "default_request_timeout")]
@@ -64,6 +69,7 @@ pub struct ServerSettings {
 /// Bounds of the edge's limits: below them the app can't work, above them they protect nothing.
 const MAX_BODY_BYTES: std::ops::RangeInclusive<usize> = 4_096..=16 * 1024 * 1024;
 const HEADER_TIMEOUT_MS: std::ops::RangeInclusive<u64> = 100..=120_000;
+const IDLE_TIMEOUT_MS: std::ops::RangeInclusive<u64> = 1_000..=3_600_000;
 const SHUTDOWN_GRACE_MS: std::ops::RangeInclusive<u64> = 0..=300_000;
 
 impl ServerSettings {
@@ -78,6 +84,12 @@ impl ServerSettings {
             return Err(format!(
                 "server.header_read_timeout_ms is {}: set it between {} and {} milliseconds.",
                 self.header_read_timeout_ms, HEADER_TIMEOUT_MS.start(), HEADER_TIMEOUT_MS.end()
+            ));
+        }
+        if !IDLE_TIMEOUT_MS.contains(&self.idle_timeout_ms) {
+            return Err(format!(
+                "server.idle_timeout_ms is {}: set it between {} and {} milliseconds.",
+                self.idle_timeout_ms, IDLE_TIMEOUT_MS.start(), IDLE_TIMEOUT_MS.end()
             ));
         }
         // A write may be held until just past the client's deadline (the `hang` fault, a slow
@@ -480,6 +492,9 @@ fn default_max_body() -> usize {
 fn default_header_timeout() -> u64 {
     10_000
 }
+fn default_idle_timeout() -> u64 {
+    300_000
+}
 fn default_request_timeout() -> u64 {
     60_000
 }
@@ -576,6 +591,9 @@ impl Settings {
         }
         if let Some(v) = lookup("ORDERDESK_HEADER_TIMEOUT_MS") {
             self.server.header_read_timeout_ms = parse("ORDERDESK_HEADER_TIMEOUT_MS", v)?;
+        }
+        if let Some(v) = lookup("ORDERDESK_IDLE_TIMEOUT_MS") {
+            self.server.idle_timeout_ms = parse("ORDERDESK_IDLE_TIMEOUT_MS", v)?;
         }
         if let Some(v) = lookup("ORDERDESK_REQUEST_TIMEOUT_MS") {
             self.server.request_timeout_ms = parse("ORDERDESK_REQUEST_TIMEOUT_MS", v)?;

@@ -277,6 +277,80 @@ async fn a_client_that_trickles_its_headers_is_disconnected() {
     assert!(took >= Duration::from_millis(400) && took < Duration::from_secs(5), "disconnected after {took:?}");
 }
 
+/// Reads one HTTP/1.1 answer with a `Content-Length` from a raw socket; its status.
+async fn read_answer(socket: &mut tokio::net::TcpStream) -> u16 {
+    let mut got = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        let n = socket.read(&mut buf).await.unwrap();
+        assert!(n > 0, "the server closed the connection instead of answering: {:?}", String::from_utf8_lossy(&got));
+        got.extend_from_slice(&buf[..n]);
+        let text = String::from_utf8_lossy(&got);
+        let Some(end) = text.find("\r\n\r\n") else { continue };
+        let length: usize = text[..end]
+            .lines()
+            .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse().unwrap()))
+            .expect("a content length");
+        if got.len() >= end + 4 + length {
+            return text[9..12].parse().unwrap();
+        }
+    }
+}
+
+/// Whether the server closed `socket` within `wait` (it sends nothing unasked).
+async fn closed_within(socket: &mut tokio::net::TcpStream, wait: Duration) -> bool {
+    let mut buf = [0u8; 64];
+    matches!(tokio::time::timeout(wait, socket.read(&mut buf)).await, Ok(Ok(0) | Err(_)))
+}
+
+#[tokio::test]
+async fn a_kept_alive_connection_waits_past_the_header_timeout_and_closes_only_when_idle_for_the_idle_timeout() {
+    let app = spawn_app_with(|s| {
+        s.server.header_read_timeout_ms = 300;
+        s.server.idle_timeout_ms = 1_500;
+    })
+    .await;
+    let mut socket = tokio::net::TcpStream::connect(app.base.trim_start_matches("http://")).await.unwrap();
+    let get = format!("GET / HTTP/1.1\r\nHost: {}\r\n\r\n", app.base.trim_start_matches("http://"));
+    let get = get.as_bytes();
+    socket.write_all(get).await.unwrap();
+    assert_eq!(read_answer(&mut socket).await, 303);
+    // Idle for three header timeouts: a client reusing the connection now must get an answer,
+    // not a reset (hyper's own header timeout closed idle connections here).
+    assert!(!closed_within(&mut socket, Duration::from_millis(900)).await, "an idle connection was closed at the header timeout");
+    socket.write_all(get).await.unwrap();
+    assert_eq!(read_answer(&mut socket).await, 303, "the kept-alive connection answers its next request");
+    // Then left idle: closed after the idle timeout.
+    let started = Instant::now();
+    assert!(closed_within(&mut socket, Duration::from_secs(10)).await, "an idle connection was never closed");
+    let took = started.elapsed();
+    assert!(took >= Duration::from_millis(1_300) && took < Duration::from_secs(5), "closed after {took:?}");
+}
+
+#[tokio::test]
+async fn an_open_event_stream_outlives_both_timeouts() {
+    let app = spawn_app_with(|s| {
+        s.server.header_read_timeout_ms = 200;
+        s.server.idle_timeout_ms = 1_000;
+    })
+    .await;
+    let mut socket = tokio::net::TcpStream::connect(app.base.trim_start_matches("http://")).await.unwrap();
+    let host = app.base.trim_start_matches("http://");
+    socket.write_all(format!("GET /api/events HTTP/1.1\r\nHost: {host}\r\nAccept: text/event-stream\r\n\r\n").as_bytes()).await.unwrap();
+    let mut buf = [0u8; 4096];
+    let n = socket.read(&mut buf).await.unwrap();
+    assert!(String::from_utf8_lossy(&buf[..n]).starts_with("HTTP/1.1 200"), "{:?}", String::from_utf8_lossy(&buf[..n]));
+    // Nothing is published: the stream is quiet, but it is an answer still being sent.
+    let deadline = Instant::now() + Duration::from_millis(2_500);
+    while Instant::now() < deadline {
+        match tokio::time::timeout(deadline - Instant::now(), socket.read(&mut buf)).await {
+            Err(_) => break,
+            Ok(Ok(n)) => assert!(n > 0, "the event stream was closed by a connection timeout"),
+            Ok(Err(e)) => panic!("the event stream failed: {e}"),
+        }
+    }
+}
+
 #[tokio::test]
 async fn event_streams_are_capped_per_client_and_a_closed_one_frees_its_place() {
     let app = spawn_app_with(|s| {

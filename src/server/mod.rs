@@ -156,6 +156,7 @@ pub async fn start_with_clock(settings: Settings, clock: SharedClock) -> Result<
 
     let limits = Limits {
         header_read_timeout: Duration::from_millis(server.header_read_timeout_ms),
+        idle_timeout: Duration::from_millis(server.idle_timeout_ms),
         max_connections: server.max_connections,
         shutdown_grace: Duration::from_millis(server.shutdown_grace_ms),
     };
