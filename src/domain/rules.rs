@@ -105,6 +105,12 @@ pub fn check_new_id(existing: Option<Stored>) -> Result<(), RuleError> {
 }
 
 impl Order {
+    /// The order as a change made at `now` leaves it: the next version (what else changes is
+    /// the caller's). Every change to an order goes to its next version.
+    pub fn next_version(&self, now: Timestamp) -> Order {
+        Order { version: self.version + 1, updated_at: now, ..self.clone() }
+    }
+
     /// The client saw `version`: it must still be the current one.
     pub fn check_version(&self, version: i64) -> Result<(), RuleError> {
         if self.version != version {

@@ -3,8 +3,13 @@
 //! otherwise wait for the disk once per write).
 //!
 //! Each write runs in the caller's task, in its own savepoint inside the open batch: a write
-//! that fails (a rule, a conflict) rolls back alone and the others stay. After its savepoint a
-//! write asks for the batch's commit; the writer's lock is fair (first come, first served), so
+//! that fails (a rule, a conflict) rolls back alone and the others stay. Every statement is a
+//! round trip to the connection's own thread (two thread wake-ups), and those round trips, not
+//! SQLite, are what a write costs here; so the savepoints cost none of their own. The batch opens
+//! with the first write's savepoint already open, and a write's last statement
+//! ([`Write::finish`]) also releases its savepoint and opens the next write's, in the same round
+//! trip. A refused write rolls back to its savepoint, which stays open for the next one. After
+//! its savepoint a write asks for the batch's commit; the writer's lock is fair (first come, first served), so
 //! every write already waiting joins the batch before the commit. No batch waits for company
 //! on a timer, and none grows past [`MAX_WRITES`]. A write's answer is given only after its
 //! batch's commit returned: it is on disk. If the commit fails, every write of the batch gets
@@ -14,6 +19,8 @@
 //! from its pool between batches, as before.
 
 use sqlx::pool::PoolConnection;
+use sqlx::query::Query;
+use sqlx::sqlite::SqliteArguments;
 use sqlx::{Sqlite, SqliteConnection, SqlitePool};
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
@@ -26,6 +33,8 @@ use super::{db_err, StoreError};
 pub const MAX_WRITES: usize = 256;
 /// How many recent batches [`Batcher::recent`] remembers.
 const REMEMBERED: usize = 4096;
+/// Keeps the write that ran in the open savepoint and opens the next write's.
+const NEXT_WRITE: &str = "RELEASE write; SAVEPOINT write";
 
 /// How a batch ended, as its writes learn it.
 type Outcome = Option<Result<(), Arc<str>>>;
@@ -82,7 +91,7 @@ impl Batcher {
 
     /// Runs `write` in its own savepoint of the open batch and returns its answer once the
     /// batch is committed; an error rolls back this write only.
-    pub async fn run<T>(&self, write: impl AsyncFnOnce(&mut SqliteConnection) -> Result<T, StoreError>) -> Result<T, StoreError> {
+    pub async fn run<T>(&self, write: impl AsyncFnOnce(&mut Write<'_>) -> Result<T, StoreError>) -> Result<T, StoreError> {
         let (result, batch, mut done) = {
             let mut state = self.state.lock().await;
             if state.dirty {
@@ -139,7 +148,7 @@ impl Batcher {
 
     async fn begin(&self, id: u64) -> Result<Open, StoreError> {
         let mut conn = self.pool.acquire().await.map_err(db_err)?;
-        sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await.map_err(db_err)?;
+        sqlx::query("BEGIN IMMEDIATE; SAVEPOINT write").execute(&mut *conn).await.map_err(db_err)?;
         Ok(Open { conn, id, writes: 0, opened: Instant::now(), done: watch::channel(None).0 })
     }
 
@@ -178,6 +187,60 @@ impl Batcher {
     }
 }
 
+/// A write in the open batch: its connection, inside the write's own savepoint.
+pub struct Write<'b> {
+    conn: &'b mut SqliteConnection,
+    /// The write's last statement ran and released its savepoint: it is part of the batch.
+    kept: bool,
+}
+
+/// How a write's last statement went ([`Write::finish`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Finish {
+    /// It did the write's work: the write is part of the batch, and commits with it.
+    Kept,
+    /// It did nothing (a guard in it didn't hold): the write goes on, in a fresh savepoint.
+    Skipped,
+    /// It broke a uniqueness rule: everything the write did is rolled back, and the write may
+    /// go on another way (its savepoint is still open).
+    Duplicate,
+}
+
+impl Write<'_> {
+    /// The connection, inside the write's savepoint (until [`Write::finish`] kept the write).
+    pub fn conn(&mut self) -> &mut SqliteConnection {
+        debug_assert!(!self.kept, "a write used the connection after its last statement");
+        self.conn
+    }
+
+    /// Runs `sql` (its arguments bound by `bind`) as the write's last statements and keeps the
+    /// write, in one round trip; nothing may run in the write after it is kept. The last
+    /// statement of `sql` must return a row when the write's work is done (`… RETURNING 1`);
+    /// when it returns none, `sql` must have changed nothing ([`Finish::Skipped`]).
+    pub async fn finish(
+        &mut self,
+        sql: &str,
+        bind: impl for<'q> FnOnce(Query<'q, Sqlite, SqliteArguments<'q>>) -> Query<'q, Sqlite, SqliteArguments<'q>>,
+    ) -> Result<Finish, StoreError> {
+        let sql = format!("{sql}; {NEXT_WRITE}");
+        // `fetch_all`: every statement runs (a `fetch_optional` stops at the first row).
+        match bind(sqlx::query(&sql)).fetch_all(&mut *self.conn).await {
+            Ok(rows) if !rows.is_empty() => {
+                self.kept = true;
+                Ok(Finish::Kept)
+            }
+            Ok(_) => Ok(Finish::Skipped),
+            // Only the write's own statements can break a uniqueness rule, and an error stops
+            // the rest, so the write's savepoint is intact.
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                sqlx::query("ROLLBACK TO write").execute(&mut *self.conn).await.map_err(db_err)?;
+                Ok(Finish::Duplicate)
+            }
+            Err(e) => Err(db_err(e)),
+        }
+    }
+}
+
 /// Why a write in a savepoint failed: its own error (rolled back alone), or the savepoint
 /// machinery (the batch can't go on).
 enum Failed {
@@ -185,19 +248,26 @@ enum Failed {
     Batch(StoreError),
 }
 
-async fn in_savepoint<T>(conn: &mut SqliteConnection, write: impl AsyncFnOnce(&mut SqliteConnection) -> Result<T, StoreError>) -> Result<T, Failed> {
+/// Runs `write` in the open savepoint. Kept, the next write's savepoint is open (by
+/// [`Write::finish`], or here for a write that finished without it); refused, the write is
+/// rolled back to its savepoint, which stays open for the next write.
+async fn in_savepoint<T>(conn: &mut SqliteConnection, write: impl AsyncFnOnce(&mut Write<'_>) -> Result<T, StoreError>) -> Result<T, Failed> {
     let exec = async |conn: &mut SqliteConnection, sql: &'static str| sqlx::query(sql).execute(&mut *conn).await.map(|_| ()).map_err(|e| Failed::Batch(db_err(e)));
-    exec(conn, "SAVEPOINT write").await?;
-    match write(conn).await {
-        Ok(answer) => {
-            exec(conn, "RELEASE write").await?;
+    let mut w = Write { conn, kept: false };
+    let result = write(&mut w).await;
+    let Write { conn, kept } = w;
+    match (result, kept) {
+        (Ok(answer), true) => Ok(answer),
+        (Ok(answer), false) => {
+            exec(conn, NEXT_WRITE).await?;
             Ok(answer)
         }
-        Err(e) => {
+        (Err(e), false) => {
             exec(conn, "ROLLBACK TO write").await?;
-            exec(conn, "RELEASE write").await?;
             Err(Failed::Write(e))
         }
+        // Kept in the batch, then failed: it can't be taken back alone.
+        (Err(e), true) => Err(Failed::Batch(e)),
     }
 }
 
@@ -229,8 +299,8 @@ mod tests {
                 tokio::spawn(async move {
                     start.wait().await;
                     db.batch
-                        .run(async |conn: &mut SqliteConnection| {
-                            sqlx::query("INSERT INTO scratch (n) VALUES (?)").bind(n).execute(&mut *conn).await.map_err(db_err)?;
+                        .run(async |w: &mut Write<'_>| {
+                            sqlx::query("INSERT INTO scratch (n) VALUES (?)").bind(n).execute(w.conn()).await.map_err(db_err)?;
                             // Every third write is refused after its insert: only it is undone.
                             if n % 3 == 0 {
                                 return Err(StoreError::Rule(crate::domain::rules::RuleError::Missing));
@@ -266,8 +336,8 @@ mod tests {
                 let db = db.clone();
                 tokio::spawn(async move {
                     db.batch
-                        .run(async |conn: &mut SqliteConnection| {
-                            sqlx::query("INSERT INTO scratch (n) VALUES (?)").bind(n).execute(&mut *conn).await.map_err(db_err).map(|_| ())
+                        .run(async |w: &mut Write<'_>| {
+                            sqlx::query("INSERT INTO scratch (n) VALUES (?)").bind(n).execute(w.conn()).await.map_err(db_err).map(|_| ())
                         })
                         .await
                 })
@@ -284,7 +354,7 @@ mod tests {
     #[tokio::test]
     async fn between_batches_the_writer_is_free_for_other_work() {
         let (_dir, db) = scratch().await;
-        db.batch.run(async |conn: &mut SqliteConnection| sqlx::query("INSERT INTO scratch (n) VALUES (1)").execute(&mut *conn).await.map_err(db_err).map(|_| ())).await.unwrap();
+        db.batch.run(async |w: &mut Write<'_>| sqlx::query("INSERT INTO scratch (n) VALUES (1)").execute(w.conn()).await.map_err(db_err).map(|_| ())).await.unwrap();
         // A job step or the pruner takes the writer connection from its pool directly.
         sqlx::query("INSERT INTO scratch (n) VALUES (2)").execute(db.writer()).await.unwrap();
         let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM scratch").fetch_one(db.reader()).await.unwrap();

@@ -8,9 +8,12 @@
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use sqlx::SqliteConnection;
+use sqlx::query::Query;
+use sqlx::sqlite::SqliteArguments;
+use sqlx::{Sqlite, SqliteConnection};
 use uuid::Uuid;
 
+use super::batch::{Finish, Write};
 use super::{db_err, StoreError};
 use crate::domain::WriteKind;
 
@@ -98,8 +101,38 @@ impl<T: Serialize + DeserializeOwned> Keep<T> for Whole {
     }
 }
 
-/// The stored text for this key, if a live one exists and matches this request.
+/// The stored text for this key, if a live one exists and matches this request; an expired
+/// one is forgotten (in the caller's transaction), and the request then runs as new.
 pub(super) async fn stored(conn: &mut SqliteConnection, meta: &WriteMeta) -> Result<Option<String>, StoreError> {
+    match peek(conn, meta).await? {
+        Peek::Live(response) => Ok(Some(response)),
+        Peek::Free => Ok(None),
+        Peek::Expired => {
+            sqlx::query("DELETE FROM idempotency_keys WHERE user_id = ? AND key = ?")
+                .bind(&meta.user)
+                .bind(meta.key.to_string())
+                .execute(&mut *conn)
+                .await
+                .map_err(db_err)?;
+            Ok(None)
+        }
+    }
+}
+
+/// What a reader found under a key ([`peek`]).
+pub(super) enum Peek {
+    /// A live answer for this very request: replay it.
+    Live(String),
+    /// An expired answer, not yet pruned: the writer forgets it ([`stored`]) and runs the
+    /// request as new.
+    Expired,
+    /// Nothing: a first request.
+    Free,
+}
+
+/// What is stored under this key, read without changing anything (on a reader): a repeat is
+/// answered without entering a write batch.
+pub(super) async fn peek(conn: &mut SqliteConnection, meta: &WriteMeta) -> Result<Peek, StoreError> {
     let row: Option<(String, String, String, i64)> = sqlx::query_as(
         "SELECT operation, payload_hash, response, expires_at FROM idempotency_keys WHERE user_id = ? AND key = ?",
     )
@@ -108,61 +141,49 @@ pub(super) async fn stored(conn: &mut SqliteConnection, meta: &WriteMeta) -> Res
     .fetch_optional(&mut *conn)
     .await
     .map_err(db_err)?;
-    let Some((operation, hash, response, expires_at)) = row else { return Ok(None) };
+    let Some((operation, hash, response, expires_at)) = row else { return Ok(Peek::Free) };
     if expires_at <= meta.now {
-        // Expired: forget it, and treat this request as new.
-        sqlx::query("DELETE FROM idempotency_keys WHERE user_id = ? AND key = ?")
-            .bind(&meta.user)
-            .bind(meta.key.to_string())
-            .execute(&mut *conn)
-            .await
-            .map_err(db_err)?;
-        return Ok(None);
+        return Ok(Peek::Expired);
     }
     if operation != meta.kind.as_str() || hash != meta.payload_hash {
         return Err(StoreError::KeyReused);
     }
-    Ok(Some(response))
+    Ok(Peek::Live(response))
 }
 
-/// The stored text for this key if a live one exists, read without changing anything (on a
-/// reader): a repeat is answered without entering a write batch. `None` also for an expired
-/// key, which the writer forgets when the request runs as new.
-pub(super) async fn peek(conn: &mut SqliteConnection, meta: &WriteMeta) -> Result<Option<String>, StoreError> {
-    let row: Option<(String, String, String)> = sqlx::query_as(
-        "SELECT operation, payload_hash, response FROM idempotency_keys WHERE user_id = ? AND key = ? AND expires_at > ?",
-    )
-    .bind(&meta.user)
-    .bind(meta.key.to_string())
-    .bind(meta.now)
-    .fetch_optional(&mut *conn)
-    .await
-    .map_err(db_err)?;
-    let Some((operation, hash, response)) = row else { return Ok(None) };
-    if operation != meta.kind.as_str() || hash != meta.payload_hash {
-        return Err(StoreError::KeyReused);
-    }
-    Ok(Some(response))
+/// The columns a stored answer fills, in the order [`bind_record`] binds them.
+const RECORD_COLUMNS: &str = "user_id, key, operation, payload_hash, status, response, created_at, expires_at";
+
+/// Stores `body` (what a [`Keep`] made of the answer) under the key, as the write's last
+/// statement in its batch: [`Finish::Duplicate`] if the key is taken (the write is rolled back).
+pub(super) async fn record(w: &mut Write<'_>, meta: &WriteMeta, body: String) -> Result<Finish, StoreError> {
+    let sql = format!("INSERT INTO idempotency_keys ({RECORD_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING 1");
+    let record = bind_record(meta, body);
+    w.finish(&sql, record).await
 }
 
-/// Stores `body` (what a [`Keep`] made of the answer) under the key, in the caller's transaction.
-pub(super) async fn record(conn: &mut SqliteConnection, meta: &WriteMeta, body: String) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO idempotency_keys (user_id, key, operation, payload_hash, status, response, created_at, expires_at) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(&meta.user)
-    .bind(meta.key.to_string())
-    .bind(meta.kind.as_str())
-    .bind(&meta.payload_hash)
-    .bind(STORED_SUCCESS)
-    .bind(body)
-    .bind(meta.now)
-    .bind(meta.now + meta.ttl_ms)
-    .execute(&mut *conn)
-    .await
-    .map_err(db_err)?;
-    Ok(())
+/// `change` (one statement that changes one row or none, its arguments bound by `bind_change`),
+/// then [`record`], in one round trip: the answer is stored only if `change` changed its row,
+/// else nothing happened ([`Finish::Skipped`]).
+pub(super) async fn record_after(
+    w: &mut Write<'_>,
+    change: &str,
+    bind_change: impl for<'q> FnOnce(Query<'q, Sqlite, SqliteArguments<'q>>) -> Query<'q, Sqlite, SqliteArguments<'q>>,
+    meta: &WriteMeta,
+    body: String,
+) -> Result<Finish, StoreError> {
+    let sql = format!(
+        "{change}; INSERT INTO idempotency_keys ({RECORD_COLUMNS}) SELECT ?, ?, ?, ?, ?, ?, ?, ? WHERE changes() = 1 RETURNING 1"
+    );
+    let record = bind_record(meta, body);
+    w.finish(&sql, move |q| record(bind_change(q))).await
+}
+
+/// Binds a stored answer's [`RECORD_COLUMNS`].
+fn bind_record(meta: &WriteMeta, body: String) -> impl for<'q> FnOnce(Query<'q, Sqlite, SqliteArguments<'q>>) -> Query<'q, Sqlite, SqliteArguments<'q>> {
+    let (user, key, hash) = (meta.user.clone(), meta.key.to_string(), meta.payload_hash.clone());
+    let (operation, now, expires_at) = (meta.kind.as_str(), meta.now, meta.now + meta.ttl_ms);
+    move |q| q.bind(user).bind(key).bind(operation).bind(hash).bind(STORED_SUCCESS).bind(body).bind(now).bind(expires_at)
 }
 
 #[cfg(test)]

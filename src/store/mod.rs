@@ -65,9 +65,14 @@ impl Db {
                 .map_err(|source| DbError::CreateDir { path: dir.display().to_string(), source })?;
         }
         let open_err = |source| DbError::Open { url: url.into(), source };
+        // sqlx pings a pooled connection before handing it out ("test before acquire"): a round
+        // trip to the connection's thread that a local file's connection never needs (it can't
+        // go stale like a network connection), and the write path's costliest part is exactly
+        // those round trips (bench/README.md).
         let write = SqlitePoolOptions::new()
             .max_connections(1)
             .min_connections(1)
+            .test_before_acquire(false)
             .acquire_timeout(Duration::from_secs(10))
             // In WAL mode NORMAL skips the fsync at commit: a crash of the process loses
             // nothing, but a power loss can lose the last commits after we answered 200 for
@@ -78,6 +83,7 @@ impl Db {
         sqlx::migrate!("./migrations").run(&write).await?;
         let read = SqlitePoolOptions::new()
             .max_connections(readers.max(1))
+            .test_before_acquire(false)
             .acquire_timeout(Duration::from_secs(10))
             // Readers never commit, so how they sync does not matter; NORMAL is the WAL default.
             .connect_with(options.read_only(true).synchronous(SqliteSynchronous::Normal))

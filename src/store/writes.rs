@@ -6,12 +6,13 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use sqlx::SqliteConnection;
 
-use super::idempotency::{self, Applied, Keep, WriteMeta, Whole};
+use super::batch::{Finish, Write};
+use super::idempotency::{self, Applied, Keep, Peek, WriteMeta, Whole};
 use super::orders::{OrderRow, ORDER_COLUMNS};
 use super::{db_err, Db, StoreError};
 use crate::domain::rules::{self, RuleError, Stored, Undo};
 use crate::domain::{
-    server_line_total, CustomerName, DeleteReceipt, ItemName, Money, Note, Order, OrderId, Promotion, Quantity,
+    server_line_total, CustomerName, DeleteReceipt, ItemName, Money, Note, Order, OrderId, OrderStatus, Promotion, Quantity,
 };
 
 /// Space left between neighbouring positions, so a move usually touches one row only.
@@ -101,73 +102,106 @@ impl Db {
     }
 
     /// [`Db::idempotent`], keeping under the key what `keep` makes of the answer.
+    ///
+    /// In the batch a fresh key is not looked up again: storing the answer under it is the
+    /// write's last statement, and the key's uniqueness catches a request answered meanwhile
+    /// (rolling the effect back).
     async fn idempotent_kept<T, K, F>(&self, meta: &WriteMeta, keep: K, effect: F) -> Result<Applied<T>, StoreError>
     where
         K: Keep<T>,
         F: AsyncFnOnce(&mut SqliteConnection) -> Result<T, StoreError>,
     {
-        // A repeat is answered from a reader, without entering a write batch.
-        {
-            let mut conn = self.reader().acquire().await.map_err(db_err)?;
-            if let Some(stored) = idempotency::peek(&mut conn, meta).await? {
-                return Ok(Applied::Replayed(keep.replay(&mut conn, meta, stored).await?));
-            }
-        }
+        let expired = match self.peek(meta, &keep, async |_| Ok(())).await? {
+            Peeked::Replayed(answer) => return Ok(Applied::Replayed(answer)),
+            Peeked::Expired => true,
+            Peeked::Free(()) => false,
+        };
         self.batch
-            .run(async |conn: &mut SqliteConnection| {
-                // Checked again in the batch: a first request may have committed meanwhile.
-                if let Some(stored) = idempotency::stored(conn, meta).await? {
-                    return Ok(Applied::Replayed(keep.replay(conn, meta, stored).await?));
+            .run(async |w: &mut Write<'_>| {
+                if expired && let Some(answer) = forget_expired(w, meta, &keep).await? {
+                    return Ok(Applied::Replayed(answer));
                 }
-                let answer = effect(conn).await?;
+                let answer = effect(w.conn()).await?;
                 let body = keep.store(&answer).map_err(|e| StoreError::corrupt("answer", meta.key.to_string(), e))?;
-                idempotency::record(conn, meta, body).await?;
-                Ok(Applied::Fresh(answer))
+                match idempotency::record(w, meta, body).await? {
+                    Finish::Kept => Ok(Applied::Fresh(answer)),
+                    Finish::Duplicate => taken_meanwhile(w, meta, &keep).await,
+                    Finish::Skipped => Err(StoreError::corrupt("idempotency key", meta.key.to_string(), "its answer was not stored")),
+                }
             })
             .await
     }
 
+    /// A versioned change to one live order, decided by the domain: `change` gets the order as
+    /// stored and gives it back as the change leaves it (its next version), or the refusal.
+    ///
+    /// Most such writes cost one statement in the batch: the order is read on a reader first
+    /// (beside the key's lookup), the change is decided on that, and the batch writes the new
+    /// order and stores the answer only if the row is still at the version read. If it moved
+    /// meanwhile (another write to it in the same batch), or the reader's copy was refused, the
+    /// write reads the order again in the batch and decides on the current row.
+    async fn change_live(&self, meta: &WriteMeta, id: OrderId, change: impl Fn(&Order) -> Result<Order, StoreError>) -> Result<Applied<Order>, StoreError> {
+        let (expired, planned) = match self.peek(meta, &Whole, async |conn| Ok(live(conn, id).await.ok())).await? {
+            Peeked::Replayed(answer) => return Ok(Applied::Replayed(answer)),
+            Peeked::Expired => (true, None),
+            // A refusal is decided again in the batch, on the current row.
+            Peeked::Free(seen) => (false, seen.and_then(|seen| change(&seen).ok().map(|next| (seen.version, next)))),
+        };
+        self.batch
+            .run(async |w: &mut Write<'_>| {
+                if expired && let Some(answer) = forget_expired(w, meta, &Whole).await? {
+                    return Ok(Applied::Replayed(answer));
+                }
+                if let Some((seen, next)) = planned {
+                    match put_order(w, seen, &next, meta).await? {
+                        Finish::Kept => return Ok(Applied::Fresh(next)),
+                        Finish::Duplicate => return taken_meanwhile(w, meta, &Whole).await,
+                        // Changed since the reader saw it: decided again below.
+                        Finish::Skipped => {}
+                    }
+                }
+                let current = live(w.conn(), id).await?;
+                let next = change(&current)?;
+                match put_order(w, current.version, &next, meta).await? {
+                    Finish::Kept => Ok(Applied::Fresh(next)),
+                    Finish::Duplicate => taken_meanwhile(w, meta, &Whole).await,
+                    Finish::Skipped => Err(StoreError::corrupt("order", id.to_string(), "changed inside its own write")),
+                }
+            })
+            .await
+    }
+
+    /// Looks the key up on a reader (a repeat is answered here, without entering a batch), then,
+    /// for a first request, runs `then` on the same reader.
+    async fn peek<T, K: Keep<T>, R>(&self, meta: &WriteMeta, keep: &K, then: impl AsyncFnOnce(&mut SqliteConnection) -> Result<R, StoreError>) -> Result<Peeked<T, R>, StoreError> {
+        let mut conn = self.reader().acquire().await.map_err(db_err)?;
+        Ok(match idempotency::peek(&mut conn, meta).await? {
+            Peek::Live(stored) => Peeked::Replayed(keep.replay(&mut conn, meta, stored).await?),
+            Peek::Expired => Peeked::Expired,
+            Peek::Free => Peeked::Free(then(&mut conn).await?),
+        })
+    }
+
     pub async fn set_starred(&self, meta: &WriteMeta, id: OrderId, version: i64, starred: bool) -> Result<Applied<Order>, StoreError> {
-        let now = meta.now;
-        self.idempotent(meta, async |conn: &mut SqliteConnection| {
-            live(conn, id).await?.check_version(version)?;
-            let sql = returning("UPDATE orders SET starred = ?, version = version + 1, updated_at = ? WHERE id = ?");
-            let query = sqlx::query_as(&sql)
-                .bind(starred)
-                .bind(now)
-                .bind(id.to_string());
-            one_order(conn, query).await
+        self.change_live(meta, id, |o| {
+            o.check_version(version)?;
+            Ok(Order { starred, ..o.next_version(meta.now) })
         })
         .await
     }
 
     pub async fn rename(&self, meta: &WriteMeta, id: OrderId, version: i64, customer: CustomerName, item: ItemName) -> Result<Applied<Order>, StoreError> {
-        let now = meta.now;
-        self.idempotent(meta, async |conn: &mut SqliteConnection| {
-            live(conn, id).await?.check_editable(version)?;
-            let sql = returning(
-                "UPDATE orders SET customer = ?, item = ?, version = version + 1, updated_at = ? WHERE id = ?",
-            );
-            let query = sqlx::query_as(&sql)
-                .bind(customer.as_str())
-                .bind(item.as_str())
-                .bind(now)
-                .bind(id.to_string());
-            one_order(conn, query).await
+        self.change_live(meta, id, |o| {
+            o.check_editable(version)?;
+            Ok(Order { customer: customer.clone(), item: item.clone(), ..o.next_version(meta.now) })
         })
         .await
     }
 
     pub async fn set_note(&self, meta: &WriteMeta, id: OrderId, version: i64, note: Note) -> Result<Applied<Order>, StoreError> {
-        let now = meta.now;
-        self.idempotent(meta, async |conn: &mut SqliteConnection| {
-            live(conn, id).await?.check_editable(version)?;
-            let sql = returning("UPDATE orders SET note = ?, version = version + 1, updated_at = ? WHERE id = ?");
-            let query = sqlx::query_as(&sql)
-                .bind(note.as_str())
-                .bind(now)
-                .bind(id.to_string());
-            one_order(conn, query).await
+        self.change_live(meta, id, |o| {
+            o.check_editable(version)?;
+            Ok(Order { note: note.clone(), ..o.next_version(meta.now) })
         })
         .await
     }
@@ -181,20 +215,9 @@ impl Db {
         quantity: Quantity,
         promotion: Promotion,
     ) -> Result<Applied<Order>, StoreError> {
-        let now = meta.now;
-        self.idempotent(meta, async |conn: &mut SqliteConnection| {
-            let current = live(conn, id).await?;
-            current.check_editable(version)?;
-            let total = server_line_total(quantity, current.unit_price, &promotion);
-            let sql = returning(
-                "UPDATE orders SET quantity = ?, total_cents = ?, version = version + 1, updated_at = ? WHERE id = ?",
-            );
-            let query = sqlx::query_as(&sql)
-                .bind(i64::from(quantity.get()))
-                .bind(total.cents())
-                .bind(now)
-                .bind(id.to_string());
-            one_order(conn, query).await
+        self.change_live(meta, id, |o| {
+            o.check_editable(version)?;
+            Ok(Order { quantity, total: server_line_total(quantity, o.unit_price, &promotion), ..o.next_version(meta.now) })
         })
         .await
     }
@@ -294,16 +317,9 @@ impl Db {
 
     /// Cancels a placed order. Irreversible; only placed orders can be cancelled.
     pub async fn cancel_placed(&self, meta: &WriteMeta, id: OrderId, version: i64) -> Result<Applied<Order>, StoreError> {
-        let now = meta.now;
-        self.idempotent(meta, async |conn: &mut SqliteConnection| {
-            live(conn, id).await?.check_cancellable(version)?;
-            let sql = returning(
-                "UPDATE orders SET status = 'cancelled', version = version + 1, updated_at = ? WHERE id = ?",
-            );
-            let query = sqlx::query_as(&sql)
-                .bind(now)
-                .bind(id.to_string());
-            one_order(conn, query).await
+        self.change_live(meta, id, |o| {
+            o.check_cancellable(version)?;
+            Ok(Order { status: OrderStatus::Cancelled, ..o.next_version(meta.now) })
         })
         .await
     }
@@ -319,6 +335,64 @@ impl Db {
             .map_err(db_err)?;
         Ok(())
     }
+}
+
+/// What a reader found for a write before its batch ([`Db::peek`]).
+enum Peeked<T, R> {
+    /// A repeat: the stored answer.
+    Replayed(T),
+    /// The key's answer expired but is still stored: the batch forgets it first.
+    Expired,
+    /// A first request, and what the reader read for it.
+    Free(R),
+}
+
+/// In the batch, for a key the reader found expired: forgets it, or (answered meanwhile) gives
+/// the stored answer.
+async fn forget_expired<T, K: Keep<T>>(w: &mut Write<'_>, meta: &WriteMeta, keep: &K) -> Result<Option<T>, StoreError> {
+    match idempotency::stored(w.conn(), meta).await? {
+        Some(stored) => Ok(Some(keep.replay(w.conn(), meta, stored).await?)),
+        None => Ok(None),
+    }
+}
+
+/// The key turned out taken when the answer was stored (the write was rolled back): another
+/// request with it got in first, so its answer is replayed.
+async fn taken_meanwhile<T, K: Keep<T>>(w: &mut Write<'_>, meta: &WriteMeta, keep: &K) -> Result<Applied<T>, StoreError> {
+    match idempotency::stored(w.conn(), meta).await? {
+        Some(stored) => Ok(Applied::Replayed(keep.replay(w.conn(), meta, stored).await?)),
+        None => Err(StoreError::Busy(sqlx::Error::Protocol(format!("idempotency key {} changed hands during the write", meta.key)))),
+    }
+}
+
+/// Writes `next` over the order if it is still at version `seen`, and stores it as the answer
+/// under the key, in one round trip ([`Finish::Skipped`]: the order moved on; nothing changed).
+async fn put_order(w: &mut Write<'_>, seen: i64, next: &Order, meta: &WriteMeta) -> Result<Finish, StoreError> {
+    let body = serde_json::to_string(next).map_err(|e| StoreError::corrupt("answer", meta.key.to_string(), e))?;
+    let o = next.clone();
+    idempotency::record_after(
+        w,
+        "UPDATE orders SET customer = ?, item = ?, note = ?, quantity = ?, unit_price_cents = ?, total_cents = ?, \
+         status = ?, starred = ?, position = ?, version = ?, updated_at = ? WHERE id = ? AND version = ?",
+        move |q| {
+            q.bind(o.customer.as_str().to_string())
+                .bind(o.item.as_str().to_string())
+                .bind(o.note.as_str().to_string())
+                .bind(i64::from(o.quantity.get()))
+                .bind(o.unit_price.cents())
+                .bind(o.total.cents())
+                .bind(o.status.as_str())
+                .bind(o.starred)
+                .bind(o.position)
+                .bind(o.version)
+                .bind(o.updated_at)
+                .bind(o.id.to_string())
+                .bind(seen)
+        },
+        meta,
+        body,
+    )
+    .await
 }
 
 /// The position that puts `id` just before `before` (or last), or `None` if there is no
