@@ -34,18 +34,39 @@ const MAX_ATTEMPTS: u32 = 5;
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
 
 /// The targets from bench/README.md, printed as met or missed (they don't change the exit code).
-const TARGET_WRITES_PER_SEC: f64 = 3_000.0;
+const TARGET_WRITES_PER_SEC: f64 = 5_000.0;
 const TARGET_P99_MS: f64 = 25.0;
 
-const USAGE: &str = "usage: cargo bench --features ssr --bench writes -- [--connections C] [--writes N] \
-                     [--external URL] [--max-secs S]\n  \
+const USAGE: &str = "usage: cargo bench --features ssr --bench writes -- [--kind quantity|create] [--connections C] \
+                     [--writes N] [--external URL] [--max-secs S]\n  \
+                     --kind K         quantity: versioned quantity changes, one order per connection (default); \
+                     create: new drafts\n  \
                      --connections C  concurrent keep-alive connections, one order each (default 64)\n  \
                      --writes N       first-time quantity writes in total (default 20000)\n  \
                      --external URL   drive a running server (e.g. http://127.0.0.1:3000) instead of \
                      starting one in-process\n  \
                      --max-secs S     stop sending new writes after S seconds (default 300)";
 
+/// Which write the workers send.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    /// Versioned quantity changes, each worker to its own order.
+    Quantity,
+    /// New drafts, each with its own id.
+    Create,
+}
+
+impl Kind {
+    fn name(self) -> &'static str {
+        match self {
+            Kind::Quantity => "quantity",
+            Kind::Create => "create",
+        }
+    }
+}
+
 struct Config {
+    kind: Kind,
     connections: usize,
     writes: u64,
     external: Option<String>,
@@ -53,7 +74,7 @@ struct Config {
 }
 
 fn parse_args() -> Result<Config, String> {
-    let mut cfg = Config { connections: 64, writes: 20_000, external: None, max_secs: 300 };
+    let mut cfg = Config { kind: Kind::Quantity, connections: 64, writes: 20_000, external: None, max_secs: 300 };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         // `--name=value` or `--name value`.
@@ -67,6 +88,13 @@ fn parse_args() -> Result<Config, String> {
         match name.as_str() {
             // cargo passes `--bench` to harness = false benches.
             "--bench" => {}
+            "--kind" => {
+                cfg.kind = match value("quantity or create")?.as_str() {
+                    "quantity" => Kind::Quantity,
+                    "create" => Kind::Create,
+                    other => return Err(format!("--kind: {other:?} is not quantity or create")),
+                }
+            }
             "--connections" | "-c" => {
                 cfg.connections = value("a number")?.parse().map_err(|e| format!("--connections: {e}"))?;
             }
@@ -282,6 +310,10 @@ struct Worker {
     duplicates: u64,
     /// A write that never got an answer: its quantity (it may or may not have been applied).
     unknown: Option<i64>,
+    /// `--kind create`: the drafts acknowledged, by id, with their customer names.
+    created: Vec<(String, String)>,
+    /// `--kind create`: a draft that never got an answer (it may or may not exist).
+    unknown_created: Option<String>,
     latencies_us: Vec<u32>,
     errors: BTreeMap<String, u64>,
     stopped: Option<String>,
@@ -348,8 +380,84 @@ impl Worker {
         }
     }
 
+    /// Sends `count` first-time writes of `kind` (plus the duplicates), stopping at `deadline`.
+    async fn run(self, kind: Kind, count: u64, deadline: Instant) -> Self {
+        match kind {
+            Kind::Quantity => self.run_quantity(count, deadline).await,
+            Kind::Create => self.run_create(count, deadline).await,
+        }
+    }
+
+    /// Sends `count` new drafts, each with a fresh id and key (plus the duplicates).
+    async fn run_create(mut self, count: u64, deadline: Instant) -> Self {
+        let url = format!("{}/api/orders/create", self.base);
+        for j in 1..=count {
+            if Instant::now() >= deadline {
+                self.error("not_sent_deadline");
+                self.stopped = Some(format!("deadline reached with {} of {count} writes sent", j - 1));
+                break;
+            }
+            let (key, id) = (Uuid::now_v7().to_string(), Uuid::now_v7().to_string());
+            let customer = format!("Bench {} #{j}", self.index + 1);
+            let quantity = ((self.index as u64 * 37 + j) % 999 + 1).to_string();
+            let form = [
+                ("key", key.as_str()),
+                ("id", id.as_str()),
+                ("customer", customer.as_str()),
+                ("item", "Bench widget"),
+                ("quantity", quantity.as_str()),
+                ("unit_price_cents", "1250"),
+                ("note", ""),
+            ];
+            let answer = match self.send_with_retries(&url, &form).await {
+                Ok(v) => v,
+                Err(kind) => {
+                    if !is_final(&kind) {
+                        self.unknown_created = Some(id);
+                    }
+                    self.stopped = Some(format!("stopped after write {j}: {kind}"));
+                    break;
+                }
+            };
+            self.acked += 1;
+            self.created.push((id.clone(), customer.clone()));
+            let ok = answer.get("id").and_then(Value::as_str) == Some(id.as_str())
+                && answer.get("version").and_then(Value::as_i64) == Some(1)
+                && answer.get("customer").and_then(Value::as_str) == Some(customer.as_str());
+            if !ok {
+                self.error("wrong_answer");
+                self.stopped = Some(format!("write {j} answered with an unexpected body: {answer}"));
+                break;
+            }
+            if j % DUPLICATE_EVERY == 0 && !self.duplicate(&url, &form, &answer, j).await {
+                break;
+            }
+        }
+        self
+    }
+
+    /// Sends a write once more with the same key and payload: it must replay the stored answer,
+    /// with no second effect. False when it answered something else (the worker stops).
+    async fn duplicate(&mut self, url: &str, form: &[(&str, &str)], answer: &Value, j: u64) -> bool {
+        let (latency, reply) = post(&self.client, url, form).await;
+        self.record(latency);
+        self.duplicates += 1;
+        match reply {
+            Reply::Ok(again) if again == *answer => true,
+            Reply::Ok(again) => {
+                self.error("duplicate_mismatch");
+                self.stopped = Some(format!("duplicate of write {j} answered {again}, first answer was {answer}"));
+                false
+            }
+            Reply::Failed(kind) => {
+                self.error(&format!("duplicate_{kind}"));
+                true
+            }
+        }
+    }
+
     /// Sends `count` first-time quantity writes (plus the duplicates), stopping at `deadline`.
-    async fn run(mut self, count: u64, deadline: Instant) -> Self {
+    async fn run_quantity(mut self, count: u64, deadline: Instant) -> Self {
         let url = format!("{}/api/orders/quantity", self.base);
         for j in 1..=count {
             if Instant::now() >= deadline {
@@ -389,20 +497,8 @@ impl Worker {
                 self.stopped = Some(format!("write {j} answered with an unexpected body: {answer}"));
                 break;
             }
-            if j % DUPLICATE_EVERY == 0 {
-                // The same key and payload again: must replay the stored answer, no second effect.
-                let (latency, reply) = post(&self.client, &url, &form).await;
-                self.record(latency);
-                self.duplicates += 1;
-                match reply {
-                    Reply::Ok(again) if again == answer => {}
-                    Reply::Ok(again) => {
-                        self.error("duplicate_mismatch");
-                        self.stopped = Some(format!("duplicate of write {j} answered {again}, first answer was {answer}"));
-                        break;
-                    }
-                    Reply::Failed(kind) => self.error(&format!("duplicate_{kind}")),
-                }
+            if j % DUPLICATE_EVERY == 0 && !self.duplicate(&url, &form, &answer, j).await {
+                break;
             }
         }
         self
@@ -442,7 +538,7 @@ fn percentile(sorted: &[u32], p: f64) -> f64 {
 
 async fn run(cfg: &Config, base: &str, server_desc: &str) -> bool {
     let c = cfg.connections;
-    println!("Order Desk write benchmark: {c} connections, {} writes, {server_desc}", cfg.writes);
+    println!("Order Desk write benchmark: {} writes, {c} connections, {} writes, {server_desc}", cfg.kind.name(), cfg.writes);
     let port = base.rsplit(':').next().and_then(|p| p.trim_end_matches('/').parse::<u16>().ok());
 
     // 1. One client (one keep-alive connection) and one draft order per worker.
@@ -460,6 +556,8 @@ async fn run(cfg: &Config, base: &str, server_desc: &str) -> bool {
             acked: 0,
             duplicates: 0,
             unknown: None,
+            created: Vec::new(),
+            unknown_created: None,
             latencies_us: Vec::new(),
             errors: BTreeMap::new(),
             stopped: None,
@@ -500,13 +598,14 @@ async fn run(cfg: &Config, base: &str, server_desc: &str) -> bool {
     // Every worker waits for the same start instant, so the clock starts with all of them.
     let start_at = tokio::time::Instant::now() + Duration::from_millis(50);
     let deadline = start_at.into_std() + Duration::from_secs(cfg.max_secs);
+    let kind = cfg.kind;
     let tasks: Vec<_> = workers
         .into_iter()
         .map(|w| {
             let count = per_worker + u64::from((w.index as u64) < extra);
             tokio::spawn(async move {
                 tokio::time::sleep_until(start_at).await;
-                w.run(count, deadline).await
+                w.run(kind, count, deadline).await
             })
         })
         .collect();
@@ -556,12 +655,13 @@ async fn run(cfg: &Config, base: &str, server_desc: &str) -> bool {
         latencies.len() as f64 / secs
     );
     println!(
-        "latency ms: p50 {:.1}  p90 {:.1}  p99 {:.1}  max {:.1}  (all {} quantity requests)",
+        "latency ms: p50 {:.1}  p90 {:.1}  p99 {:.1}  max {:.1}  (all {} {} requests)",
         percentile(&latencies, 50.0),
         percentile(&latencies, 90.0),
         p99,
         latencies.last().copied().unwrap_or(0) as f64 / 1000.0,
-        latencies.len()
+        latencies.len(),
+        cfg.kind.name()
     );
     match connections_seen {
         Some(n) if n == c => println!("connections: {n} TCP connections open to the server during the run"),
@@ -579,7 +679,7 @@ async fn run(cfg: &Config, base: &str, server_desc: &str) -> bool {
     }
 
     // 4. The final state must equal the acknowledged effects.
-    let check = final_state(&workers, base).await;
+    let check = final_state(cfg.kind, &workers, base).await;
     let state_ok = match &check {
         Ok(note) => {
             println!("final state: PASS ({note})");
@@ -605,7 +705,7 @@ async fn run(cfg: &Config, base: &str, server_desc: &str) -> bool {
 }
 
 /// Compares `/api/orders/list` with what each worker had acknowledged.
-async fn final_state(workers: &[Worker], base: &str) -> Result<String, Vec<String>> {
+async fn final_state(kind: Kind, workers: &[Worker], base: &str) -> Result<String, Vec<String>> {
     let client = new_client();
     let (_, reply) = post(&client, &format!("{base}/api/orders/list"), &[]).await;
     let list = match reply {
@@ -615,6 +715,9 @@ async fn final_state(workers: &[Worker], base: &str) -> Result<String, Vec<Strin
     };
     let by_id: HashMap<&str, &Value> =
         list.iter().filter_map(|o| o.get("id").and_then(Value::as_str).map(|id| (id, o))).collect();
+    if kind == Kind::Create {
+        return created_state(workers, &list, &by_id);
+    }
     let mut problems = Vec::new();
     let mut uncertain = 0;
     for w in workers {
@@ -650,6 +753,35 @@ async fn final_state(workers: &[Worker], base: &str) -> Result<String, Vec<Strin
             note.push_str(&format!("; {uncertain} include one unanswered write that was applied"));
         }
         Ok(note)
+    } else {
+        Err(problems)
+    }
+}
+
+/// `--kind create`: every acknowledged draft is in the list once, as sent, and nothing else is
+/// (but the workers' own drafts and, at most, each worker's one unanswered create).
+fn created_state(workers: &[Worker], list: &[Value], by_id: &HashMap<&str, &Value>) -> Result<String, Vec<String>> {
+    let mut problems = Vec::new();
+    if by_id.len() != list.len() {
+        problems.push(format!("the list has {} rows for {} ids: an order appears twice", list.len(), by_id.len()));
+    }
+    let mut expected = workers.len();
+    for w in workers {
+        for (id, customer) in &w.created {
+            expected += 1;
+            match by_id.get(id.as_str()) {
+                Some(o) if o.get("customer").and_then(Value::as_str) == Some(customer.as_str()) => {}
+                Some(o) => problems.push(format!("draft {id} (worker {}) reads {o}, expected customer {customer:?}", w.index + 1)),
+                None => problems.push(format!("acknowledged draft {id} (worker {}) is missing", w.index + 1)),
+            }
+        }
+    }
+    let landed_unanswered = workers.iter().filter_map(|w| w.unknown_created.as_deref()).filter(|id| by_id.contains_key(id)).count();
+    if list.len() != expected + landed_unanswered {
+        problems.push(format!("the list has {} orders; the acknowledged effects make {expected} (+{landed_unanswered} unanswered that landed)", list.len()));
+    }
+    if problems.is_empty() {
+        Ok(format!("{} orders: every acknowledged draft once, as sent, and no other", list.len()))
     } else {
         Err(problems)
     }

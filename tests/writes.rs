@@ -207,6 +207,14 @@ async fn create_keeps_the_clients_id_and_gets_a_number_at_the_top() {
     let (_, again) = body(app.call("orders/create", &form).await).await;
     assert_eq!(again, b, "repeat replays");
     assert_eq!(app.orders().await.len(), 26);
+    // The same id under a new key: refused with the order that holds it, nothing changed.
+    let taken = [("key", key()), ("id", id.clone()), ("customer", "Someone else".to_string()), ("item", "Other".to_string()), ("quantity", "1".to_string()), ("unit_price_cents", "100".to_string()), ("note", String::new())];
+    let taken: Vec<(&str, &str)> = taken.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, b) = body(app.call("orders/create", &taken).await).await;
+    assert_eq!((status, b["kind"].as_str()), (409, Some("conflict")), "{b}");
+    assert_eq!(serde_json::from_value::<Order>(b["current"].clone()).unwrap(), created, "the refusal carries the order holding the id");
+    assert_eq!(app.orders().await.len(), 26, "the refused create added nothing");
+    assert_eq!(app.orders().await[0], created, "and changed nothing");
     let v4 = "67e55044-10b1-426f-9247-bb680e5fe0c8";
     let (status, b) = body(app.call("orders/create", &[("key", &key()), ("id", v4), ("customer", "A"), ("item", "B"), ("quantity", "1"), ("unit_price_cents", "100"), ("note", "")]).await).await;
     assert_eq!((status, b["field"].as_str()), (422, Some("order_id")));

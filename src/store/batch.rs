@@ -329,6 +329,35 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_last_statement_that_did_nothing_lets_the_write_go_on_and_a_duplicate_rolls_the_write_back() {
+        let (_dir, db) = scratch().await;
+        let finished = db
+            .batch
+            .run(async |w: &mut Write<'_>| {
+                sqlx::query("INSERT INTO scratch (n) VALUES (1)").execute(w.conn()).await.map_err(db_err)?;
+                let skipped = w.finish("INSERT INTO scratch (n) SELECT 2 WHERE 0 RETURNING 1", |q| q).await?;
+                // The write goes on after a last statement that did nothing.
+                let kept = w.finish("INSERT INTO scratch (n) VALUES (3) RETURNING 1", |q| q).await?;
+                Ok((skipped, kept))
+            })
+            .await
+            .unwrap();
+        assert_eq!(finished, (Finish::Skipped, Finish::Kept));
+        let duplicate = db
+            .batch
+            .run(async |w: &mut Write<'_>| {
+                sqlx::query("INSERT INTO scratch (n) VALUES (4)").execute(w.conn()).await.map_err(db_err)?;
+                w.finish("INSERT INTO scratch (n) VALUES (1) RETURNING 1", |q| q).await
+            })
+            .await
+            .unwrap();
+        assert_eq!(duplicate, Finish::Duplicate);
+        db.batch.run(async |w: &mut Write<'_>| sqlx::query("INSERT INTO scratch (n) VALUES (5)").execute(w.conn()).await.map_err(db_err).map(|_| ())).await.unwrap();
+        let stored: Vec<i64> = sqlx::query_scalar("SELECT n FROM scratch ORDER BY n").fetch_all(db.reader()).await.unwrap();
+        assert_eq!(stored, [1, 3, 5], "the duplicate's write (4) was rolled back, and only it");
+    }
+
+    #[tokio::test]
     async fn a_batch_never_grows_past_its_bound() {
         let (_dir, db) = scratch().await;
         let tasks: Vec<_> = (0..(MAX_WRITES as i64 + 40))

@@ -246,11 +246,12 @@ impl Db {
         .await
     }
 
-    /// Creates a draft at the top of the list with the client's id, priced by the server.
+    /// Creates a draft at the top of the list with the client's id, priced by the server. The
+    /// insert is tried first: an id already taken is found by its uniqueness (and the rules then
+    /// say how), so a new draft costs two statements in the batch.
     pub async fn create_draft(&self, meta: &WriteMeta, draft: NewDraft, promotion: Promotion) -> Result<Applied<Order>, StoreError> {
         let now = meta.now;
         self.idempotent(meta, async |conn: &mut SqliteConnection| {
-            rules::check_new_id(fetch(conn, draft.id).await?)?;
             let total = server_line_total(draft.quantity, draft.unit_price, &promotion);
             let sql = returning(
                 "INSERT INTO orders (id, number, customer, item, note, quantity, unit_price_cents, total_cents, status, \
@@ -270,7 +271,15 @@ impl Db {
                 .bind(POSITION_GAP)
                 .bind(now)
                 .bind(now);
-            one_order(conn, query).await
+            match query.fetch_one(&mut *conn).await {
+                Ok(row) => to_order(row),
+                // The id is taken (the only uniqueness a new draft can break): the rules say how.
+                Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                    rules::check_new_id(fetch(conn, draft.id).await?)?;
+                    Err(db_err(sqlx::Error::Database(e)))
+                }
+                Err(e) => Err(db_err(e)),
+            }
         })
         .await
     }
@@ -437,4 +446,39 @@ async fn renumber(conn: &mut SqliteConnection, now: i64) -> Result<(), StoreErro
             .map_err(db_err)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::WriteKind;
+
+    fn meta(kind: WriteKind, now: i64) -> WriteMeta {
+        WriteMeta { user: "u".into(), key: uuid::Uuid::now_v7(), kind, payload_hash: "h".into(), now, ttl_ms: 60_000 }
+    }
+
+    #[tokio::test]
+    async fn an_order_written_over_a_stale_read_is_left_alone_and_no_answer_is_stored() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&format!("sqlite://{}", dir.path().join("t.db").display()), 2).await.unwrap();
+        let draft = NewDraft {
+            id: OrderId::new(),
+            customer: CustomerName::parse("Ada").unwrap(),
+            item: ItemName::parse("Lamp").unwrap(),
+            note: Note::parse("").unwrap(),
+            quantity: Quantity::parse(1).unwrap(),
+            unit_price: Money::from_cents(100),
+        };
+        let no_promotion = Promotion { percent: 0, from_quantity: 1 };
+        let read = db.create_draft(&meta(WriteKind::Create, 1), draft, no_promotion).await.unwrap().into_inner();
+        // Another write moves the order on after it was read.
+        let current = db.set_starred(&meta(WriteKind::Star, 2), read.id, read.version, true).await.unwrap().into_inner();
+        let late = meta(WriteKind::Note, 3);
+        let planned = Order { note: Note::parse("from the stale read").unwrap(), ..read.next_version(3) };
+        let finished = db.batch.run(async |w: &mut Write<'_>| put_order(w, read.version, &planned, &late).await).await.unwrap();
+        assert_eq!(finished, Finish::Skipped);
+        let mut conn = db.reader().acquire().await.unwrap();
+        assert_eq!(live(&mut conn, read.id).await.unwrap(), current, "the order is as the other write left it");
+        assert!(matches!(idempotency::peek(&mut conn, &late).await.unwrap(), Peek::Free), "no answer stored for the skipped write");
+    }
 }
