@@ -2,42 +2,48 @@
 //! disk flush (`synchronous = FULL` syncs the WAL at every commit, and one writer would
 //! otherwise wait for the disk once per write).
 //!
-//! Each write runs in the caller's task, in its own savepoint inside the open batch: a write
-//! that fails (a rule, a conflict) rolls back alone and the others stay. Every statement is a
-//! round trip to the connection's own thread (two thread wake-ups), and those round trips, not
-//! SQLite, are what a write costs here; so the savepoints cost none of their own. The batch opens
-//! with the first write's savepoint already open, and a write's last statement
-//! ([`Write::finish`]) also releases its savepoint and opens the next write's, in the same round
-//! trip. A refused write rolls back to its savepoint, which stays open for the next one. After
-//! its savepoint a write asks for the batch's commit; the writer's lock is fair (first come, first served), so
-//! every write already waiting joins the batch before the commit. No batch waits for company
-//! on a timer, and none grows past [`MAX_WRITES`]. A write's answer is given only after its
-//! batch's commit returned: it is on disk. If the commit fails, every write of the batch gets
-//! the error (nothing of them was kept, so each may be sent again).
+//! The writes run on the writer's own thread, one after another, each in its own savepoint of
+//! the open batch: a write that fails (a rule, a conflict) rolls back alone and the others
+//! stay. The thread takes every write that is waiting into the batch, then commits when none
+//! is left (or at [`MAX_WRITES`]); no batch waits for company on a timer. A write's answer is
+//! given only after its batch's commit returned: it is on disk. If the commit fails, every
+//! write of the batch gets the error (nothing of them was kept, so each may be sent again).
+//!
+//! Why a thread of its own: every statement is a round trip to the connection's thread, and a
+//! write between two round trips used to wait its turn among the server's HTTP work; on a busy
+//! server that wait, not SQLite, was most of a batch's time (bench/README.md). And why the
+//! savepoints cost nothing extra: the batch opens with the first write's savepoint already
+//! open, and a write's last statement ([`Write::finish`]) also releases it and opens the next
+//! one's, in the same round trip; a refused write rolls back to its savepoint, which stays
+//! open for the next write.
 //!
 //! Only the writes go through here; job steps, pruning and the like take the writer connection
 //! from its pool between batches, as before.
 
-use sqlx::pool::PoolConnection;
+use futures::future::LocalBoxFuture;
+use futures::FutureExt;
 use sqlx::query::Query;
 use sqlx::sqlite::SqliteArguments;
 use sqlx::{Sqlite, SqliteConnection, SqlitePool};
 use std::collections::VecDeque;
+use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
-use tokio::sync::watch;
+use tokio::sync::{mpsc, oneshot};
 
 use super::{db_err, StoreError};
 
 /// The most writes one batch takes; the next write commits it and opens another.
 pub const MAX_WRITES: usize = 256;
+/// How many writes may wait for the writer at once; more wait to be queued.
+const QUEUE: usize = 4 * MAX_WRITES;
 /// How many recent batches [`Batcher::recent`] remembers.
 const REMEMBERED: usize = 4096;
 /// Keeps the write that ran in the open savepoint and opens the next write's.
 const NEXT_WRITE: &str = "RELEASE write; SAVEPOINT write";
 
 /// How a batch ended, as its writes learn it.
-type Outcome = Option<Result<(), Arc<str>>>;
+type Outcome = Result<(), Arc<str>>;
 
 /// One committed (or failed) batch, for the log and the benchmark.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -50,28 +56,21 @@ pub struct BatchFigures {
     pub commit_us: u64,
 }
 
-/// The open batch.
-struct Open {
-    conn: PoolConnection<Sqlite>,
-    id: u64,
-    writes: usize,
-    opened: Instant,
-    done: watch::Sender<Outcome>,
+/// What a write left when it ran: whether it succeeded, and what hands its answer back once
+/// the batch has ended.
+struct Ran {
+    ok: bool,
+    kept: bool,
+    complete: Box<dyn FnOnce(Outcome) + Send>,
 }
 
-struct State {
-    open: Option<Open>,
-    next_id: u64,
-    /// A write's future was dropped halfway through its savepoint (its task was aborted): the
-    /// open batch can't be trusted and is rolled back by the next write.
-    dirty: bool,
-}
+/// A write queued for the writer's thread.
+type Job = Box<dyn for<'w, 'c> FnOnce(&'w mut Write<'c>) -> LocalBoxFuture<'w, Ran> + Send>;
 
-/// The group-commit writer over the writer pool (one connection).
+/// The group-commit writer over the writer pool (one connection), on a thread of its own.
 pub struct Batcher {
-    pool: SqlitePool,
-    state: tokio::sync::Mutex<State>,
-    recent: Mutex<VecDeque<BatchFigures>>,
+    queue: mpsc::Sender<Job>,
+    recent: Arc<Mutex<VecDeque<BatchFigures>>>,
 }
 
 impl std::fmt::Debug for Batcher {
@@ -81,110 +80,158 @@ impl std::fmt::Debug for Batcher {
 }
 
 impl Batcher {
-    pub fn new(pool: SqlitePool) -> Batcher {
-        Batcher {
-            pool,
-            state: tokio::sync::Mutex::new(State { open: None, next_id: 0, dirty: false }),
-            recent: Mutex::new(VecDeque::with_capacity(REMEMBERED)),
-        }
+    /// Starts the writer's thread; it ends when the last handle to the batcher is dropped.
+    pub fn new(pool: SqlitePool) -> std::io::Result<Batcher> {
+        let (queue, jobs) = mpsc::channel(QUEUE);
+        let recent = Arc::new(Mutex::new(VecDeque::with_capacity(REMEMBERED)));
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+        let figures = recent.clone();
+        std::thread::Builder::new().name("orderdesk-writer".into()).spawn(move || runtime.block_on(writer(pool, jobs, figures)))?;
+        Ok(Batcher { queue, recent })
     }
 
-    /// Runs `write` in its own savepoint of the open batch and returns its answer once the
-    /// batch is committed; an error rolls back this write only.
-    pub async fn run<T>(&self, write: impl AsyncFnOnce(&mut Write<'_>) -> Result<T, StoreError>) -> Result<T, StoreError> {
-        let (result, batch, mut done) = {
-            let mut state = self.state.lock().await;
-            if state.dirty {
-                tracing::error!("a write was cut off inside its batch; rolling the batch back");
-                self.end(&mut state, false).await;
-                state.dirty = false;
+    /// Runs `write` in its own savepoint of a batch and returns its answer once the batch is
+    /// committed; an error rolls back this write only. The write runs to its end even if the
+    /// caller stops waiting.
+    pub async fn run<T, W>(&self, write: W) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        W: AsyncFnOnce(&mut Write<'_>) -> Result<T, StoreError> + Send + 'static,
+    {
+        let (answer, answered) = oneshot::channel();
+        let job: Job = Box::new(move |w| {
+            async move {
+                let result = write(&mut *w).await;
+                let (ok, kept) = (result.is_ok(), w.kept);
+                let complete = Box::new(move |outcome: Outcome| {
+                    let _ = answer.send(match (result, outcome) {
+                        (Err(e), _) => Err(e),
+                        (Ok(answer), Ok(())) => Ok(answer),
+                        // Nothing of the batch was kept: the write may be sent again.
+                        (Ok(_), Err(why)) => Err(StoreError::Busy(sqlx::Error::Protocol(why.to_string()))),
+                    });
+                });
+                Ran { ok, kept, complete }
             }
-            if state.open.as_ref().is_some_and(|o| o.writes >= MAX_WRITES) {
-                self.end(&mut state, true).await;
-            }
-            if state.open.is_none() {
-                let id = state.next_id;
-                state.next_id += 1;
-                state.open = Some(self.begin(id).await?);
-            }
-            let State { open, dirty, .. } = &mut *state;
-            let Some(open) = open.as_mut() else { return Err(StoreError::corrupt("write batch", "open", "no batch after opening one")) };
-            open.writes += 1;
-            *dirty = true;
-            let result = in_savepoint(&mut open.conn, write).await;
-            *dirty = false;
-            let (batch, done) = (open.id, open.done.subscribe());
-            match result {
-                Ok(answer) => (Ok(answer), batch, done),
-                // The savepoint itself failed: the transaction is in an unknown state.
-                Err(Failed::Batch(e)) => {
-                    self.end(&mut state, false).await;
-                    return Err(e);
-                }
-                Err(Failed::Write(e)) => (Err(e), batch, done),
-            }
-        };
-        // Every write waiting for the lock now gets in before this commit.
-        {
-            let mut state = self.state.lock().await;
-            if state.open.as_ref().is_some_and(|o| o.id == batch) {
-                self.end(&mut state, true).await;
-            }
-        }
-        let answer = result?;
-        let outcome = done.wait_for(Option::is_some).await.map(|o| o.clone()).ok().flatten();
-        match outcome {
-            Some(Ok(())) => Ok(answer),
-            // Nothing of the batch was kept: the write may be sent again, like a busy database.
-            Some(Err(why)) => Err(StoreError::Busy(sqlx::Error::Protocol(format!("write batch {batch}: {why}")))),
-            None => Err(StoreError::Busy(sqlx::Error::Protocol(format!("write batch {batch} ended without an outcome")))),
-        }
+            .boxed_local()
+        });
+        let stopped = || StoreError::Busy(sqlx::Error::Protocol("the writer has stopped".into()));
+        self.queue.send(job).await.map_err(|_| stopped())?;
+        answered.await.map_err(|_| stopped())?
     }
 
     /// The most recent batches (up to 4096), oldest first.
     pub fn recent(&self) -> Vec<BatchFigures> {
         self.recent.lock().unwrap_or_else(|p| p.into_inner()).iter().copied().collect()
     }
+}
 
-    async fn begin(&self, id: u64) -> Result<Open, StoreError> {
-        let mut conn = self.pool.acquire().await.map_err(db_err)?;
-        sqlx::query("BEGIN IMMEDIATE; SAVEPOINT write").execute(&mut *conn).await.map_err(db_err)?;
-        Ok(Open { conn, id, writes: 0, opened: Instant::now(), done: watch::channel(None).0 })
-    }
-
-    /// Commits (or, with `commit` false, rolls back) the open batch and tells its writes.
-    async fn end(&self, state: &mut State, commit: bool) {
-        let Some(mut open) = state.open.take() else { return };
+/// The writer's thread: a batch per run of waiting writes.
+async fn writer(pool: SqlitePool, mut jobs: mpsc::Receiver<Job>, recent: Arc<Mutex<VecDeque<BatchFigures>>>) {
+    while let Some(first) = jobs.recv().await {
+        let opened = Instant::now();
+        let mut conn = match pool.acquire().await {
+            Ok(c) => c,
+            Err(e) => {
+                fail(first, &format!("no writer connection: {e}")).await;
+                continue;
+            }
+        };
+        if let Err(e) = sqlx::query("BEGIN IMMEDIATE; SAVEPOINT write").execute(&mut *conn).await {
+            let why = e.to_string();
+            let _ = db_err(e);
+            fail(first, &format!("can't open a write batch: {why}")).await;
+            continue;
+        }
+        let mut waiting: Vec<Box<dyn FnOnce(Outcome) + Send>> = Vec::new();
+        let mut writes = 0;
+        let mut broken = None;
+        let mut next = Some(first);
+        while let Some(job) = next.take() {
+            writes += 1;
+            match run_one(&mut conn, job).await {
+                Ok(Some(complete)) => waiting.push(complete),
+                Ok(None) => {}
+                Err(why) => {
+                    broken = Some(why);
+                    break;
+                }
+            }
+            if writes < MAX_WRITES {
+                next = jobs.try_recv().ok();
+            }
+        }
         let started = Instant::now();
-        let outcome = if commit {
-            match sqlx::query("COMMIT").execute(&mut *open.conn).await {
+        let outcome = match broken {
+            None => match sqlx::query("COMMIT").execute(&mut *conn).await {
                 Ok(_) => Ok(()),
                 Err(e) => {
                     let why = e.to_string();
                     let _ = db_err(e);
-                    rollback(&mut open.conn).await;
+                    rollback(&mut conn).await;
                     Err(Arc::from(format!("the batch's commit failed: {why}")))
                 }
+            },
+            Some(why) => {
+                tracing::error!(%why, "a write batch can't go on; rolling it back");
+                rollback(&mut conn).await;
+                Err(Arc::from(format!("the batch was rolled back: {why}")))
             }
-        } else {
-            rollback(&mut open.conn).await;
-            Err(Arc::from("the batch was rolled back"))
         };
+        drop(conn);
         let figures = BatchFigures {
-            writes: open.writes,
-            open_us: started.duration_since(open.opened).as_micros() as u64,
+            writes,
+            open_us: started.duration_since(opened).as_micros() as u64,
             commit_us: started.elapsed().as_micros() as u64,
         };
         tracing::debug!(writes = figures.writes, open_us = figures.open_us, commit_us = figures.commit_us, ok = outcome.is_ok(), "write batch");
         {
-            let mut recent = self.recent.lock().unwrap_or_else(|p| p.into_inner());
+            let mut recent = recent.lock().unwrap_or_else(|p| p.into_inner());
             if recent.len() == REMEMBERED {
                 recent.pop_front();
             }
             recent.push_back(figures);
         }
-        open.done.send_replace(Some(outcome));
+        for complete in waiting {
+            complete(outcome.clone());
+        }
     }
+}
+
+/// Runs one write in the open savepoint and leaves the next write's savepoint open: kept (by
+/// [`Write::finish`], or here for a write that finished without it), or rolled back alone (its
+/// savepoint stays open). A refused write is answered at once; a kept one's answer waits for
+/// the commit (returned). `Err`: the batch can't go on.
+async fn run_one(conn: &mut SqliteConnection, job: Job) -> Result<Option<Box<dyn FnOnce(Outcome) + Send>>, String> {
+    let mut w = Write { conn: &mut *conn, kept: false };
+    let Ok(ran) = AssertUnwindSafe(job(&mut w)).catch_unwind().await else {
+        return Err("a write panicked".into());
+    };
+    let exec = async |conn: &mut SqliteConnection, sql: &'static str| sqlx::query(sql).execute(&mut *conn).await.map(|_| ()).map_err(|e| db_err(e).to_string());
+    match (ran.ok, ran.kept) {
+        (true, true) => Ok(Some(ran.complete)),
+        (true, false) => {
+            exec(conn, NEXT_WRITE).await?;
+            Ok(Some(ran.complete))
+        }
+        (false, false) => {
+            exec(conn, "ROLLBACK TO write").await?;
+            (ran.complete)(Ok(()));
+            Ok(None)
+        }
+        // Kept in the batch, then failed: it can't be taken back alone.
+        (false, true) => {
+            (ran.complete)(Ok(()));
+            Err("a write failed after it was kept".into())
+        }
+    }
+}
+
+/// Answers a write that could not run at all.
+async fn fail(job: Job, why: &str) {
+    tracing::error!(%why, "a write could not run");
+    // Run nowhere: its completion is never called, so its caller hears that the writer stopped.
+    drop(job);
 }
 
 /// A write in the open batch: its connection, inside the write's own savepoint.
@@ -241,36 +288,6 @@ impl Write<'_> {
     }
 }
 
-/// Why a write in a savepoint failed: its own error (rolled back alone), or the savepoint
-/// machinery (the batch can't go on).
-enum Failed {
-    Write(StoreError),
-    Batch(StoreError),
-}
-
-/// Runs `write` in the open savepoint. Kept, the next write's savepoint is open (by
-/// [`Write::finish`], or here for a write that finished without it); refused, the write is
-/// rolled back to its savepoint, which stays open for the next write.
-async fn in_savepoint<T>(conn: &mut SqliteConnection, write: impl AsyncFnOnce(&mut Write<'_>) -> Result<T, StoreError>) -> Result<T, Failed> {
-    let exec = async |conn: &mut SqliteConnection, sql: &'static str| sqlx::query(sql).execute(&mut *conn).await.map(|_| ()).map_err(|e| Failed::Batch(db_err(e)));
-    let mut w = Write { conn, kept: false };
-    let result = write(&mut w).await;
-    let Write { conn, kept } = w;
-    match (result, kept) {
-        (Ok(answer), true) => Ok(answer),
-        (Ok(answer), false) => {
-            exec(conn, NEXT_WRITE).await?;
-            Ok(answer)
-        }
-        (Err(e), false) => {
-            exec(conn, "ROLLBACK TO write").await?;
-            Err(Failed::Write(e))
-        }
-        // Kept in the batch, then failed: it can't be taken back alone.
-        (Err(e), true) => Err(Failed::Batch(e)),
-    }
-}
-
 async fn rollback(conn: &mut SqliteConnection) {
     if let Err(e) = sqlx::query("ROLLBACK").execute(&mut *conn).await {
         tracing::error!(error = %e, "can't roll back a write batch");
@@ -299,7 +316,7 @@ mod tests {
                 tokio::spawn(async move {
                     start.wait().await;
                     db.batch
-                        .run(async |w: &mut Write<'_>| {
+                        .run(async move |w: &mut Write<'_>| {
                             sqlx::query("INSERT INTO scratch (n) VALUES (?)").bind(n).execute(w.conn()).await.map_err(db_err)?;
                             // Every third write is refused after its insert: only it is undone.
                             if n % 3 == 0 {
@@ -333,7 +350,7 @@ mod tests {
         let (_dir, db) = scratch().await;
         let finished = db
             .batch
-            .run(async |w: &mut Write<'_>| {
+            .run(async move |w: &mut Write<'_>| {
                 sqlx::query("INSERT INTO scratch (n) VALUES (1)").execute(w.conn()).await.map_err(db_err)?;
                 let skipped = w.finish("INSERT INTO scratch (n) SELECT 2 WHERE 0 RETURNING 1", |q| q).await?;
                 // The write goes on after a last statement that did nothing.
@@ -345,14 +362,14 @@ mod tests {
         assert_eq!(finished, (Finish::Skipped, Finish::Kept));
         let duplicate = db
             .batch
-            .run(async |w: &mut Write<'_>| {
+            .run(async move |w: &mut Write<'_>| {
                 sqlx::query("INSERT INTO scratch (n) VALUES (4)").execute(w.conn()).await.map_err(db_err)?;
                 w.finish("INSERT INTO scratch (n) VALUES (1) RETURNING 1", |q| q).await
             })
             .await
             .unwrap();
         assert_eq!(duplicate, Finish::Duplicate);
-        db.batch.run(async |w: &mut Write<'_>| sqlx::query("INSERT INTO scratch (n) VALUES (5)").execute(w.conn()).await.map_err(db_err).map(|_| ())).await.unwrap();
+        db.batch.run(async move |w: &mut Write<'_>| sqlx::query("INSERT INTO scratch (n) VALUES (5)").execute(w.conn()).await.map_err(db_err).map(|_| ())).await.unwrap();
         let stored: Vec<i64> = sqlx::query_scalar("SELECT n FROM scratch ORDER BY n").fetch_all(db.reader()).await.unwrap();
         assert_eq!(stored, [1, 3, 5], "the duplicate's write (4) was rolled back, and only it");
     }
@@ -365,7 +382,7 @@ mod tests {
                 let db = db.clone();
                 tokio::spawn(async move {
                     db.batch
-                        .run(async |w: &mut Write<'_>| {
+                        .run(async move |w: &mut Write<'_>| {
                             sqlx::query("INSERT INTO scratch (n) VALUES (?)").bind(n).execute(w.conn()).await.map_err(db_err).map(|_| ())
                         })
                         .await
@@ -383,7 +400,7 @@ mod tests {
     #[tokio::test]
     async fn between_batches_the_writer_is_free_for_other_work() {
         let (_dir, db) = scratch().await;
-        db.batch.run(async |w: &mut Write<'_>| sqlx::query("INSERT INTO scratch (n) VALUES (1)").execute(w.conn()).await.map_err(db_err).map(|_| ())).await.unwrap();
+        db.batch.run(async move |w: &mut Write<'_>| sqlx::query("INSERT INTO scratch (n) VALUES (1)").execute(w.conn()).await.map_err(db_err).map(|_| ())).await.unwrap();
         // A job step or the pruner takes the writer connection from its pool directly.
         sqlx::query("INSERT INTO scratch (n) VALUES (2)").execute(db.writer()).await.unwrap();
         let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM scratch").fetch_one(db.reader()).await.unwrap();

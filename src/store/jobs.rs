@@ -257,7 +257,7 @@ impl Db {
         let now = meta.now;
         let fails_at = failing_step(settings.failure_rate, fault, || (fastrand::f64(), fastrand::u8(0..3)));
         let (eta_ms, deadline_ms) = (settings.eta_ms as i64, settings.deadline_ms as i64);
-        self.idempotent(meta, async |conn: &mut SqliteConnection| {
+        self.idempotent(meta, async move |conn: &mut SqliteConnection| {
             live(conn, id).await?.check_placeable(version)?;
             let sql = returning(
                 "UPDATE orders SET status = 'placing', version = version + 1, updated_at = ? WHERE id = ?",

@@ -38,6 +38,8 @@ pub enum DbError {
     Open { url: String, source: sqlx::Error },
     #[error("a database migration failed, so the server did not start: {0}. Fix the migration or restore the database file.")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("can't start the writer's thread: {source}")]
+    Writer { source: std::io::Error },
     #[error("can't seed the demo orders: {0}")]
     Seed(sqlx::Error),
 }
@@ -89,7 +91,7 @@ impl Db {
             .connect_with(options.read_only(true).synchronous(SqliteSynchronous::Normal))
             .await
             .map_err(open_err)?;
-        let batch = Arc::new(batch::Batcher::new(write.clone()));
+        let batch = Arc::new(batch::Batcher::new(write.clone()).map_err(|source| DbError::Writer { source })?);
         Ok(Db { read, write, batch })
     }
 

@@ -95,8 +95,8 @@ impl Db {
     /// everything back and stores nothing, so the same key may be sent again.
     pub(super) async fn idempotent<T, F>(&self, meta: &WriteMeta, effect: F) -> Result<Applied<T>, StoreError>
     where
-        T: Serialize + DeserializeOwned,
-        F: AsyncFnOnce(&mut SqliteConnection) -> Result<T, StoreError>,
+        T: Serialize + DeserializeOwned + Send + 'static,
+        F: AsyncFnOnce(&mut SqliteConnection) -> Result<T, StoreError> + Send + 'static,
     {
         self.idempotent_kept(meta, Whole, effect).await
     }
@@ -108,16 +108,19 @@ impl Db {
     /// (rolling the effect back).
     async fn idempotent_kept<T, K, F>(&self, meta: &WriteMeta, keep: K, effect: F) -> Result<Applied<T>, StoreError>
     where
-        K: Keep<T>,
-        F: AsyncFnOnce(&mut SqliteConnection) -> Result<T, StoreError>,
+        T: Send + 'static,
+        K: Keep<T> + Send + 'static,
+        F: AsyncFnOnce(&mut SqliteConnection) -> Result<T, StoreError> + Send + 'static,
     {
         let expired = match self.peek(meta, &keep, async |_| Ok(())).await? {
             Peeked::Replayed(answer) => return Ok(Applied::Replayed(answer)),
             Peeked::Expired => true,
             Peeked::Free(()) => false,
         };
+        let meta = meta.clone();
         self.batch
-            .run(async |w: &mut Write<'_>| {
+            .run(async move |w: &mut Write<'_>| {
+                let meta = &meta;
                 if expired && let Some(answer) = forget_expired(w, meta, &keep).await? {
                     return Ok(Applied::Replayed(answer));
                 }
@@ -140,15 +143,22 @@ impl Db {
     /// order and stores the answer only if the row is still at the version read. If it moved
     /// meanwhile (another write to it in the same batch), or the reader's copy was refused, the
     /// write reads the order again in the batch and decides on the current row.
-    async fn change_live(&self, meta: &WriteMeta, id: OrderId, change: impl Fn(&Order) -> Result<Order, StoreError>) -> Result<Applied<Order>, StoreError> {
+    async fn change_live(
+        &self,
+        meta: &WriteMeta,
+        id: OrderId,
+        change: impl Fn(&Order) -> Result<Order, StoreError> + Send + 'static,
+    ) -> Result<Applied<Order>, StoreError> {
         let (expired, planned) = match self.peek(meta, &Whole, async |conn| Ok(live(conn, id).await.ok())).await? {
             Peeked::Replayed(answer) => return Ok(Applied::Replayed(answer)),
             Peeked::Expired => (true, None),
             // A refusal is decided again in the batch, on the current row.
             Peeked::Free(seen) => (false, seen.and_then(|seen| change(&seen).ok().map(|next| (seen.version, next)))),
         };
+        let meta = meta.clone();
         self.batch
-            .run(async |w: &mut Write<'_>| {
+            .run(async move |w: &mut Write<'_>| {
+                let meta = &meta;
                 if expired && let Some(answer) = forget_expired(w, meta, &Whole).await? {
                     return Ok(Applied::Replayed(answer));
                 }
@@ -183,25 +193,28 @@ impl Db {
     }
 
     pub async fn set_starred(&self, meta: &WriteMeta, id: OrderId, version: i64, starred: bool) -> Result<Applied<Order>, StoreError> {
-        self.change_live(meta, id, |o| {
+        let now = meta.now;
+        self.change_live(meta, id, move |o| {
             o.check_version(version)?;
-            Ok(Order { starred, ..o.next_version(meta.now) })
+            Ok(Order { starred, ..o.next_version(now) })
         })
         .await
     }
 
     pub async fn rename(&self, meta: &WriteMeta, id: OrderId, version: i64, customer: CustomerName, item: ItemName) -> Result<Applied<Order>, StoreError> {
-        self.change_live(meta, id, |o| {
+        let now = meta.now;
+        self.change_live(meta, id, move |o| {
             o.check_editable(version)?;
-            Ok(Order { customer: customer.clone(), item: item.clone(), ..o.next_version(meta.now) })
+            Ok(Order { customer: customer.clone(), item: item.clone(), ..o.next_version(now) })
         })
         .await
     }
 
     pub async fn set_note(&self, meta: &WriteMeta, id: OrderId, version: i64, note: Note) -> Result<Applied<Order>, StoreError> {
-        self.change_live(meta, id, |o| {
+        let now = meta.now;
+        self.change_live(meta, id, move |o| {
             o.check_editable(version)?;
-            Ok(Order { note: note.clone(), ..o.next_version(meta.now) })
+            Ok(Order { note: note.clone(), ..o.next_version(now) })
         })
         .await
     }
@@ -215,9 +228,10 @@ impl Db {
         quantity: Quantity,
         promotion: Promotion,
     ) -> Result<Applied<Order>, StoreError> {
-        self.change_live(meta, id, |o| {
+        let now = meta.now;
+        self.change_live(meta, id, move |o| {
             o.check_editable(version)?;
-            Ok(Order { quantity, total: server_line_total(quantity, o.unit_price, &promotion), ..o.next_version(meta.now) })
+            Ok(Order { quantity, total: server_line_total(quantity, o.unit_price, &promotion), ..o.next_version(now) })
         })
         .await
     }
@@ -226,7 +240,7 @@ impl Db {
     /// canonical list. Only which order moved is kept under the key ([`Moved`]).
     pub async fn move_order(&self, meta: &WriteMeta, id: OrderId, version: i64, before: Option<OrderId>) -> Result<Applied<Vec<Order>>, StoreError> {
         let now = meta.now;
-        self.idempotent_kept(meta, Moved(id), async |conn: &mut SqliteConnection| {
+        self.idempotent_kept(meta, Moved(id), async move |conn: &mut SqliteConnection| {
             live(conn, id).await?.check_version(version)?;
             let mut position = target_position(conn, id, before).await?;
             if position.is_none() {
@@ -251,7 +265,7 @@ impl Db {
     /// say how), so a new draft costs two statements in the batch.
     pub async fn create_draft(&self, meta: &WriteMeta, draft: NewDraft, promotion: Promotion) -> Result<Applied<Order>, StoreError> {
         let now = meta.now;
-        self.idempotent(meta, async |conn: &mut SqliteConnection| {
+        self.idempotent(meta, async move |conn: &mut SqliteConnection| {
             let total = server_line_total(draft.quantity, draft.unit_price, &promotion);
             let sql = returning(
                 "INSERT INTO orders (id, number, customer, item, note, quantity, unit_price_cents, total_cents, status, \
@@ -287,7 +301,7 @@ impl Db {
     /// Holds the delete of a draft for `window_ms`; until then [`Db::undo_delete`] restores it.
     pub async fn delete_draft(&self, meta: &WriteMeta, id: OrderId, version: i64, window_ms: i64) -> Result<Applied<DeleteReceipt>, StoreError> {
         let now = meta.now;
-        self.idempotent(meta, async |conn: &mut SqliteConnection| {
+        self.idempotent(meta, async move |conn: &mut SqliteConnection| {
             live(conn, id).await?.check_editable(version)?;
             let undo_until = rules::undo_until(now, window_ms);
             let sql = returning(
@@ -306,7 +320,7 @@ impl Db {
     /// Brings back a deleted draft while its undo window is open.
     pub async fn undo_delete(&self, meta: &WriteMeta, id: OrderId) -> Result<Applied<Order>, StoreError> {
         let now = meta.now;
-        self.idempotent(meta, async |conn: &mut SqliteConnection| {
+        self.idempotent(meta, async move |conn: &mut SqliteConnection| {
             match rules::undo_delete(fetch(conn, id).await?, now)? {
                 Undo::AlreadyLive(order) => Ok(order),
                 Undo::Final(refusal) => Err(refusal.into()),
@@ -326,9 +340,10 @@ impl Db {
 
     /// Cancels a placed order. Irreversible; only placed orders can be cancelled.
     pub async fn cancel_placed(&self, meta: &WriteMeta, id: OrderId, version: i64) -> Result<Applied<Order>, StoreError> {
-        self.change_live(meta, id, |o| {
+        let now = meta.now;
+        self.change_live(meta, id, move |o| {
             o.check_cancellable(version)?;
-            Ok(Order { status: OrderStatus::Cancelled, ..o.next_version(meta.now) })
+            Ok(Order { status: OrderStatus::Cancelled, ..o.next_version(now) })
         })
         .await
     }
@@ -475,7 +490,8 @@ mod tests {
         let current = db.set_starred(&meta(WriteKind::Star, 2), read.id, read.version, true).await.unwrap().into_inner();
         let late = meta(WriteKind::Note, 3);
         let planned = Order { note: Note::parse("from the stale read").unwrap(), ..read.next_version(3) };
-        let finished = db.batch.run(async |w: &mut Write<'_>| put_order(w, read.version, &planned, &late).await).await.unwrap();
+        let (seen, stale) = (read.version, late.clone());
+        let finished = db.batch.run(async move |w: &mut Write<'_>| put_order(w, seen, &planned, &stale).await).await.unwrap();
         assert_eq!(finished, Finish::Skipped);
         let mut conn = db.reader().acquire().await.unwrap();
         assert_eq!(live(&mut conn, read.id).await.unwrap(), current, "the order is as the other write left it");
