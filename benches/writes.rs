@@ -8,14 +8,15 @@
 //!    together send N versioned, idempotent quantity writes to `/api/orders/quantity`: each
 //!    worker owns its order, tracks the version from the last acknowledged answer, uses a fresh
 //!    key per write, and every 10th write sends the same key and payload once more (a
-//!    duplicate) and checks it gets the stored answer back;
+//!    duplicate) and checks it gets the stored answer back (`--kind create`: new drafts instead,
+//!    each with a fresh id and key);
 //! 3. measures each request from send to the full body received;
 //! 4. checks the final state from `/api/orders/list`: every order's version is 1 + its
 //!    acknowledged writes and its quantity is the last acknowledged quantity.
 //!
 //! Exits non-zero when any request failed (any non-200 answer) or the final state is wrong.
 //!
-//! `cargo bench --features ssr --bench writes -- [--connections 64] [--writes 20000]
+//! `cargo bench --features ssr --bench writes -- [--kind quantity|create] [--connections 64] [--writes 20000]
 //!  [--external http://127.0.0.1:3000] [--max-secs 300]`
 
 use std::collections::{BTreeMap, HashMap};
