@@ -56,12 +56,15 @@ pub struct BatchFigures {
     pub commit_us: u64,
 }
 
+/// A write's hand-back of its answer, called once its batch has ended.
+type Completion = Box<dyn FnOnce(Outcome) + Send>;
+
 /// What a write left when it ran: whether it succeeded, and what hands its answer back once
 /// the batch has ended.
 struct Ran {
     ok: bool,
     kept: bool,
-    complete: Box<dyn FnOnce(Outcome) + Send>,
+    complete: Completion,
 }
 
 /// A write queued for the writer's thread.
@@ -115,9 +118,9 @@ impl Batcher {
             }
             .boxed_local()
         });
-        let stopped = || StoreError::Busy(sqlx::Error::Protocol("the writer has stopped".into()));
-        self.queue.send(job).await.map_err(|_| stopped())?;
-        answered.await.map_err(|_| stopped())?
+        self.queue.send(job).await.map_err(|_| StoreError::Busy(sqlx::Error::Protocol("the writer has stopped".into())))?;
+        // Dropped unanswered: the write could not run, or its batch broke off (logged there).
+        answered.await.map_err(|_| StoreError::Busy(sqlx::Error::Protocol("the write could not run; nothing was saved".into())))?
     }
 
     /// The most recent batches (up to 4096), oldest first.
@@ -133,29 +136,27 @@ async fn writer(pool: SqlitePool, mut jobs: mpsc::Receiver<Job>, recent: Arc<Mut
         let mut conn = match pool.acquire().await {
             Ok(c) => c,
             Err(e) => {
-                fail(first, &format!("no writer connection: {e}")).await;
+                not_run(first, &format!("no writer connection: {e}"));
                 continue;
             }
         };
         if let Err(e) = sqlx::query("BEGIN IMMEDIATE; SAVEPOINT write").execute(&mut *conn).await {
             let why = e.to_string();
             let _ = db_err(e);
-            fail(first, &format!("can't open a write batch: {why}")).await;
+            not_run(first, &format!("can't open a write batch: {why}"));
             continue;
         }
-        let mut waiting: Vec<Box<dyn FnOnce(Outcome) + Send>> = Vec::new();
+        let mut waiting: Vec<Completion> = Vec::new();
         let mut writes = 0;
         let mut broken = None;
         let mut next = Some(first);
         while let Some(job) = next.take() {
             writes += 1;
-            match run_one(&mut conn, job).await {
-                Ok(Some(complete)) => waiting.push(complete),
-                Ok(None) => {}
-                Err(why) => {
-                    broken = Some(why);
-                    break;
-                }
+            let (complete, went_on) = run_one(&mut conn, job).await;
+            waiting.extend(complete);
+            if let Err(why) = went_on {
+                broken = Some(why);
+                break;
             }
             if writes < MAX_WRITES {
                 next = jobs.try_recv().ok();
@@ -201,36 +202,36 @@ async fn writer(pool: SqlitePool, mut jobs: mpsc::Receiver<Job>, recent: Arc<Mut
 /// Runs one write in the open savepoint and leaves the next write's savepoint open: kept (by
 /// [`Write::finish`], or here for a write that finished without it), or rolled back alone (its
 /// savepoint stays open). A refused write is answered at once; a kept one's answer waits for
-/// the commit (returned). `Err`: the batch can't go on.
-async fn run_one(conn: &mut SqliteConnection, job: Job) -> Result<Option<Box<dyn FnOnce(Outcome) + Send>>, String> {
+/// the commit (its completion is returned). `Err`: the batch can't go on.
+async fn run_one(conn: &mut SqliteConnection, job: Job) -> (Option<Completion>, Result<(), String>) {
     let mut w = Write { conn: &mut *conn, kept: false };
-    let Ok(ran) = AssertUnwindSafe(job(&mut w)).catch_unwind().await else {
-        return Err("a write panicked".into());
-    };
+    let ran = AssertUnwindSafe(job(&mut w)).catch_unwind().await;
+    let kept = w.kept;
     let exec = async |conn: &mut SqliteConnection, sql: &'static str| sqlx::query(sql).execute(&mut *conn).await.map(|_| ()).map_err(|e| db_err(e).to_string());
+    let Ok(ran) = ran else {
+        // A bug in the write: undone alone, like a refusal; its caller hears nothing was saved.
+        tracing::error!("a write panicked; rolling it back");
+        return (None, if kept { Err("a write panicked after it was kept".into()) } else { exec(conn, "ROLLBACK TO write").await });
+    };
     match (ran.ok, ran.kept) {
-        (true, true) => Ok(Some(ran.complete)),
-        (true, false) => {
-            exec(conn, NEXT_WRITE).await?;
-            Ok(Some(ran.complete))
-        }
+        (true, true) => (Some(ran.complete), Ok(())),
+        (true, false) => (Some(ran.complete), exec(conn, NEXT_WRITE).await),
         (false, false) => {
-            exec(conn, "ROLLBACK TO write").await?;
             (ran.complete)(Ok(()));
-            Ok(None)
+            (None, exec(conn, "ROLLBACK TO write").await)
         }
         // Kept in the batch, then failed: it can't be taken back alone.
         (false, true) => {
             (ran.complete)(Ok(()));
-            Err("a write failed after it was kept".into())
+            (None, Err("a write failed after it was kept".into()))
         }
     }
 }
 
-/// Answers a write that could not run at all.
-async fn fail(job: Job, why: &str) {
+/// A write that can't run (no connection, no transaction): dropped unrun, so its caller hears
+/// that nothing was saved.
+fn not_run(job: Job, why: &str) {
     tracing::error!(%why, "a write could not run");
-    // Run nowhere: its completion is never called, so its caller hears that the writer stopped.
     drop(job);
 }
 
@@ -372,6 +373,34 @@ mod tests {
         db.batch.run(async move |w: &mut Write<'_>| sqlx::query("INSERT INTO scratch (n) VALUES (5)").execute(w.conn()).await.map_err(db_err).map(|_| ())).await.unwrap();
         let stored: Vec<i64> = sqlx::query_scalar("SELECT n FROM scratch ORDER BY n").fetch_all(db.reader()).await.unwrap();
         assert_eq!(stored, [1, 3, 5], "the duplicate's write (4) was rolled back, and only it");
+    }
+
+    #[tokio::test]
+    async fn a_write_runs_to_its_end_even_if_its_caller_stops_waiting_and_a_panicking_write_is_undone_alone() {
+        let (_dir, db) = scratch().await;
+        let insert = |n: i64| async move |w: &mut Write<'_>| sqlx::query("INSERT INTO scratch (n) VALUES (?)").bind(n).execute(w.conn()).await.map_err(db_err).map(|_| ());
+        let batch = db.batch.clone();
+        let abandoned = tokio::spawn(async move {
+            batch
+                .run(async move |w: &mut Write<'_>| {
+                    // Long enough for the writes below to queue up behind it, into its batch.
+                    tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+                    sqlx::query("INSERT INTO scratch (n) VALUES (1)").execute(w.conn()).await.map_err(db_err).map(|_| ())
+                })
+                .await
+        });
+        tokio::time::sleep(std::time::Duration::from_millis(30)).await;
+        abandoned.abort();
+        let panicking = async move |w: &mut Write<'_>| -> Result<(), StoreError> {
+            sqlx::query("INSERT INTO scratch (n) VALUES (99)").execute(w.conn()).await.map_err(db_err)?;
+            panic!("a bug in a write")
+        };
+        let (panicked, after) = tokio::join!(db.batch.run(panicking), db.batch.run(insert(2)));
+        assert!(matches!(panicked, Err(StoreError::Busy(_))), "{panicked:?}");
+        after.unwrap();
+        let stored: Vec<i64> = sqlx::query_scalar("SELECT n FROM scratch ORDER BY n").fetch_all(db.reader()).await.unwrap();
+        assert_eq!(stored, [1, 2], "the abandoned write landed, the panicking one was undone alone");
+        assert!(db.recent_batches().iter().any(|b| b.writes == 3), "the three shared a batch: {:?}", db.recent_batches());
     }
 
     #[tokio::test]
