@@ -393,9 +393,7 @@ impl Worker {
     async fn run_create(mut self, count: u64, deadline: Instant) -> Self {
         let url = format!("{}/api/orders/create", self.base);
         for j in 1..=count {
-            if Instant::now() >= deadline {
-                self.error("not_sent_deadline");
-                self.stopped = Some(format!("deadline reached with {} of {count} writes sent", j - 1));
+            if self.out_of_time(deadline, j, count) {
                 break;
             }
             let (key, id) = (Uuid::now_v7().to_string(), Uuid::now_v7().to_string());
@@ -425,16 +423,32 @@ impl Worker {
             let ok = answer.get("id").and_then(Value::as_str) == Some(id.as_str())
                 && answer.get("version").and_then(Value::as_i64) == Some(1)
                 && answer.get("customer").and_then(Value::as_str) == Some(customer.as_str());
-            if !ok {
-                self.error("wrong_answer");
-                self.stopped = Some(format!("write {j} answered with an unexpected body: {answer}"));
-                break;
-            }
-            if j % DUPLICATE_EVERY == 0 && !self.duplicate(&url, &form, &answer, j).await {
+            if !self.settle(ok, &url, &form, &answer, j).await {
                 break;
             }
         }
         self
+    }
+
+    /// Whether the run's time is up before write `j` of `count` (counted as an error).
+    fn out_of_time(&mut self, deadline: Instant, j: u64, count: u64) -> bool {
+        if Instant::now() < deadline {
+            return false;
+        }
+        self.error("not_sent_deadline");
+        self.stopped = Some(format!("deadline reached with {} of {count} writes sent", j - 1));
+        true
+    }
+
+    /// After write `j` was acknowledged with `answer` (`ok`: the body is the one expected): on
+    /// every 10th, its duplicate. False when the worker must stop.
+    async fn settle(&mut self, ok: bool, url: &str, form: &[(&str, &str)], answer: &Value, j: u64) -> bool {
+        if !ok {
+            self.error("wrong_answer");
+            self.stopped = Some(format!("write {j} answered with an unexpected body: {answer}"));
+            return false;
+        }
+        j % DUPLICATE_EVERY != 0 || self.duplicate(url, form, answer, j).await
     }
 
     /// Sends a write once more with the same key and payload: it must replay the stored answer,
@@ -461,9 +475,7 @@ impl Worker {
     async fn run_quantity(mut self, count: u64, deadline: Instant) -> Self {
         let url = format!("{}/api/orders/quantity", self.base);
         for j in 1..=count {
-            if Instant::now() >= deadline {
-                self.error("not_sent_deadline");
-                self.stopped = Some(format!("deadline reached with {} of {count} writes sent", j - 1));
+            if self.out_of_time(deadline, j, count) {
                 break;
             }
             // A different quantity every write, so a stale value is visible in the final check.
@@ -493,12 +505,7 @@ impl Worker {
             self.acked += 1;
             self.version += 1;
             self.quantity = quantity;
-            if !ok {
-                self.error("wrong_answer");
-                self.stopped = Some(format!("write {j} answered with an unexpected body: {answer}"));
-                break;
-            }
-            if j % DUPLICATE_EVERY == 0 && !self.duplicate(&url, &form, &answer, j).await {
+            if !self.settle(ok, &url, &form, &answer, j).await {
                 break;
             }
         }
