@@ -600,6 +600,15 @@ async fn run(cfg: &Config, base: &str, server_desc: &str) -> bool {
         w.latencies_us.clear();
     }
 
+    // What the list held before the measured run (an external server may hold other orders).
+    let before = match list_orders(base).await {
+        Ok(list) => list.len(),
+        Err(e) => {
+            println!("setup: FAIL ({e})");
+            return false;
+        }
+    };
+
     // 2. The measured run: every worker starts at once and writes to its own order.
     let per_worker = cfg.writes / c as u64;
     let extra = cfg.writes % c as u64;
@@ -687,7 +696,7 @@ async fn run(cfg: &Config, base: &str, server_desc: &str) -> bool {
     }
 
     // 4. The final state must equal the acknowledged effects.
-    let check = final_state(cfg.kind, &workers, base).await;
+    let check = final_state(cfg.kind, &workers, base, before).await;
     let state_ok = match &check {
         Ok(note) => {
             println!("final state: PASS ({note})");
@@ -712,19 +721,23 @@ async fn run(cfg: &Config, base: &str, server_desc: &str) -> bool {
     error_total == 0 && state_ok && workers.len() == c
 }
 
+/// Every order, from `/api/orders/list`.
+async fn list_orders(base: &str) -> Result<Vec<Value>, String> {
+    let (_, reply) = post(&new_client(), &format!("{base}/api/orders/list"), &[]).await;
+    match reply {
+        Reply::Ok(Value::Array(list)) => Ok(list),
+        Reply::Ok(other) => Err(format!("the list answered with a non-array: {other}")),
+        Reply::Failed(kind) => Err(format!("the list request failed: {kind}")),
+    }
+}
+
 /// Compares `/api/orders/list` with what each worker had acknowledged.
-async fn final_state(kind: Kind, workers: &[Worker], base: &str) -> Result<String, Vec<String>> {
-    let client = new_client();
-    let (_, reply) = post(&client, &format!("{base}/api/orders/list"), &[]).await;
-    let list = match reply {
-        Reply::Ok(Value::Array(list)) => list,
-        Reply::Ok(other) => return Err(vec![format!("the list answered with a non-array: {other}")]),
-        Reply::Failed(kind) => return Err(vec![format!("the list request failed: {kind}")]),
-    };
+async fn final_state(kind: Kind, workers: &[Worker], base: &str, before: usize) -> Result<String, Vec<String>> {
+    let list = list_orders(base).await.map_err(|e| vec![e])?;
     let by_id: HashMap<&str, &Value> =
         list.iter().filter_map(|o| o.get("id").and_then(Value::as_str).map(|id| (id, o))).collect();
     if kind == Kind::Create {
-        return created_state(workers, &list, &by_id);
+        return created_state(workers, &list, &by_id, before);
     }
     let mut problems = Vec::new();
     let mut uncertain = 0;
@@ -766,14 +779,14 @@ async fn final_state(kind: Kind, workers: &[Worker], base: &str) -> Result<Strin
     }
 }
 
-/// `--kind create`: every acknowledged draft is in the list once, as sent, and nothing else is
-/// (but the workers' own drafts and, at most, each worker's one unanswered create).
-fn created_state(workers: &[Worker], list: &[Value], by_id: &HashMap<&str, &Value>) -> Result<String, Vec<String>> {
+/// `--kind create`: every acknowledged draft is in the list once, as sent, and nothing else was
+/// added (but, at most, each worker's one unanswered create).
+fn created_state(workers: &[Worker], list: &[Value], by_id: &HashMap<&str, &Value>, before: usize) -> Result<String, Vec<String>> {
     let mut problems = Vec::new();
     if by_id.len() != list.len() {
         problems.push(format!("the list has {} rows for {} ids: an order appears twice", list.len(), by_id.len()));
     }
-    let mut expected = workers.len();
+    let mut expected = before;
     for w in workers {
         for (id, customer) in &w.created {
             expected += 1;
