@@ -9,7 +9,8 @@
 # `cargo leptos build --release`) on a fresh SQLite file, creates the orders through the real
 # write endpoint (the write bench with --kind create, 64 connections), then measures `/orders`
 # (time to first byte, median of up to 20 requests, and HTML bytes), the list read server
-# function (median of up to 20), and quantity and create writes per second at 64 connections.
+# function (every order) and the paged read (`orders/page`, the first page and one from the
+# middle), medians of up to 20, and quantity and create writes per second at 64 connections.
 # A request that takes longer than 2 s is sampled 3 times only, and the server's own request
 # timeout (408) is reported as it comes. Prints one table at the end.
 set -euo pipefail
@@ -73,17 +74,25 @@ for size in $SIZES; do
   read -r page_ms page_status page_bytes < <(sample "$BASE/orders")
   read -r list_ms list_status list_bytes < <(sample -X POST -H 'sec-fetch-site: same-origin' \
     -H 'content-type: application/x-www-form-urlencoded' --data '' "$BASE/api/orders/list")
+  # The paged read, at the top and from the middle of the list.
+  read -r page_top_ms _ page_top_bytes < <(sample -X POST -H 'sec-fetch-site: same-origin' \
+    -H 'content-type: application/x-www-form-urlencoded' --data '' "$BASE/api/orders/page")
+  middle=$(curl -s -X POST -H 'sec-fetch-site: same-origin' -H 'content-type: application/x-www-form-urlencoded' --data '' "$BASE/api/orders/list" \
+    | node -e 'let s = ""; process.stdin.on("data", d => s += d).on("end", () => { const l = JSON.parse(s), o = l[l.length >> 1]; console.log(`${o.position}.${o.number}`); })')
+  read -r page_mid_ms _ _ < <(sample -X POST -H 'sec-fetch-site: same-origin' \
+    -H 'content-type: application/x-www-form-urlencoded' --data "after=$middle" "$BASE/api/orders/page")
   echo "== $size orders: writes at 64 connections"
   quantity=$(writes_per_sec quantity)
   create=$(writes_per_sec create)
-  ROWS+=("$(printf '| %s | %s ms (%s) | %s | %s ms (%s, %s bytes) | %s | %s |' \
-    "$size" "$page_ms" "$page_status" "$page_bytes" "$list_ms" "$list_status" "$list_bytes" "${quantity:-failed}" "${create:-failed}")")
+  ROWS+=("$(printf '| %s | %s ms (%s) | %s | %s ms (%s, %s bytes) | %s / %s ms (%s bytes) | %s | %s |' \
+    "$size" "$page_ms" "$page_status" "$page_bytes" "$list_ms" "$list_status" "$list_bytes" \
+    "$page_top_ms" "$page_mid_ms" "$page_top_bytes" "${quantity:-failed}" "${create:-failed}")")
   cleanup
   SERVER_PID=""
   WORK=""
 done
 
 echo
-echo "| orders | /orders first byte (status) | /orders HTML bytes | list read | quantity writes/s, p99 ms | create writes/s, p99 ms |"
-echo "|---|---|---|---|---|---|"
+echo "| orders | /orders first byte (status) | /orders HTML bytes | list read (all orders) | page read: top / middle | quantity writes/s, p99 ms | create writes/s, p99 ms |"
+echo "|---|---|---|---|---|---|---|"
 printf '%s\n' "${ROWS[@]}"

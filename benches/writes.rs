@@ -448,7 +448,7 @@ impl Worker {
             self.stopped = Some(format!("write {j} answered with an unexpected body: {answer}"));
             return false;
         }
-        j % DUPLICATE_EVERY != 0 || self.duplicate(url, form, answer, j).await
+        !j.is_multiple_of(DUPLICATE_EVERY) || self.duplicate(url, form, answer, j).await
     }
 
     /// Sends a write once more with the same key and payload: it must replay the stored answer,

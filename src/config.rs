@@ -23,6 +23,8 @@ pub struct Settings {
     pub pricing: PricingSettings,
     #[serde(default)]
     pub retention: RetentionSettings,
+    #[serde(default)]
+    pub list: ListSettings,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -247,6 +249,36 @@ pub struct PricingSettings {
 impl Default for PricingSettings {
     fn default() -> Self {
         Self { promotion_percent: 5, promotion_from_quantity: 20 }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListSettings {
+    /// `ORDERDESK_PAGE_SIZE`: orders per page of the list.
+    #[serde(default = "default_page_size")]
+    pub page_size: u32,
+}
+
+impl Default for ListSettings {
+    fn default() -> Self {
+        Self { page_size: default_page_size() }
+    }
+}
+
+/// Bounds of `list.page_size`: a page must show something and stay small on the wire.
+pub const PAGE_SIZE: std::ops::RangeInclusive<u32> = 1..=500;
+
+fn default_page_size() -> u32 {
+    50
+}
+
+impl ListSettings {
+    pub fn validate(&self) -> Result<(), String> {
+        if !PAGE_SIZE.contains(&self.page_size) {
+            return Err(format!("list.page_size is {}: set it between {} and {} orders per page.", self.page_size, PAGE_SIZE.start(), PAGE_SIZE.end()));
+        }
+        Ok(())
     }
 }
 
@@ -557,6 +589,7 @@ impl Settings {
         self.writes.validate().map_err(ConfigError::Invalid)?;
         self.retention.validate().map_err(ConfigError::Invalid)?;
         self.pricing.validate().map_err(ConfigError::Invalid)?;
+        self.list.validate().map_err(ConfigError::Invalid)?;
         self.jobs.validate().map_err(ConfigError::Invalid)?;
         self.email.validate().map_err(ConfigError::Invalid)?;
         self.server.validate(&self.writes).map_err(ConfigError::Invalid)?;
@@ -627,6 +660,9 @@ impl Settings {
         }
         if let Some(v) = lookup("ORDERDESK_WRITE_DEADLINE_MS") {
             self.writes.request_deadline_ms = parse("ORDERDESK_WRITE_DEADLINE_MS", v)?;
+        }
+        if let Some(v) = lookup("ORDERDESK_PAGE_SIZE") {
+            self.list.page_size = parse("ORDERDESK_PAGE_SIZE", v)?;
         }
         if let Some(v) = lookup("ORDERDESK_PROMOTION_PERCENT") {
             self.pricing.promotion_percent = parse("ORDERDESK_PROMOTION_PERCENT", v)?;

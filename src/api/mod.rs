@@ -18,7 +18,7 @@ pub use writes::*;
 
 use leptos::prelude::*;
 
-use crate::domain::Order;
+use crate::domain::{Order, OrderPage};
 use crate::error::AppError;
 
 /// Every order, in list order.
@@ -27,6 +27,18 @@ pub async fn list_orders() -> Result<Vec<Order>, AppError> {
     context::reply(async {
         let db = context::db()?;
         db.list_orders().await.map_err(|e| context::internal("listing orders", e))
+    })
+    .await
+}
+
+/// A page of the list (`list.page_size` orders) after `after` (a [`ListKey`] as a link carries
+/// it; from the top without it), with the count of all orders and where the next page starts.
+#[server(endpoint = "orders/page", output = crate::wire::Wire)]
+pub async fn list_page(after: Option<String>) -> Result<OrderPage, AppError> {
+    context::reply(async {
+        let after = after.filter(|a| !a.is_empty()).map(|a| crate::domain::ListKey::parse(&a)).transpose()?;
+        let state = context::state()?;
+        state.db.list_page(after, state.settings.list.page_size).await.map_err(|e| context::internal("reading a page of orders", e))
     })
     .await
 }

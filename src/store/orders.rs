@@ -4,7 +4,7 @@ use sqlx::FromRow;
 use uuid::Uuid;
 
 use super::Db;
-use crate::domain::{CustomerName, ItemName, Money, Note, Order, OrderId, OrderNumber, OrderStatus, Quantity};
+use crate::domain::{CustomerName, ItemName, ListKey, Money, Note, Order, OrderId, OrderNumber, OrderPage, OrderStatus, Quantity};
 
 /// The column list every order query selects, in `OrderRow`'s order.
 pub(crate) const ORDER_COLUMNS: &str = "id, number, customer, item, note, quantity, unit_price_cents, \
@@ -76,6 +76,37 @@ impl Db {
         let sql = format!("SELECT {ORDER_COLUMNS} FROM orders WHERE purge_after IS NULL ORDER BY position, number");
         let rows: Vec<OrderRow> = sqlx::query_as(&sql).fetch_all(self.reader()).await?;
         rows.into_iter().map(|r| Order::try_from(r).map_err(ReadError::from)).collect()
+    }
+
+    /// A page of the list: at most `limit` live orders after `after` (from the top without it),
+    /// in list order, with how many live orders there are in all. Read by the list's own index
+    /// from the key on, so it costs the same anywhere in the list.
+    pub async fn list_page(&self, after: Option<ListKey>, limit: u32) -> Result<OrderPage, ReadError> {
+        let limit = limit.max(1);
+        // One read transaction: the page and the count are of the same moment.
+        let mut conn = self.reader().begin().await?;
+        let rows: Vec<OrderRow> = match after {
+            Some(key) => {
+                let sql = format!(
+                    "SELECT {ORDER_COLUMNS} FROM orders WHERE purge_after IS NULL AND (position, number) > (?, ?) \
+                     ORDER BY position, number LIMIT ?"
+                );
+                sqlx::query_as(&sql).bind(key.position).bind(i64::from(key.number.get())).bind(i64::from(limit) + 1).fetch_all(&mut *conn).await?
+            }
+            None => {
+                let sql = format!("SELECT {ORDER_COLUMNS} FROM orders WHERE purge_after IS NULL ORDER BY position, number LIMIT ?");
+                sqlx::query_as(&sql).bind(i64::from(limit) + 1).fetch_all(&mut *conn).await?
+            }
+        };
+        // All rows less those waiting out a delete: both counted from an index, not the table.
+        let total: i64 = sqlx::query_scalar("SELECT (SELECT COUNT(*) FROM orders) - (SELECT COUNT(*) FROM orders WHERE purge_after IS NOT NULL)")
+            .fetch_one(&mut *conn)
+            .await?;
+        conn.commit().await?;
+        let more = rows.len() > limit as usize;
+        let orders = rows.into_iter().take(limit as usize).map(|r| Order::try_from(r).map_err(ReadError::from)).collect::<Result<Vec<_>, _>>()?;
+        let next = if more { orders.last().and_then(ListKey::of) } else { None };
+        Ok(OrderPage { orders, total: total.max(0) as u64, next })
     }
 
     /// One order by its human number.
