@@ -9,7 +9,11 @@ use orderdesk::domain::{Order, OrderPage};
 use std::collections::HashMap;
 
 async fn page(app: &TestApp, after: Option<&str>) -> OrderPage {
-    let res = app.call("orders/page", &[("after", after.unwrap_or_default())]).await;
+    search(app, after, "").await
+}
+
+async fn search(app: &TestApp, after: Option<&str>, q: &str) -> OrderPage {
+    let res = app.call("orders/page", &[("after", after.unwrap_or_default()), ("q", q)]).await;
     assert_eq!(res.status(), 200);
     res.json().await.unwrap()
 }
@@ -85,4 +89,35 @@ async fn a_bad_key_is_refused_at_the_position_field_and_a_key_past_the_end_an_em
     let first = page(&app, None).await;
     assert_eq!((first.orders.len(), first.next, first.total), (25, None, 25), "25 orders fit the default page of 50");
     assert_eq!(first.orders, app.orders().await, "the first page is the list's top, in order");
+}
+
+#[tokio::test]
+async fn a_search_runs_over_every_order_and_pages_the_same_way() {
+    let app = spawn_app_with(|s| s.list.page_size = 4).await;
+    for n in 0..9 {
+        create(&app, &format!("Zoë Brightwater {n}")).await;
+    }
+    let all = app.orders().await;
+    let expected: Vec<Order> = all.iter().filter(|o| o.matches("ZOË")).cloned().collect();
+    assert_eq!(expected.len(), 9, "the rule is Unicode case-insensitive");
+    let mut seen = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let p = search(&app, after.as_deref(), "ZOË").await;
+        assert_eq!(p.total, 9, "the count is of every matching order");
+        assert!(p.orders.len() <= 4);
+        seen.extend(p.orders);
+        let Some(next) = p.next else { break };
+        after = Some(next.to_string());
+    }
+    assert_eq!(seen, expected, "every match once, in list order");
+    let number = all.last().unwrap().display_number();
+    let by_number = search(&app, None, &number.to_lowercase()).await;
+    assert_eq!(by_number.orders.iter().map(Order::display_number).collect::<Vec<_>>(), [number.clone()]);
+    let none = search(&app, None, "no such customer").await;
+    assert_eq!((none.orders.len(), none.total, none.next), (0, 0, None));
+    let res = app.call("orders/page", &[("q", &"x".repeat(201))]).await;
+    let status = res.status().as_u16();
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!((status, body["field"].as_str()), (422, Some("search")), "{body}");
 }

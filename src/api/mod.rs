@@ -31,14 +31,22 @@ pub async fn list_orders() -> Result<Vec<Order>, AppError> {
     .await
 }
 
-/// A page of the list (`list.page_size` orders) after `after` (a [`ListKey`] as a link carries
-/// it; from the top without it), with the count of all orders and where the next page starts.
+/// A page of the list (`list.page_size` orders) after `after` (a [`crate::domain::ListKey`] as
+/// a link carries it; from the top without it), of the orders matching `q` (all without it),
+/// with how many match in all and where the next page starts.
 #[server(endpoint = "orders/page", output = crate::wire::Wire)]
-pub async fn list_page(after: Option<String>) -> Result<OrderPage, AppError> {
+pub async fn list_page(after: Option<String>, q: Option<String>) -> Result<OrderPage, AppError> {
     context::reply(async {
         let after = after.filter(|a| !a.is_empty()).map(|a| crate::domain::ListKey::parse(&a)).transpose()?;
+        let q = q.unwrap_or_default();
+        if q.chars().count() > crate::domain::SEARCH_MAX_CHARS {
+            return Err(AppError::Validation {
+                field: crate::domain::Field::Search,
+                message: format!("A search can be at most {} characters. Shorten it and search again.", crate::domain::SEARCH_MAX_CHARS),
+            });
+        }
         let state = context::state()?;
-        state.db.list_page(after, state.settings.list.page_size).await.map_err(|e| context::internal("reading a page of orders", e))
+        state.db.list_page(after, state.settings.list.page_size, &q).await.map_err(|e| context::internal("reading a page of orders", e))
     })
     .await
 }

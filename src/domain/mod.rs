@@ -18,7 +18,7 @@ pub use job::{about, Job, JobDetail, JobEvent, JobEventKind, JobFailure, JobId, 
 pub(crate) use job::sample_job;
 pub use money::Money;
 pub use number::OrderNumber;
-pub use order::{Order, OrderId, OrderStatus};
+pub use order::{Order, OrderId, OrderStatus, SEARCH_MAX_CHARS};
 pub use page::{ListKey, OrderPage};
 pub use pricing::{line_total, server_line_total, Promotion, BULK_DISCOUNT_FROM, BULK_DISCOUNT_PERCENT};
 pub use quantity::Quantity;
@@ -45,6 +45,7 @@ pub enum Field {
     Version,
     IdempotencyKey,
     JobId,
+    Search,
 }
 
 impl Field {
@@ -62,6 +63,7 @@ impl Field {
             Field::Version => "version",
             Field::IdempotencyKey => "request key",
             Field::JobId => "job reference",
+            Field::Search => "search text",
         }
     }
 }

@@ -160,11 +160,52 @@ impl Order {
     pub fn display_number(&self) -> String {
         self.number.map(|n| n.to_string()).unwrap_or_else(|| "New order".to_string())
     }
+
+    /// Whether the order matches a search (case-insensitive, on number, customer and item; an
+    /// empty search matches every order). The one rule for the list's filter and the server's
+    /// search.
+    pub fn matches(&self, search: &str) -> bool {
+        let needle = lowercase(search.trim());
+        needle.is_empty()
+            || lowercase(&self.display_number()).contains(&needle)
+            || lowercase(self.customer.as_str()).contains(&needle)
+            || lowercase(self.item.as_str()).contains(&needle)
+    }
+}
+
+/// The longest search the server takes, in characters.
+pub const SEARCH_MAX_CHARS: usize = 200;
+
+/// Unicode lowercase (`str::to_lowercase`). In the browser it is JavaScript's `toLowerCase`,
+/// the same Unicode default case mapping, so the WASM client carries no case tables.
+fn lowercase(s: &str) -> String {
+    #[cfg(all(feature = "hydrate", target_arch = "wasm32"))]
+    {
+        js_sys::JsString::from(s).to_lower_case().into()
+    }
+    #[cfg(not(all(feature = "hydrate", target_arch = "wasm32")))]
+    {
+        s.to_lowercase()
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn search_matches_number_customer_and_item_case_insensitively() {
+        let mut o = Order::new_draft(OrderId::new(), 0);
+        o.number = Some(OrderNumber::new(1042));
+        o.customer = CustomerName::parse("Harbor Street Café").unwrap();
+        o.item = ItemName::parse("Espresso beans").unwrap();
+        assert!(o.matches(""));
+        assert!(o.matches("ord-1042"));
+        assert!(o.matches("harbor"));
+        assert!(o.matches("ESPRESSO"));
+        assert!(o.matches("CAFÉ"));
+        assert!(!o.matches("tea"));
+    }
 
     #[test]
     fn a_bad_id_is_quoted_only_by_a_short_prefix() {

@@ -61,6 +61,15 @@ impl TryFrom<OrderRow> for Order {
     }
 }
 
+/// A page from up to `limit + 1` orders read after its key: the extra one only says there is
+/// a next page.
+fn page_of(mut orders: Vec<Order>, limit: usize, total: u64) -> OrderPage {
+    let more = orders.len() > limit;
+    orders.truncate(limit);
+    let next = if more { orders.last().and_then(ListKey::of) } else { None };
+    OrderPage { orders, total, next }
+}
+
 /// Errors reading orders: the database failed, or a row is corrupt.
 #[derive(Debug, thiserror::Error)]
 pub enum ReadError {
@@ -78,11 +87,19 @@ impl Db {
         rows.into_iter().map(|r| Order::try_from(r).map_err(ReadError::from)).collect()
     }
 
-    /// A page of the list: at most `limit` live orders after `after` (from the top without it),
-    /// in list order, with how many live orders there are in all. Read by the list's own index
-    /// from the key on, so it costs the same anywhere in the list.
-    pub async fn list_page(&self, after: Option<ListKey>, limit: u32) -> Result<OrderPage, ReadError> {
-        let limit = limit.max(1);
+    /// A page of the list: at most `limit` live orders after `after` (from the top without it)
+    /// that match `search` ([`Order::matches`]; empty: every order), in list order, with how
+    /// many live orders match in all. Without a search it is read by the list's own index from
+    /// the key, so it costs the same anywhere in the list; a search still reads every order
+    /// (its rule is the client's, Unicode case-insensitive, which SQLite's `LIKE` is not).
+    pub async fn list_page(&self, after: Option<ListKey>, limit: u32, search: &str) -> Result<OrderPage, ReadError> {
+        let limit = limit.max(1) as usize;
+        if !search.trim().is_empty() {
+            let found: Vec<Order> = self.list_orders().await?.into_iter().filter(|o| o.matches(search)).collect();
+            let total = found.len() as u64;
+            let rest: Vec<Order> = found.into_iter().filter(|o| after.is_none_or(|a| ListKey::of(o).is_some_and(|k| k > a))).take(limit + 1).collect();
+            return Ok(page_of(rest, limit, total));
+        }
         // One read transaction: the page and the count are of the same moment.
         let mut conn = self.reader().begin().await?;
         let rows: Vec<OrderRow> = match after {
@@ -91,11 +108,11 @@ impl Db {
                     "SELECT {ORDER_COLUMNS} FROM orders WHERE purge_after IS NULL AND (position, number) > (?, ?) \
                      ORDER BY position, number LIMIT ?"
                 );
-                sqlx::query_as(&sql).bind(key.position).bind(i64::from(key.number.get())).bind(i64::from(limit) + 1).fetch_all(&mut *conn).await?
+                sqlx::query_as(&sql).bind(key.position).bind(i64::from(key.number.get())).bind(limit as i64 + 1).fetch_all(&mut *conn).await?
             }
             None => {
                 let sql = format!("SELECT {ORDER_COLUMNS} FROM orders WHERE purge_after IS NULL ORDER BY position, number LIMIT ?");
-                sqlx::query_as(&sql).bind(i64::from(limit) + 1).fetch_all(&mut *conn).await?
+                sqlx::query_as(&sql).bind(limit as i64 + 1).fetch_all(&mut *conn).await?
             }
         };
         // All rows less those waiting out a delete: both counted from an index, not the table.
@@ -103,10 +120,8 @@ impl Db {
             .fetch_one(&mut *conn)
             .await?;
         conn.commit().await?;
-        let more = rows.len() > limit as usize;
-        let orders = rows.into_iter().take(limit as usize).map(|r| Order::try_from(r).map_err(ReadError::from)).collect::<Result<Vec<_>, _>>()?;
-        let next = if more { orders.last().and_then(ListKey::of) } else { None };
-        Ok(OrderPage { orders, total: total.max(0) as u64, next })
+        let orders = rows.into_iter().map(|r| Order::try_from(r).map_err(ReadError::from)).collect::<Result<Vec<_>, _>>()?;
+        Ok(page_of(orders, limit, total.max(0) as u64))
     }
 
     /// One order by its human number.

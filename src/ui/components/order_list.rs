@@ -2,31 +2,9 @@
 
 use leptos::prelude::*;
 
-use crate::domain::{Order, OrderId};
+use crate::domain::OrderId;
 use crate::ui::components::OrderRow;
 use crate::ui::sync::OrderSync;
-
-/// Whether `order` matches the search text (case-insensitive, on number, customer, item).
-fn matches(order: &Order, needle: &str) -> bool {
-    let needle = lowercase(needle.trim());
-    needle.is_empty()
-        || lowercase(&order.display_number()).contains(&needle)
-        || lowercase(order.customer.as_str()).contains(&needle)
-        || lowercase(order.item.as_str()).contains(&needle)
-}
-
-/// Unicode lowercase (`str::to_lowercase`). In the browser it is JavaScript's `toLowerCase`,
-/// the same Unicode default case mapping, so the WASM client carries no case tables.
-fn lowercase(s: &str) -> String {
-    #[cfg(all(feature = "hydrate", target_arch = "wasm32"))]
-    {
-        js_sys::JsString::from(s).to_lower_case().into()
-    }
-    #[cfg(not(all(feature = "hydrate", target_arch = "wasm32")))]
-    {
-        s.to_lowercase()
-    }
-}
 
 #[component]
 pub fn OrderList(
@@ -42,7 +20,7 @@ pub fn OrderList(
         if q.trim().is_empty() {
             ids
         } else {
-            ids.into_iter().filter(|id| sync.row(*id).is_some_and(|r| matches(&r.order, &q))).collect::<Vec<OrderId>>()
+            ids.into_iter().filter(|id| sync.row(*id).is_some_and(|r| r.order.matches(&q))).collect::<Vec<OrderId>>()
         }
     });
     let total = move || sync.row_count();
@@ -85,23 +63,4 @@ pub fn OrderList(
         </Show>
     }
     .into_any()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::matches;
-    use crate::domain::*;
-
-    #[test]
-    fn search_matches_number_customer_and_item_case_insensitively() {
-        let mut o = Order::new_draft(OrderId::new(), 0);
-        o.number = Some(OrderNumber::new(1042));
-        o.customer = CustomerName::parse("Harbor Street Café").unwrap();
-        o.item = ItemName::parse("Espresso beans").unwrap();
-        assert!(matches(&o, ""));
-        assert!(matches(&o, "ord-1042"));
-        assert!(matches(&o, "harbor"));
-        assert!(matches(&o, "ESPRESSO"));
-        assert!(!matches(&o, "tea"));
-    }
 }
