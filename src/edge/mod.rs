@@ -91,9 +91,9 @@ pub async fn guard(State(edge): State<Arc<Edge>>, mut req: Request, next: Next) 
     // A session starts with a page; API calls and files never mint one.
     let new_session = (is_page && session.is_none()).then(token::Session::fresh);
     let mut res = next.run(req).await;
-    if res.status().is_client_error() || res.status().is_server_error() {
+    if res.status().as_u16() >= 400 {
         // Leptos answers a plain form's failed server function with a redirect to the page
-        // that sent it, the error in the URL; a refusal is its status and typed error only.
+        // that sent it, the error in the URL; an error answer is its status and typed error only.
         res.headers_mut().remove(axum::http::header::LOCATION);
     }
     headers::secure(res.headers_mut(), nonce.as_ref());

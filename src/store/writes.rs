@@ -117,20 +117,33 @@ impl Db {
             Peeked::Expired => true,
             Peeked::Free(()) => false,
         };
+        self.in_batch(meta, keep, expired, async move |w: &mut Write<'_>, meta: &WriteMeta, keep: &K| {
+            let answer = effect(w.conn()).await?;
+            let body = keep.store(&answer).map_err(|e| StoreError::corrupt("answer", meta.key.to_string(), e))?;
+            match idempotency::record(w, meta, body).await? {
+                Finish::Kept => Ok(Applied::Fresh(answer)),
+                Finish::Duplicate => taken_meanwhile(w, meta, keep).await,
+                Finish::Skipped => Err(StoreError::corrupt("idempotency key", meta.key.to_string(), "its answer was not stored")),
+            }
+        })
+        .await
+    }
+
+    /// Runs `write` in a batch, for a first request: a key the reader found expired is
+    /// forgotten first (or, answered meanwhile, its stored answer is the write's).
+    async fn in_batch<T, K, W>(&self, meta: &WriteMeta, keep: K, expired: bool, write: W) -> Result<Applied<T>, StoreError>
+    where
+        T: Send + 'static,
+        K: Keep<T> + Send + 'static,
+        W: AsyncFnOnce(&mut Write<'_>, &WriteMeta, &K) -> Result<Applied<T>, StoreError> + Send + 'static,
+    {
         let meta = meta.clone();
         self.batch
             .run(async move |w: &mut Write<'_>| {
-                let meta = &meta;
-                if expired && let Some(answer) = forget_expired(w, meta, &keep).await? {
+                if expired && let Some(answer) = forget_expired(w, &meta, &keep).await? {
                     return Ok(Applied::Replayed(answer));
                 }
-                let answer = effect(w.conn()).await?;
-                let body = keep.store(&answer).map_err(|e| StoreError::corrupt("answer", meta.key.to_string(), e))?;
-                match idempotency::record(w, meta, body).await? {
-                    Finish::Kept => Ok(Applied::Fresh(answer)),
-                    Finish::Duplicate => taken_meanwhile(w, meta, &keep).await,
-                    Finish::Skipped => Err(StoreError::corrupt("idempotency key", meta.key.to_string(), "its answer was not stored")),
-                }
+                write(w, &meta, &keep).await
             })
             .await
     }
@@ -155,30 +168,24 @@ impl Db {
             // A refusal is decided again in the batch, on the current row.
             Peeked::Free(seen) => (false, seen.and_then(|seen| change(&seen).ok().map(|next| (seen.version, next)))),
         };
-        let meta = meta.clone();
-        self.batch
-            .run(async move |w: &mut Write<'_>| {
-                let meta = &meta;
-                if expired && let Some(answer) = forget_expired(w, meta, &Whole).await? {
-                    return Ok(Applied::Replayed(answer));
+        self.in_batch(meta, Whole, expired, async move |w: &mut Write<'_>, meta: &WriteMeta, keep: &Whole| {
+            if let Some((seen, next)) = planned {
+                match put_order(w, seen, &next, meta).await? {
+                    Finish::Kept => return Ok(Applied::Fresh(next)),
+                    Finish::Duplicate => return taken_meanwhile(w, meta, keep).await,
+                    // Changed since the reader saw it: decided again below.
+                    Finish::Skipped => {}
                 }
-                if let Some((seen, next)) = planned {
-                    match put_order(w, seen, &next, meta).await? {
-                        Finish::Kept => return Ok(Applied::Fresh(next)),
-                        Finish::Duplicate => return taken_meanwhile(w, meta, &Whole).await,
-                        // Changed since the reader saw it: decided again below.
-                        Finish::Skipped => {}
-                    }
-                }
-                let current = live(w.conn(), id).await?;
-                let next = change(&current)?;
-                match put_order(w, current.version, &next, meta).await? {
-                    Finish::Kept => Ok(Applied::Fresh(next)),
-                    Finish::Duplicate => taken_meanwhile(w, meta, &Whole).await,
-                    Finish::Skipped => Err(StoreError::corrupt("order", id.to_string(), "changed inside its own write")),
-                }
-            })
-            .await
+            }
+            let current = live(w.conn(), id).await?;
+            let next = change(&current)?;
+            match put_order(w, current.version, &next, meta).await? {
+                Finish::Kept => Ok(Applied::Fresh(next)),
+                Finish::Duplicate => taken_meanwhile(w, meta, keep).await,
+                Finish::Skipped => Err(StoreError::corrupt("order", id.to_string(), "changed inside its own write")),
+            }
+        })
+        .await
     }
 
     /// Looks the key up on a reader (a repeat is answered here, without entering a batch), then,
