@@ -85,6 +85,8 @@ async function startServer() {
       ORDERDESK_ADDRESS: `127.0.0.1:${port}`,
       DATABASE_URL: `sqlite://${path.join(tmp, 'db.sqlite')}`,
       ORDERDESK_FAULTS: 'true',
+      // The list's first page holds every row the run asks for (at most 500, the setting's bound).
+      ORDERDESK_PAGE_SIZE: String(Math.min(500, Math.max(50, listRows))),
       LEPTOS_SITE_ROOT: 'target/site',
       RUST_LOG: process.env.RUST_LOG ?? 'orderdesk=warn',
     },

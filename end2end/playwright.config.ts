@@ -14,6 +14,8 @@ const SYNC_WRITE_DEADLINE_MS = 8_000;
 // "Nothing lost" (pending writes across reloads, closed tabs, two tabs, offline) on a fourth
 // server with default settings: its specs set global fault rules and count every version.
 const durablePort = port + 3;
+// "A list that stays fast" on a fifth server seeded with 5,000 orders.
+const largePort = port + 4;
 // What is served: the release build by default; E2E_SERVER_BIN / E2E_SITE_ROOT test a copy.
 const serverBin = process.env.E2E_SERVER_BIN ?? 'target/release/orderdesk';
 const siteRoot = process.env.E2E_SITE_ROOT ?? 'target/site';
@@ -76,15 +78,17 @@ export default defineConfig({
     // In this order, so the long serial specs pack well on two workers (the whole suite stays
     // under 4 minutes): row states start early in `app`, the durable spec right after the
     // gallery, then jobs and sync.
-    { name: 'app', testIgnore: /(jobs|sync|nothing-lost).*\.spec\.ts/ },
+    { name: 'app', testIgnore: /(jobs|sync|nothing-lost|large-list).*\.spec\.ts/ },
     { name: 'durable', testMatch: /nothing-lost.*\.spec\.ts/, use: { baseURL: `http://127.0.0.1:${durablePort}` } },
     { name: 'jobs', testMatch: /jobs.*\.spec\.ts/, use: { baseURL: `http://127.0.0.1:${jobsPort}` } },
     { name: 'sync', testMatch: /sync.*\.spec\.ts/, use: { baseURL: `http://127.0.0.1:${syncPort}` } },
+    { name: 'large', testMatch: /large-list.*\.spec\.ts/, use: { baseURL: `http://127.0.0.1:${largePort}` } },
   ],
   webServer: [
     server(port),
     server(syncPort, { ORDERDESK_WRITE_DEADLINE_MS: String(SYNC_WRITE_DEADLINE_MS) }),
     server(durablePort),
+    server(largePort, { ORDERDESK_DEMO_ORDERS: '5000' }),
     server(jobsPort, {
       ORDERDESK_JOB_PAYMENT_MS: String(JOB_TIMINGS.stepMs),
       ORDERDESK_JOB_STOCK_MS: String(JOB_TIMINGS.stepMs),

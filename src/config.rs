@@ -141,7 +141,14 @@ pub struct DatabaseSettings {
     /// `ORDERDESK_SEED`: fill an empty database with demo orders at start-up.
     #[serde(default = "default_true")]
     pub seed_demo_data: bool,
+    /// `ORDERDESK_DEMO_ORDERS`: how many demo orders the seed makes (the first 25 hand-written,
+    /// the rest variations of them), e.g. thousands to try the list at size.
+    #[serde(default = "default_demo_orders")]
+    pub demo_orders: u32,
 }
+
+/// Bounds of `database.demo_orders`.
+pub const DEMO_ORDERS: std::ops::RangeInclusive<u32> = 1..=1_000_000;
 
 /// Bounds of `database.readers`: at least one reader, and no more than SQLite usefully serves.
 pub const READERS: std::ops::RangeInclusive<u32> = 1..=64;
@@ -159,6 +166,14 @@ impl DatabaseSettings {
         if lower.contains(":memory:") || lower.contains("mode=memory") {
             return Err(format!(
                 "database.url is {url:?}, an in-memory database: its orders would vanish at every restart and each connection would see a different one. Name a SQLite file, e.g. sqlite://data/orderdesk.db."
+            ));
+        }
+        if !DEMO_ORDERS.contains(&self.demo_orders) {
+            return Err(format!(
+                "database.demo_orders is {}: set between {} and {} orders.",
+                self.demo_orders,
+                DEMO_ORDERS.start(),
+                DEMO_ORDERS.end()
             ));
         }
         if !READERS.contains(&self.readers) {
@@ -545,6 +560,9 @@ fn default_shutdown_grace() -> u64 {
 fn default_readers() -> u32 {
     8
 }
+fn default_demo_orders() -> u32 {
+    25
+}
 fn default_true() -> bool {
     true
 }
@@ -651,6 +669,9 @@ impl Settings {
         }
         if let Some(v) = lookup("ORDERDESK_SEED") {
             self.database.seed_demo_data = parse("ORDERDESK_SEED", v)?;
+        }
+        if let Some(v) = lookup("ORDERDESK_DEMO_ORDERS") {
+            self.database.demo_orders = parse("ORDERDESK_DEMO_ORDERS", v)?;
         }
         if let Some(v) = lookup("ORDERDESK_UNDO_WINDOW_SECS") {
             self.writes.undo_window_secs = parse("ORDERDESK_UNDO_WINDOW_SECS", v)?;

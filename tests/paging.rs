@@ -121,3 +121,37 @@ async fn a_search_runs_over_every_order_and_pages_the_same_way() {
     let body: serde_json::Value = res.json().await.unwrap();
     assert_eq!((status, body["field"].as_str()), (422, Some("search")), "{body}");
 }
+
+#[tokio::test]
+async fn the_search_index_follows_renames_and_deletes_and_a_short_search_still_finds_every_match() {
+    let app = spawn_app_with(|_| {}).await;
+    let o = create(&app, "Quillon Vantage").await;
+    let found = |p: &OrderPage| p.orders.iter().map(|x| x.id).collect::<Vec<_>>();
+    assert_eq!(found(&search(&app, None, "illon van").await), vec![o.id], "any part of a name, across the space");
+    let form = [("key", key()), ("id", o.id.to_string()), ("version", o.version.to_string()), ("customer", "Marrow Fields".into()), ("item", "Paged".into())];
+    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    assert_eq!(app.call("orders/rename", &form).await.status(), 200);
+    assert_eq!(search(&app, None, "quillon").await.total, 0, "the old name is gone from the index");
+    assert_eq!(found(&search(&app, None, "MARROW").await), vec![o.id], "the new name is in it");
+    // A quantity change leaves the index alone and the order still found.
+    let form = [("key", key()), ("id", o.id.to_string()), ("version", (o.version + 1).to_string()), ("quantity", "3".into())];
+    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    assert_eq!(app.call("orders/quantity", &form).await.status(), 200);
+    assert_eq!(found(&search(&app, None, "marrow f").await), vec![o.id]);
+    // A held delete is not listed; found again after Undo.
+    let form = [("key", key()), ("id", o.id.to_string()), ("version", (o.version + 2).to_string())];
+    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    assert_eq!(app.call("orders/delete", &form).await.status(), 200);
+    assert_eq!(search(&app, None, "marrow").await.total, 0);
+    assert_eq!(app.call("orders/undo_delete", &[("key", &key()), ("id", &o.id.to_string())]).await.status(), 200);
+    assert_eq!(found(&search(&app, None, "marrow").await), vec![o.id]);
+    // One or two characters can't be looked up by trigram; every match is still found.
+    let all = app.orders().await;
+    for q in ["é", "ar", "7"] {
+        let expected: Vec<_> = all.iter().filter(|x| x.matches(q)).map(|x| x.id).collect();
+        let p = search(&app, None, q).await;
+        assert_eq!((p.total as usize, found(&p)), (expected.len(), expected.iter().take(50).copied().collect()), "{q:?}");
+    }
+    // Quotes in a search are text, not query syntax.
+    assert_eq!(search(&app, None, "\"marrow\" OR x").await.total, 0);
+}

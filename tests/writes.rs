@@ -220,29 +220,90 @@ async fn create_keeps_the_clients_id_and_gets_a_number_at_the_top() {
     assert_eq!((status, b["field"].as_str()), (422, Some("order_id")));
 }
 
+/// Posts a move of `mover` (`before` or `after` another order, or last) and reads its answer.
+async fn move_to(app: &TestApp, mover: &Order, neighbour: (&str, Option<&Order>)) -> Vec<Order> {
+    let (place, other) = neighbour;
+    let other = other.map(|o| o.id.to_string()).unwrap_or_default();
+    let form = [("key", key()), ("id", mover.id.to_string()), ("version", mover.version.to_string()), (place, other)];
+    let form: Vec<(&str, &str)> = form.iter().map(|(a, b)| (*a, b.as_str())).collect();
+    let (status, b) = body(app.call("orders/move", &form).await).await;
+    assert_eq!(status, 200, "{b}");
+    serde_json::from_value(b).unwrap()
+}
+
+/// Every order whose version changed between `before` and `after` is in `answer`, as it is now.
+fn answer_holds_every_change(before: &[Order], after: &[Order], answer: &[Order]) {
+    for now in after {
+        let was = before.iter().find(|o| o.id == now.id).unwrap();
+        let answered = answer.iter().find(|o| o.id == now.id);
+        if was.version != now.version {
+            assert_eq!(answered, Some(now), "{} changed, so the answer holds it", now.display_number());
+        } else {
+            assert!(answered.is_none(), "{} did not change, so the answer leaves it out", now.display_number());
+        }
+    }
+}
+
 #[tokio::test]
-async fn move_answers_with_the_canonical_order() {
+async fn a_move_answers_with_the_orders_it_placed_and_the_list_follows_their_positions() {
     let app = spawn_app().await;
     let before = app.orders().await;
-    let last = before.last().unwrap().clone();
-    let first = before[0].clone();
-    let (status, b) = body(app.call("orders/move", &[("key", &key()), ("id", &last.id.to_string()), ("version", &last.version.to_string()), ("before", &first.id.to_string())]).await).await;
-    assert_eq!(status, 200, "{b}");
-    let list: Vec<Order> = serde_json::from_value(b).unwrap();
-    assert_eq!(list[0].id, last.id);
-    assert_eq!(list[1].id, first.id);
-    assert_eq!(list[0].version, last.version + 1);
-    assert_eq!(app.orders().await, list);
-    // Many moves into the same gap force a renumbering; the order must still be right.
-    for _ in 0..12 {
+    let (last, first) = (before.last().unwrap().clone(), before[0].clone());
+    let answer = move_to(&app, &last, ("before", Some(&first))).await;
+    assert_eq!(answer.len(), 1, "there was room: only the moved order changed");
+    assert_eq!((answer[0].id, answer[0].version), (last.id, last.version + 1));
+    let now = app.orders().await;
+    assert_eq!((now[0].id, now[1].id), (last.id, first.id));
+    answer_holds_every_change(&before, &now, &answer);
+
+    // After an order: the first goes just behind the third.
+    let (mover, anchor) = (now[0].clone(), now[2].clone());
+    let answer = move_to(&app, &mover, ("after", Some(&anchor))).await;
+    let after = app.orders().await;
+    assert_eq!((after[1].id, after[2].id), (anchor.id, mover.id));
+    answer_holds_every_change(&now, &after, &answer);
+
+    // To the end.
+    let answer = move_to(&app, &after[0], ("before", None)).await;
+    let end = app.orders().await;
+    assert_eq!(end.last().unwrap().id, after[0].id);
+    answer_holds_every_change(&after, &end, &answer);
+
+    // Many moves into the same gap leave no room between two orders: a short stretch behind
+    // them moves up, never the whole list, and the answer says which orders it moved.
+    let mut spread = 0;
+    for n in 0..16 {
         let now = app.orders().await;
         let (mover, target) = (now.last().unwrap().clone(), now[1].clone());
-        let (status, b) = body(app.call("orders/move", &[("key", &key()), ("id", &mover.id.to_string()), ("version", &mover.version.to_string()), ("before", &target.id.to_string())]).await).await;
-        assert_eq!(status, 200, "{b}");
-        let list: Vec<Order> = serde_json::from_value(b).unwrap();
-        assert_eq!(list[1].id, mover.id);
-        assert_eq!(list[2].id, target.id);
+        let answer = move_to(&app, &mover, ("before", Some(&target))).await;
+        let after = app.orders().await;
+        assert_eq!((after[1].id, after[2].id), (mover.id, target.id), "just before the order the person chose");
+        assert_eq!(answer[0].id, mover.id, "the moved order first");
+        answer_holds_every_change(&now, &after, &answer);
+        // At most the orders crowded into that spot by the moves so far, not the list.
+        assert!(answer.len() <= n + 1 && answer.len() < now.len(), "a short stretch, not the list: {}", answer.len());
+        spread += answer.len() - 1;
     }
+    assert!(spread > 0, "16 halvings of a 1,024 gap ran out of room at least once");
+}
+
+#[tokio::test]
+async fn a_move_before_and_after_at_once_or_next_to_a_missing_order_is_refused_and_changes_nothing() {
+    let app = spawn_app().await;
+    let before = app.orders().await;
+    let (a, b) = (before[0].clone(), before[1].clone());
+    let form = [("key", key()), ("id", a.id.to_string()), ("version", a.version.to_string()), ("before", b.id.to_string()), ("after", b.id.to_string())];
+    let form: Vec<(&str, &str)> = form.iter().map(|(x, y)| (*x, y.as_str())).collect();
+    let (status, body_) = body(app.call("orders/move", &form).await).await;
+    assert_eq!((status, body_["field"].as_str()), (422, Some("position")), "{body_}");
+    let missing = "0190f5a8-8d2e-7000-8000-000000000000";
+    for place in ["before", "after"] {
+        let form = [("key", key()), ("id", a.id.to_string()), ("version", a.version.to_string()), (place, missing.to_string())];
+        let form: Vec<(&str, &str)> = form.iter().map(|(x, y)| (*x, y.as_str())).collect();
+        let status = app.call("orders/move", &form).await.status();
+        assert!(status.is_client_error(), "{place} a missing order: {status}");
+    }
+    assert_eq!(app.orders().await, before, "nothing changed");
 }
 
 #[tokio::test]
@@ -259,22 +320,20 @@ async fn a_repeated_move_is_answered_from_the_current_rows_without_a_stored_list
 
     let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", app.db_path.display())).await.unwrap();
     let stored: String = sqlx::query_scalar("SELECT response FROM idempotency_keys WHERE key = ?").bind(&k).fetch_one(&pool).await.unwrap();
-    assert!(stored.len() < 200 && !stored.contains("customer"), "only the moved order is kept, not the list: {stored}");
+    assert!(stored.len() < 200 && !stored.contains("customer"), "only which order moved is kept, not records: {stored}");
     assert!(stored.contains(&mover.id.to_string()), "{stored}");
 
-    // Another order changes after the move; the repeat answers with the list as it is now.
-    let other = answered[3].clone();
-    let star = [("key", key()), ("id", other.id.to_string()), ("version", other.version.to_string()), ("starred", "true".into())];
+    // The moved order changes after the move; the repeat answers with it as it is now.
+    let moved = answered[0].clone();
+    let star = [("key", key()), ("id", moved.id.to_string()), ("version", moved.version.to_string()), ("starred", "true".into())];
     let star: Vec<(&str, &str)> = star.iter().map(|(a, b)| (*a, b.as_str())).collect();
     assert_eq!(app.call("orders/star", &star).await.status(), 200);
     let (status, b) = body(app.call("orders/move", &form).await).await;
     assert_eq!(status, 200, "{b}");
     let replayed: Vec<Order> = serde_json::from_value(b).unwrap();
-    assert_eq!(replayed, app.orders().await, "the canonical list as it is now");
-    assert_eq!((replayed[0].id, replayed[0].version), (mover.id, mover.version + 1), "moved once, not twice");
-    assert_eq!(replayed[3].version, other.version + 1);
-    let ids = |l: &[Order]| l.iter().map(|o| o.id).collect::<Vec<_>>();
-    assert_eq!(ids(&replayed), ids(&answered), "the same order of rows");
+    assert_eq!(replayed.len(), 1);
+    assert_eq!((replayed[0].id, replayed[0].version, replayed[0].starred), (mover.id, mover.version + 2, true), "moved once, not twice");
+    assert_eq!(app.orders().await[0].id, mover.id);
 }
 
 #[tokio::test]

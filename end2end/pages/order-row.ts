@@ -80,6 +80,8 @@ export class OrderRow {
   readonly dismissButton: Locator;
   readonly discardButton: Locator;
   readonly undoButton: Locator;
+  readonly moveUpButton: Locator;
+  readonly moveDownButton: Locator;
   readonly editor: {
     customer: Locator;
     item: Locator;
@@ -110,6 +112,8 @@ export class OrderRow {
     this.dismissButton = t('dismiss');
     this.discardButton = t('discard');
     this.undoButton = t('undo');
+    this.moveUpButton = t('move-up');
+    this.moveDownButton = t('move-down');
     this.editor = {
       customer: t('edit-customer'),
       item: t('edit-item'),

@@ -32,6 +32,33 @@ export class OrdersApi {
     return res.json();
   }
 
+  /** One page of the list (`POST /api/orders/page`) after `after` (`<position>.<number>`). */
+  async page(after = '', q = ''): Promise<{ orders: ServerOrder[]; total: number; next: { position: number; number: number } | null }> {
+    const res = await this.request.post('/api/orders/page', { form: { after, q }, headers: SAME_ORIGIN });
+    expect(res.status(), await res.text()).toBe(200);
+    return res.json();
+  }
+
+  /** Test setup only: stars or unstars an order directly through the server function. */
+  async setStarred(order: ServerOrder, starred: boolean): Promise<ServerOrder> {
+    const res = await this.request.post('/api/orders/star', {
+      headers: SAME_ORIGIN,
+      form: { key: randomUUID(), id: order.id, version: String(order.version), starred: String(starred) },
+    });
+    expect(res.status(), await res.text()).toBe(200);
+    return res.json();
+  }
+
+  /** Test setup only: creates a draft directly through the server function. */
+  async createDraft(customer: string, item: string): Promise<ServerOrder> {
+    const res = await this.request.post('/api/orders/create', {
+      headers: SAME_ORIGIN,
+      form: { key: randomUUID(), id: uuidv7(), customer, item, quantity: '1', unit_price_cents: '1000', note: '' },
+    });
+    expect(res.status(), await res.text()).toBe(200);
+    return res.json();
+  }
+
   /** The live order `ORD-nnnn`, or `undefined` when the server does not list it. */
   async find(number: string): Promise<ServerOrder | undefined> {
     const n = Number(number.replace(/^ORD-/, ''));
@@ -93,6 +120,16 @@ export class OrdersApi {
     expect(res.status(), await res.text()).toBe(200);
     return res.json();
   }
+}
+
+/** A UUIDv7 for now (the ids the app makes for new orders). */
+function uuidv7(): string {
+  const hex = Date.now().toString(16).padStart(12, '0') + randomUUID().replace(/-/g, '').slice(12);
+  const h = hex.split('');
+  h[12] = '7';
+  h[16] = ((parseInt(h[16], 16) & 0x3) | 0x8).toString(16);
+  const s = h.join('');
+  return `${s.slice(0, 8)}-${s.slice(8, 12)}-${s.slice(12, 16)}-${s.slice(16, 20)}-${s.slice(20, 32)}`;
 }
 
 /** Cents as the app formats money: `$1,234.56`. */

@@ -42,8 +42,14 @@ pub async fn get_job(id: String) -> Result<JobDetail, AppError> {
     .await
 }
 
-/// The newest job of every order that has one, for the badges in the list.
+/// How many jobs the feed starts from: the newest job of each of the most recently placed
+/// orders (jobs older than that still show on their status pages; their orders' rows show
+/// the status the job left).
+#[cfg(feature = "ssr")]
+const JOB_FEED_MAX: u32 = 200;
+
+/// The newest job of each recently placed order, for the badges in the list and the feed.
 #[server(endpoint = "jobs/list", output = crate::wire::Wire)]
 pub async fn list_jobs() -> Result<Vec<Job>, AppError> {
-    context::reply(async { Ok(context::db()?.latest_jobs().await?) }).await
+    context::reply(async { Ok(context::db()?.latest_jobs(JOB_FEED_MAX).await?) }).await
 }

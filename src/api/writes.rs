@@ -12,7 +12,8 @@ use crate::error::AppError;
 use {
     super::context,
     super::gate::{self, announce},
-    crate::domain::{CustomerName, ItemName, Money, Note, OrderId, Quantity, WriteKind},
+    crate::domain::{CustomerName, Field, ItemName, Money, Note, OrderId, Quantity, ValidationError, WriteKind},
+    crate::sync::Place,
 };
 
 /// Star or unstar an order (any status).
@@ -73,15 +74,31 @@ pub async fn set_quantity(key: String, id: String, version: i64, quantity: i64) 
     .await
 }
 
-/// Move an order just before another (to the end without `before`); answers with the
-/// canonical list.
+/// Move an order just before `before`, just after `after` (one of them at most), or to the end
+/// of the list; answers with every order whose place changed, the moved one first (the
+/// canonical order is their positions).
 #[server(endpoint = "orders/move", output = crate::wire::Wire)]
-pub async fn move_order(key: String, id: String, version: i64, before: Option<String>) -> Result<Vec<Order>, AppError> {
+pub async fn move_order(key: String, id: String, version: i64, before: Option<String>, after: Option<String>) -> Result<Vec<Order>, AppError> {
     context::reply(async {
         let id = OrderId::parse(&id)?;
-        let before = before.filter(|b| !b.is_empty()).map(|b| OrderId::parse(&b)).transpose()?;
-        gate::write(WriteKind::Move, &key, Some(id), &(id, version, before), announce::orders, move |w| async move {
-            w.db.move_order(&w.meta, id, version, before).await
+        let neighbour = |s: Option<String>| s.filter(|b| !b.is_empty()).map(|b| OrderId::parse(&b)).transpose();
+        let (before, after) = (neighbour(before)?, neighbour(after)?);
+        let place = match (before, after) {
+            (Some(_), Some(_)) => {
+                return Err(ValidationError::new(Field::Position, "Move an order before one order or after one, not both.").into());
+            }
+            (Some(b), None) => Place::Before(b),
+            (None, Some(a)) => Place::After(a),
+            (None, None) => Place::Last,
+        };
+        // A move before an order (or last) is stored under the payload it always had, so a key
+        // sent before moves could go after an order still replays.
+        let payload = match after {
+            None => serde_json::json!((id, version, before)),
+            Some(a) => serde_json::json!((id, version, "after", a)),
+        };
+        gate::write(WriteKind::Move, &key, Some(id), &payload, announce::orders, move |w| async move {
+            w.db.move_order(&w.meta, id, version, place).await
         })
         .await
     })

@@ -19,7 +19,7 @@ pub(crate) use job::sample_job;
 pub use money::Money;
 pub use number::OrderNumber;
 pub use order::{Order, OrderId, OrderStatus, SEARCH_MAX_CHARS};
-pub use page::{ListKey, OrderPage};
+pub use page::{ListKey, ListWindow, OrderPage};
 pub use pricing::{line_total, server_line_total, Promotion, BULK_DISCOUNT_FROM, BULK_DISCOUNT_PERCENT};
 pub use quantity::Quantity;
 pub use rules::{RuleError, Stored};

@@ -50,6 +50,40 @@ pub struct OrderPage {
     pub next: Option<ListKey>,
 }
 
+/// The part of the list a page has loaded: the orders after `start` (from the top when `None`)
+/// up to and including `end` (to the bottom when `None`) that match `search`. Pages are read by
+/// key, so the window is a stretch of keys, not a count of rows: whatever is written meanwhile,
+/// an order is in it or not by its own key, and the next page starts right after `end`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ListWindow {
+    pub start: Option<ListKey>,
+    pub end: Option<ListKey>,
+    pub search: String,
+}
+
+impl ListWindow {
+    /// Whether `order` belongs in the window. A predicted order without a number (a create not
+    /// confirmed yet) goes on top, so it is in a window that starts at the top.
+    pub fn contains(&self, order: &Order) -> bool {
+        let placed = match ListKey::of(order) {
+            Some(key) => self.start.is_none_or(|s| key > s) && self.end.is_none_or(|e| key <= e),
+            None => self.start.is_none(),
+        };
+        placed && order.matches(&self.search)
+    }
+
+    /// Whether `order` lies in the stretch a page read from `from` to `to` (the page's `next`;
+    /// `None`: to the bottom), whatever it matches.
+    pub fn between(order: &Order, from: Option<ListKey>, to: Option<ListKey>) -> bool {
+        ListKey::of(order).is_some_and(|k| from.is_none_or(|f| k > f) && to.is_none_or(|t| k <= t))
+    }
+
+    /// Whether every order the window could hold is loaded (no further page).
+    pub fn is_complete(&self) -> bool {
+        self.start.is_none() && self.end.is_none()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

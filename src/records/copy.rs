@@ -17,7 +17,7 @@ fn headline(kind: &OpKind, order: &Order) -> String {
     match kind {
         OpKind::SetStarred(true) => format!("Couldn't star {name}."),
         OpKind::SetStarred(false) => format!("Couldn't unstar {name}."),
-        OpKind::Move { .. } => format!("Couldn't move {name}."),
+        OpKind::Move { .. } | OpKind::MoveAfter { .. } => format!("Couldn't move {name}."),
         OpKind::Create(predicted) => format!("Couldn't create the order for {}.", predicted.customer),
         OpKind::Delete => format!("Couldn't delete {name}."),
         OpKind::Rename { .. } => format!("Couldn't rename {name}."),

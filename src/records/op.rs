@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{CustomerName, Field, ItemName, Note, Order, OrderId, Quantity, line_total};
-use crate::sync::{Effect, Mutation, Rebase};
+use crate::sync::{Effect, Mutation, Place, Rebase};
 
 use super::error::RowError;
 
@@ -43,6 +43,12 @@ pub enum OpKind {
     Move {
         /// The row to land in front of; `None` for the end of the list.
         before: Option<OrderId>,
+    },
+    /// Place the row immediately after `after` (move down: the row below may be the last one
+    /// loaded, and what follows it is not known here). Answered like [`OpKind::Move`].
+    MoveAfter {
+        /// The row to land behind.
+        after: OrderId,
     },
     /// Create a draft: the predicted record, with the client's id and `number: None`. Its
     /// `version` and `position` are ignored: the server assigns both (new rows go on top).
@@ -115,7 +121,7 @@ impl OpKind {
             OpKind::Rename { .. } => OpField::Name,
             OpKind::SetNote(_) => OpField::Note,
             OpKind::SetQuantity(_) | OpKind::StepQuantity { .. } => OpField::Quantity,
-            OpKind::Move { .. } => OpField::Position,
+            OpKind::Move { .. } | OpKind::MoveAfter { .. } => OpField::Position,
             OpKind::Create(_) => OpField::Record,
             OpKind::Delete | OpKind::UndoDelete => OpField::Existence,
         }
@@ -144,7 +150,7 @@ impl OpKind {
                 }
             }
             OpKind::Create(predicted) => return predicted.clone(),
-            OpKind::Move { .. } | OpKind::Delete | OpKind::UndoDelete => {}
+            OpKind::Move { .. } | OpKind::MoveAfter { .. } | OpKind::Delete | OpKind::UndoDelete => {}
         }
         record
     }
@@ -157,7 +163,7 @@ impl OpKind {
             OpKind::Rename { .. } => a.customer == b.customer && a.item == b.item,
             OpKind::SetNote(_) => a.note == b.note,
             OpKind::SetQuantity(_) | OpKind::StepQuantity { .. } => a.quantity == b.quantity,
-            OpKind::Move { .. } => a.position == b.position,
+            OpKind::Move { .. } | OpKind::MoveAfter { .. } => a.position == b.position,
             OpKind::Create(_) | OpKind::Delete | OpKind::UndoDelete => return None,
         })
     }
@@ -176,7 +182,8 @@ impl Mutation<Order> for OpKind {
             OpKind::Create(predicted) => Effect::Create(predicted),
             OpKind::Delete => Effect::Delete,
             OpKind::UndoDelete => Effect::Restore,
-            OpKind::Move { before } => Effect::Move { before: *before },
+            OpKind::Move { before } => Effect::Move(before.map_or(Place::Last, Place::Before)),
+            OpKind::MoveAfter { after } => Effect::Move(Place::After(*after)),
             OpKind::SetStarred(_)
             | OpKind::Rename { .. }
             | OpKind::SetNote(_)

@@ -164,25 +164,32 @@ impl Server {
                 }
             }
             _ if hold.is_some() => not_found(),
-            OpKind::Move { before } => {
-                if before.is_some_and(|b| !self.rows.contains_key(&b)) {
+            OpKind::Move { .. } | OpKind::MoveAfter { .. } => {
+                let (anchor, after) = match &op.kind {
+                    OpKind::MoveAfter { after } => (Some(*after), true),
+                    OpKind::Move { before } => (*before, false),
+                    _ => unreachable!("a move"),
+                };
+                if anchor.is_some_and(|b| !self.rows.contains_key(&b)) {
                     return not_found();
                 }
                 let mut ids: Vec<OrderId> = self.sorted().into_iter().map(|(o, _)| o.id).collect();
                 let from = ids.iter().position(|id| *id == op.target).expect("row exists");
-                if *before != Some(op.target) {
+                if anchor != Some(op.target) {
                     ids.remove(from);
-                    let to = before.and_then(|b| ids.iter().position(|id| *id == b)).unwrap_or(ids.len());
+                    let to = anchor.and_then(|b| ids.iter().position(|id| *id == b)).map_or(ids.len(), |i| i + usize::from(after));
                     ids.insert(to, op.target);
                 }
+                // Like the real server: the answer holds the rows whose place changed.
+                let mut changed = Vec::new();
                 for (i, id) in ids.iter().enumerate() {
                     let moved = self.rows[id].0.position != i as i64;
                     if moved || *id == op.target {
                         self.rows.get_mut(id).expect("row exists").0.position = i as i64;
-                        self.touch(*id);
+                        changed.push(self.touch(*id));
                     }
                 }
-                Outcome::ConfirmedList(self.sorted().into_iter().map(|(o, _)| o).collect())
+                Outcome::ConfirmedList(changed)
             }
             kind => {
                 let (order, _) = self.rows.get_mut(&op.target).expect("row exists");
@@ -246,12 +253,15 @@ fn replay(ids: &mut Vec<OrderId>, recs: &mut HashMap<OrderId, (Order, bool)>, op
         }
         OpKind::Delete => *deleted = true,
         OpKind::UndoDelete => *deleted = false,
-        OpKind::Move { before } => {
+        OpKind::Move { .. } | OpKind::MoveAfter { .. } => {
             let at = ids.iter().position(|x| *x == id).expect("listed");
             let mut rest: Vec<OrderId> = ids.iter().copied().filter(|x| *x != id).collect();
-            let to = match before {
-                None => rest.len(),
-                Some(b) => rest.iter().position(|x| x == b).unwrap_or(at),
+            let to = match &op.kind {
+                OpKind::Move { before: None } => rest.len(),
+                OpKind::Move { before: Some(b) } => rest.iter().position(|x| x == b).unwrap_or(at),
+                OpKind::MoveAfter { after } if *after == id => at,
+                OpKind::MoveAfter { after } => rest.iter().position(|x| x == after).map_or(at, |i| i + 1),
+                _ => unreachable!("a move"),
             };
             rest.insert(to, id);
             *ids = rest;
@@ -326,6 +336,7 @@ enum Step {
     Quantity(usize, u8),
     Rename(usize, u8),
     Move(usize, Option<usize>),
+    MoveAfter(usize, usize),
     Create(u8),
     Delete(usize),
     Undo(usize),
@@ -361,6 +372,7 @@ fn step() -> impl Strategy<Value = Step> {
         3 => (row.clone(), 1u8..=12).prop_map(|(r, n)| Step::Quantity(r, n)),
         1 => (row.clone(), 0u8..3).prop_map(|(r, n)| Step::Rename(r, n)),
         2 => (row.clone(), proptest::option::of(row.clone())).prop_map(|(r, b)| Step::Move(r, b)),
+        1 => (row.clone(), row.clone()).prop_map(|(r, a)| Step::MoveAfter(r, a)),
         1 => (0u8..20).prop_map(Step::Create),
         1 => row.clone().prop_map(Step::Delete),
         1 => row.clone().prop_map(Step::Undo),
@@ -481,6 +493,11 @@ impl World {
                 let before = before.and_then(|b| self.row_id(b));
                 self.user(r, OpKind::Move { before });
             }
+            Step::MoveAfter(r, a) => {
+                if let Some(after) = self.row_id(a) {
+                    self.user(r, OpKind::MoveAfter { after });
+                }
+            }
             Step::Create(n) => {
                 let id = OrderId::from_uuid(Uuid::from_u128(1_000_000 + self.fresh()));
                 self.intents.insert((id, OpField::Existence), OpKind::UndoDelete);
@@ -590,7 +607,7 @@ impl World {
         for op in self.engine.in_flight_ops() {
             assert!(!in_flight_rows.contains(&op.target), "two requests in flight for one row");
             in_flight_rows.push(op.target);
-            if matches!(op.kind, OpKind::Move { .. }) {
+            if matches!(op.kind, OpKind::Move { .. } | OpKind::MoveAfter { .. }) {
                 assert_eq!(self.engine.in_flight_ops().count(), 1, "a move goes alone");
             }
         }

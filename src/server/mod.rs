@@ -88,7 +88,7 @@ pub async fn start_with_clock(settings: Settings, clock: SharedClock) -> Result<
     settings.validate()?;
     let mailer = Mailer::from_settings(&settings.email)?;
     let db = Db::open(&settings.database.url, settings.database.readers).await?;
-    if settings.database.seed_demo_data && db.seed_if_empty(clock.now_ms(), settings.pricing.promotion()).await? {
+    if settings.database.seed_demo_data && db.seed_if_empty(clock.now_ms(), settings.database.demo_orders, settings.pricing.promotion()).await? {
         tracing::info!("seeded an empty database with demo orders");
     }
     let listener = TcpListener::bind(settings.server.address)

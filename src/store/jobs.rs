@@ -304,14 +304,16 @@ impl Db {
         Ok(Some(JobDetail { job, order, events }))
     }
 
-    /// The newest job of every (live) order that has one.
-    pub async fn latest_jobs(&self) -> Result<Vec<Job>, StoreError> {
+    /// The newest job of each (live) order, newest first, at most `limit` of them: what the
+    /// live feed and the list's badges start from. Read newest first along an index and
+    /// stopped at the bound, so it costs the same however many jobs there have been.
+    pub async fn latest_jobs(&self, limit: u32) -> Result<Vec<Job>, StoreError> {
         let sql = format!(
             "SELECT {JOB_COLUMNS} {JOB_FROM} WHERE o.purge_after IS NULL AND j.id = \
              (SELECT l.id FROM jobs l WHERE l.order_id = j.order_id ORDER BY l.submitted_at DESC, l.id DESC LIMIT 1) \
-             ORDER BY j.submitted_at DESC, j.id DESC"
+             ORDER BY j.submitted_at DESC, j.id DESC LIMIT ?"
         );
-        let rows: Vec<JobRow> = sqlx::query_as(&sql).fetch_all(self.reader()).await.map_err(db_err)?;
+        let rows: Vec<JobRow> = sqlx::query_as(&sql).bind(i64::from(limit)).fetch_all(self.reader()).await.map_err(db_err)?;
         rows.into_iter().map(JobRow::into_job).collect()
     }
 
@@ -589,7 +591,7 @@ mod tests {
     async fn db_with_a_placed_order(fault: Option<JobFault>) -> (tempfile::TempDir, Db, Job) {
         let dir = tempfile::tempdir().unwrap();
         let db = Db::open(&format!("sqlite://{}", dir.path().join("t.db").display()), 2).await.unwrap();
-        db.seed_if_empty(1_000, crate::domain::Promotion::NONE).await.unwrap();
+        db.seed_if_empty(1_000, 25, crate::domain::Promotion::NONE).await.unwrap();
         let draft = db.list_orders().await.unwrap().into_iter().find(|o| o.status == OrderStatus::Draft).unwrap();
         let meta = WriteMeta {
             user: "local".into(),

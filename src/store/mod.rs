@@ -97,8 +97,8 @@ impl Db {
 
     /// Fills an empty database with demo orders, priced as the server prices them; does
     /// nothing if any order exists.
-    pub async fn seed_if_empty(&self, now_ms: i64, promotion: crate::domain::Promotion) -> Result<bool, DbError> {
-        seed::seed_if_empty(&self.write, now_ms, promotion).await.map_err(DbError::Seed)
+    pub async fn seed_if_empty(&self, now_ms: i64, count: u32, promotion: crate::domain::Promotion) -> Result<bool, DbError> {
+        seed::seed_if_empty(&self.write, now_ms, count, promotion).await.map_err(DbError::Seed)
     }
 
     pub(crate) fn reader(&self) -> &SqlitePool {

@@ -89,36 +89,43 @@ impl Db {
 
     /// A page of the list: at most `limit` live orders after `after` (from the top without it)
     /// that match `search` ([`Order::matches`]; empty: every order), in list order, with how
-    /// many live orders match in all. Without a search it is read by the list's own index from
-    /// the key, so it costs the same anywhere in the list; a search still reads every order
-    /// (its rule is the client's, Unicode case-insensitive, which SQLite's `LIKE` is not).
+    /// many live orders match in all. Read by the list's own index from the key, so it costs the
+    /// same anywhere in the list. A search of three characters or more is looked up in the
+    /// search index (`orders_search`, trigrams); a shorter one, which trigrams can't index,
+    /// still reads every order.
     pub async fn list_page(&self, after: Option<ListKey>, limit: u32, search: &str) -> Result<OrderPage, ReadError> {
         let limit = limit.max(1) as usize;
-        if !search.trim().is_empty() {
-            let found: Vec<Order> = self.list_orders().await?.into_iter().filter(|o| o.matches(search)).collect();
+        let needle = search.trim();
+        if !needle.is_empty() && needle.chars().count() < 3 {
+            let found: Vec<Order> = self.list_orders().await?.into_iter().filter(|o| o.matches(needle)).collect();
             let total = found.len() as u64;
             let rest: Vec<Order> = found.into_iter().filter(|o| after.is_none_or(|a| ListKey::of(o).is_some_and(|k| k > a))).take(limit + 1).collect();
             return Ok(page_of(rest, limit, total));
         }
+        // Every live order, or those the index finds: the phrase is the search as typed.
+        let (filter, phrase) = if needle.is_empty() {
+            ("purge_after IS NULL", None)
+        } else {
+            ("purge_after IS NULL AND rowid IN (SELECT rowid FROM orders_search WHERE orders_search MATCH ?)", Some(format!("\"{}\"", needle.replace('"', "\"\""))))
+        };
+        let (position, number) = after.map_or((i64::MIN, i64::MIN), |k| (k.position, i64::from(k.number.get())));
         // One read transaction: the page and the count are of the same moment.
         let mut conn = self.reader().begin().await?;
-        let rows: Vec<OrderRow> = match after {
-            Some(key) => {
-                let sql = format!(
-                    "SELECT {ORDER_COLUMNS} FROM orders WHERE purge_after IS NULL AND (position, number) > (?, ?) \
-                     ORDER BY position, number LIMIT ?"
-                );
-                sqlx::query_as(&sql).bind(key.position).bind(i64::from(key.number.get())).bind(limit as i64 + 1).fetch_all(&mut *conn).await?
-            }
+        let sql = format!("SELECT {ORDER_COLUMNS} FROM orders WHERE {filter} AND (position, number) > (?, ?) ORDER BY position, number LIMIT ?");
+        let mut query = sqlx::query_as(&sql);
+        if let Some(phrase) = &phrase {
+            query = query.bind(phrase.clone());
+        }
+        let rows: Vec<OrderRow> = query.bind(position).bind(number).bind(limit as i64 + 1).fetch_all(&mut *conn).await?;
+        let total: i64 = match phrase {
+            Some(phrase) => sqlx::query_scalar(&format!("SELECT COUNT(*) FROM orders WHERE {filter}")).bind(phrase).fetch_one(&mut *conn).await?,
+            // All rows less those waiting out a delete: both counted from an index, not the table.
             None => {
-                let sql = format!("SELECT {ORDER_COLUMNS} FROM orders WHERE purge_after IS NULL ORDER BY position, number LIMIT ?");
-                sqlx::query_as(&sql).bind(limit as i64 + 1).fetch_all(&mut *conn).await?
+                sqlx::query_scalar("SELECT (SELECT COUNT(*) FROM orders) - (SELECT COUNT(*) FROM orders WHERE purge_after IS NOT NULL)")
+                    .fetch_one(&mut *conn)
+                    .await?
             }
         };
-        // All rows less those waiting out a delete: both counted from an index, not the table.
-        let total: i64 = sqlx::query_scalar("SELECT (SELECT COUNT(*) FROM orders) - (SELECT COUNT(*) FROM orders WHERE purge_after IS NOT NULL)")
-            .fetch_one(&mut *conn)
-            .await?;
         conn.commit().await?;
         let orders = rows.into_iter().map(|r| Order::try_from(r).map_err(ReadError::from)).collect::<Result<Vec<_>, _>>()?;
         Ok(page_of(orders, limit, total.max(0) as u64))

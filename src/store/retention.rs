@@ -92,7 +92,7 @@ mod tests {
     async fn a_running_job_is_never_pruned_and_an_ended_one_only_once_its_email_is_settled() {
         let dir = tempfile::tempdir().unwrap();
         let db = Db::open(&format!("sqlite://{}", dir.path().join("t.db").display()), 1).await.unwrap();
-        db.seed_if_empty(1_000, crate::domain::Promotion::NONE).await.unwrap();
+        db.seed_if_empty(1_000, 25, crate::domain::Promotion::NONE).await.unwrap();
         let drafts: Vec<_> = db.list_orders().await.unwrap().into_iter().filter(|o| o.status == OrderStatus::Draft).take(2).collect();
         let settings = JobSettings { failure_rate: 0.0, ..JobSettings::default() };
         let mut jobs = Vec::new();

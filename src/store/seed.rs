@@ -34,32 +34,34 @@ const DEMO: [(&str, &str, &str, i64, i64, &str, bool); 25] = [
     ("Copperline Brewing", "Glass growlers, 2 L", "", 36, 1_150, "draft", false),
 ];
 
-/// Inserts the demo orders in one transaction if the table is empty. Returns whether it did.
-pub(super) async fn seed_if_empty(pool: &SqlitePool, now_ms: i64, promotion: Promotion) -> Result<bool, sqlx::Error> {
+/// Inserts `count` demo orders in one transaction if the table is empty. Returns whether it
+/// did. The first 25 are [`DEMO`], newest first; the rest repeat them with a numbered customer
+/// ("Harbor Street Café 2"), older still.
+pub(super) async fn seed_if_empty(pool: &SqlitePool, now_ms: i64, count: u32, promotion: Promotion) -> Result<bool, sqlx::Error> {
     let mut tx = pool.begin().await?;
-    let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM orders").fetch_one(&mut *tx).await?;
-    if count > 0 {
+    let (existing,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM orders").fetch_one(&mut *tx).await?;
+    if existing > 0 {
         return Ok(false);
     }
-    for (i, (customer, item, note, quantity, price, status, starred)) in DEMO.iter().enumerate() {
-        let i = i as i64;
-        // Spread creation over the past weeks, newest first in the list.
-        let created = now_ms - (i + 1) * 7 * 3_600_000 - i * 1_234_567;
+    let count = i64::from(count);
+    for i in 0..count {
+        let (customer, item, note, quantity, price, status, starred) = DEMO[(i % DEMO.len() as i64) as usize];
+        let round = i / DEMO.len() as i64;
+        let customer = if round == 0 { customer.to_string() } else { format!("{customer} {}", round + 1) };
+        // Spread creation over the past weeks (the variations a minute apart before that),
+        // newest first in the list.
+        let created = if round == 0 { now_ms - (i + 1) * 7 * 3_600_000 - i * 1_234_567 } else { now_ms - 26 * 7 * 3_600_000 - i * 60_000 };
         let updated = created + (i % 4) * 3_600_000;
         let ts = Timestamp::from_unix(uuid::NoContext, (created / 1000) as u64, ((created % 1000) * 1_000_000) as u32);
         let id = Uuid::new_v7(ts);
-        let total = server_line_total(
-            Quantity::parse(*quantity).expect("demo quantities are in range"),
-            Money::from_cents(*price),
-            &promotion,
-        );
+        let total = server_line_total(Quantity::parse(quantity).expect("demo quantities are in range"), Money::from_cents(price), &promotion);
         sqlx::query(
             "INSERT INTO orders (id, number, customer, item, note, quantity, unit_price_cents, total_cents, \
              status, starred, position, version, created_at, updated_at) \
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",
         )
         .bind(id.to_string())
-        .bind(1001 + (DEMO.len() as i64 - 1 - i))
+        .bind(1001 + (count - 1 - i))
         .bind(customer)
         .bind(item)
         .bind(note)
@@ -87,6 +89,7 @@ mod tests {
     fn demo_data_satisfies_the_domain_rules() {
         for (customer, item, note, quantity, price, status, _) in DEMO {
             CustomerName::parse(customer).unwrap();
+            CustomerName::parse(&format!("{customer} 40000")).unwrap();
             ItemName::parse(item).unwrap();
             Note::parse(note).unwrap();
             Quantity::parse(quantity).unwrap();

@@ -11,12 +11,17 @@ use super::idempotency::{self, Applied, Keep, Peek, WriteMeta, Whole};
 use super::orders::{OrderRow, ORDER_COLUMNS};
 use super::{db_err, Db, StoreError};
 use crate::domain::rules::{self, RuleError, Stored, Undo};
+use crate::sync::Place;
 use crate::domain::{
     server_line_total, CustomerName, DeleteReceipt, ItemName, Money, Note, Order, OrderId, OrderStatus, Promotion, Quantity,
 };
 
 /// Space left between neighbouring positions, so a move usually touches one row only.
 const POSITION_GAP: i64 = 1024;
+
+/// The least space a move leaves between orders when it has to make room between two that sit
+/// side by side ([`make_room`]).
+const SPREAD: i64 = 16;
 
 /// A new draft as the client proposes it; the server adds number, total, position, times.
 #[derive(Clone, Debug, Serialize)]
@@ -64,29 +69,127 @@ pub(super) async fn live(conn: &mut SqliteConnection, id: OrderId) -> Result<Ord
     Ok(rules::live(fetch(conn, id).await?)?)
 }
 
-/// Keeps a move's answer as which order moved, to which version, not the list it answered
-/// with: a list grows with every order and would be stored again for every move. A repeat
-/// answers with the canonical list as it is now (the client keeps the newer version of each
-/// record, so this is never worse than the first answer). Rows stored before this held the
-/// whole list; they replay the same way.
+/// Keeps a move's answer as which orders it placed (the moved one, and any it spread out to
+/// make room), not the records: a repeat answers with those orders as they are now (the client
+/// keeps the newer version of each record, so this is never worse than the first answer).
+/// Rows stored before moves answered with their changes alone name only the moved order.
 struct Moved(OrderId);
+
+#[derive(Serialize, serde::Deserialize)]
+struct MovedKept {
+    moved: OrderId,
+    version: Option<i64>,
+    #[serde(default)]
+    shifted: Vec<OrderId>,
+}
 
 impl Keep<Vec<Order>> for Moved {
     fn store(&self, answer: &Vec<Order>) -> Result<String, serde_json::Error> {
         let version = answer.iter().find(|o| o.id == self.0).map(|o| o.version);
-        serde_json::to_string(&serde_json::json!({ "moved": self.0, "version": version }))
+        let shifted = answer.iter().map(|o| o.id).filter(|id| *id != self.0).collect();
+        serde_json::to_string(&MovedKept { moved: self.0, version, shifted })
     }
 
-    async fn replay(&self, conn: &mut SqliteConnection, _: &WriteMeta, _: String) -> Result<Vec<Order>, StoreError> {
-        list_on(conn).await
+    async fn replay(&self, conn: &mut SqliteConnection, meta: &WriteMeta, stored: String) -> Result<Vec<Order>, StoreError> {
+        let kept: MovedKept = serde_json::from_str(&stored).map_err(|e| StoreError::corrupt("answer", meta.key.to_string(), e))?;
+        let mut orders = Vec::with_capacity(1 + kept.shifted.len());
+        for id in std::iter::once(kept.moved).chain(kept.shifted) {
+            if let Some(found) = fetch(conn, id).await?.filter(|f| f.undo_until.is_none()) {
+                orders.push(found.order);
+            }
+        }
+        Ok(orders)
     }
 }
 
-/// Every live order, in list order, on the given connection.
-async fn list_on(conn: &mut SqliteConnection) -> Result<Vec<Order>, StoreError> {
-    let sql = format!("SELECT {ORDER_COLUMNS} FROM orders WHERE purge_after IS NULL ORDER BY position, number");
-    let rows: Vec<OrderRow> = sqlx::query_as(&sql).fetch_all(&mut *conn).await.map_err(db_err)?;
-    rows.into_iter().map(to_order).collect()
+/// A place in the list order: (position, number).
+type Slot = (i64, i64);
+
+/// The live orders on either side of `place`, leaving `id` (the order being moved) out. Each is
+/// one step along the list's index, whatever the list's length.
+async fn neighbours(conn: &mut SqliteConnection, id: OrderId, place: Place<OrderId>) -> Result<(Option<Slot>, Option<Slot>), StoreError> {
+    const BEFORE: &str = "SELECT position, number FROM orders WHERE purge_after IS NULL AND id != ? AND (position, number) < (?, ?) \
+                          ORDER BY position DESC, number DESC LIMIT 1";
+    const AFTER: &str = "SELECT position, number FROM orders WHERE purge_after IS NULL AND id != ? AND (position, number) > (?, ?) \
+                         ORDER BY position, number LIMIT 1";
+    let me = id.to_string();
+    let slot_of = async |conn: &mut SqliteConnection, other: OrderId| -> Result<Slot, StoreError> {
+        if other == id {
+            return Err(RuleError::NeighbourMissing.into());
+        }
+        let order = rules::live(fetch(conn, other).await?).map_err(|_| RuleError::NeighbourMissing)?;
+        Ok((order.position, order.number.map_or(0, |n| i64::from(n.get()))))
+    };
+    let step = async |conn: &mut SqliteConnection, sql: &str, from: Slot| -> Result<Option<Slot>, StoreError> {
+        sqlx::query_as(sql).bind(&me).bind(from.0).bind(from.1).fetch_optional(&mut *conn).await.map_err(db_err)
+    };
+    Ok(match place {
+        Place::Before(next) => {
+            let next = slot_of(conn, next).await?;
+            (step(conn, BEFORE, next).await?, Some(next))
+        }
+        Place::After(prev) => {
+            let prev = slot_of(conn, prev).await?;
+            (Some(prev), step(conn, AFTER, prev).await?)
+        }
+        Place::Last => (step(conn, BEFORE, (i64::MAX, i64::MAX)).await?, None),
+    })
+}
+
+/// Makes room just after position `after`, where the next live order sits right behind it:
+/// takes the fewest orders from there on that, with the moved order, fit between `after` and
+/// the order behind them at least [`SPREAD`] apart, and spreads them evenly over that span.
+/// Only that dense stretch moves (one order or a few), never the whole list, and a stretch
+/// spread out once takes many more moves before it needs it again. Returns the moved order's
+/// new position and the orders it moved, each with a new version so every client takes their
+/// new place.
+async fn make_room(conn: &mut SqliteConnection, id: OrderId, after: i64, now: i64) -> Result<(i64, Vec<OrderId>), StoreError> {
+    let mut stretch: Vec<(String, i64)> = Vec::new();
+    let mut from = (after, i64::MAX);
+    // The span ends at the first order past the stretch, or is open at the end of the list.
+    let end = loop {
+        let rows: Vec<(String, i64, i64)> = sqlx::query_as(
+            "SELECT id, position, number FROM orders WHERE purge_after IS NULL AND id != ? AND (position, number) > (?, ?) \
+             ORDER BY position, number LIMIT 64",
+        )
+        .bind(id.to_string())
+        .bind(from.0)
+        .bind(from.1)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(db_err)?;
+        let full = rows.len() == 64;
+        let mut found = None;
+        for (other, position, number) in rows {
+            // The moved order and the stretch so far fit before this one.
+            let needed = (stretch.len() as i64 + 2).saturating_mul(SPREAD);
+            if position.saturating_sub(after) >= needed {
+                found = Some(position);
+                break;
+            }
+            stretch.push((other, position));
+            from = (position, number);
+        }
+        if found.is_some() || !full {
+            break found;
+        }
+    };
+    let step = match end {
+        Some(end) => (end - after) / (stretch.len() as i64 + 2),
+        None => POSITION_GAP,
+    };
+    let mut moved = Vec::with_capacity(stretch.len());
+    for (i, (other, _)) in stretch.iter().enumerate() {
+        sqlx::query("UPDATE orders SET position = ?, version = version + 1, updated_at = ? WHERE id = ?")
+            .bind(after + step * (i as i64 + 2))
+            .bind(now)
+            .bind(other)
+            .execute(&mut *conn)
+            .await
+            .map_err(db_err)?;
+        moved.push(OrderId::parse(other).map_err(|e| StoreError::corrupt("order id", other.clone(), e))?);
+    }
+    Ok((after + step, moved))
 }
 
 impl Db {
@@ -243,26 +346,36 @@ impl Db {
         .await
     }
 
-    /// Moves the order just before `before` (to the end when `None`); answers with the
-    /// canonical list. Only which order moved is kept under the key ([`Moved`]).
-    pub async fn move_order(&self, meta: &WriteMeta, id: OrderId, version: i64, before: Option<OrderId>) -> Result<Applied<Vec<Order>>, StoreError> {
+    /// Moves the order to `place`; answers with every order whose place changed, the moved one
+    /// first. It costs a few steps along the list's index, whatever the list's length: the new
+    /// position is halfway between the neighbours, and only when they sit side by side does a
+    /// short stretch behind them move up ([`make_room`]). Only which orders moved is kept under
+    /// the key ([`Moved`]).
+    pub async fn move_order(&self, meta: &WriteMeta, id: OrderId, version: i64, place: Place<OrderId>) -> Result<Applied<Vec<Order>>, StoreError> {
         let now = meta.now;
         self.idempotent_kept(meta, Moved(id), async move |conn: &mut SqliteConnection| {
-            live(conn, id).await?.check_version(version)?;
-            let mut position = target_position(conn, id, before).await?;
-            if position.is_none() {
-                renumber(conn, now).await?;
-                position = target_position(conn, id, before).await?;
+            let me = live(conn, id).await?;
+            me.check_version(version)?;
+            let no_room = || StoreError::corrupt("order positions", id.to_string(), "positions are out of range");
+            let mut shifted = Vec::new();
+            let position = match neighbours(conn, id, place).await? {
+                (None, None) => me.position,
+                (Some((prev, _)), None) => prev.checked_add(POSITION_GAP).ok_or_else(no_room)?,
+                (None, Some((next, _))) => next.checked_sub(POSITION_GAP).ok_or_else(no_room)?,
+                (Some((prev, _)), Some((next, _))) if next - prev >= 2 => prev + (next - prev) / 2,
+                (Some((prev, _)), Some(_)) => {
+                    let (position, moved) = make_room(conn, id, prev, now).await?;
+                    shifted = moved;
+                    position
+                }
+            };
+            let sql = returning("UPDATE orders SET position = ?, version = version + 1, updated_at = ? WHERE id = ?");
+            let moved = one_order(conn, sqlx::query_as(&sql).bind(position).bind(now).bind(id.to_string())).await?;
+            let mut answer = vec![moved];
+            for other in shifted {
+                answer.push(live(conn, other).await?);
             }
-            let position = position.ok_or_else(|| StoreError::corrupt("order positions", id.to_string(), "no room even after renumbering"))?;
-            sqlx::query("UPDATE orders SET position = ?, version = version + 1, updated_at = ? WHERE id = ?")
-                .bind(position)
-                .bind(now)
-                .bind(id.to_string())
-                .execute(&mut *conn)
-                .await
-                .map_err(db_err)?;
-            list_on(conn).await
+            Ok(answer)
         })
         .await
     }
@@ -424,50 +537,6 @@ async fn put_order(w: &mut Write<'_>, seen: i64, next: &Order, meta: &WriteMeta)
         body,
     )
     .await
-}
-
-/// The position that puts `id` just before `before` (or last), or `None` if there is no
-/// room between the neighbours and the list must be renumbered first.
-async fn target_position(conn: &mut SqliteConnection, id: OrderId, before: Option<OrderId>) -> Result<Option<i64>, StoreError> {
-    let rows: Vec<(String, i64)> =
-        sqlx::query_as("SELECT id, position FROM orders WHERE purge_after IS NULL ORDER BY position, number")
-            .fetch_all(&mut *conn)
-            .await
-            .map_err(db_err)?;
-    let me = id.to_string();
-    let others: Vec<(String, i64)> = rows.into_iter().filter(|(rid, _)| *rid != me).collect();
-    let Some(before) = before else {
-        return Ok(Some(others.last().map_or(0, |(_, p)| p + POSITION_GAP)));
-    };
-    let target = before.to_string();
-    let idx = others.iter().position(|(rid, _)| *rid == target).ok_or(RuleError::NeighbourMissing)?;
-    let next = others[idx].1;
-    let prev = if idx == 0 { next - 2 * POSITION_GAP } else { others[idx - 1].1 };
-    Ok((next - prev >= 2).then(|| prev + (next - prev) / 2))
-}
-
-/// Spreads positions out again, keeping the order. Every row whose position changes gets a
-/// new version, so clients holding the old record take the new one.
-async fn renumber(conn: &mut SqliteConnection, now: i64) -> Result<(), StoreError> {
-    let rows: Vec<(String, i64)> =
-        sqlx::query_as("SELECT id, position FROM orders WHERE purge_after IS NULL ORDER BY position, number")
-            .fetch_all(&mut *conn)
-            .await
-            .map_err(db_err)?;
-    for (i, (id, old)) in rows.iter().enumerate() {
-        let position = (i as i64 + 1) * POSITION_GAP;
-        if position == *old {
-            continue;
-        }
-        sqlx::query("UPDATE orders SET position = ?, version = version + 1, updated_at = ? WHERE id = ?")
-            .bind(position)
-            .bind(now)
-            .bind(id)
-            .execute(&mut *conn)
-            .await
-            .map_err(db_err)?;
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -95,7 +95,7 @@ impl<R: Record, M: Mutation<R>> Entry<R, M> {
     }
 
     pub(super) fn is_move(&self) -> bool {
-        matches!(self.op.kind.effect(), Effect::Move { .. })
+        matches!(self.op.kind.effect(), Effect::Move(_))
     }
 }
 
@@ -233,6 +233,44 @@ impl<R: Record, M: Mutation<R>> Engine<R, M> {
         for record in records {
             self.merge(record);
         }
+    }
+
+    /// Takes the server's records for one stretch of a longer list (a page of it): records held
+    /// here that lie in that stretch (`covers`) but are not among `records` are gone from it
+    /// (deleted, or moved elsewhere in the list), unless work is pending on them
+    /// ([`Engine::is_busy`]): the server judges that work first. Records outside the stretch
+    /// are left as they are.
+    pub fn replace_where(&mut self, records: Vec<R>, covers: impl Fn(&R) -> bool) {
+        let gone: Vec<R::Key> = self
+            .rows
+            .iter()
+            .filter(|held| covers(held) && !self.is_busy(held.key()) && !records.iter().any(|r| r.key() == held.key()))
+            .map(R::key)
+            .collect();
+        for key in gone {
+            self.remove_authoritative(key);
+        }
+        for record in records {
+            self.merge(record);
+        }
+    }
+
+    /// Forgets the server records `keep` refuses (they left the part of the list being shown),
+    /// except those with work pending or notes on them, which stay until those are done.
+    pub fn retain_where(&mut self, keep: impl Fn(&R) -> bool) {
+        let gone: Vec<R::Key> = self.rows.iter().filter(|held| !keep(held) && !self.is_busy(held.key())).map(R::key).collect();
+        for key in gone {
+            self.remove_authoritative(key);
+        }
+    }
+
+    /// Whether the row has anything the person is waiting on or should see: ops queued here or
+    /// in another tab, a note (a rolled-back or lost change), or a delete the server holds.
+    pub fn is_busy(&self, key: R::Key) -> bool {
+        self.queue.iter().any(|e| e.op.target == key)
+            || self.elsewhere_ops().any(|op| op.target == key)
+            || self.marks.get(&key).is_some_and(|m| !m.is_empty())
+            || self.delete_held(key)
     }
 
     /// Takes one pushed record if it is newer than ours (or new to us). Returns whether it was

@@ -2,7 +2,7 @@
 //! read; nothing here stores or patches a rendered row.
 
 use super::engine::Op;
-use super::record::{Effect, Mutation, Record};
+use super::record::{Effect, Mutation, Place, Record};
 
 /// One row of the fold, before the engine adds its state.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -24,7 +24,7 @@ pub(super) fn canonical<'a, R: Record + 'a>(rows: impl Iterator<Item = &'a R>) -
 /// - A create puts its predicted row on top; if the server already sent that record (a push
 ///   beat the answer), the server's record stands.
 /// - An op for a row that is not in the list has nothing to show on and is skipped.
-/// - A move takes the row out and puts it before its target, or last; a missing target
+/// - A move takes the row out and puts it before or after its neighbour, or last; a missing neighbour
 ///   leaves it where it is (the server will reject that move).
 pub(super) fn apply_ops<'a, R, M>(mut list: Vec<FoldedRow<R>>, ops: impl IntoIterator<Item = &'a Op<R::Key, M>>) -> Vec<FoldedRow<R>>
 where
@@ -38,7 +38,7 @@ where
             (_, None) | (Effect::Create(_), Some(_)) => {}
             (Effect::Delete, Some(i)) => list[i].deleted = true,
             (Effect::Restore, Some(i)) => list[i].deleted = false,
-            (Effect::Move { before }, Some(i)) => move_before(&mut list, i, before, |r| r.record.key()),
+            (Effect::Move(place), Some(i)) => move_to(&mut list, i, place, |r| r.record.key()),
             (Effect::Edit, Some(i)) => list[i].record = op.kind.apply(list[i].record.clone()),
         }
     }
@@ -56,25 +56,29 @@ where
         let at = keys.iter().position(|k| *k == op.target);
         match (op.kind.effect(), at) {
             (Effect::Create(_), None) => keys.insert(0, op.target),
-            (Effect::Move { before }, Some(i)) => move_before(&mut keys, i, before, |k| *k),
+            (Effect::Move(place), Some(i)) => move_to(&mut keys, i, place, |k| *k),
             _ => {}
         }
     }
     keys
 }
 
-fn move_before<T, K: PartialEq>(list: &mut Vec<T>, i: usize, before: Option<K>, key: impl Fn(&T) -> K) {
-    match before {
-        None => {
+fn move_to<T, K: PartialEq>(list: &mut Vec<T>, i: usize, place: Place<K>, key: impl Fn(&T) -> K) {
+    let (target, after) = match place {
+        Place::Last => {
             let row = list.remove(i);
             list.push(row);
+            return;
         }
-        Some(target) if target == key(&list[i]) => {}
-        Some(target) => {
-            if let Some(j) = list.iter().position(|r| key(r) == target) {
-                let row = list.remove(i);
-                list.insert(if j > i { j - 1 } else { j }, row);
-            }
-        }
+        Place::Before(target) => (target, false),
+        Place::After(target) => (target, true),
+    };
+    if target == key(&list[i]) {
+        return;
+    }
+    if let Some(j) = list.iter().position(|r| key(r) == target) {
+        let row = list.remove(i);
+        let j = if j > i { j - 1 } else { j };
+        list.insert(if after { j + 1 } else { j }, row);
     }
 }

@@ -94,7 +94,7 @@ pub use backoff::{BASE_DELAY_MS, MAX_ATTEMPTS, MAX_DELAY_MS, retry_delay_ms};
 pub use engine::{Engine, EnqueueError, Op, OpId, RetryError};
 pub use outbox::Outbox;
 pub use outcome::Outcome;
-pub use record::{Effect, Mutation, Rebase, Record, SyncError};
+pub use record::{Effect, Mutation, Place, Rebase, Record, SyncError};
 pub use versioned::{Collection, Merged, Versioned, is_current, is_newer};
 pub use vec_map::VecMap;
 pub use view::{PendingWork, RowState, RowView};

@@ -35,12 +35,19 @@ pub enum Effect<'a, R: Record> {
     Delete,
     /// Takes a [`Effect::Delete`] back.
     Restore,
-    /// Moves the record just before `before`, or last when `None`. Reorders every record, so
-    /// it is sent alone.
-    Move {
-        /// The record to land in front of.
-        before: Option<R::Key>,
-    },
+    /// Moves the record to `Place`. Reorders records, so it is sent alone.
+    Move(Place<R::Key>),
+}
+
+/// Where a moved record lands, named by its neighbour as the person saw it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Place<K> {
+    /// Just before this record.
+    Before(K),
+    /// Just after this record.
+    After(K),
+    /// At the end of the list.
+    Last,
 }
 
 /// What a mutation's target looked like when it was computed, and what it looks like now.

@@ -90,7 +90,7 @@ impl Mutation<Counter> for Edit {
             Edit::Add(c) => Effect::Create(c),
             Edit::Remove => Effect::Delete,
             Edit::Restore => Effect::Restore,
-            Edit::MoveBefore(before) => Effect::Move { before: *before },
+            Edit::MoveBefore(before) => Effect::Move(before.map_or(Place::Last, Place::Before)),
             _ => Effect::Edit,
         }
     }

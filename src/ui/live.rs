@@ -36,6 +36,9 @@ impl FeedMode {
     }
 }
 
+/// At most this many ended jobs are announced at once; older notices give way to newer ones.
+const MAX_NOTICES: usize = 8;
+
 #[cfg(feature = "hydrate")]
 type OrderListener = Rc<dyn Fn(&ServerEvent)>;
 
@@ -110,6 +113,9 @@ impl LiveFeed {
             self.notices.update(|n| {
                 n.retain(|j| j.order_id != job.order_id);
                 n.push(job);
+                // The oldest go first: a burst of endings shows the newest few.
+                let over = n.len().saturating_sub(MAX_NOTICES);
+                n.drain(..over);
             });
         }
     }

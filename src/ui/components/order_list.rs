@@ -1,9 +1,10 @@
-//! The orders list: a header row and one row per rendered order, filtered by the search text.
+//! The orders list: a header row and one row per rendered order of the loaded window, filtered
+//! by the search text, then "Load more" while the list goes on.
 
 use leptos::prelude::*;
 
 use crate::domain::OrderId;
-use crate::ui::components::OrderRow;
+use crate::ui::components::{LoadMore, OrderRow};
 use crate::ui::sync::OrderSync;
 
 #[component]
@@ -23,20 +24,11 @@ pub fn OrderList(
             ids.into_iter().filter(|id| sync.row(*id).is_some_and(|r| r.order.matches(&q))).collect::<Vec<OrderId>>()
         }
     });
-    let total = move || sync.row_count();
-    let starred = move || sync.starred();
     let shown = move || visible.with(Vec::len);
 
     view! {
         <p class="list-summary" data-testid="list-summary">
-            {move || {
-                let q = search();
-                if q.trim().is_empty() {
-                    format!("{} orders · {} starred", total(), starred())
-                } else {
-                    format!("{} of {} orders match “{}”", shown(), total(), q.trim())
-                }
-            }}
+            {move || summary(shown(), sync.total(), sync.window().is_complete(), sync.starred(), search().trim())}
         </p>
         <div class="order-table" role="table" aria-label="Orders">
             <div class="order-row order-head" role="row">
@@ -54,7 +46,9 @@ pub fn OrderList(
                 </For>
             </div>
         </div>
-        <Show when=move || shown() == 0>
+        <LoadMore sync/>
+        // Only once the server has answered this very search: the loaded rows alone can't say.
+        <Show when=move || shown() == 0 && !search().trim().is_empty() && !sync.fetching() && sync.window().search == search()>
             <div class="empty-state" data-testid="empty-state">
                 <p class="empty-title">{move || format!("No orders match “{}”.", search().trim())}</p>
                 <p>"Try a customer name, an item, or an order number like ORD-1004."</p>
@@ -63,4 +57,46 @@ pub fn OrderList(
         </Show>
     }
     .into_any()
+}
+
+/// The line above the list: how many orders show of how many there are.
+fn summary(shown: usize, total: u64, complete: bool, starred: usize, search: &str) -> String {
+    let total_text = thousands(total);
+    let orders = if total == 1 { "order" } else { "orders" };
+    match (search.is_empty(), complete) {
+        (true, true) => format!("{total_text} {orders} · {starred} starred"),
+        (true, false) => format!("Showing {} of {total_text} {orders}", thousands(shown as u64)),
+        (false, true) => format!("{total_text} {orders} {} “{search}”", if total == 1 { "matches" } else { "match" }),
+        (false, false) => format!("Showing {} of {total_text} {orders} that match “{search}”", thousands(shown as u64)),
+    }
+}
+
+/// `35512` as "35,512".
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_summary_says_how_many_show_of_how_many_there_are() {
+        assert_eq!(summary(25, 25, true, 5, ""), "25 orders · 5 starred");
+        assert_eq!(summary(50, 35_512, false, 3, ""), "Showing 50 of 35,512 orders");
+        assert_eq!(summary(2, 2, true, 0, "espresso"), "2 orders match “espresso”");
+        assert_eq!(summary(1, 1, true, 0, "ORD-1004"), "1 order matches “ORD-1004”");
+        assert_eq!(summary(50, 1_000_000, false, 0, "lamp"), "Showing 50 of 1,000,000 orders that match “lamp”");
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1_000), "1,000");
+    }
 }

@@ -25,18 +25,16 @@ pub fn RowActions(row: Memo<RowView>, sync: OrderSync, place_error: RwSignal<Opt
     let move_by = move |up: bool| {
         let ids = sync.order_ids();
         let Some(i) = ids.iter().position(|x| *x == id) else { return };
-        let before = if up {
-            match i.checked_sub(1) {
-                Some(j) => Some(ids[j]),
-                None => return,
-            }
+        // Up: just before the row above. Down: just behind the row below (what follows that
+        // one may not be loaded yet).
+        let kind = if up {
+            i.checked_sub(1).map(|j| OpKind::Move { before: Some(ids[j]) })
         } else {
-            if i + 1 >= ids.len() {
-                return;
-            }
-            ids.get(i + 2).copied()
+            ids.get(i + 1).map(|after| OpKind::MoveAfter { after: *after })
         };
-        sync.act(id, OpKind::Move { before });
+        if let Some(kind) = kind {
+            sync.act(id, kind);
+        }
     };
     let deletable = move || row.with(|r| r.order.status.is_editable()) && settled();
     let number = move || row.with(|r| r.order.display_number());

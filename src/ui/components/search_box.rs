@@ -5,6 +5,8 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 use leptos_router::NavigateOptions;
 
+use crate::domain::ListKey;
+
 #[component]
 pub fn SearchBox(
     /// The search text, read reactively.
@@ -13,8 +15,7 @@ pub fn SearchBox(
     let navigate = use_navigate();
     let on_input = move |ev: leptos::ev::Event| {
         let q = event_target_value(&ev);
-        let url = if q.is_empty() { "/orders".to_string() } else { format!("/orders?q={}", encode_query(&q)) };
-        navigate(&url, NavigateOptions { replace: true, scroll: false, ..Default::default() });
+        navigate(&orders_href(&q, None), NavigateOptions { replace: true, scroll: false, ..Default::default() });
     };
     view! {
         <form class="search" method="get" action="/orders" role="search">
@@ -34,6 +35,18 @@ pub fn SearchBox(
     .into_any()
 }
 
+/// The orders page's address for a search (empty: none) from after `after` (`None`: the top).
+pub fn orders_href(search: &str, after: Option<ListKey>) -> String {
+    let mut query = Vec::new();
+    if !search.is_empty() {
+        query.push(format!("q={}", encode_query(search)));
+    }
+    if let Some(after) = after {
+        query.push(format!("after={}", encode_query(&after.to_string())));
+    }
+    if query.is_empty() { "/orders".to_string() } else { format!("/orders?{}", query.join("&")) }
+}
+
 /// Percent-encodes a query value (RFC 3986 unreserved characters pass through).
 fn encode_query(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -50,6 +63,16 @@ fn encode_query(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::encode_query;
+
+    #[test]
+    fn an_address_carries_the_search_and_where_the_page_starts() {
+        use super::{orders_href, ListKey};
+        let key = ListKey::parse("-2048.1042").unwrap();
+        assert_eq!(orders_href("", None), "/orders");
+        assert_eq!(orders_href("café", None), "/orders?q=caf%C3%A9");
+        assert_eq!(orders_href("", Some(key)), "/orders?after=-2048.1042");
+        assert_eq!(orders_href("a b", Some(key)), "/orders?q=a+b&after=-2048.1042");
+    }
 
     #[test]
     fn encodes_spaces_and_reserved_characters() {

@@ -5,8 +5,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::{list_jobs, list_orders};
-use crate::domain::{uuid_made_at, Order, OrderId};
+use crate::api::{list_jobs, list_page};
+use crate::domain::{uuid_made_at, ListKey, Order, OrderId};
 use crate::records::OpKind;
 use crate::ui::codec::Json;
 use crate::ui::components::{EditRequest, FaultPanel, LoadError, OrderList, SearchBox};
@@ -15,14 +15,27 @@ use crate::ui::sync::{use_order_sync, OrderSync};
 
 #[component]
 pub fn OrdersPage() -> impl IntoView {
-    // Loaded once per visit and handed to the app's engine, which keeps what it already knows
-    // (newer records, queued changes); after that the push channel keeps it current.
-    let orders = OnceResource::<_, Json>::new_with_options(list_orders(), false);
+    let query = use_query_map();
+    let search = move || query.read().get("q").unwrap_or_default();
+    // `?after=` (the "Load more" link without JavaScript): the page after that key.
+    let start = move || query.read().get("after").filter(|a| !a.is_empty());
+    let (first_search, first_start) = (search(), start());
+    // The first page, loaded once per visit and handed to the app's engine, which keeps what it
+    // already knows (newer records, queued changes); after that the push channel keeps the
+    // window current, and "Load more" or scrolling adds pages.
+    let orders = OnceResource::<_, Json>::new_with_options(list_page(first_start.clone(), Some(first_search.clone())), false);
     let jobs = OnceResource::<_, Json>::new_with_options(list_jobs(), false);
     let feed = use_live_feed();
     let sync = use_order_sync();
-    let query = use_query_map();
-    let search = move || query.read().get("q").unwrap_or_default();
+    // Once hydrated, a new search reads its first page from the server (the loaded rows are
+    // filtered at once meanwhile).
+    Effect::new(move |seen: Option<String>| {
+        let q = search();
+        if seen.as_ref().is_some_and(|s| *s != q) {
+            sync.search(q.clone());
+        }
+        q
+    });
     let edit_request = EditRequest(RwSignal::new(None));
     provide_context(edit_request);
 
@@ -30,35 +43,40 @@ pub fn OrdersPage() -> impl IntoView {
         <Title text="Orders"/>
         <section class="page orders-page">
             <Suspense fallback=|| view! { <p class="loading" role="status">"Loading orders…"</p> }>
-                {move || Suspend::new(async move {
-                    // The badges can do without jobs; the list can't do without orders.
-                    let jobs = jobs.await;
-                    match orders.await {
-                        Ok(list) => {
-                            sync.load(list);
-                            feed.seed_jobs(jobs.unwrap_or_default());
-                            view! {
-                                <header class="page-header">
-                                    <div>
-                                        <h1>"Orders"</h1>
-                                        <p class="page-subtitle">"Drafts save as you edit. Placed orders are processed in the background."</p>
-                                    </div>
-                                    <div class="toolbar">
-                                        <SearchBox value=search/>
-                                        <NewOrderButton sync edit_request/>
-                                    </div>
-                                </header>
-                                <OrderList sync search/>
+                {move || {
+                    let (first_search, first_start) = (first_search.clone(), first_start.clone());
+                    Suspend::new(async move {
+                        // The badges can do without jobs; the list can't do without orders.
+                        let jobs = jobs.await;
+                        match orders.await {
+                            Ok(page) => {
+                                // A malformed `after` got its own error from the server already.
+                                let start = first_start.as_deref().and_then(|a| ListKey::parse(a).ok());
+                                sync.load(page, start, first_search);
+                                feed.seed_jobs(jobs.unwrap_or_default());
+                                view! {
+                                    <header class="page-header">
+                                        <div>
+                                            <h1>"Orders"</h1>
+                                            <p class="page-subtitle">"Drafts save as you edit. Placed orders are processed in the background."</p>
+                                        </div>
+                                        <div class="toolbar">
+                                            <SearchBox value=search/>
+                                            <NewOrderButton sync edit_request/>
+                                        </div>
+                                    </header>
+                                    <OrderList sync search/>
+                                }
+                                .into_any()
                             }
-                            .into_any()
+                            Err(error) => view! {
+                                <header class="page-header"><h1>"Orders"</h1></header>
+                                <LoadError what="the orders" error/>
+                            }
+                            .into_any(),
                         }
-                        Err(error) => view! {
-                            <header class="page-header"><h1>"Orders"</h1></header>
-                            <LoadError what="the orders" error/>
-                        }
-                        .into_any(),
-                    }
-                })}
+                    })
+                }}
             </Suspense>
             <FaultPanel/>
         </section>

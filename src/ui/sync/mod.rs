@@ -12,7 +12,7 @@ pub use transport::outcome_of_error;
 use leptos::prelude::*;
 use uuid::Uuid;
 
-use crate::domain::{Order, OrderId, ServerEvent};
+use crate::domain::{ListKey, ListWindow, Order, OrderId, OrderPage, ServerEvent};
 use crate::error::AppError;
 use crate::records::{Engine, OpKind, PendingWork, RowState, RowView};
 #[cfg(feature = "hydrate")]
@@ -32,6 +32,15 @@ pub const STILL_SAVING_AFTER_MS: i64 = 3_000;
 /// (`<meta name="idempotency-window-ms">`, from `writes.idempotency_ttl_hours`). A persisted
 /// op older than this is not resent blindly.
 pub const DEFAULT_IDEMPOTENCY_WINDOW_MS: i64 = 24 * 3_600_000;
+
+/// A catch-up reads the loaded window again page by page, at most this many pages; a longer
+/// window shrinks to what was read (its rows come back with "Load more").
+const MAX_REFRESH_PAGES: usize = 20;
+
+/// After a change that may add or remove orders, the count is read again this much later (once
+/// for a burst of changes).
+#[cfg(feature = "hydrate")]
+const RECOUNT_AFTER_MS: u64 = 400;
 
 /// While the server can't be reached (but the browser says it is online), how often the
 /// oldest waiting ops are tried again. Such tries are no attempts: nothing counts down.
@@ -135,6 +144,21 @@ pub struct OrderSync {
     structure: RwSignal<u64>,
     /// How many rendered rows are starred, for the summary.
     starred: RwSignal<usize>,
+    /// The part of the list loaded here: rows outside it are not kept, unless work is pending
+    /// on them. Everything until the orders page loads.
+    window: RwSignal<ListWindow>,
+    /// How many orders the list (or the search) holds in all, as the server last said.
+    total: RwSignal<u64>,
+    /// Bumped whenever the window is loaded anew or read again, so a page answered for an
+    /// older window is dropped.
+    generation: StoredValue<u64>,
+    /// A next page is being read (or the window read again): "Load more" waits.
+    fetching: RwSignal<bool>,
+    /// Why the last next page could not be read, shown by "Load more" until it is tried again.
+    more_error: RwSignal<Option<String>>,
+    /// A recount is already due.
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    recount_due: StoredValue<bool>,
 }
 
 /// Which rows an engine change may have changed: the UI recomputes only those.
@@ -189,28 +213,33 @@ fn new_sync(engine: Engine, live: bool) -> OrderSync {
         cells: StoredValue::new(VecMap::default()),
         structure: RwSignal::new(0),
         starred: RwSignal::new(0),
+        window: RwSignal::new(ListWindow::default()),
+        total: RwSignal::new(0),
+        generation: StoredValue::new(0),
+        fetching: RwSignal::new(false),
+        more_error: RwSignal::new(None),
+        recount_due: StoredValue::new(false),
     };
     sync.refresh(Touched::All);
     sync
 }
 
-/// Changes made elsewhere reach the list: pushed records go to the engine (the newer version
-/// wins), and after a reconnect or on each poll the list is fetched again once it was loaded.
+/// Changes made elsewhere reach the list: pushed records in the loaded window go to the engine
+/// (the newer version wins), and after a reconnect or on each poll the window is read again
+/// once it was loaded.
 fn follow_changes(feed: LiveFeed, sync: OrderSync) {
     feed.on_order_event(move |event| match event {
-        ServerEvent::Order(order) => sync.confirm_record(order.clone()),
-        ServerEvent::OrderRemoved(id) => sync.take_removal(*id),
+        ServerEvent::Order(order) => sync.take_push(order.clone()),
+        ServerEvent::OrderRemoved(id) => {
+            sync.take_removal(*id);
+            sync.recount();
+        }
         ServerEvent::Job(_) => {}
     });
     Effect::new(move |seen: Option<u64>| {
         let now = feed.resyncs();
         if seen.is_some_and(|s| s != now) && sync.loaded.get_untracked() {
-            leptos::task::spawn_local(async move {
-                match crate::api::list_orders().await {
-                    Ok(list) => sync.take_snapshot(list),
-                    Err(e) => leptos::logging::warn!("couldn't refresh the orders: {e}"),
-                }
-            });
+            sync.refresh_window();
         }
         now
     });
@@ -386,12 +415,202 @@ impl OrderSync {
         }
     }
 
-    /// Takes the list the orders page loaded: newer records win, rows the server no longer
-    /// lists go, queued changes stay queued and keep being sent.
-    pub fn load(self, orders: Vec<Order>) {
+    /// Takes the page the orders page loaded (after `start`, matching `search`): the loaded
+    /// window becomes that page. Newer records win, rows outside it go unless work is pending on
+    /// them, queued changes stay queued and keep being sent.
+    pub fn load(self, page: OrderPage, start: Option<ListKey>, search: String) {
         self.loaded.set(true);
-        self.take_snapshot(orders);
+        self.generation.update_value(|g| *g += 1);
+        self.fetching.set(false);
+        self.more_error.set(None);
+        let window = ListWindow { start, end: page.next, search };
+        self.total.set(page.total);
+        self.window.set(window.clone());
+        let next = page.next;
+        self.change(|e| {
+            e.retain_where(|o| window.contains(o));
+            e.replace_where(page.orders, |o| ListWindow::between(o, start, next));
+            ((), Touched::All)
+        });
         self.pump();
+    }
+
+    /// A new search: its first page is read from the server and becomes the window (from the
+    /// top). An answer for a search typed over since is dropped.
+    pub fn search(self, search: String) {
+        self.generation.update_value(|g| *g += 1);
+        let generation = self.generation.get_value();
+        self.fetching.set(true);
+        leptos::task::spawn_local(async move {
+            let answer = crate::api::list_page(None, Some(search.clone())).await;
+            if self.generation.try_get_value() != Some(generation) {
+                return;
+            }
+            match answer {
+                Ok(page) => self.load(page, None, search),
+                Err(e) => {
+                    self.fetching.set(false);
+                    self.more_error.set(Some(e.to_string()));
+                }
+            }
+        });
+    }
+
+    /// The loaded window. Reactive.
+    pub fn window(self) -> ListWindow {
+        self.window.get()
+    }
+
+    /// How many orders the list (or the search) holds in all: the server's last count, or the
+    /// rows shown if there are more (a new draft not counted yet). Reactive.
+    pub fn total(self) -> u64 {
+        self.total.get().max(self.row_count() as u64)
+    }
+
+    /// Whether a next page is being read. Reactive.
+    pub fn fetching(self) -> bool {
+        self.fetching.get()
+    }
+
+    /// Why the last next page could not be read. Reactive.
+    pub fn more_error(self) -> Option<String> {
+        self.more_error.get()
+    }
+
+    /// Reads the page after the window's end and adds it (Load more, or the end of the list
+    /// scrolled into view). Does nothing while a page is being read or when none is left.
+    pub fn load_more(self) {
+        let Some(from) = self.window.with_untracked(|w| w.end) else { return };
+        if self.fetching.get_untracked() {
+            return;
+        }
+        self.fetching.set(true);
+        self.more_error.set(None);
+        let generation = self.generation.get_value();
+        let search = self.window.with_untracked(|w| w.search.clone());
+        leptos::task::spawn_local(async move {
+            let answer = crate::api::list_page(Some(from.to_string()), Some(search)).await;
+            if self.generation.try_get_value() != Some(generation) {
+                return;
+            }
+            self.fetching.set(false);
+            match answer {
+                Ok(page) => self.take_page(Some(from), page),
+                Err(e) => self.more_error.set(Some(e.to_string())),
+            }
+        });
+    }
+
+    /// Takes a page read from `from`: what the server lists in its stretch replaces what was
+    /// held there, and the window reaches to the page's end.
+    fn take_page(self, from: Option<ListKey>, page: OrderPage) {
+        let next = page.next;
+        self.total.set(page.total);
+        self.window.update(|w| w.end = next);
+        self.change(|e| {
+            e.replace_where(page.orders, |o| ListWindow::between(o, from, next));
+            ((), Touched::All)
+        });
+    }
+
+    /// Reads the loaded window again from its start, page by page up to where it ended (after
+    /// a reconnect, or on each poll): changes missed meanwhile come in, rows deleted or moved
+    /// out of it go. At most [`MAX_REFRESH_PAGES`] pages: a longer window ends where the reading
+    /// stopped.
+    pub fn refresh_window(self) {
+        self.generation.update_value(|g| *g += 1);
+        let generation = self.generation.get_value();
+        self.fetching.set(true);
+        let ListWindow { start, end, search } = self.window.get_untracked();
+        leptos::task::spawn_local(async move {
+            let mut from = start;
+            for _ in 0..MAX_REFRESH_PAGES {
+                let answer = crate::api::list_page(from.map(|k| k.to_string()), Some(search.clone())).await;
+                if self.generation.try_get_value() != Some(generation) {
+                    return;
+                }
+                let page = match answer {
+                    Ok(page) => page,
+                    Err(e) => {
+                        leptos::logging::warn!("couldn't read the orders again: {e}");
+                        self.fetching.set(false);
+                        return;
+                    }
+                };
+                let next = page.next;
+                self.take_page(from, page);
+                from = next;
+                if next.is_none_or(|n| end.is_some_and(|e| n >= e)) {
+                    break;
+                }
+            }
+            let window = self.window.get_untracked();
+            self.change(|e| {
+                e.retain_where(|o| window.contains(o));
+                ((), Touched::All)
+            });
+            self.fetching.set(false);
+        });
+    }
+
+    /// A record pushed from elsewhere: taken if it is in the loaded window or already shown
+    /// (where it may leave the window: moved past its end, or no longer matching the search).
+    /// An order outside the window is not added, so a change far down the list never lands in
+    /// the middle of it; a new draft goes on top, inside any window that starts there.
+    pub fn take_push(self, order: Order) {
+        let id = order.id;
+        let window = self.window.get_untracked();
+        let inside = window.contains(&order);
+        let known = self.engine.with_untracked(|e| e.authoritative(id).is_some());
+        if !known && order.version == 1 {
+            // A new order, wherever it is.
+            self.recount();
+        }
+        // Until the orders page loaded a window, nothing new is kept (it loads what it needs).
+        if !known && (!inside || !self.loaded.get_untracked()) {
+            return;
+        }
+        self.change(|e| {
+            e.upsert_authoritative(order);
+            if !inside {
+                e.retain_where(|o| o.id != id || window.contains(o));
+            }
+            ((), Touched::Rows(vec![id]))
+        });
+    }
+
+    /// Our own move confirmed a row past the window's end (moved down behind its last row):
+    /// the window grows to hold it, so it stays where the person put it.
+    #[cfg(feature = "hydrate")]
+    fn keep_moved_in_window(self, id: OrderId) {
+        let Some(key) = self.engine.with_untracked(|e| e.authoritative(id).and_then(ListKey::of)) else { return };
+        if self.window.with_untracked(|w| w.end.is_some_and(|end| key > end)) {
+            self.window.update(|w| w.end = Some(key));
+        }
+    }
+
+    /// Reads the count again soon (once for a burst of changes): orders were added or removed.
+    pub fn recount(self) {
+        #[cfg(feature = "hydrate")]
+        if self.loaded.get_untracked() && !self.recount_due.get_value() {
+            self.recount_due.set_value(true);
+            set_timeout(
+                move || {
+                    self.recount_due.set_value(false);
+                    let search = self.window.with_untracked(|w| w.search.clone());
+                    leptos::task::spawn_local(async move {
+                        // A page after the last possible key holds no orders, only the count.
+                        let past_the_end = ListKey { position: i64::MAX, number: crate::domain::OrderNumber::new(u32::MAX) };
+                        match crate::api::list_page(Some(past_the_end.to_string()), Some(search.clone())).await {
+                            Ok(page) if self.window.with_untracked(|w| w.search == search) => self.total.set(page.total),
+                            Ok(_) => {}
+                            Err(e) => leptos::logging::warn!("couldn't count the orders: {e}"),
+                        }
+                    });
+                },
+                std::time::Duration::from_millis(RECOUNT_AFTER_MS),
+            );
+        }
     }
 
     /// A user action on a row: queued with a fresh idempotency key, shown at once, sent when
@@ -415,12 +634,6 @@ impl OrderSync {
     pub fn confirm_record(self, order: Order) {
         let id = order.id;
         self.change(|e| (e.upsert_authoritative(order), Touched::Rows(vec![id])));
-    }
-
-    /// Takes a full list from the server (catching up after a reconnect): newer records win,
-    /// rows the server no longer lists go, queued changes stay queued.
-    pub fn take_snapshot(self, orders: Vec<Order>) {
-        self.change(|e| (e.replace_authoritative(orders), Touched::All));
     }
 
     /// Another tab or user removed the order. A row this page itself deleted keeps its
@@ -466,12 +679,20 @@ impl OrderSync {
             for op in ops {
                 leptos::task::spawn_local(async move {
                     let (op_id, target) = (op.id, op.target);
+                    let adds_or_removes = matches!(op.kind, OpKind::Create(_) | OpKind::Delete | OpKind::UndoDelete);
                     match transport::send(op, meta_ms("write-deadline-ms", DEFAULT_WRITE_DEADLINE_MS)).await {
                         transport::Sent::Answered(outcome) => {
                             // A move's answer renumbers every row; any other touches its own.
                             let touched =
                                 if matches!(outcome, Outcome::ConfirmedList(_)) { Touched::All } else { Touched::Rows(vec![target]) };
+                            let moved = matches!(outcome, Outcome::ConfirmedList(_));
                             self.change(|e| (e.apply_outcome(op_id, outcome, now_ms()), touched));
+                            if moved {
+                                self.keep_moved_in_window(target);
+                            }
+                            if adds_or_removes {
+                                self.recount();
+                            }
                             if self.net.get_untracked() != Net::Online {
                                 self.net.set(Net::Online);
                             }

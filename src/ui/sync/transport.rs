@@ -87,8 +87,9 @@ async fn request(op: Op) -> Result<Outcome, AppError> {
             api::set_quantity(key, id, version, i64::from(q.get())).await.map(Outcome::Confirmed)
         }
         OpKind::Move { before } => {
-            api::move_order(key, id, version, before.map(|b| b.to_string())).await.map(Outcome::ConfirmedList)
+            api::move_order(key, id, version, before.map(|b| b.to_string()), None).await.map(Outcome::ConfirmedList)
         }
+        OpKind::MoveAfter { after } => api::move_order(key, id, version, None, Some(after.to_string())).await.map(Outcome::ConfirmedList),
         OpKind::Create(o) => api::create_order(
             key,
             id,
