@@ -134,9 +134,9 @@ function uuidv7() {
 
 /** Creates drafts through the app's own write endpoint until the list holds `listRows` orders. */
 async function fillList() {
-  const listed = await fetch(`${base}/api/orders/list`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'sec-fetch-site': 'same-origin' }, body: '' });
+  const listed = await fetch(`${base}/api/orders/page`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'sec-fetch-site': 'same-origin' }, body: '' });
   if (!listed.ok) throw new Error(`list: ${listed.status}`);
-  const have = (await listed.json()).length;
+  const have = (await listed.json()).total;
   for (let i = have; i < listRows; i++) {
     const form = new URLSearchParams({
       key: crypto.randomUUID(), id: uuidv7(), customer: `Bench customer ${i}`, item: `Bench item ${i}`,

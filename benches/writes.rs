@@ -11,7 +11,7 @@
 //!    duplicate) and checks it gets the stored answer back (`--kind create`: new drafts instead,
 //!    each with a fresh id and key);
 //! 3. measures each request from send to the full body received;
-//! 4. checks the final state from `/api/orders/list`: every order's version is 1 + its
+//! 4. checks the final state from `/api/orders/page` (every page): every order's version is 1 + its
 //!    acknowledged writes and its quantity is the last acknowledged quantity.
 //!
 //! Exits non-zero when any request failed (any non-200 answer) or the final state is wrong.
@@ -721,17 +721,29 @@ async fn run(cfg: &Config, base: &str, server_desc: &str) -> bool {
     error_total == 0 && state_ok && workers.len() == c
 }
 
-/// Every order, from `/api/orders/list`.
+/// Every order, read page by page from `/api/orders/page` as the app reads them.
 async fn list_orders(base: &str) -> Result<Vec<Value>, String> {
-    let (_, reply) = post(&new_client(), &format!("{base}/api/orders/list"), &[]).await;
-    match reply {
-        Reply::Ok(Value::Array(list)) => Ok(list),
-        Reply::Ok(other) => Err(format!("the list answered with a non-array: {other}")),
-        Reply::Failed(kind) => Err(format!("the list request failed: {kind}")),
+    let client = new_client();
+    let mut all = Vec::new();
+    let mut after = String::new();
+    loop {
+        let (_, reply) = post(&client, &format!("{base}/api/orders/page"), &[("after", after.as_str())]).await;
+        let mut page = match reply {
+            Reply::Ok(page) => page,
+            Reply::Failed(kind) => return Err(format!("a page request failed: {kind}")),
+        };
+        match page.get_mut("orders").map(Value::take) {
+            Some(Value::Array(orders)) => all.extend(orders),
+            _ => return Err(format!("a page answered without orders: {page}")),
+        }
+        match page.get("next") {
+            Some(Value::Null) | None => return Ok(all),
+            Some(next) => after = format!("{}.{}", next["position"], next["number"]),
+        }
     }
 }
 
-/// Compares `/api/orders/list` with what each worker had acknowledged.
+/// Compares every order (`/api/orders/page`, page by page) with what each worker had acknowledged.
 async fn final_state(kind: Kind, workers: &[Worker], base: &str, before: usize) -> Result<String, Vec<String>> {
     let list = list_orders(base).await.map_err(|e| vec![e])?;
     let by_id: HashMap<&str, &Value> =

@@ -152,7 +152,7 @@ async fn pages_carry_the_security_headers_and_a_nonce_policy_their_scripts_satis
 
     let other = app.client.get(app.url("/orders")).send().await.unwrap();
     assert_ne!(other.headers()["content-security-policy"].to_str().unwrap(), csp, "a fresh nonce per page");
-    let api = app.call("orders/list", &[]).await;
+    let api = app.call("orders/page", &[]).await;
     assert_eq!(api.headers()["x-content-type-options"], "nosniff");
 }
 
@@ -431,7 +431,7 @@ async fn a_stop_signal_ends_the_server_within_the_shutdown_grace_even_with_a_req
         .await
         .unwrap();
     assert_eq!(hang.status(), 200);
-    let orders: Vec<Order> = server.call(&client, "orders/list", &[]).await.json().await.unwrap();
+    let orders: Vec<Order> = server.orders(&client).await;
     let draft = orders.iter().find(|o| o.status == orderdesk::domain::OrderStatus::Draft).unwrap();
     let (key, id, version) = (uuid::Uuid::now_v7().to_string(), draft.id.to_string(), draft.version.to_string());
     let held = tokio::spawn({

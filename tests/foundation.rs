@@ -41,9 +41,7 @@ async fn unknown_page_is_a_404_with_a_way_back() {
 #[tokio::test]
 async fn list_api_returns_orders_in_position_order_with_server_totals() {
     let app = spawn_app().await;
-    let res = app.call("orders/list", &[]).await;
-    assert_eq!(res.status(), 200);
-    let orders: Vec<Order> = res.json().await.unwrap();
+    let orders: Vec<Order> = app.orders().await;
     assert_eq!(orders.len(), 25);
     let promotion = test_settings(std::path::Path::new("unused.db")).pricing.promotion();
     assert!(orders.windows(2).all(|w| w[0].position < w[1].position));

@@ -80,7 +80,7 @@ async fn a_crash_in_a_stream_of_writes_loses_no_acknowledged_write_and_half_appl
     let dir = tempfile::tempdir().unwrap();
     let client = reqwest::Client::new();
     let mut server = ServerProcess::start(dir.path(), &client, &[]).await;
-    let orders: Vec<Order> = server.call(&client, "orders/list", &[]).await.json().await.unwrap();
+    let orders: Vec<Order> = server.orders(&client).await;
     let drafts: Vec<Order> = orders.into_iter().filter(|o| o.status == OrderStatus::Draft).collect();
 
     // One chain of writes per draft, each from the version the last answer gave, until the
@@ -123,7 +123,7 @@ async fn a_crash_in_a_stream_of_writes_loses_no_acknowledged_write_and_half_appl
     assert!(acked.iter().zip(&drafts).any(|(a, d)| a.version > d.version + 5), "the stream was running when the server died");
 
     let server = ServerProcess::start(dir.path(), &client, &[]).await;
-    let after: Vec<Order> = server.call(&client, "orders/list", &[]).await.json().await.unwrap();
+    let after: Vec<Order> = server.orders(&client).await;
     for a in &acked {
         let now = after.iter().find(|o| o.id == a.id).expect("the order is still there");
         // The write in flight at the crash either committed whole or not at all.

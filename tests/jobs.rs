@@ -345,7 +345,7 @@ async fn a_killed_server_resumes_its_jobs_and_each_ends_exactly_once() {
     let client = reqwest::Client::new();
     let mut server = ServerProcess::start(dir.path(), &client, &CRASH_TEST_ENV).await;
 
-    let orders: Vec<Order> = server.call(&client, "orders/list", &[]).await.json().await.unwrap();
+    let orders: Vec<Order> = server.orders(&client).await;
     let drafts: Vec<Order> = orders.into_iter().filter(|o| o.status == OrderStatus::Draft).take(3).collect();
     let mut jobs = Vec::new();
     for d in &drafts {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { expect, type APIRequestContext } from '@playwright/test';
 import { SAME_ORIGIN } from './same-origin';
 
-/** An order as the server holds it (the JSON of `POST /api/orders/list`). */
+/** An order as the server holds it (the JSON of `POST /api/orders/page`'s orders). */
 export interface ServerOrder {
   id: string;
   number: number | null;
@@ -25,11 +25,16 @@ export type Holds = Partial<Pick<ServerOrder, 'quantity' | 'starred' | 'customer
 export class OrdersApi {
   constructor(private readonly request: APIRequestContext) {}
 
-  /** Every live order (held deletes excluded), in list order. */
+  /** Every live order (held deletes excluded), in list order, read page by page as the app reads them. */
   async list(): Promise<ServerOrder[]> {
-    const res = await this.request.post('/api/orders/list', { form: {}, headers: SAME_ORIGIN });
-    expect(res.status(), await res.text()).toBe(200);
-    return res.json();
+    const all: ServerOrder[] = [];
+    let after = '';
+    for (;;) {
+      const page = await this.page(after);
+      all.push(...page.orders);
+      if (!page.next) return all;
+      after = `${page.next.position}.${page.next.number}`;
+    }
   }
 
   /** One page of the list (`POST /api/orders/page`) after `after` (`<position>.<number>`). */
@@ -59,10 +64,12 @@ export class OrdersApi {
     return res.json();
   }
 
-  /** The live order `ORD-nnnn`, or `undefined` when the server does not list it. */
+  /** The live order `ORD-nnnn` (`POST /api/orders/get`), or `undefined` when the server does not list it. */
   async find(number: string): Promise<ServerOrder | undefined> {
-    const n = Number(number.replace(/^ORD-/, ''));
-    return (await this.list()).find((o) => o.number === n);
+    const res = await this.request.post('/api/orders/get', { form: { number }, headers: SAME_ORIGIN });
+    if (res.status() === 404) return undefined;
+    expect(res.status(), await res.text()).toBe(200);
+    return res.json();
   }
 
   async get(number: string): Promise<ServerOrder> {
@@ -73,13 +80,8 @@ export class OrdersApi {
 
   /** The named orders (`ORD-nnnn`) as the server holds them now, by number. */
   async snapshot(numbers: string[]): Promise<Record<string, ServerOrder>> {
-    const list = await this.list();
     const out: Record<string, ServerOrder> = {};
-    for (const number of numbers) {
-      const order = list.find((o) => o.number === Number(number.replace(/^ORD-/, '')));
-      expect(order, `${number} is not in the server's list`).toBeDefined();
-      out[number] = order!;
-    }
+    for (const number of numbers) out[number] = await this.get(number);
     return out;
   }
 

@@ -21,16 +21,6 @@ use leptos::prelude::*;
 use crate::domain::{Order, OrderPage};
 use crate::error::AppError;
 
-/// Every order, in list order.
-#[server(endpoint = "orders/list", output = crate::wire::Wire)]
-pub async fn list_orders() -> Result<Vec<Order>, AppError> {
-    context::reply(async {
-        let db = context::db()?;
-        db.list_orders().await.map_err(|e| context::internal("listing orders", e))
-    })
-    .await
-}
-
 /// A page of the list (`list.page_size` orders) after `after` (a [`crate::domain::ListKey`] as
 /// a link carries it; from the top without it), of the orders matching `q` (all without it),
 /// with how many match in all and where the next page starts.

@@ -155,7 +155,7 @@ mod tests {
         assert_eq!(check_content_type(&req("/api/orders/star", Some("text/plain"), "3")), Err(FORM));
         assert_eq!(check_content_type(&req("/api/orders/star", Some("multipart/form-data; boundary=x"), "3")), Err(FORM));
         assert_eq!(check_content_type(&req("/api/orders/star", None, "3")), Err(FORM));
-        assert_eq!(check_content_type(&req("/api/orders/list", None, "0")), Ok(None));
+        assert_eq!(check_content_type(&req("/api/orders/page", None, "0")), Ok(None));
         assert_eq!(check_content_type(&req("/api/faults", Some("application/json"), "9")), Ok(Some(JSON)));
         assert_eq!(check_content_type(&req("PUT /api/faults/latency", Some(FORM), "9")), Err(JSON));
         assert_eq!(check_content_type(&req("/api/faults/state", Some(FORM), "0")), Ok(Some(FORM)), "the fault panel's server function");

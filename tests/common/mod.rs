@@ -4,7 +4,7 @@
 
 use orderdesk::clock::{SharedClock, SystemClock};
 use orderdesk::config::Settings;
-use orderdesk::domain::Order;
+use orderdesk::domain::{Order, OrderPage};
 use orderdesk::server::start_with_clock;
 use std::sync::Arc;
 use std::future::Future;
@@ -24,11 +24,9 @@ impl TestApp {
         format!("{}{}", self.base, path)
     }
 
-    /// Every order the list shows now.
+    /// Every order the list shows now, read page by page as the app reads it.
     pub async fn orders(&self) -> Vec<Order> {
-        let res = self.call("orders/list", &[]).await;
-        assert_eq!(res.status(), 200);
-        res.json().await.unwrap()
+        every_order(|after| async move { self.call("orders/page", &[("after", after.as_str())]).await }).await
     }
 
     /// The order with this id as the list shows it now, if it is there.
@@ -50,6 +48,26 @@ impl TestApp {
     /// POSTs form-encoded arguments to a server function, as the browser's client does.
     pub async fn call(&self, endpoint: &str, form: &[(&str, &str)]) -> reqwest::Response {
         self.client.post(self.url(&format!("/api/{endpoint}"))).form(form).send().await.expect("request failed")
+    }
+}
+
+/// Every live order, read page by page through `orders/page` (`page` posts one, after a key).
+pub async fn every_order<F, Fut>(page: F) -> Vec<Order>
+where
+    F: Fn(String) -> Fut,
+    Fut: Future<Output = reqwest::Response>,
+{
+    let mut all = Vec::new();
+    let mut after = String::new();
+    loop {
+        let res = page(after).await;
+        assert_eq!(res.status(), 200);
+        let p: OrderPage = res.json().await.unwrap();
+        all.extend(p.orders);
+        match p.next {
+            Some(next) => after = next.to_string(),
+            None => return all,
+        }
     }
 }
 
@@ -166,7 +184,7 @@ impl ServerProcess {
         let base = format!("http://127.0.0.1:{port}");
         let server = ServerProcess { child, base };
         eventually("the server to answer", || async {
-            client.post(format!("{}/api/orders/list", server.base)).header("sec-fetch-site", "same-origin").send().await.ok().filter(|r| r.status() == 200)
+            client.post(format!("{}/api/orders/page", server.base)).header("sec-fetch-site", "same-origin").send().await.ok().filter(|r| r.status() == 200)
         })
         .await;
         server
@@ -175,6 +193,11 @@ impl ServerProcess {
     pub async fn call(&self, client: &reqwest::Client, endpoint: &str, form: &[(&str, &str)]) -> reqwest::Response {
         // As the app's own page would send it (the edge refuses other sites).
         client.post(format!("{}/api/{endpoint}", self.base)).header("sec-fetch-site", "same-origin").form(form).send().await.expect("request failed")
+    }
+
+    /// Every order the list shows now, read page by page as the app reads it.
+    pub async fn orders(&self, client: &reqwest::Client) -> Vec<Order> {
+        every_order(|after| async move { self.call(client, "orders/page", &[("after", after.as_str())]).await }).await
     }
 
     pub async fn job(&self, client: &reqwest::Client, job: &Job) -> JobDetail {
