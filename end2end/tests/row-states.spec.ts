@@ -47,7 +47,7 @@ function recordWrites(page: Page): string[] {
   const writes: string[] = [];
   page.on('request', (r) => {
     const m = /\/api\/orders\/(\w+)$/.exec(r.url());
-    if (m && m[1] !== 'list' && m[1] !== 'get') writes.push(m[1]);
+    if (m && m[1] !== 'page' && m[1] !== 'get') writes.push(m[1]); // reads are not writes
   });
   return writes;
 }
