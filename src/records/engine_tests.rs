@@ -801,3 +801,28 @@ fn a_step_that_cannot_be_re_made_after_a_conflict_is_named_as_lost() {
     let message = view_of(&e, 1).message.unwrap();
     assert!(message.contains("your 2 changes to the quantity weren't saved"), "{message}");
 }
+
+#[test]
+fn a_page_replaces_only_its_own_stretch_and_rows_with_work_pending_stay() {
+    use crate::domain::{ListKey, ListWindow};
+    // Orders 1..=6 at positions 1..=6; a page read from after 2 up to 4 holds 3 only: 4 went
+    // (deleted, or moved out), but it has a queued star, so it stays; 1, 5 and 6 lie outside
+    // the stretch and are not judged by it.
+    let mut e = engine(&[1, 2, 3, 4, 5, 6]);
+    e.enqueue(key(1), oid(4), OpKind::SetStarred(true)).unwrap();
+    let at = |n: u128| ListKey::of(&order(n));
+    e.replace_where(vec![bumped(&order(3), |o| o.starred = true)], |o| ListWindow::between(o, at(2), at(4)));
+    let shown: Vec<OrderId> = e.order();
+    assert_eq!(shown, vec![oid(1), oid(2), oid(3), oid(4), oid(5), oid(6)]);
+    assert!(view_of(&e, 3).order.starred, "the page's newer record was taken");
+
+    // The window shrinks to orders up to 2: 3 goes, 4 stays while its star is pending.
+    let window = ListWindow { start: None, end: at(2), search: String::new() };
+    e.retain_where(|o| window.contains(o));
+    assert_eq!(e.order(), vec![oid(1), oid(2), oid(4)]);
+    // Once confirmed, nothing keeps it.
+    let op = send_one(&mut e, 1);
+    e.apply_outcome(op.id, Outcome::Confirmed(bumped(&order(4), |o| o.starred = true)), 2);
+    e.retain_where(|o| window.contains(o));
+    assert_eq!(e.order(), vec![oid(1), oid(2)]);
+}

@@ -682,10 +682,9 @@ impl OrderSync {
                     let adds_or_removes = matches!(op.kind, OpKind::Create(_) | OpKind::Delete | OpKind::UndoDelete);
                     match transport::send(op, meta_ms("write-deadline-ms", DEFAULT_WRITE_DEADLINE_MS)).await {
                         transport::Sent::Answered(outcome) => {
-                            // A move's answer renumbers every row; any other touches its own.
-                            let touched =
-                                if matches!(outcome, Outcome::ConfirmedList(_)) { Touched::All } else { Touched::Rows(vec![target]) };
+                            // A move's answer holds every order it placed; any other touches its own.
                             let moved = matches!(outcome, Outcome::ConfirmedList(_));
+                            let touched = if moved { Touched::All } else { Touched::Rows(vec![target]) };
                             self.change(|e| (e.apply_outcome(op_id, outcome, now_ms()), touched));
                             if moved {
                                 self.keep_moved_in_window(target);
