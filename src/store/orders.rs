@@ -91,20 +91,30 @@ impl Db {
     /// that match `search` ([`Order::matches`]; empty: every order), in list order, with how
     /// many live orders match in all. Read by the list's own index from the key, so it costs the
     /// same anywhere in the list. A search of three characters or more is looked up in the
-    /// search index (`orders_search`, trigrams); a shorter one, which trigrams can't index,
-    /// still reads every order.
+    /// search index (`orders_search`, trigrams); a shorter one, which trigrams can't index, is
+    /// a scan inside SQLite (or, with letters beyond ASCII, whose case SQLite does not fold,
+    /// a read of every order).
     pub async fn list_page(&self, after: Option<ListKey>, limit: u32, search: &str) -> Result<OrderPage, ReadError> {
         let limit = limit.max(1) as usize;
         let needle = search.trim();
-        if !needle.is_empty() && needle.chars().count() < 3 {
+        let short = needle.chars().count() < 3;
+        if !needle.is_empty() && short && !needle.is_ascii() {
+            // SQLite folds ASCII case only: a short search with other letters is matched here.
             let found: Vec<Order> = self.list_orders().await?.into_iter().filter(|o| o.matches(needle)).collect();
             let total = found.len() as u64;
             let rest: Vec<Order> = found.into_iter().filter(|o| after.is_none_or(|a| ListKey::of(o).is_some_and(|k| k > a))).take(limit + 1).collect();
             return Ok(page_of(rest, limit, total));
         }
-        // Every live order, or those the index finds: the phrase is the search as typed.
+        // Every live order, those the index finds (the phrase is the search as typed), or for
+        // one or two ASCII characters, which trigrams can't index, those that hold them (a
+        // scan inside SQLite, which stops at the page's end; only the count reads every row).
         let (filter, phrase) = if needle.is_empty() {
             ("purge_after IS NULL", None)
+        } else if short {
+            (
+                "purge_after IS NULL AND instr(lower(customer) || char(10) || lower(item) || char(10) || 'ord-' || number, ?)",
+                Some(needle.to_ascii_lowercase()),
+            )
         } else {
             ("purge_after IS NULL AND rowid IN (SELECT rowid FROM orders_search WHERE orders_search MATCH ?)", Some(format!("\"{}\"", needle.replace('"', "\"\""))))
         };
