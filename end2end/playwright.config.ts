@@ -77,12 +77,12 @@ export default defineConfig({
   projects: [
     // In this order, so the long serial specs pack well on two workers (the whole suite stays
     // under 4 minutes): row states start early in `app`, the durable spec right after the
-    // gallery, then jobs and sync.
+    // gallery, then the large list, jobs and sync.
     { name: 'app', testIgnore: /(jobs|sync|nothing-lost|large-list).*\.spec\.ts/ },
     { name: 'durable', testMatch: /nothing-lost.*\.spec\.ts/, use: { baseURL: `http://127.0.0.1:${durablePort}` } },
+    { name: 'large', testMatch: /large-list.*\.spec\.ts/, use: { baseURL: `http://127.0.0.1:${largePort}` } },
     { name: 'jobs', testMatch: /jobs.*\.spec\.ts/, use: { baseURL: `http://127.0.0.1:${jobsPort}` } },
     { name: 'sync', testMatch: /sync.*\.spec\.ts/, use: { baseURL: `http://127.0.0.1:${syncPort}` } },
-    { name: 'large', testMatch: /large-list.*\.spec\.ts/, use: { baseURL: `http://127.0.0.1:${largePort}` } },
   ],
   webServer: [
     server(port),

@@ -430,10 +430,11 @@ async function leaveUnsentIncrease(page: Page, context: BrowserContext, number: 
   await expectWaiting(ordersPage.orderRow(number));
   const [op] = await new Outbox(page).expectOps(1);
   await page.close({ runBeforeUnload: false });
-  // Chromium can run a closed page's script for a few milliseconds after close() resolves
-  // (seen: the old page sent its queued change 27 ms after the network came back). Stay
-  // offline a while, so the change is surely left unsent, as this helper promises.
-  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  // Chromium can run a closed page's script for a while after close() resolves (seen: the old
+  // page sent its queued change 27 ms after the network came back; on a loaded machine, more
+  // than a second later). Stay offline a while, so the change is surely left unsent, as this
+  // helper promises.
+  await new Promise((resolve) => setTimeout(resolve, 3_000));
   await context.setOffline(false);
   return op;
 }

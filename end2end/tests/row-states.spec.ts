@@ -741,7 +741,8 @@ test('stale rollback: the first + is refused while a second is queued; the refus
   const row = ordersPage.orderRow('ORD-1011');
   const before = await api.get('ORD-1011');
   const q0 = before.quantity;
-  await faults.latency(1_500);
+  // Long enough that the second + is surely made while the first is out, even on a loaded machine.
+  await faults.latency(3_000);
   await faults.next('quantity', 'reject');
 
   await row.increase();
@@ -754,7 +755,7 @@ test('stale rollback: the first + is refused while a second is queued; the refus
   await expect(row.root).toHaveAttribute('data-state', 'rolled-back');
   await expect(row.statusMessage).toContainText(`Couldn't save the quantity for ORD-1011.`);
   await expect(row.retryButton).toHaveCount(0);
-  await expect.poll(async () => (await api.get('ORD-1011')).version).toBe(before.version + 1);
+  await expect.poll(async () => (await api.get('ORD-1011')).version, { timeout: 15_000 }).toBe(before.version + 1);
   const after = await api.get('ORD-1011');
   expect(after.quantity, 'one + took effect, on the value the server held').toBe(q0 + 1);
   await expect(row.root).toHaveAttribute('aria-busy', 'false');
