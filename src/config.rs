@@ -76,24 +76,9 @@ const SHUTDOWN_GRACE_MS: std::ops::RangeInclusive<u64> = 0..=300_000;
 
 impl ServerSettings {
     pub fn validate(&self, writes: &WriteSettings) -> Result<(), String> {
-        if !MAX_BODY_BYTES.contains(&self.max_body_bytes) {
-            return Err(format!(
-                "server.max_body_bytes is {}: set it between {} and {} bytes (65536 is plenty for every form the app sends).",
-                self.max_body_bytes, MAX_BODY_BYTES.start(), MAX_BODY_BYTES.end()
-            ));
-        }
-        if !HEADER_TIMEOUT_MS.contains(&self.header_read_timeout_ms) {
-            return Err(format!(
-                "server.header_read_timeout_ms is {}: set it between {} and {} milliseconds.",
-                self.header_read_timeout_ms, HEADER_TIMEOUT_MS.start(), HEADER_TIMEOUT_MS.end()
-            ));
-        }
-        if !IDLE_TIMEOUT_MS.contains(&self.idle_timeout_ms) {
-            return Err(format!(
-                "server.idle_timeout_ms is {}: set it between {} and {} milliseconds.",
-                self.idle_timeout_ms, IDLE_TIMEOUT_MS.start(), IDLE_TIMEOUT_MS.end()
-            ));
-        }
+        within("server.max_body_bytes", self.max_body_bytes, &MAX_BODY_BYTES, "bytes (65536 is plenty for every form the app sends)")?;
+        within("server.header_read_timeout_ms", self.header_read_timeout_ms, &HEADER_TIMEOUT_MS, "milliseconds")?;
+        within("server.idle_timeout_ms", self.idle_timeout_ms, &IDLE_TIMEOUT_MS, "milliseconds")?;
         // A write may be held until just past the client's deadline (the `hang` fault, a slow
         // disk): the server must not cut it off before the client has given up on it.
         let min_request = writes.request_deadline_ms.saturating_add(1_000);
@@ -150,6 +135,15 @@ pub struct DatabaseSettings {
 /// Bounds of `database.demo_orders`.
 pub const DEMO_ORDERS: std::ops::RangeInclusive<u32> = 1..=1_000_000;
 
+/// `value` of setting `name` must lie in `range`; otherwise says so, with the unit (and any
+/// hint) in `unit`.
+fn within<T: PartialOrd + std::fmt::Display>(name: &str, value: T, range: &std::ops::RangeInclusive<T>, unit: &str) -> Result<(), String> {
+    if range.contains(&value) {
+        return Ok(());
+    }
+    Err(format!("{name} is {value}: set it between {} and {} {unit}.", range.start(), range.end()))
+}
+
 /// Bounds of `database.readers`: at least one reader, and no more than SQLite usefully serves.
 pub const READERS: std::ops::RangeInclusive<u32> = 1..=64;
 
@@ -168,22 +162,8 @@ impl DatabaseSettings {
                 "database.url is {url:?}, an in-memory database: its orders would vanish at every restart and each connection would see a different one. Name a SQLite file, e.g. sqlite://data/orderdesk.db."
             ));
         }
-        if !DEMO_ORDERS.contains(&self.demo_orders) {
-            return Err(format!(
-                "database.demo_orders is {}: set between {} and {} orders.",
-                self.demo_orders,
-                DEMO_ORDERS.start(),
-                DEMO_ORDERS.end()
-            ));
-        }
-        if !READERS.contains(&self.readers) {
-            return Err(format!(
-                "database.readers is {}: set between {} and {} pooled read connections (8 suits most machines).",
-                self.readers,
-                READERS.start(),
-                READERS.end()
-            ));
-        }
+        within("database.demo_orders", self.demo_orders, &DEMO_ORDERS, "orders")?;
+        within("database.readers", self.readers, &READERS, "pooled read connections (8 suits most machines)")?;
         Ok(())
     }
 }
@@ -222,30 +202,9 @@ pub const IDEMPOTENCY_TTL_HOURS: std::ops::RangeInclusive<u64> = 1..=720;
 
 impl WriteSettings {
     pub fn validate(&self) -> Result<(), String> {
-        if !UNDO_WINDOW_SECS.contains(&self.undo_window_secs) {
-            return Err(format!(
-                "writes.undo_window_secs is {}: set it between {} and {} seconds (10 gives people time to press Undo).",
-                self.undo_window_secs,
-                UNDO_WINDOW_SECS.start(),
-                UNDO_WINDOW_SECS.end()
-            ));
-        }
-        if !IDEMPOTENCY_TTL_HOURS.contains(&self.idempotency_ttl_hours) {
-            return Err(format!(
-                "writes.idempotency_ttl_hours is {}: set it between {} and {} hours (24 keeps a write's answer for a day).",
-                self.idempotency_ttl_hours,
-                IDEMPOTENCY_TTL_HOURS.start(),
-                IDEMPOTENCY_TTL_HOURS.end()
-            ));
-        }
-        if !WRITE_DEADLINE_MS.contains(&self.request_deadline_ms) {
-            return Err(format!(
-                "writes.request_deadline_ms is {}: set it between {} and {} milliseconds (10000 waits ten seconds for an answer).",
-                self.request_deadline_ms,
-                WRITE_DEADLINE_MS.start(),
-                WRITE_DEADLINE_MS.end()
-            ));
-        }
+        within("writes.undo_window_secs", self.undo_window_secs, &UNDO_WINDOW_SECS, "seconds (10 gives people time to press Undo)")?;
+        within("writes.idempotency_ttl_hours", self.idempotency_ttl_hours, &IDEMPOTENCY_TTL_HOURS, "hours (24 keeps a write's answer for a day)")?;
+        within("writes.request_deadline_ms", self.request_deadline_ms, &WRITE_DEADLINE_MS, "milliseconds (10000 waits ten seconds for an answer)")?;
         Ok(())
     }
 }
@@ -290,9 +249,7 @@ fn default_page_size() -> u32 {
 
 impl ListSettings {
     pub fn validate(&self) -> Result<(), String> {
-        if !PAGE_SIZE.contains(&self.page_size) {
-            return Err(format!("list.page_size is {}: set it between {} and {} orders per page.", self.page_size, PAGE_SIZE.start(), PAGE_SIZE.end()));
-        }
+        within("list.page_size", self.page_size, &PAGE_SIZE, "orders per page")?;
         Ok(())
     }
 }
@@ -466,14 +423,7 @@ impl RetentionSettings {
                 ));
             }
         }
-        if !PRUNE_EVERY_SECS.contains(&self.prune_every_secs) {
-            return Err(format!(
-                "retention.prune_every_secs is {}: set it between {} and {} seconds (60 prunes once a minute).",
-                self.prune_every_secs,
-                PRUNE_EVERY_SECS.start(),
-                PRUNE_EVERY_SECS.end()
-            ));
-        }
+        within("retention.prune_every_secs", self.prune_every_secs, &PRUNE_EVERY_SECS, "seconds (60 prunes once a minute)")?;
         Ok(())
     }
 

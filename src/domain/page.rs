@@ -15,6 +15,9 @@ pub struct ListKey {
 }
 
 impl ListKey {
+    /// After every order: a page from here holds none, only the count.
+    pub const PAST_THE_END: ListKey = ListKey { position: i64::MAX, number: OrderNumber::new(u32::MAX) };
+
     /// The order's place in the list (`None` for a client prediction that has no number yet).
     pub fn of(order: &Order) -> Option<ListKey> {
         order.number.map(|number| ListKey { position: order.position, number })

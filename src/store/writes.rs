@@ -144,7 +144,7 @@ async fn neighbours(conn: &mut SqliteConnection, id: OrderId, place: Place<Order
 /// new position and the orders it moved, each with a new version so every client takes their
 /// new place.
 async fn make_room(conn: &mut SqliteConnection, id: OrderId, after: i64, now: i64) -> Result<(i64, Vec<OrderId>), StoreError> {
-    let mut stretch: Vec<(String, i64)> = Vec::new();
+    let mut stretch: Vec<String> = Vec::new();
     let mut from = (after, i64::MAX);
     // The span ends at the first order past the stretch, or is open at the end of the list.
     let end = loop {
@@ -167,7 +167,7 @@ async fn make_room(conn: &mut SqliteConnection, id: OrderId, after: i64, now: i6
                 found = Some(position);
                 break;
             }
-            stretch.push((other, position));
+            stretch.push(other);
             from = (position, number);
         }
         if found.is_some() || !full {
@@ -179,7 +179,7 @@ async fn make_room(conn: &mut SqliteConnection, id: OrderId, after: i64, now: i6
         None => POSITION_GAP,
     };
     let mut moved = Vec::with_capacity(stretch.len());
-    for (i, (other, _)) in stretch.iter().enumerate() {
+    for (i, other) in stretch.iter().enumerate() {
         sqlx::query("UPDATE orders SET position = ?, version = version + 1, updated_at = ? WHERE id = ?")
             .bind(after + step * (i as i64 + 2))
             .bind(now)

@@ -420,7 +420,7 @@ impl OrderSync {
     /// them, queued changes stay queued and keep being sent.
     pub fn load(self, page: OrderPage, start: Option<ListKey>, search: String) {
         self.loaded.set(true);
-        self.generation.update_value(|g| *g += 1);
+        self.next_generation();
         self.fetching.set(false);
         self.more_error.set(None);
         let window = ListWindow { start, end: page.next, search };
@@ -438,12 +438,11 @@ impl OrderSync {
     /// A new search: its first page is read from the server and becomes the window (from the
     /// top). An answer for a search typed over since is dropped.
     pub fn search(self, search: String) {
-        self.generation.update_value(|g| *g += 1);
-        let generation = self.generation.get_value();
+        let generation = self.next_generation();
         self.fetching.set(true);
         leptos::task::spawn_local(async move {
             let answer = crate::api::list_page(None, Some(search.clone())).await;
-            if self.generation.try_get_value() != Some(generation) {
+            if !self.is_current(generation) {
                 return;
             }
             match answer {
@@ -454,6 +453,19 @@ impl OrderSync {
                 }
             }
         });
+    }
+
+    /// Starts a new read of the window (a load, a search, a catch-up): from now on, answers to
+    /// earlier reads are dropped.
+    fn next_generation(self) -> u64 {
+        self.generation.update_value(|g| *g += 1);
+        self.generation.get_value()
+    }
+
+    /// Whether an answer to read `generation` still applies (no newer read began, and this
+    /// sync still exists).
+    fn is_current(self, generation: u64) -> bool {
+        self.generation.try_get_value() == Some(generation)
     }
 
     /// The loaded window. Reactive.
@@ -490,7 +502,7 @@ impl OrderSync {
         let search = self.window.with_untracked(|w| w.search.clone());
         leptos::task::spawn_local(async move {
             let answer = crate::api::list_page(Some(from.to_string()), Some(search)).await;
-            if self.generation.try_get_value() != Some(generation) {
+            if !self.is_current(generation) {
                 return;
             }
             self.fetching.set(false);
@@ -518,15 +530,14 @@ impl OrderSync {
     /// out of it go. At most [`MAX_REFRESH_PAGES`] pages: a longer window ends where the reading
     /// stopped.
     pub fn refresh_window(self) {
-        self.generation.update_value(|g| *g += 1);
-        let generation = self.generation.get_value();
+        let generation = self.next_generation();
         self.fetching.set(true);
         let ListWindow { start, end, search } = self.window.get_untracked();
         leptos::task::spawn_local(async move {
             let mut from = start;
             for _ in 0..MAX_REFRESH_PAGES {
                 let answer = crate::api::list_page(from.map(|k| k.to_string()), Some(search.clone())).await;
-                if self.generation.try_get_value() != Some(generation) {
+                if !self.is_current(generation) {
                     return;
                 }
                 let page = match answer {
@@ -559,8 +570,7 @@ impl OrderSync {
     /// the middle of it; a new draft goes on top, inside any window that starts there.
     pub fn take_push(self, order: Order) {
         let id = order.id;
-        let window = self.window.get_untracked();
-        let inside = window.contains(&order);
+        let inside = self.window.with_untracked(|w| w.contains(&order));
         let known = self.engine.with_untracked(|e| e.authoritative(id).is_some());
         if !known && order.version == 1 {
             // A new order, wherever it is.
@@ -573,7 +583,8 @@ impl OrderSync {
         self.change(|e| {
             e.upsert_authoritative(order);
             if !inside {
-                e.retain_where(|o| o.id != id || window.contains(o));
+                // It left the window: it goes, unless work is pending on it.
+                e.retain_where(|o| o.id != id);
             }
             ((), Touched::Rows(vec![id]))
         });
@@ -600,8 +611,7 @@ impl OrderSync {
                     let search = self.window.with_untracked(|w| w.search.clone());
                     leptos::task::spawn_local(async move {
                         // A page after the last possible key holds no orders, only the count.
-                        let past_the_end = ListKey { position: i64::MAX, number: crate::domain::OrderNumber::new(u32::MAX) };
-                        match crate::api::list_page(Some(past_the_end.to_string()), Some(search.clone())).await {
+                        match crate::api::list_page(Some(ListKey::PAST_THE_END.to_string()), Some(search.clone())).await {
                             Ok(page) if self.window.with_untracked(|w| w.search == search) => self.total.set(page.total),
                             Ok(_) => {}
                             Err(e) => leptos::logging::warn!("couldn't count the orders: {e}"),
