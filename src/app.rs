@@ -8,7 +8,7 @@ use leptos_router::{path, SsrMode, StaticSegment};
 use crate::ui::components::{AppHeader, NotificationCenter, SyncBanner};
 use crate::ui::live::provide_live_feed;
 use crate::ui::sync::provide_order_sync;
-use crate::ui::pages::{AcceptedPage, JobStatusPage, NotFound, OrdersPage, StatesPage};
+use crate::ui::pages::{AcceptedPage, JobStatusPage, MembersPage, NotFound, OrdersPage, SignInPage, SignUpPage, StatesPage};
 
 /// The document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -26,6 +26,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <HydrationScripts options/>
                 <meta name="write-deadline-ms" content=write_deadline_ms().to_string()/>
                 <meta name="idempotency-window-ms" content=idempotency_window_ms().to_string()/>
+                {crate::ui::account::person_json().map(|json| view! { <meta name="person" content=json/> })}
+                {crate::ui::account::demo_mode().then(|| view! { <meta name="demo" content="1"/> })}
                 <MetaTags/>
             </head>
             <body>
@@ -67,6 +69,7 @@ fn idempotency_window_ms() -> i64 {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    crate::ui::account::provide_account();
     // App-wide, so no page owns pending work: navigation never drops a queued change.
     let feed = provide_live_feed();
     let sync = provide_order_sync(feed);
@@ -82,6 +85,9 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("") view=|| view! { <Redirect path="/orders"/> }/>
                     <Route path=StaticSegment("orders") view=OrdersPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("states") view=StatesPage/>
+                    <Route path=StaticSegment("sign-in") view=SignInPage/>
+                    <Route path=StaticSegment("sign-up") view=SignUpPage/>
+                    <Route path=StaticSegment("members") view=MembersPage ssr=SsrMode::Async/>
                     <Route path=path!("/jobs/:id/accepted") view=AcceptedPage ssr=SsrMode::Async/>
                     <Route path=path!("/jobs/:id") view=JobStatusPage ssr=SsrMode::Async/>
                 </Routes>

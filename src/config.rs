@@ -25,6 +25,35 @@ pub struct Settings {
     pub retention: RetentionSettings,
     #[serde(default)]
     pub list: ListSettings,
+    #[serde(default)]
+    pub accounts: AccountSettings,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccountSettings {
+    /// `ORDERDESK_SESSION_HOURS`: how long a sign-in lasts (from signing in).
+    #[serde(default = "default_session_hours")]
+    pub session_hours: u32,
+}
+
+impl Default for AccountSettings {
+    fn default() -> Self {
+        Self { session_hours: default_session_hours() }
+    }
+}
+
+/// Bounds of `accounts.session_hours`: at least an hour, at most a year.
+pub const SESSION_HOURS: std::ops::RangeInclusive<u32> = 1..=8_760;
+
+fn default_session_hours() -> u32 {
+    336
+}
+
+impl AccountSettings {
+    pub fn validate(&self) -> Result<(), String> {
+        within("accounts.session_hours", self.session_hours, &SESSION_HOURS, "hours")
+    }
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -558,6 +587,7 @@ impl Settings {
         self.retention.validate().map_err(ConfigError::Invalid)?;
         self.pricing.validate().map_err(ConfigError::Invalid)?;
         self.list.validate().map_err(ConfigError::Invalid)?;
+        self.accounts.validate().map_err(ConfigError::Invalid)?;
         self.jobs.validate().map_err(ConfigError::Invalid)?;
         self.email.validate().map_err(ConfigError::Invalid)?;
         self.server.validate(&self.writes).map_err(ConfigError::Invalid)?;
@@ -631,6 +661,9 @@ impl Settings {
         }
         if let Some(v) = lookup("ORDERDESK_WRITE_DEADLINE_MS") {
             self.writes.request_deadline_ms = parse("ORDERDESK_WRITE_DEADLINE_MS", v)?;
+        }
+        if let Some(v) = lookup("ORDERDESK_SESSION_HOURS") {
+            self.accounts.session_hours = parse("ORDERDESK_SESSION_HOURS", v)?;
         }
         if let Some(v) = lookup("ORDERDESK_PAGE_SIZE") {
             self.list.page_size = parse("ORDERDESK_PAGE_SIZE", v)?;

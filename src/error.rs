@@ -24,6 +24,12 @@ pub enum AppError {
     NotFound { message: String },
     #[error("{message}")]
     Forbidden { message: String },
+    /// Nobody is signed in (or the session ended): sign in, then send the same request again.
+    #[error("{message}")]
+    Unauthorized { message: String },
+    /// Too many failed attempts: wait, then try again.
+    #[error("{message}")]
+    TooMany { message: String },
     /// The idempotency key was already used for a different request.
     #[error("{message}")]
     KeyReused { message: String },
@@ -52,6 +58,8 @@ enum WireKind {
     Conflict,
     NotFound,
     Forbidden,
+    Unauthorized,
+    TooMany,
     KeyReused,
     InProgress,
     Transient,
@@ -77,6 +85,8 @@ impl From<AppError> for WireError {
             AppError::Conflict { message, current } => (WireKind::Conflict, message, None, Some(current)),
             AppError::NotFound { message } => (WireKind::NotFound, message, None, None),
             AppError::Forbidden { message } => (WireKind::Forbidden, message, None, None),
+            AppError::Unauthorized { message } => (WireKind::Unauthorized, message, None, None),
+            AppError::TooMany { message } => (WireKind::TooMany, message, None, None),
             AppError::KeyReused { message } => (WireKind::KeyReused, message, None, None),
             AppError::InProgress { message } => (WireKind::InProgress, message, None, None),
             AppError::Transient { message } => (WireKind::Transient, message, None, None),
@@ -96,6 +106,8 @@ impl From<WireError> for AppError {
             (WireKind::Conflict, _, Some(current)) => AppError::Conflict { message, current },
             (WireKind::NotFound, ..) => AppError::NotFound { message },
             (WireKind::Forbidden, ..) => AppError::Forbidden { message },
+            (WireKind::Unauthorized, ..) => AppError::Unauthorized { message },
+            (WireKind::TooMany, ..) => AppError::TooMany { message },
             (WireKind::KeyReused, ..) => AppError::KeyReused { message },
             (WireKind::InProgress, ..) => AppError::InProgress { message },
             (WireKind::Transient, ..) => AppError::Transient { message },
@@ -116,6 +128,8 @@ impl AppError {
             AppError::Conflict { .. } | AppError::InProgress { .. } => 409,
             AppError::NotFound { .. } => 404,
             AppError::Forbidden { .. } => 403,
+            AppError::Unauthorized { .. } => 401,
+            AppError::TooMany { .. } => 429,
             AppError::Transient { .. } => 503,
             AppError::BadRequest { .. } => 400,
             AppError::Internal { .. } | AppError::Network { .. } => 500,
@@ -125,6 +139,24 @@ impl AppError {
     /// Whether sending the same request again (same idempotency key) may succeed.
     pub fn is_retryable(&self) -> bool {
         matches!(self, AppError::InProgress { .. } | AppError::Transient { .. } | AppError::Network { .. })
+    }
+
+    /// The answer to a request from nobody signed in.
+    pub fn unauthorized() -> Self {
+        AppError::Unauthorized { message: "You're signed out. Sign in to continue; nothing was changed.".into() }
+    }
+
+    /// The answer to a write a viewer may not make.
+    pub fn read_only() -> Self {
+        AppError::Forbidden { message: "You can view this order but no longer change it.".into() }
+    }
+
+    /// The HTTP answer for this error outside a server function: its status and the typed error.
+    #[cfg(feature = "ssr")]
+    pub fn into_response_with_status(self) -> axum::response::Response {
+        use axum::response::IntoResponse;
+        let status = axum::http::StatusCode::from_u16(self.status()).unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR);
+        (status, axum::Json(self)).into_response()
     }
 
     pub fn not_found(message: impl Into<String>) -> Self {
@@ -214,6 +246,8 @@ mod tests {
             AppError::Conflict { message: "m".into(), current: Box::new(order) },
             AppError::not_found("m"),
             AppError::Forbidden { message: "m".into() },
+            AppError::unauthorized(),
+            AppError::TooMany { message: "m".into() },
             AppError::KeyReused { message: "m".into() },
             AppError::InProgress { message: "m".into() },
             AppError::Transient { message: "m".into() },

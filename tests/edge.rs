@@ -80,7 +80,7 @@ async fn cross_site_posts_are_refused_and_change_nothing() {
 
     // The app's own pages get through: by Sec-Fetch-Site, and by Origin.
     for (k, v) in [("sec-fetch-site", "same-origin".to_string()), ("origin", app.base.clone())] {
-        let res = client.post(&url).header(k, v).header("content-type", "application/x-www-form-urlencoded").body(encode(&create_form())).send().await.unwrap();
+        let res = app.client.post(&url).header(k, v).header("content-type", "application/x-www-form-urlencoded").body(encode(&create_form())).send().await.unwrap();
         assert_eq!(res.status(), 200, "{k}: {}", res.text().await.unwrap());
     }
     assert_eq!(snapshot(&app).await.len(), before.len() + 2);
@@ -90,15 +90,29 @@ async fn cross_site_posts_are_refused_and_change_nothing() {
 async fn without_origin_headers_only_the_sessions_own_token_passes() {
     let app = spawn_app().await;
     let client = bare_client();
-    let page = client.get(app.url("/orders")).send().await.unwrap();
-    let cookie = page.headers().get("set-cookie").expect("the page sets the session cookie").to_str().unwrap().to_string();
+    let page = client.get(app.url("/sign-in")).send().await.unwrap();
+    let cookie = page.headers().get("set-cookie").expect("the page sets the token cookie").to_str().unwrap().to_string();
     assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
     let pair = cookie.split(';').next().unwrap().to_string();
     let token = pair.split_once('=').unwrap().1.to_string();
+    // Signing in is a form post like any other: it too needs the token.
+    let sign_in = |token: &str| {
+        client
+            .post(app.url("/api/accounts/sign-in"))
+            .header("cookie", &pair)
+            .header("x-orderdesk-token", token)
+            .header("accept", "application/json")
+            .form(&[("email", common::DEMO.0), ("password", common::DEMO.1)])
+    };
+    assert_eq!(sign_in(&"0".repeat(64)).send().await.unwrap().status(), 403, "a sign-in with another token");
+    let signed_in = sign_in(&token).send().await.unwrap();
+    assert_eq!(signed_in.status(), 200);
+    let session = signed_in.headers().get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()).find(|c| c.starts_with("orderdesk_session=")).unwrap();
+    let cookies = format!("{pair}; {}", session.split(';').next().unwrap());
     let post = |token: &str| {
         client
             .post(app.url("/api/orders/create"))
-            .header("cookie", &pair)
+            .header("cookie", &cookies)
             .header("x-orderdesk-token", token)
             .header("content-type", "application/x-www-form-urlencoded")
             .body(encode(&create_form()))
@@ -336,7 +350,8 @@ async fn an_open_event_stream_outlives_both_timeouts() {
     .await;
     let mut socket = tokio::net::TcpStream::connect(app.base.trim_start_matches("http://")).await.unwrap();
     let host = app.base.trim_start_matches("http://");
-    socket.write_all(format!("GET /api/events HTTP/1.1\r\nHost: {host}\r\nAccept: text/event-stream\r\n\r\n").as_bytes()).await.unwrap();
+    let cookie = common::session_cookie(&app.base).await;
+    socket.write_all(format!("GET /api/events HTTP/1.1\r\nHost: {host}\r\nAccept: text/event-stream\r\nCookie: {cookie}\r\n\r\n").as_bytes()).await.unwrap();
     let mut buf = [0u8; 4096];
     let n = socket.read(&mut buf).await.unwrap();
     assert!(String::from_utf8_lossy(&buf[..n]).starts_with("HTTP/1.1 200"), "{:?}", String::from_utf8_lossy(&buf[..n]));
@@ -416,7 +431,7 @@ async fn fault_controls_refuse_to_start_on_an_address_other_machines_reach() {
 #[tokio::test]
 async fn a_stop_signal_ends_the_server_within_the_shutdown_grace_even_with_a_request_held() {
     let dir = tempfile::tempdir().unwrap();
-    let client = reqwest::Client::new();
+    let client = common::cookie_client();
     let mut server = common::ServerProcess::start(
         dir.path(),
         &client,

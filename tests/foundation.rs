@@ -99,7 +99,7 @@ async fn restarting_on_the_same_database_does_not_seed_twice() {
     let path = dir.path().join("again.db");
     for _ in 0..2 {
         let running = start(test_settings(&path)).await.expect("starts");
-        assert_eq!(running.db.list_orders().await.unwrap().len(), 25);
+        assert_eq!(running.db.list_orders(1).await.unwrap().len(), 25);
     }
 }
 

@@ -78,7 +78,7 @@ async fn concurrent_writes_with_refusals_among_them_each_get_their_own_outcome()
 #[tokio::test]
 async fn a_crash_in_a_stream_of_writes_loses_no_acknowledged_write_and_half_applies_none() {
     let dir = tempfile::tempdir().unwrap();
-    let client = reqwest::Client::new();
+    let client = common::cookie_client();
     let mut server = ServerProcess::start(dir.path(), &client, &[]).await;
     let orders: Vec<Order> = server.orders(&client).await;
     let drafts: Vec<Order> = orders.into_iter().filter(|o| o.status == OrderStatus::Draft).collect();

@@ -312,6 +312,7 @@ async fn a_job_whose_task_never_started_is_picked_up_by_the_watchdog_not_failed_
     let db = Db::open(&format!("sqlite://{}", app.db_path.display()), 1).await.unwrap();
     let meta = WriteMeta {
         user: "local".into(),
+        workspace: 1,
         key: uuid::Uuid::now_v7(),
         kind: WriteKind::Place,
         payload_hash: "h".into(),
@@ -342,7 +343,7 @@ const CRASH_TEST_ENV: [(&str, &str); 7] = [
 #[tokio::test]
 async fn a_killed_server_resumes_its_jobs_and_each_ends_exactly_once() {
     let dir = tempfile::tempdir().unwrap();
-    let client = reqwest::Client::new();
+    let client = common::cookie_client();
     let mut server = ServerProcess::start(dir.path(), &client, &CRASH_TEST_ENV).await;
 
     let orders: Vec<Order> = server.orders(&client).await;

@@ -76,7 +76,7 @@ async fn placing_an_order_pushes_the_order_and_its_job_as_they_change() {
 #[tokio::test]
 async fn stopping_the_server_ends_open_event_streams_so_shutdown_finishes() {
     let dir = tempfile::tempdir().unwrap();
-    let client = reqwest::Client::new();
+    let client = common::cookie_client();
     let mut server = ServerProcess::start(dir.path(), &client, &[]).await;
     let mut stream = client.get(format!("{}/api/events", server.base)).send().await.unwrap();
     let mut buffer = String::new();

@@ -164,8 +164,8 @@ async fn store_with_an_unsent_email() -> (tempfile::TempDir, Db, UnsentNotificat
     let dir = tempfile::tempdir().unwrap();
     let db = Db::open(&format!("sqlite://{}", dir.path().join("mail.db").display()), 1).await.unwrap();
     db.seed_if_empty(1_000, 25, orderdesk::domain::Promotion::NONE).await.unwrap();
-    let draft = db.list_orders().await.unwrap().into_iter().find(|o| o.status == OrderStatus::Draft).unwrap();
-    let meta = WriteMeta { user: "local".into(), key: uuid::Uuid::now_v7(), kind: WriteKind::Place, payload_hash: "h".into(), now: 10_000, ttl_ms: DAY };
+    let draft = db.list_orders(1).await.unwrap().into_iter().find(|o| o.status == OrderStatus::Draft).unwrap();
+    let meta = WriteMeta { user: "local".into(), workspace: 1, key: uuid::Uuid::now_v7(), kind: WriteKind::Place, payload_hash: "h".into(), now: 10_000, ttl_ms: DAY };
     let job = db.place_order(&meta, draft.id, draft.version, &JobSettings::default(), Some(JobFault::Stall)).await.unwrap().into_inner().job;
     let failure = JobFailure { reason: "It took too long.".into(), next_step: "Place it again.".into() };
     let notice = Notice { subject: format!("{} couldn't be placed", draft.display_number()), body: "It took too long.\n".into() };

@@ -3,13 +3,33 @@
 
 use leptos::prelude::*;
 
+use crate::domain::{OrderId, Person, Role, RuleError, WorkspaceId};
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::store::Db;
 
-/// There is no sign-in yet: every request acts as this one user. Keys are stored per user
-/// so adding accounts later does not change the contract.
-pub const LOCAL_USER: &str = "local";
+/// The signed-in person making this request (`crate::accounts::resolve` put them there), or
+/// "unauthorized".
+pub fn person() -> Result<Person, AppError> {
+    use_context::<axum::http::request::Parts>().and_then(|p| p.extensions.get::<Person>().cloned()).ok_or_else(AppError::unauthorized)
+}
+
+/// The person's role in `workspace` (`None`: their current one). Someone who isn't a member is
+/// told the workspace doesn't exist.
+pub fn role_in(person: &Person, workspace: Option<WorkspaceId>) -> Result<(WorkspaceId, Role), AppError> {
+    let workspace = workspace.or(person.current);
+    workspace
+        .and_then(|w| person.membership(w))
+        .map(|m| (m.workspace, m.role))
+        .ok_or_else(|| AppError::not_found("There is no such workspace, or you are not a member of it."))
+}
+
+/// The workspace of order `id` and the person's role there. An order of a workspace they don't
+/// belong to is, to them, exactly an order that doesn't exist: same answer, same message.
+pub async fn role_for_order(db: &Db, person: &Person, id: OrderId) -> Result<(WorkspaceId, Role), AppError> {
+    let workspace = db.workspace_of_order(id).await?;
+    workspace.and_then(|w| person.membership(w)).map(|m| (m.workspace, m.role)).ok_or_else(|| RuleError::Missing.into())
+}
 
 pub fn state() -> Result<AppState, AppError> {
     use_context::<AppState>().ok_or_else(|| {

@@ -16,6 +16,7 @@ impl From<RuleError> for AppError {
                 AppError::Forbidden { message }
             }
             RuleError::NeighbourMissing => AppError::Validation { field: Field::Position, message },
+            RuleError::IdTaken => AppError::Validation { field: Field::OrderId, message },
         }
     }
 }
@@ -47,7 +48,7 @@ mod tests {
     #[test]
     fn each_refusal_gets_its_status_and_keeps_the_domains_message() {
         let order = Order::new_draft(OrderId::new(), 0);
-        let cases: [(RuleError, u16); 9] = [
+        let cases: [(RuleError, u16); 10] = [
             (RuleError::Missing, 404),
             (RuleError::Deleted { number: "ORD-1".into() }, 404),
             (RuleError::UndoExpired { number: None }, 404),
@@ -57,6 +58,7 @@ mod tests {
             (RuleError::NotCancellable { number: "ORD-1".into(), status: OrderStatus::Draft }, 403),
             (RuleError::NotPlaceable { number: "ORD-1".into(), status: OrderStatus::Placed }, 403),
             (RuleError::NeighbourMissing, 422),
+            (RuleError::IdTaken, 422),
         ];
         for (rule, status) in cases {
             let message = rule.to_string();

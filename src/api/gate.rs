@@ -2,11 +2,13 @@
 //! makes one call to [`write`], which does the rest in this order, for every kind of write:
 //!
 //! 1. parse the idempotency key (a bad key is refused before anything else happens);
-//! 2. claim it in flight (a repeat while the first still runs gets "in progress", safe to retry);
-//! 3. apply the fault-control rules (latency, delay, hang, reject, …; off in production);
-//! 4. run the effect: the store replays the key's stored answer, or applies the change and
+//! 2. find who writes and check their role where the write acts: nobody signed in gets 401,
+//!    a non-member "not found" (as for an order that doesn't exist), a viewer "forbidden";
+//! 3. claim the key in flight (per person: another's key is another key) (a repeat while the first still runs gets "in progress", safe to retry);
+//! 4. apply the fault-control rules (latency, delay, hang, reject, …; off in production);
+//! 5. run the effect: the store replays the key's stored answer, or applies the change and
 //!    stores its answer in the same transaction ([`Applied`]);
-//! 5. publish to the push channel only when the effect ran now: a replay publishes nothing.
+//! 6. publish to the workspace's pages only when the effect ran now: a replay publishes nothing.
 //!
 //! It holds no business rules (those are in `crate::domain::rules`) and no SQL.
 
@@ -15,9 +17,9 @@ use std::sync::Arc;
 use std::time::Duration;
 use uuid::Uuid;
 
-use super::context::{self, LOCAL_USER};
+use super::context;
 use crate::config::Settings;
-use crate::domain::{DeleteReceipt, Field, Order, OrderId, PlaceReceipt, ServerEvent, WriteKind};
+use crate::domain::{DeleteReceipt, Field, Order, OrderId, PlaceReceipt, ServerEvent, WorkspaceId, WriteKind};
 use crate::error::AppError;
 use crate::faults::{FaultAction, JobFault};
 use crate::jobs::JobRunner;
@@ -64,10 +66,19 @@ pub mod announce {
     }
 }
 
+/// Where a write acts: on an existing order (in its workspace), or, for a new order, in a
+/// workspace (`None`: the person's current one).
+#[derive(Clone, Copy, Debug)]
+pub enum Scope {
+    Order(OrderId),
+    Workspace(Option<WorkspaceId>),
+}
+
 /// Runs one write through the gate (see the module docs for the order of the steps).
 ///
 /// - `kind`, `key`: which write, and its idempotency key as the client sent it.
-/// - `target`: the existing order it changes, if any (the `conflict` fault changes it first).
+/// - `scope`: the existing order it changes (the `conflict` fault changes it first), or the
+///   workspace a new one goes to.
 /// - `payload`: the parsed arguments; their hash tells a repeat from a reused key.
 /// - `announce`: what to publish when the effect ran now.
 /// - `effect`: the store call, given an [`Effect`]; it must answer [`Applied`].
@@ -77,7 +88,7 @@ pub mod announce {
 /// off halfway and the claim is held until its answer is stored.
 ///
 /// ```ignore
-/// gate::write(WriteKind::Star, &key, Some(id), &(id, version, starred), announce::order, move |w| async move {
+/// gate::write(WriteKind::Star, &key, Scope::Order(id), &(id, version, starred), announce::order, move |w| async move {
 ///     w.db.set_starred(&w.meta, id, version, starred).await
 /// })
 /// .await
@@ -85,7 +96,7 @@ pub mod announce {
 pub async fn write<T, F, Fut>(
     kind: WriteKind,
     key: &str,
-    target: Option<OrderId>,
+    scope: Scope,
     payload: &impl Serialize,
     announce: Announce<T>,
     effect: F,
@@ -97,7 +108,22 @@ where
 {
     let state = context::state()?;
     let key = parse_key(key)?;
-    let claim = state.inflight.claim(LOCAL_USER, key).ok_or_else(|| AppError::InProgress {
+    let person = context::person()?;
+    let (workspace, role, target) = match scope {
+        Scope::Order(id) => {
+            let (workspace, role) = context::role_for_order(&state.db, &person, id).await?;
+            (workspace, role, Some(id))
+        }
+        Scope::Workspace(w) => {
+            let (workspace, role) = context::role_in(&person, w)?;
+            (workspace, role, None)
+        }
+    };
+    if !role.can_edit() {
+        return Err(AppError::read_only());
+    }
+    let user = person.user.to_string();
+    let claim = state.inflight.claim(&user, key).ok_or_else(|| AppError::InProgress {
         message: "This change is still being saved. It is safe to send it again in a moment.".into(),
     })?;
     let payload_hash = payload_hash(kind, payload);
@@ -105,7 +131,8 @@ where
         let _claim = claim;
         let job_fault = apply_faults(&state, kind, target).await?;
         let meta = WriteMeta {
-            user: LOCAL_USER.to_string(),
+            user,
+            workspace,
             key,
             kind,
             payload_hash,
@@ -117,7 +144,7 @@ where
         let applied = effect(ctx).await?;
         if let Applied::Fresh(answer) = &applied {
             for event in announce(answer) {
-                state.events.publish(event);
+                state.events.publish(workspace, event);
             }
         }
         Ok(applied.into_inner())

@@ -9,7 +9,7 @@ use crate::error::AppError;
 #[cfg(feature = "ssr")]
 use {
     super::context,
-    super::gate::{self, announce},
+    super::gate::{self, announce, Scope},
     crate::domain::{JobId, OrderId, WriteKind},
 };
 
@@ -19,7 +19,7 @@ use {
 pub async fn place_order(key: String, id: String, version: i64) -> Result<PlaceReceipt, AppError> {
     context::reply(async {
         let id = OrderId::parse(&id)?;
-        gate::write(WriteKind::Place, &key, Some(id), &(id, version), announce::placed, move |w| async move {
+        gate::write(WriteKind::Place, &key, Scope::Order(id), &(id, version), announce::placed, move |w| async move {
             let placed = w.db.place_order(&w.meta, id, version, &w.settings.jobs, w.job_fault).await?;
             // A replay's job was started by the request that placed it (or by the restart
             // that resumed it).
@@ -35,9 +35,13 @@ pub async fn place_order(key: String, id: String, version: i64) -> Result<PlaceR
 pub async fn get_job(id: String) -> Result<JobDetail, AppError> {
     context::reply(async {
         let id = JobId::parse(&id)?;
-        context::db()?.job_detail(id).await.map_err(AppError::from)?.ok_or_else(|| {
-            AppError::not_found(format!("There is no job {}. Open the order from the orders list to see its status.", id.reference()))
-        })
+        let person = context::person()?;
+        let db = context::db()?;
+        let missing = || AppError::not_found(format!("There is no job {}. Open the order from the orders list to see its status.", id.reference()));
+        let detail = db.job_detail(id).await.map_err(AppError::from)?.ok_or_else(missing)?;
+        // Another workspace's job is, to this person, no job at all.
+        context::role_for_order(&db, &person, detail.order.id).await.map_err(|_| missing())?;
+        Ok(detail)
     })
     .await
 }
@@ -48,8 +52,13 @@ pub async fn get_job(id: String) -> Result<JobDetail, AppError> {
 #[cfg(feature = "ssr")]
 const JOB_FEED_MAX: u32 = 200;
 
-/// The newest job of each recently placed order, for the badges in the list and the feed.
+/// The newest job of each recently placed order of `workspace` (the person's current one
+/// without it), for the badges in the list and the feed.
 #[server(endpoint = "jobs/list", output = crate::wire::Wire)]
-pub async fn list_jobs() -> Result<Vec<Job>, AppError> {
-    context::reply(async { Ok(context::db()?.latest_jobs(JOB_FEED_MAX).await?) }).await
+pub async fn list_jobs(workspace: Option<i64>) -> Result<Vec<Job>, AppError> {
+    context::reply(async {
+        let (workspace, _) = context::role_in(&context::person()?, workspace)?;
+        Ok(context::db()?.latest_jobs(workspace, JOB_FEED_MAX).await?)
+    })
+    .await
 }

@@ -11,7 +11,7 @@ use crate::error::AppError;
 #[cfg(feature = "ssr")]
 use {
     super::context,
-    super::gate::{self, announce},
+    super::gate::{self, announce, Scope},
     crate::domain::{CustomerName, Field, ItemName, Money, Note, OrderId, Quantity, ValidationError, WriteKind},
     crate::sync::Place,
 };
@@ -21,7 +21,7 @@ use {
 pub async fn set_starred(key: String, id: String, version: i64, starred: bool) -> Result<Order, AppError> {
     context::reply(async {
         let id = OrderId::parse(&id)?;
-        gate::write(WriteKind::Star, &key, Some(id), &(id, version, starred), announce::order, move |w| async move {
+        gate::write(WriteKind::Star, &key, Scope::Order(id), &(id, version, starred), announce::order, move |w| async move {
             w.db.set_starred(&w.meta, id, version, starred).await
         })
         .await
@@ -37,7 +37,7 @@ pub async fn rename(key: String, id: String, version: i64, customer: String, ite
         let customer = CustomerName::parse(&customer)?;
         let item = ItemName::parse(&item)?;
         let payload = (id, version, customer.clone(), item.clone());
-        gate::write(WriteKind::Rename, &key, Some(id), &payload, announce::order, move |w| async move {
+        gate::write(WriteKind::Rename, &key, Scope::Order(id), &payload, announce::order, move |w| async move {
             w.db.rename(&w.meta, id, version, customer, item).await
         })
         .await
@@ -51,7 +51,7 @@ pub async fn set_note(key: String, id: String, version: i64, note: String) -> Re
     context::reply(async {
         let id = OrderId::parse(&id)?;
         let note = Note::parse(&note)?;
-        gate::write(WriteKind::Note, &key, Some(id), &(id, version, note.clone()), announce::order, move |w| async move {
+        gate::write(WriteKind::Note, &key, Scope::Order(id), &(id, version, note.clone()), announce::order, move |w| async move {
             w.db.set_note(&w.meta, id, version, note).await
         })
         .await
@@ -66,7 +66,7 @@ pub async fn set_quantity(key: String, id: String, version: i64, quantity: i64) 
     context::reply(async {
         let id = OrderId::parse(&id)?;
         let quantity = Quantity::parse(quantity)?;
-        gate::write(WriteKind::Quantity, &key, Some(id), &(id, version, quantity), announce::order, move |w| async move {
+        gate::write(WriteKind::Quantity, &key, Scope::Order(id), &(id, version, quantity), announce::order, move |w| async move {
             w.db.set_quantity(&w.meta, id, version, quantity, w.settings.pricing.promotion()).await
         })
         .await
@@ -97,7 +97,7 @@ pub async fn move_order(key: String, id: String, version: i64, before: Option<St
             None => serde_json::json!((id, version, before)),
             Some(a) => serde_json::json!((id, version, "after", a)),
         };
-        gate::write(WriteKind::Move, &key, Some(id), &payload, announce::orders, move |w| async move {
+        gate::write(WriteKind::Move, &key, Scope::Order(id), &payload, announce::orders, move |w| async move {
             w.db.move_order(&w.meta, id, version, place).await
         })
         .await
@@ -105,7 +105,8 @@ pub async fn move_order(key: String, id: String, version: i64, before: Option<St
     .await
 }
 
-/// Create a draft with the client's id; the server assigns number, total and times.
+/// Create a draft with the client's id in `workspace` (the person's current one without it);
+/// the server assigns number, total and times.
 #[server(endpoint = "orders/create", output = crate::wire::Wire)]
 pub async fn create_order(
     key: String,
@@ -115,6 +116,7 @@ pub async fn create_order(
     quantity: i64,
     unit_price_cents: i64,
     note: String,
+    workspace: Option<i64>,
 ) -> Result<Order, AppError> {
     context::reply(async {
         let draft = crate::store::NewDraft {
@@ -125,7 +127,7 @@ pub async fn create_order(
             quantity: Quantity::parse(quantity)?,
             unit_price: Money::parse_cents(unit_price_cents)?,
         };
-        gate::write(WriteKind::Create, &key, None, &draft.clone(), announce::order, move |w| async move {
+        gate::write(WriteKind::Create, &key, Scope::Workspace(workspace), &draft.clone(), announce::order, move |w| async move {
             w.db.create_draft(&w.meta, draft, w.settings.pricing.promotion()).await
         })
         .await
@@ -138,7 +140,7 @@ pub async fn create_order(
 pub async fn delete_order(key: String, id: String, version: i64) -> Result<DeleteReceipt, AppError> {
     context::reply(async {
         let id = OrderId::parse(&id)?;
-        gate::write(WriteKind::Delete, &key, Some(id), &(id, version), announce::removed, move |w| async move {
+        gate::write(WriteKind::Delete, &key, Scope::Order(id), &(id, version), announce::removed, move |w| async move {
             let window_ms = (w.settings.writes.undo_window_secs as i64).saturating_mul(1000);
             w.db.delete_draft(&w.meta, id, version, window_ms).await
         })
@@ -152,7 +154,7 @@ pub async fn delete_order(key: String, id: String, version: i64) -> Result<Delet
 pub async fn undo_delete(key: String, id: String) -> Result<Order, AppError> {
     context::reply(async {
         let id = OrderId::parse(&id)?;
-        gate::write(WriteKind::UndoDelete, &key, Some(id), &id, announce::order, move |w| async move {
+        gate::write(WriteKind::UndoDelete, &key, Scope::Order(id), &id, announce::order, move |w| async move {
             w.db.undo_delete(&w.meta, id).await
         })
         .await
@@ -165,7 +167,7 @@ pub async fn undo_delete(key: String, id: String) -> Result<Order, AppError> {
 pub async fn cancel_order(key: String, id: String, version: i64) -> Result<Order, AppError> {
     context::reply(async {
         let id = OrderId::parse(&id)?;
-        gate::write(WriteKind::Cancel, &key, Some(id), &(id, version), announce::order, move |w| async move {
+        gate::write(WriteKind::Cancel, &key, Scope::Order(id), &(id, version), announce::order, move |w| async move {
             w.db.cancel_placed(&w.meta, id, version).await
         })
         .await

@@ -1,6 +1,7 @@
 //! Domain types and rules shared by the server and the WASM client.
 //! Pure data and validation: no IO, no Leptos, no database.
 
+mod account;
 mod job;
 mod money;
 mod number;
@@ -13,6 +14,7 @@ mod text;
 mod time;
 mod write;
 
+pub use account::{Email, Membership, Password, Person, Role, WorkspaceId, DEMO_ACCOUNTS, PASSWORD_MIN_CHARS};
 pub use job::{about, Job, JobDetail, JobEvent, JobEventKind, JobFailure, JobId, JobState, JobStep, PlaceReceipt, ServerEvent};
 #[cfg(test)]
 pub(crate) use job::sample_job;
@@ -46,6 +48,10 @@ pub enum Field {
     IdempotencyKey,
     JobId,
     Search,
+    Email,
+    Password,
+    Role,
+    Workspace,
 }
 
 impl Field {
@@ -64,6 +70,10 @@ impl Field {
             Field::IdempotencyKey => "request key",
             Field::JobId => "job reference",
             Field::Search => "search text",
+            Field::Email => "email address",
+            Field::Password => "password",
+            Field::Role => "role",
+            Field::Workspace => "workspace",
         }
     }
 }

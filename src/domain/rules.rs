@@ -31,6 +31,9 @@ pub enum RuleError {
     /// The undo window has passed (`number` when the order was still found).
     #[error("{}", undo_expired_message(number.as_deref()))]
     UndoExpired { number: Option<String> },
+    /// A create with an id another workspace's order has: nothing of that order is told.
+    #[error("This order's id can't be used. Discard it and create the order again.")]
+    IdTaken,
     /// A move next to an order that is not in the list.
     #[error("The order to move next to no longer exists. Reload the list and move the order again.")]
     NeighbourMissing,

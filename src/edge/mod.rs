@@ -58,6 +58,13 @@ impl Edge {
     }
 }
 
+impl Edge {
+    /// Whether cookies may only travel over HTTPS (the app is served over it).
+    pub fn secure_cookie(&self) -> bool {
+        self.secure_cookie
+    }
+}
+
 /// The edge's checks, as axum middleware (see the module docs for their order).
 pub async fn guard(State(edge): State<Arc<Edge>>, mut req: Request, next: Next) -> Response {
     if !edge.hosts.allows(&req) {

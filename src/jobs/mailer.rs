@@ -69,12 +69,17 @@ impl Mailer {
         Ok(Mailer { transport, from: mailbox("from", &settings.from)?, to: mailbox("to", &settings.to)? })
     }
 
-    /// The email for a notification. Its Message-ID is the job's, so a resent copy is
-    /// recognisably the same email.
+    /// The email for a notification, to the person who placed the order (jobs from before
+    /// accounts: to `email.to`). Its Message-ID is the job's, so a resent copy is recognisably
+    /// the same email.
     pub fn message(&self, n: &UnsentNotification) -> Result<Message, String> {
+        let to = match &n.recipient {
+            Some(email) => email.parse::<Mailbox>().map_err(|e| format!("the recipient {email:?} is not an address: {e}"))?,
+            None => self.to.clone(),
+        };
         Message::builder()
             .from(self.from.clone())
-            .to(self.to.clone())
+            .to(to)
             .subject(n.subject.clone())
             .message_id(Some(format!("<{}@orderdesk>", n.job_id)))
             .header(ContentType::TEXT_PLAIN)
@@ -207,7 +212,7 @@ mod tests {
     use crate::domain::JobId;
 
     fn notification() -> UnsentNotification {
-        UnsentNotification { id: 1, job_id: JobId::new(), subject: "ORD-1042 is placed".into(), body: "ORD-1042 is placed.\n".into(), attempts: 0 }
+        UnsentNotification { id: 1, job_id: JobId::new(), subject: "ORD-1042 is placed".into(), body: "ORD-1042 is placed.\n".into(), attempts: 0, recipient: None }
     }
 
     #[test]

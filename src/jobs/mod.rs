@@ -117,12 +117,12 @@ impl JobRunner {
                 let notice = copy::failure_notice(&run.job, &failure, &inner.settings.email.base_url);
                 if let Some((job, order)) = inner.db.fail_job(id, Ending::PastDeadline, &failure, &notice, now).await? {
                     tracing::warn!(job = %job.id.reference(), order = %job.order_number, "failed a job whose deadline passed while the server was down");
-                    inner.publish(&job, order.as_ref());
+                    inner.publish(&job, order.as_ref()).await;
                     report.failed += 1;
                 }
             } else if let Some(job) = inner.db.resume_job(id, &copy::resumed(&run.job), now).await? {
                 tracing::info!(job = %job.id.reference(), order = %job.order_number, steps_done = job.steps_done, "resuming a job after a restart");
-                inner.publish(&job, None);
+                inner.publish(&job, None).await;
                 self.start(id);
                 report.resumed += 1;
             }
@@ -191,10 +191,20 @@ impl Inner {
         Ok(started)
     }
 
-    fn publish(&self, job: &Job, order: Option<&Order>) {
-        self.events.job(job);
+    /// Tells the pages of the order's workspace of the job's change (and the order's).
+    async fn publish(&self, job: &Job, order: Option<&Order>) {
+        let workspace = match self.db.workspace_of_order(job.order_id).await {
+            Ok(Some(w)) => w,
+            // Gone (pruned), or the read failed: pages catch up when they next read.
+            Ok(None) => return,
+            Err(e) => {
+                tracing::warn!(error = %e, job = %job.id.reference(), "can't tell which workspace to tell of a job's change");
+                return;
+            }
+        };
+        self.events.job(workspace, job);
         if let Some(order) = order {
-            self.events.order(order);
+            self.events.order(workspace, order);
         }
     }
 
@@ -206,7 +216,7 @@ impl Inner {
             let notice = copy::failure_notice(&run.job, &failure, &self.settings.email.base_url);
             if let Some((job, order)) = self.db.fail_job(run.job.id, Ending::PastDeadline, &failure, &notice, now).await? {
                 tracing::info!(job = %job.id.reference(), order = %job.order_number, "a job passed its deadline and was stopped");
-                self.publish(&job, order.as_ref());
+                self.publish(&job, order.as_ref()).await;
                 failed += 1;
             }
         }
@@ -257,13 +267,13 @@ impl Inner {
             let ended = self.db.complete_job(id, &copy::completed(job), &notice, self.clock.now_ms()).await?;
             if let Some((job, order)) = ended {
                 tracing::info!(job = %job.id.reference(), order = %job.order_number, "order placed");
-                self.publish(&job, order.as_ref());
+                self.publish(&job, order.as_ref()).await;
             }
             return Ok(Next::Reload);
         };
 
         match self.db.start_step(id, index, progress(index, 0), self.clock.now_ms()).await? {
-            Some(job) => self.publish(&job, None),
+            Some(job) => self.publish(&job, None).await,
             None => return Ok(Next::Reload),
         }
         let step_ms = self.settings.jobs.step_ms(step);
@@ -271,7 +281,7 @@ impl Inner {
         for t in 1..TICKS_PER_STEP {
             tokio::time::sleep(tick).await;
             match self.db.report_progress(id, index, progress(index, t), self.clock.now_ms()).await {
-                Ok(Some(job)) => self.publish(&job, None),
+                Ok(Some(job)) => self.publish(&job, None).await,
                 Ok(None) => return Ok(Next::Reload),
                 // Progress is only a report; the step goes on.
                 Err(e) => tracing::debug!(job = %id.reference(), error = %e, "a progress report was not saved"),
@@ -285,12 +295,12 @@ impl Inner {
             let ended = self.saved(|| self.db.fail_job(id, Ending::AtStep(index), &failure, &notice, self.clock.now_ms())).await;
             if let Some((job, order)) = ended {
                 tracing::info!(job = %job.id.reference(), order = %job.order_number, step = step.as_str(), "a job step failed");
-                self.publish(&job, order.as_ref());
+                self.publish(&job, order.as_ref()).await;
             }
             return Ok(Next::Reload);
         }
         if let Some(job) = self.saved(|| self.db.finish_step(id, index, progress(index + 1, 0), self.clock.now_ms())).await {
-            self.publish(&job, None);
+            self.publish(&job, None).await;
         }
         Ok(Next::Reload)
     }

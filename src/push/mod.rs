@@ -1,15 +1,19 @@
 //! The server push channel (server only): every change to an order or a job is broadcast to
-//! open pages as server-sent events on `GET /api/events`. It knows nothing of writes or jobs:
-//! the write gate (`crate::api`) and the job runner publish here; `crate::server` mounts
+//! the open pages of its workspace's members as server-sent events on
+//! `GET /api/events?workspace=N`. It knows nothing of writes or jobs: the write gate
+//! (`crate::api`), the job runner and the account forms publish here; `crate::server` mounts
 //! [`stream`].
 //!
 //! Wire format: each change is an SSE `message` whose data is a JSON [`ServerEvent`]. The first
 //! event of every connection is `ready`: the page then catches up on what it may have missed
 //! (it refetches, and the sync engine keeps the newer of each record by version). A page that
-//! falls too far behind gets `resync` and does the same.
+//! falls too far behind gets `resync` and does the same. When the person's role in the
+//! workspace changes the page gets `access` (data: the role); when they are removed from it,
+//! `revoked`, and the stream ends at once.
 
 use axum::extract::connect_info::ConnectInfo;
-use axum::extract::State;
+use axum::extract::{Query, State};
+use axum::Extension;
 use axum::http::StatusCode;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
@@ -21,15 +25,23 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::{broadcast, watch};
 
-use crate::domain::{Job, Order, OrderId, ServerEvent};
+use crate::domain::{Job, Order, OrderId, Person, Role, ServerEvent, WorkspaceId};
 
 /// How many changes a slow page may fall behind before it is told to resync.
 const BUFFER: usize = 1024;
 
+/// What travels on the channel: a change in a workspace, or a change of someone's access to one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Bus {
+    Change { workspace: WorkspaceId, event: ServerEvent },
+    /// `user`'s role in `workspace` is now `role` (`None`: they were removed).
+    Access { workspace: WorkspaceId, user: i64, role: Option<Role> },
+}
+
 /// The broadcast side of the channel. Cheap to clone; publishing with no page open is fine.
 #[derive(Clone, Debug)]
 pub struct Events {
-    tx: broadcast::Sender<ServerEvent>,
+    tx: broadcast::Sender<Bus>,
     /// Set when the server is shutting down: open streams end, so shutdown doesn't wait on them.
     closing: Arc<watch::Sender<bool>>,
 }
@@ -41,9 +53,15 @@ impl Default for Events {
 }
 
 impl Events {
-    pub fn publish(&self, event: ServerEvent) {
+    /// Tells the open pages of `workspace` of `event`.
+    pub fn publish(&self, workspace: WorkspaceId, event: ServerEvent) {
         // An error only means nobody is listening right now.
-        let _ = self.tx.send(event);
+        let _ = self.tx.send(Bus::Change { workspace, event });
+    }
+
+    /// Tells `user`'s open pages of `workspace` that their role is now `role` (`None`: gone).
+    pub fn access(&self, workspace: WorkspaceId, user: i64, role: Option<Role>) {
+        let _ = self.tx.send(Bus::Access { workspace, user, role });
     }
 
     /// Ends every open stream (graceful shutdown). Browsers reconnect to the next server.
@@ -51,25 +69,19 @@ impl Events {
         self.closing.send_replace(true);
     }
 
-    pub fn order(&self, order: &Order) {
-        self.publish(ServerEvent::Order(order.clone()));
+    pub fn order(&self, workspace: WorkspaceId, order: &Order) {
+        self.publish(workspace, ServerEvent::Order(order.clone()));
     }
 
-    pub fn orders(&self, orders: &[Order]) {
-        for o in orders {
-            self.order(o);
-        }
+    pub fn order_removed(&self, workspace: WorkspaceId, id: OrderId) {
+        self.publish(workspace, ServerEvent::OrderRemoved(id));
     }
 
-    pub fn order_removed(&self, id: OrderId) {
-        self.publish(ServerEvent::OrderRemoved(id));
+    pub fn job(&self, workspace: WorkspaceId, job: &Job) {
+        self.publish(workspace, ServerEvent::Job(job.clone()));
     }
 
-    pub fn job(&self, job: &Job) {
-        self.publish(ServerEvent::Job(job.clone()));
-    }
-
-    pub fn subscribe(&self) -> broadcast::Receiver<ServerEvent> {
+    pub fn subscribe(&self) -> broadcast::Receiver<Bus> {
         self.tx.subscribe()
     }
 }
@@ -140,15 +152,51 @@ impl Drop for Slot {
 enum Next {
     Ready,
     Listen,
+    /// The person was removed from the workspace: `revoked` was sent, the stream ends.
+    End,
 }
 
-/// `GET /api/events`: `ready`, then every change as it happens; comments keep the connection
-/// alive. Past the stream limits it answers 503, and the page polls instead.
+/// Which workspace a stream follows (the person's current one without it).
+#[derive(serde::Deserialize)]
+pub struct Follow {
+    workspace: Option<WorkspaceId>,
+}
+
+/// What a stream sends for one message on the bus: nothing (another workspace, or another
+/// person's access), an event, or the last event.
+fn event_for(bus: Bus, workspace: WorkspaceId, user: i64) -> Option<(Event, Next)> {
+    match bus {
+        Bus::Change { workspace: w, event } if w == workspace => Some(match serde_json::to_string(&event) {
+            Ok(json) => (Event::default().data(json), Next::Listen),
+            Err(e) => {
+                tracing::error!(error = %e, "can't encode a server event");
+                (Event::default().event("resync").data("{}"), Next::Listen)
+            }
+        }),
+        Bus::Access { workspace: w, user: u, role } if w == workspace && u == user => Some(match role {
+            Some(role) => (Event::default().event("access").data(role.as_str()), Next::Listen),
+            None => (Event::default().event("revoked").data("{}"), Next::End),
+        }),
+        _ => None,
+    }
+}
+
+/// `GET /api/events?workspace=N`: `ready`, then every change in that workspace as it happens;
+/// comments keep the connection alive. Only for its members: anyone else is told it doesn't
+/// exist (404), and nobody signed in gets 401. Past the stream limits it answers 503, and the
+/// page polls instead.
 pub async fn stream(
     State(events): State<Events>,
     State(slots): State<Arc<StreamSlots>>,
     ConnectInfo(client): ConnectInfo<SocketAddr>,
+    person: Option<Extension<Person>>,
+    Query(follow): Query<Follow>,
 ) -> Response {
+    let Some(Extension(person)) = person else { return crate::error::AppError::unauthorized().into_response_with_status() };
+    let Some(workspace) = follow.workspace.or(person.current).filter(|w| person.membership(*w).is_some()) else {
+        return crate::error::AppError::not_found("There is no such workspace, or you are not a member of it.").into_response_with_status();
+    };
+    let user = person.user;
     let Some(slot) = slots.take(client.ip()) else {
         tracing::info!(%client, "refused an event stream: too many open");
         let error = crate::error::AppError::Transient {
@@ -158,29 +206,30 @@ pub async fn stream(
     };
     let rx = events.subscribe();
     let closing = events.closing.subscribe();
-    let body = stream::unfold((Next::Ready, rx, closing, slot), |(next, mut rx, mut closing, slot)| async move {
-        if let Next::Ready = next {
-            return Some((Ok::<_, Infallible>(Event::default().event("ready").data("{}")), (Next::Listen, rx, closing, slot)));
+    let body = stream::unfold((Next::Ready, rx, closing, slot), move |(next, mut rx, mut closing, slot)| async move {
+        match next {
+            Next::Ready => return Some((Ok::<_, Infallible>(Event::default().event("ready").data("{}")), (Next::Listen, rx, closing, slot))),
+            Next::End => return None,
+            Next::Listen => {}
         }
-        let received = tokio::select! {
-            received = rx.recv() => received,
-            _ = closing.wait_for(|closing| *closing) => return None,
-        };
-        let event = match received {
-            Ok(change) => match serde_json::to_string(&change) {
-                Ok(json) => Event::default().data(json),
-                Err(e) => {
-                    tracing::error!(error = %e, "can't encode a server event");
-                    Event::default().event("resync").data("{}")
+        loop {
+            let received = tokio::select! {
+                received = rx.recv() => received,
+                _ = closing.wait_for(|closing| *closing) => return None,
+            };
+            let (event, next) = match received {
+                Ok(bus) => match event_for(bus, workspace, user) {
+                    Some(found) => found,
+                    None => continue,
+                },
+                Err(broadcast::error::RecvError::Lagged(n)) => {
+                    tracing::debug!(missed = n, "a page fell behind the event stream; asking it to resync");
+                    (Event::default().event("resync").data("{}"), Next::Listen)
                 }
-            },
-            Err(broadcast::error::RecvError::Lagged(n)) => {
-                tracing::debug!(missed = n, "a page fell behind the event stream; asking it to resync");
-                Event::default().event("resync").data("{}")
-            }
-            Err(broadcast::error::RecvError::Closed) => return None,
-        };
-        Some((Ok(event), (Next::Listen, rx, closing, slot)))
+                Err(broadcast::error::RecvError::Closed) => return None,
+            };
+            return Some((Ok(event), (next, rx, closing, slot)));
+        }
     });
     Sse::new(body).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))).into_response()
 }
@@ -208,10 +257,21 @@ mod tests {
     #[tokio::test]
     async fn subscribers_get_what_is_published_after_they_subscribe() {
         let events = Events::default();
-        events.order_removed(OrderId::new());
+        events.order_removed(1, OrderId::new());
         let mut rx = events.subscribe();
         let id = OrderId::new();
-        events.order_removed(id);
-        assert_eq!(rx.recv().await.unwrap(), ServerEvent::OrderRemoved(id));
+        events.order_removed(1, id);
+        assert_eq!(rx.recv().await.unwrap(), Bus::Change { workspace: 1, event: ServerEvent::OrderRemoved(id) });
+    }
+
+    #[test]
+    fn a_stream_carries_only_its_workspace_and_its_person_s_access() {
+        let change = |workspace| Bus::Change { workspace, event: ServerEvent::OrderRemoved(OrderId::new()) };
+        assert!(event_for(change(1), 1, 7).is_some());
+        assert!(event_for(change(2), 1, 7).is_none(), "another workspace's change");
+        assert!(event_for(Bus::Access { workspace: 1, user: 8, role: None }, 1, 7).is_none(), "another person's access");
+        assert!(event_for(Bus::Access { workspace: 2, user: 7, role: None }, 1, 7).is_none(), "another workspace's access");
+        assert!(matches!(event_for(Bus::Access { workspace: 1, user: 7, role: Some(Role::Viewer) }, 1, 7), Some((_, Next::Listen))));
+        assert!(matches!(event_for(Bus::Access { workspace: 1, user: 7, role: None }, 1, 7), Some((_, Next::End))), "removed: the stream ends");
     }
 }

@@ -88,8 +88,18 @@ pub async fn start_with_clock(settings: Settings, clock: SharedClock) -> Result<
     settings.validate()?;
     let mailer = Mailer::from_settings(&settings.email)?;
     let db = Db::open(&settings.database.url, settings.database.readers).await?;
-    if settings.database.seed_demo_data && db.seed_if_empty(clock.now_ms(), settings.database.demo_orders, settings.pricing.promotion()).await? {
-        tracing::info!("seeded an empty database with demo orders");
+    if settings.database.seed_demo_data {
+        if db.seed_if_empty(clock.now_ms(), settings.database.demo_orders, settings.pricing.promotion()).await? {
+            tracing::info!("seeded an empty database with demo orders");
+        }
+        if crate::accounts::seed_demo_accounts(&db, clock.now_ms()).await.map_err(DbError::SeedAccounts)? {
+            tracing::info!("made the demo accounts (their sign-in is on the sign-in page)");
+        }
+    }
+    let sessions = db.session_store().await?;
+    {
+        use tower_sessions::ExpiredDeletion;
+        tokio::spawn(sessions.clone().continuously_delete_expired(Duration::from_secs(3_600)));
     }
     let listener = TcpListener::bind(settings.server.address)
         .await
@@ -99,6 +109,7 @@ pub async fn start_with_clock(settings: Settings, clock: SharedClock) -> Result<
     let leptos_options = leptos_options(&settings);
     let faults_enabled = settings.faults.enabled;
     let edge = Arc::new(Edge::new(&settings, addr));
+    let session_layer = crate::accounts::session_layer(sessions, edge.secure_cookie(), settings.accounts.session_hours);
     let server = settings.server.clone();
     let settings = Arc::new(settings);
     let events = Events::default();
@@ -127,7 +138,7 @@ pub async fn start_with_clock(settings: Settings, clock: SharedClock) -> Result<
     // `/` answers with a real HTTP redirect; the router's own `/` route serves client-side
     // navigation only.
     let routes = generate_route_list(App).into_iter().filter(|r| r.path() != "/").collect::<Vec<_>>();
-    let mut app = Router::new().route("/", axum::routing::get(|| async { axum::response::Redirect::to("/orders") }));
+    let mut app = Router::new().route("/", axum::routing::get(|| async { axum::response::Redirect::to("/orders") })).merge(crate::accounts::routes());
     if faults_enabled {
         tracing::warn!("fault controls are ON: /api/faults can make writes fail on purpose");
         app = app.merge(fault_routes::routes());
@@ -151,6 +162,9 @@ pub async fn start_with_clock(settings: Settings, clock: SharedClock) -> Result<
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_millis(server.request_timeout_ms)))
         .route("/api/events", axum::routing::get(crate::push::stream))
         .layer(RequestBodyLimitLayer::new(server.max_body_bytes))
+        // Who is asking, for every route behind it (the edge's checks come first).
+        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::accounts::resolve))
+        .layer(session_layer)
         .layer(axum::middleware::from_fn_with_state(edge, crate::edge::guard))
         .with_state(state);
 

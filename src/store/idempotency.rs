@@ -62,7 +62,10 @@ impl<T> Applied<T> {
 /// Who is writing, with which key, what, and when.
 #[derive(Clone, Debug)]
 pub struct WriteMeta {
+    /// The person writing (keys are theirs alone: another's key never replays their answer).
     pub user: String,
+    /// The workspace the write acts in (the gate checked the person's role there).
+    pub workspace: crate::domain::WorkspaceId,
     pub key: Uuid,
     pub kind: WriteKind,
     pub payload_hash: String,

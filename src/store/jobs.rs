@@ -61,6 +61,7 @@ struct NotificationRow {
     subject: String,
     body: String,
     attempts: i64,
+    recipient: Option<String>,
 }
 
 /// A job as the runner needs it: the job, its order, and what was decided when it was submitted.
@@ -99,6 +100,9 @@ pub struct UnsentNotification {
     pub body: String,
     /// How many sends have failed so far.
     pub attempts: i64,
+    /// The email of the person who placed the order (`None` for jobs from before accounts:
+    /// they go to `email.to`).
+    pub recipient: Option<String>,
 }
 
 fn corrupt(what: &'static str, id: &str, reason: impl std::fmt::Display) -> StoreError {
@@ -255,6 +259,8 @@ impl Db {
         fault: Option<JobFault>,
     ) -> Result<Applied<PlaceReceipt>, StoreError> {
         let now = meta.now;
+        // The person placing it (their id as the gate names them); emails of the job go to them.
+        let placed_by = meta.user.parse::<i64>().ok();
         let fails_at = failing_step(settings.failure_rate, fault, || (fastrand::f64(), fastrand::u8(0..3)));
         let (eta_ms, deadline_ms) = (settings.eta_ms as i64, settings.deadline_ms as i64);
         self.idempotent(meta, async move |conn: &mut SqliteConnection| {
@@ -269,7 +275,7 @@ impl Db {
             let job_id = JobId::new();
             sqlx::query(
                 "INSERT INTO jobs (id, order_id, state, steps_done, progress, submitted_at, eta_at, deadline_at, \
-                 fault, fails_at_step, version, updated_at) VALUES (?, ?, 'running', 0, 0, ?, ?, ?, ?, ?, 1, ?)",
+                 fault, fails_at_step, version, updated_at, placed_by) VALUES (?, ?, 'running', 0, 0, ?, ?, ?, ?, ?, 1, ?, ?)",
             )
             .bind(job_id.to_string())
             .bind(id.to_string())
@@ -279,6 +285,7 @@ impl Db {
             .bind(fault.map(JobFault::as_str))
             .bind(fails_at.map(|s| JobStep::ALL.iter().position(|x| *x == s).unwrap_or_default() as i64))
             .bind(now)
+            .bind(placed_by)
             .execute(&mut *conn)
             .await
             .map_err(db_err)?;
@@ -304,16 +311,16 @@ impl Db {
         Ok(Some(JobDetail { job, order, events }))
     }
 
-    /// The newest job of each (live) order, newest first, at most `limit` of them: what the
-    /// live feed and the list's badges start from. Read newest first along an index and
-    /// stopped at the bound, so it costs the same however many jobs there have been.
-    pub async fn latest_jobs(&self, limit: u32) -> Result<Vec<Job>, StoreError> {
+    /// The newest job of each (live) order of `workspace`, newest first, at most `limit` of
+    /// them: what the live feed and the list's badges start from. Read newest first along an
+    /// index and stopped at the bound, so it costs the same however many jobs there have been.
+    pub async fn latest_jobs(&self, workspace: crate::domain::WorkspaceId, limit: u32) -> Result<Vec<Job>, StoreError> {
         let sql = format!(
-            "SELECT {JOB_COLUMNS} {JOB_FROM} WHERE o.purge_after IS NULL AND j.id = \
+            "SELECT {JOB_COLUMNS} {JOB_FROM} WHERE o.workspace_id = ? AND o.purge_after IS NULL AND j.id = \
              (SELECT l.id FROM jobs l WHERE l.order_id = j.order_id ORDER BY l.submitted_at DESC, l.id DESC LIMIT 1) \
              ORDER BY j.submitted_at DESC, j.id DESC LIMIT ?"
         );
-        let rows: Vec<JobRow> = sqlx::query_as(&sql).bind(i64::from(limit)).fetch_all(self.reader()).await.map_err(db_err)?;
+        let rows: Vec<JobRow> = sqlx::query_as(&sql).bind(workspace).bind(i64::from(limit)).fetch_all(self.reader()).await.map_err(db_err)?;
         rows.into_iter().map(JobRow::into_job).collect()
     }
 
@@ -514,8 +521,9 @@ impl Db {
     /// `now`, oldest first.
     pub async fn unsent_notifications(&self, now: i64, limit: u32) -> Result<Vec<UnsentNotification>, StoreError> {
         let rows: Vec<NotificationRow> = sqlx::query_as(
-            "SELECT id, job_id, subject, body, attempts FROM notifications \
-             WHERE emailed_at IS NULL AND gave_up_at IS NULL AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?",
+            "SELECT n.id, n.job_id, n.subject, n.body, n.attempts, u.email AS recipient FROM notifications n \
+             JOIN jobs j ON j.id = n.job_id LEFT JOIN users u ON u.id = j.placed_by \
+             WHERE n.emailed_at IS NULL AND n.gave_up_at IS NULL AND n.next_attempt_at <= ? ORDER BY n.next_attempt_at, n.id LIMIT ?",
         )
         .bind(now)
         .bind(i64::from(limit))
@@ -525,7 +533,7 @@ impl Db {
         rows.into_iter()
             .map(|r| {
                 let job_id = JobId::from_uuid(parse_uuid("notification", &r.job_id)?);
-                Ok(UnsentNotification { id: r.id, job_id, subject: r.subject, body: r.body, attempts: r.attempts })
+                Ok(UnsentNotification { id: r.id, job_id, subject: r.subject, body: r.body, attempts: r.attempts, recipient: r.recipient })
             })
             .collect()
     }
@@ -592,9 +600,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let db = Db::open(&format!("sqlite://{}", dir.path().join("t.db").display()), 2).await.unwrap();
         db.seed_if_empty(1_000, 25, crate::domain::Promotion::NONE).await.unwrap();
-        let draft = db.list_orders().await.unwrap().into_iter().find(|o| o.status == OrderStatus::Draft).unwrap();
+        let draft = db.list_orders(1).await.unwrap().into_iter().find(|o| o.status == OrderStatus::Draft).unwrap();
         let meta = WriteMeta {
             user: "local".into(),
+            workspace: 1,
             key: Uuid::now_v7(),
             kind: WriteKind::Place,
             payload_hash: "h".into(),

@@ -4,6 +4,7 @@
 //! commit to disk (`synchronous = FULL`), so an acknowledged write survives a power loss, and
 //! the versioned writes that arrive together share a commit (`batch`: group commit).
 
+mod accounts;
 mod batch;
 mod error;
 mod idempotency;
@@ -13,6 +14,7 @@ mod retention;
 mod seed;
 mod writes;
 
+pub use accounts::{Member, MemberError};
 pub use batch::{BatchFigures, MAX_WRITES as MAX_BATCH_WRITES};
 pub use error::StoreError;
 pub use idempotency::{payload_hash, Applied, WriteMeta};
@@ -42,6 +44,10 @@ pub enum DbError {
     Writer { source: std::io::Error },
     #[error("can't seed the demo orders: {0}")]
     Seed(sqlx::Error),
+    #[error("can't seed the demo accounts: {0}")]
+    SeedAccounts(String),
+    #[error("can't prepare the sessions table: {0}")]
+    Sessions(sqlx::Error),
 }
 
 /// The connection pools. Cheap to clone.
@@ -49,6 +55,9 @@ pub enum DbError {
 pub struct Db {
     read: SqlitePool,
     write: SqlitePool,
+    /// Sessions' own connections (`crate::accounts`): read on every request, written at sign-in
+    /// and sign-out only, so they never queue behind the writer or take a reader's turn.
+    sessions: SqlitePool,
     /// The versioned writes, committed in groups over `write`.
     batch: Arc<batch::Batcher>,
 }
@@ -88,11 +97,19 @@ impl Db {
             .test_before_acquire(false)
             .acquire_timeout(Duration::from_secs(10))
             // Readers never commit, so how they sync does not matter; NORMAL is the WAL default.
-            .connect_with(options.read_only(true).synchronous(SqliteSynchronous::Normal))
+            .connect_with(options.clone().read_only(true).synchronous(SqliteSynchronous::Normal))
+            .await
+            .map_err(open_err)?;
+        let sessions = SqlitePoolOptions::new()
+            .max_connections(readers.max(1))
+            .test_before_acquire(false)
+            .acquire_timeout(Duration::from_secs(10))
+            // A session lost to a power cut means signing in again, nothing more.
+            .connect_with(options.synchronous(SqliteSynchronous::Normal))
             .await
             .map_err(open_err)?;
         let batch = Arc::new(batch::Batcher::new(write.clone()).map_err(|source| DbError::Writer { source })?);
-        Ok(Db { read, write, batch })
+        Ok(Db { read, write, sessions, batch })
     }
 
     /// Fills an empty database with demo orders, priced as the server prices them; does
@@ -107,6 +124,15 @@ impl Db {
 
     pub(crate) fn writer(&self) -> &SqlitePool {
         &self.write
+    }
+
+    /// The session store, on the sessions' own connections, its table made if missing.
+    pub async fn session_store(&self) -> Result<tower_sessions_sqlx_store::SqliteStore, DbError> {
+        let store = tower_sessions_sqlx_store::SqliteStore::new(self.sessions.clone())
+            .with_table_name("sessions")
+            .map_err(|e| DbError::Sessions(sqlx::Error::Configuration(e.into())))?;
+        store.migrate().await.map_err(DbError::Sessions)?;
+        Ok(store)
     }
 
     /// The most recent write batches (up to 4096), oldest first: how many writes each

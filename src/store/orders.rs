@@ -4,7 +4,7 @@ use sqlx::FromRow;
 use uuid::Uuid;
 
 use super::Db;
-use crate::domain::{CustomerName, ItemName, ListKey, Money, Note, Order, OrderId, OrderNumber, OrderPage, OrderStatus, Quantity};
+use crate::domain::{WorkspaceId, CustomerName, ItemName, ListKey, Money, Note, Order, OrderId, OrderNumber, OrderPage, OrderStatus, Quantity};
 
 /// The column list every order query selects, in `OrderRow`'s order.
 pub(crate) const ORDER_COLUMNS: &str = "id, number, customer, item, note, quantity, unit_price_cents, \
@@ -80,27 +80,27 @@ pub enum ReadError {
 }
 
 impl Db {
-    /// Every order, in list order.
-    pub async fn list_orders(&self) -> Result<Vec<Order>, ReadError> {
-        let sql = format!("SELECT {ORDER_COLUMNS} FROM orders WHERE purge_after IS NULL ORDER BY position, number");
-        let rows: Vec<OrderRow> = sqlx::query_as(&sql).fetch_all(self.reader()).await?;
+    /// Every order of `workspace`, in list order.
+    pub async fn list_orders(&self, workspace: WorkspaceId) -> Result<Vec<Order>, ReadError> {
+        let sql = format!("SELECT {ORDER_COLUMNS} FROM orders WHERE workspace_id = ? AND purge_after IS NULL ORDER BY position, number");
+        let rows: Vec<OrderRow> = sqlx::query_as(&sql).bind(workspace).fetch_all(self.reader()).await?;
         rows.into_iter().map(|r| Order::try_from(r).map_err(ReadError::from)).collect()
     }
 
-    /// A page of the list: at most `limit` live orders after `after` (from the top without it)
+    /// A page of `workspace`'s list: at most `limit` live orders after `after` (from the top without it)
     /// that match `search` ([`Order::matches`]; empty: every order), in list order, with how
     /// many live orders match in all. Read by the list's own index from the key, so it costs the
     /// same anywhere in the list. A search of three characters or more is looked up in the
     /// search index (`orders_search`, trigrams); a shorter one, which trigrams can't index, is
     /// a scan inside SQLite (or, with letters beyond ASCII, whose case SQLite does not fold,
     /// a read of every order).
-    pub async fn list_page(&self, after: Option<ListKey>, limit: u32, search: &str) -> Result<OrderPage, ReadError> {
+    pub async fn list_page(&self, workspace: WorkspaceId, after: Option<ListKey>, limit: u32, search: &str) -> Result<OrderPage, ReadError> {
         let limit = limit.max(1) as usize;
         let needle = search.trim();
         let short = needle.chars().count() < 3;
         if !needle.is_empty() && short && !needle.is_ascii() {
             // SQLite folds ASCII case only: a short search with other letters is matched here.
-            let found: Vec<Order> = self.list_orders().await?.into_iter().filter(|o| o.matches(needle)).collect();
+            let found: Vec<Order> = self.list_orders(workspace).await?.into_iter().filter(|o| o.matches(needle)).collect();
             let total = found.len() as u64;
             let rest: Vec<Order> = found.into_iter().filter(|o| after.is_none_or(|a| ListKey::of(o).is_some_and(|k| k > a))).take(limit + 1).collect();
             return Ok(page_of(rest, limit, total));
@@ -109,31 +109,36 @@ impl Db {
         // one or two ASCII characters, which trigrams can't index, those that hold them (a
         // scan inside SQLite, which stops at the page's end; only the count reads every row).
         let (filter, phrase) = if needle.is_empty() {
-            ("purge_after IS NULL", None)
+            ("workspace_id = ? AND purge_after IS NULL", None)
         } else if short {
             (
-                "purge_after IS NULL AND instr(lower(customer) || char(10) || lower(item) || char(10) || 'ord-' || number, ?)",
+                "workspace_id = ? AND purge_after IS NULL AND instr(lower(customer) || char(10) || lower(item) || char(10) || 'ord-' || number, ?)",
                 Some(needle.to_ascii_lowercase()),
             )
         } else {
-            ("purge_after IS NULL AND rowid IN (SELECT rowid FROM orders_search WHERE orders_search MATCH ?)", Some(format!("\"{}\"", needle.replace('"', "\"\""))))
+            ("workspace_id = ? AND purge_after IS NULL AND rowid IN (SELECT rowid FROM orders_search WHERE orders_search MATCH ?)", Some(format!("\"{}\"", needle.replace('"', "\"\""))))
         };
         let (position, number) = after.map_or((i64::MIN, i64::MIN), |k| (k.position, i64::from(k.number.get())));
         // One read transaction: the page and the count are of the same moment.
         let mut conn = self.reader().begin().await?;
         let sql = format!("SELECT {ORDER_COLUMNS} FROM orders WHERE {filter} AND (position, number) > (?, ?) ORDER BY position, number LIMIT ?");
-        let mut query = sqlx::query_as(&sql);
+        let mut query = sqlx::query_as(&sql).bind(workspace);
         if let Some(phrase) = &phrase {
             query = query.bind(phrase.clone());
         }
         let rows: Vec<OrderRow> = query.bind(position).bind(number).bind(limit as i64 + 1).fetch_all(&mut *conn).await?;
         let total: i64 = match phrase {
-            Some(phrase) => sqlx::query_scalar(&format!("SELECT COUNT(*) FROM orders WHERE {filter}")).bind(phrase).fetch_one(&mut *conn).await?,
-            // All rows less those waiting out a delete: both counted from an index, not the table.
+            Some(phrase) => sqlx::query_scalar(&format!("SELECT COUNT(*) FROM orders WHERE {filter}")).bind(workspace).bind(phrase).fetch_one(&mut *conn).await?,
+            // The workspace's rows less those waiting out a delete: counted from indexes.
             None => {
-                sqlx::query_scalar("SELECT (SELECT COUNT(*) FROM orders) - (SELECT COUNT(*) FROM orders WHERE purge_after IS NOT NULL)")
-                    .fetch_one(&mut *conn)
-                    .await?
+                sqlx::query_scalar(
+                    "SELECT (SELECT COUNT(*) FROM orders WHERE workspace_id = ?) \
+                     - (SELECT COUNT(*) FROM orders WHERE purge_after IS NOT NULL AND workspace_id = ?)",
+                )
+                .bind(workspace)
+                .bind(workspace)
+                .fetch_one(&mut *conn)
+                .await?
             }
         };
         conn.commit().await?;

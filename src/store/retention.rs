@@ -32,6 +32,8 @@ pub struct Pruned {
     pub jobs: u64,
     pub job_events: u64,
     pub notifications: u64,
+    /// Counts of failed sign-ins a day past their last failure (their wait is long over).
+    pub sign_in_failures: u64,
 }
 
 impl Pruned {
@@ -68,8 +70,9 @@ impl Db {
         )
         .await?;
         let jobs = run(&format!("DELETE FROM jobs WHERE {ENDED_AND_SETTLED}"), before(keep.ended_jobs_ms)).await?;
+        let sign_in_failures = run("DELETE FROM sign_in_failures WHERE last_at <= ?", before(86_400_000)).await?;
         tx.commit().await.map_err(db_err)?;
-        Ok(Pruned { orders, keys, jobs, job_events, notifications })
+        Ok(Pruned { orders, keys, jobs, job_events, notifications, sign_in_failures })
     }
 }
 
@@ -93,11 +96,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let db = Db::open(&format!("sqlite://{}", dir.path().join("t.db").display()), 1).await.unwrap();
         db.seed_if_empty(1_000, 25, crate::domain::Promotion::NONE).await.unwrap();
-        let drafts: Vec<_> = db.list_orders().await.unwrap().into_iter().filter(|o| o.status == OrderStatus::Draft).take(2).collect();
+        let drafts: Vec<_> = db.list_orders(1).await.unwrap().into_iter().filter(|o| o.status == OrderStatus::Draft).take(2).collect();
         let settings = JobSettings { failure_rate: 0.0, ..JobSettings::default() };
         let mut jobs = Vec::new();
         for d in &drafts {
-            let meta = WriteMeta { user: "local".into(), key: uuid::Uuid::now_v7(), kind: WriteKind::Place, payload_hash: "h".into(), now: 10_000, ttl_ms: DAY };
+            let meta = WriteMeta { user: "local".into(), workspace: 1, key: uuid::Uuid::now_v7(), kind: WriteKind::Place, payload_hash: "h".into(), now: 10_000, ttl_ms: DAY };
             jobs.push(db.place_order(&meta, d.id, d.version, &settings, Some(JobFault::Stall)).await.unwrap().into_inner().job);
         }
         let (running, ended) = (&jobs[0], &jobs[1]);

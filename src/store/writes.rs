@@ -13,6 +13,7 @@ use super::{db_err, Db, StoreError};
 use crate::domain::rules::{self, RuleError, Stored, Undo};
 use crate::sync::Place;
 use crate::domain::{
+    WorkspaceId,
     server_line_total, CustomerName, DeleteReceipt, ItemName, Money, Note, Order, OrderId, OrderStatus, Promotion, Quantity,
 };
 
@@ -107,21 +108,27 @@ type Slot = (i64, i64);
 
 /// The live orders on either side of `place`, leaving `id` (the order being moved) out. Each is
 /// one step along the list's index, whatever the list's length.
-async fn neighbours(conn: &mut SqliteConnection, id: OrderId, place: Place<OrderId>) -> Result<(Option<Slot>, Option<Slot>), StoreError> {
-    const BEFORE: &str = "SELECT position, number FROM orders WHERE purge_after IS NULL AND id != ? AND (position, number) < (?, ?) \
+async fn neighbours(conn: &mut SqliteConnection, workspace: WorkspaceId, id: OrderId, place: Place<OrderId>) -> Result<(Option<Slot>, Option<Slot>), StoreError> {
+    const BEFORE: &str = "SELECT position, number FROM orders WHERE workspace_id = ? AND purge_after IS NULL AND id != ? AND (position, number) < (?, ?) \
                           ORDER BY position DESC, number DESC LIMIT 1";
-    const AFTER: &str = "SELECT position, number FROM orders WHERE purge_after IS NULL AND id != ? AND (position, number) > (?, ?) \
+    const AFTER: &str = "SELECT position, number FROM orders WHERE workspace_id = ? AND purge_after IS NULL AND id != ? AND (position, number) > (?, ?) \
                          ORDER BY position, number LIMIT 1";
     let me = id.to_string();
     let slot_of = async |conn: &mut SqliteConnection, other: OrderId| -> Result<Slot, StoreError> {
-        if other == id {
+        let theirs: Option<WorkspaceId> = sqlx::query_scalar("SELECT workspace_id FROM orders WHERE id = ?")
+            .bind(other.to_string())
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(db_err)?;
+        // An order of another workspace is, to this one, an order that isn't there.
+        if other == id || theirs != Some(workspace) {
             return Err(RuleError::NeighbourMissing.into());
         }
         let order = rules::live(fetch(conn, other).await?).map_err(|_| RuleError::NeighbourMissing)?;
         Ok((order.position, order.number.map_or(0, |n| i64::from(n.get()))))
     };
     let step = async |conn: &mut SqliteConnection, sql: &str, from: Slot| -> Result<Option<Slot>, StoreError> {
-        sqlx::query_as(sql).bind(&me).bind(from.0).bind(from.1).fetch_optional(&mut *conn).await.map_err(db_err)
+        sqlx::query_as(sql).bind(workspace).bind(&me).bind(from.0).bind(from.1).fetch_optional(&mut *conn).await.map_err(db_err)
     };
     Ok(match place {
         Place::Before(next) => {
@@ -143,15 +150,16 @@ async fn neighbours(conn: &mut SqliteConnection, id: OrderId, place: Place<Order
 /// spread out once takes many more moves before it needs it again. Returns the moved order's
 /// new position and the orders it moved, each with a new version so every client takes their
 /// new place.
-async fn make_room(conn: &mut SqliteConnection, id: OrderId, after: i64, now: i64) -> Result<(i64, Vec<OrderId>), StoreError> {
+async fn make_room(conn: &mut SqliteConnection, workspace: WorkspaceId, id: OrderId, after: i64, now: i64) -> Result<(i64, Vec<OrderId>), StoreError> {
     let mut stretch: Vec<String> = Vec::new();
     let mut from = (after, i64::MAX);
     // The span ends at the first order past the stretch, or is open at the end of the list.
     let end = loop {
         let rows: Vec<(String, i64, i64)> = sqlx::query_as(
-            "SELECT id, position, number FROM orders WHERE purge_after IS NULL AND id != ? AND (position, number) > (?, ?) \
-             ORDER BY position, number LIMIT 64",
+            "SELECT id, position, number FROM orders WHERE workspace_id = ? AND purge_after IS NULL AND id != ? \
+             AND (position, number) > (?, ?) ORDER BY position, number LIMIT 64",
         )
+        .bind(workspace)
         .bind(id.to_string())
         .bind(from.0)
         .bind(from.1)
@@ -352,19 +360,19 @@ impl Db {
     /// short stretch behind them move up ([`make_room`]). Only which orders moved is kept under
     /// the key ([`Moved`]).
     pub async fn move_order(&self, meta: &WriteMeta, id: OrderId, version: i64, place: Place<OrderId>) -> Result<Applied<Vec<Order>>, StoreError> {
-        let now = meta.now;
+        let (now, workspace) = (meta.now, meta.workspace);
         self.idempotent_kept(meta, Moved(id), async move |conn: &mut SqliteConnection| {
             let me = live(conn, id).await?;
             me.check_version(version)?;
             let no_room = || StoreError::corrupt("order positions", id.to_string(), "positions are out of range");
             let mut shifted = Vec::new();
-            let position = match neighbours(conn, id, place).await? {
+            let position = match neighbours(conn, workspace, id, place).await? {
                 (None, None) => me.position,
                 (Some((prev, _)), None) => prev.checked_add(POSITION_GAP).ok_or_else(no_room)?,
                 (None, Some((next, _))) => next.checked_sub(POSITION_GAP).ok_or_else(no_room)?,
                 (Some((prev, _)), Some((next, _))) if next - prev >= 2 => prev + (next - prev) / 2,
                 (Some((prev, _)), Some(_)) => {
-                    let (position, moved) = make_room(conn, id, prev, now).await?;
+                    let (position, moved) = make_room(conn, workspace, id, prev, now).await?;
                     shifted = moved;
                     position
                 }
@@ -384,17 +392,18 @@ impl Db {
     /// insert is tried first: an id already taken is found by its uniqueness (and the rules then
     /// say how), so a new draft costs two statements in the batch.
     pub async fn create_draft(&self, meta: &WriteMeta, draft: NewDraft, promotion: Promotion) -> Result<Applied<Order>, StoreError> {
-        let now = meta.now;
+        let (now, workspace) = (meta.now, meta.workspace);
         self.idempotent(meta, async move |conn: &mut SqliteConnection| {
             let total = server_line_total(draft.quantity, draft.unit_price, &promotion);
             let sql = returning(
-                "INSERT INTO orders (id, number, customer, item, note, quantity, unit_price_cents, total_cents, status, \
-                 starred, position, version, created_at, updated_at) \
-                 VALUES (?, (SELECT COALESCE(MAX(number), 1000) + 1 FROM orders), ?, ?, ?, ?, ?, ?, 'draft', 0, \
-                 (SELECT COALESCE(MIN(position), ?) - ? FROM orders), 1, ?, ?)",
+                "INSERT INTO orders (id, workspace_id, number, customer, item, note, quantity, unit_price_cents, total_cents, \
+                 status, starred, position, version, created_at, updated_at) \
+                 VALUES (?, ?, (SELECT COALESCE(MAX(number), 1000) + 1 FROM orders), ?, ?, ?, ?, ?, ?, 'draft', 0, \
+                 (SELECT COALESCE(MIN(position), ?) - ? FROM orders WHERE workspace_id = ?), 1, ?, ?)",
             );
             let query = sqlx::query_as(&sql)
                 .bind(draft.id.to_string())
+                .bind(workspace)
                 .bind(draft.customer.as_str())
                 .bind(draft.item.as_str())
                 .bind(draft.note.as_str())
@@ -403,12 +412,21 @@ impl Db {
                 .bind(total.cents())
                 .bind(POSITION_GAP)
                 .bind(POSITION_GAP)
+                .bind(workspace)
                 .bind(now)
                 .bind(now);
             match query.fetch_one(&mut *conn).await {
                 Ok(row) => to_order(row),
                 // The id is taken (the only uniqueness a new draft can break): the rules say how.
                 Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                    let theirs: Option<WorkspaceId> = sqlx::query_scalar("SELECT workspace_id FROM orders WHERE id = ?")
+                        .bind(draft.id.to_string())
+                        .fetch_optional(&mut *conn)
+                        .await
+                        .map_err(db_err)?;
+                    if theirs.is_some_and(|w| w != workspace) {
+                        return Err(RuleError::IdTaken.into());
+                    }
                     rules::check_new_id(fetch(conn, draft.id).await?)?;
                     Err(db_err(sqlx::Error::Database(e)))
                 }
@@ -545,7 +563,7 @@ mod tests {
     use crate::domain::WriteKind;
 
     fn meta(kind: WriteKind, now: i64) -> WriteMeta {
-        WriteMeta { user: "u".into(), key: uuid::Uuid::now_v7(), kind, payload_hash: "h".into(), now, ttl_ms: 60_000 }
+        WriteMeta { user: "u".into(), workspace: 1, key: uuid::Uuid::now_v7(), kind, payload_hash: "h".into(), now, ttl_ms: 60_000 }
     }
 
     #[tokio::test]

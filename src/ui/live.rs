@@ -57,6 +57,9 @@ pub struct LiveFeed {
     /// Browser only: thread-local storage must never be touched by the server's worker threads.
     #[cfg(feature = "hydrate")]
     listeners: StoredValue<Vec<(u64, OrderListener)>, LocalStorage>,
+    /// The person's access to the page's workspace, which the channel keeps current.
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    account: crate::ui::account::Account,
 }
 
 /// Creates the app's feed and provides it as context; connects once the page is hydrated.
@@ -69,6 +72,7 @@ pub fn provide_live_feed() -> LiveFeed {
         now: RwSignal::new(0),
         #[cfg(feature = "hydrate")]
         listeners: StoredValue::new_local(Vec::new()),
+        account: crate::ui::account::use_account(),
     };
     provide_context(feed);
     #[cfg(feature = "hydrate")]
@@ -247,7 +251,14 @@ mod client {
     /// Opens the push channel. The browser reconnects by itself after a dropped connection;
     /// every (re)connection starts with `ready`, and the feed catches up then.
     fn connect(feed: LiveFeed) -> Result<(), ()> {
-        let source = EventSource::new("/api/events").map_err(|_| ())?;
+        if feed.account.revoked.get_untracked() {
+            return Ok(());
+        }
+        let url = match crate::ui::account::page_workspace() {
+            Some(w) => format!("/api/events?workspace={w}"),
+            None => "/api/events".to_string(),
+        };
+        let source = EventSource::new(&url).map_err(|_| ())?;
         let failures = Rc::new(std::cell::Cell::new(0u32));
 
         let on_ready = Closure::<dyn FnMut(MessageEvent)>::new({
@@ -260,6 +271,22 @@ mod client {
             }
         });
         let on_resync = Closure::<dyn FnMut(MessageEvent)>::new(move |_: MessageEvent| catch_up(feed));
+        // An owner changed this person's role: the page offers what the new role allows.
+        let on_access = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
+            if let Some(role) = ev.data().as_string().and_then(|r| crate::domain::Role::parse(&r).ok()) {
+                feed.account.set_role(role);
+            }
+        });
+        // Removed from the workspace: the server ended the stream; nothing more comes (or is
+        // asked for) here.
+        let on_revoked = Closure::<dyn FnMut(MessageEvent)>::new({
+            let source = source.clone();
+            move |_: MessageEvent| {
+                source.close();
+                stop_polling();
+                feed.account.revoke();
+            }
+        });
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
             let Some(text) = ev.data().as_string() else { return };
             // The one JSON reader the rest of the client uses (see `crate::wire`).
@@ -289,11 +316,15 @@ mod client {
         });
         let _ = source.add_event_listener_with_callback("ready", on_ready.as_ref().unchecked_ref());
         let _ = source.add_event_listener_with_callback("resync", on_resync.as_ref().unchecked_ref());
+        let _ = source.add_event_listener_with_callback("access", on_access.as_ref().unchecked_ref());
+        let _ = source.add_event_listener_with_callback("revoked", on_revoked.as_ref().unchecked_ref());
         source.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         source.set_onerror(Some(on_error.as_ref().unchecked_ref()));
         // The channel lives as long as the page.
         on_ready.forget();
         on_resync.forget();
+        on_access.forget();
+        on_revoked.forget();
         on_message.forget();
         on_error.forget();
         if let Some(previous) = SOURCE.with_borrow_mut(|s| s.replace(source)) {
@@ -316,9 +347,12 @@ mod client {
 
     /// Fetches the jobs again and tells pages to refetch what they show.
     fn catch_up(feed: LiveFeed) {
+        if feed.account.revoked.get_untracked() {
+            return;
+        }
         feed.resyncs.update(|n| *n += 1);
         leptos::task::spawn_local(async move {
-            match crate::api::list_jobs().await {
+            match crate::api::list_jobs(crate::ui::account::page_workspace()).await {
                 Ok(jobs) => {
                     for job in jobs {
                         feed.take_job(job);

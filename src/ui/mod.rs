@@ -1,6 +1,7 @@
 //! Everything a person sees: pages (one per route) and the components they are made of.
 //! Components read state; they do not decide how the server's answers are reconciled.
 
+pub mod account;
 pub mod codec;
 pub mod components;
 pub mod live;

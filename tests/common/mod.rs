@@ -92,10 +92,16 @@ pub async fn spawn_app_with_clock(adjust: impl FnOnce(&mut Settings), clock: Sha
     let db_path = dir.path().join("orderdesk-test.db");
     let mut settings = test_settings(&db_path);
     adjust(&mut settings);
+    let seeded = settings.database.seed_demo_data;
     let running = start_with_clock(settings, clock).await.expect("server starts");
     let base = format!("http://{}", running.addr);
     tokio::spawn(running.serve());
     let client = same_origin_client(&base);
+    if seeded {
+        sign_in_demo(&client, &base).await;
+    } else {
+        sign_up(&client, &base, "tester@example.com").await;
+    }
     TestApp { base, client, db_path, _dir: dir }
 }
 
@@ -108,7 +114,65 @@ pub async fn spawn_app_on(db_path: &Path, adjust: impl FnOnce(&mut Settings), cl
     let base = format!("http://{}", running.addr);
     tokio::spawn(running.serve());
     let client = same_origin_client(&base);
+    sign_in_demo(&client, &base).await;
     TestApp { base, client, db_path: db_path.to_path_buf(), _dir: dir }
+}
+
+/// The demo owner's sign-in (the seed makes it).
+pub const DEMO: (&str, &str) = ("demo@orderdesk.test", "demo-password");
+/// The demo editor, who shares the demo owner's workspace.
+pub const DEMO_EDITOR: (&str, &str) = ("sam@orderdesk.test", "demo-password");
+/// The password every account a test makes has.
+pub const PASSWORD: &str = "a long test password";
+
+/// Signs `client` in (JSON answers); the response says how it went.
+pub async fn sign_in(client: &reqwest::Client, base: &str, email: &str, password: &str) -> reqwest::Response {
+    client
+        .post(format!("{base}/api/accounts/sign-in"))
+        .header("accept", "application/json")
+        .header("sec-fetch-site", "same-origin")
+        .form(&[("email", email), ("password", password)])
+        .send()
+        .await
+        .expect("request failed")
+}
+
+/// Signs `client` in as the demo owner, and checks that it worked.
+pub async fn sign_in_demo(client: &reqwest::Client, base: &str) {
+    let res = sign_in(client, base, DEMO.0, DEMO.1).await;
+    assert_eq!(res.status(), 200, "the demo account signs in: {}", res.text().await.unwrap_or_default());
+}
+
+/// Makes an account for `email` (password [`PASSWORD`]) and signs `client` in as it.
+pub async fn sign_up(client: &reqwest::Client, base: &str, email: &str) {
+    let res = client
+        .post(format!("{base}/api/accounts/sign-up"))
+        .header("accept", "application/json")
+        .header("sec-fetch-site", "same-origin")
+        .form(&[("email", email), ("password", PASSWORD)])
+        .send()
+        .await
+        .expect("request failed");
+    assert_eq!(res.status(), 200, "sign-up of {email}: {}", res.text().await.unwrap_or_default());
+}
+
+/// A fresh demo session's cookie (`orderdesk_session=…`), for requests written by hand.
+pub async fn session_cookie(base: &str) -> String {
+    let res = sign_in(&reqwest::Client::new(), base, DEMO.0, DEMO.1).await;
+    assert_eq!(res.status(), 200);
+    res.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("orderdesk_session="))
+        .and_then(|c| c.split(';').next())
+        .expect("a session cookie")
+        .to_string()
+}
+
+/// A client that keeps cookies (a session), for a server in its own process.
+pub fn cookie_client() -> reqwest::Client {
+    reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap()
 }
 
 /// A client that says it comes from the app's own pages (`Origin: base`), as the browser
@@ -116,7 +180,7 @@ pub async fn spawn_app_on(db_path: &Path, adjust: impl FnOnce(&mut Settings), cl
 pub fn same_origin_client(base: &str) -> reqwest::Client {
     let mut headers = reqwest::header::HeaderMap::new();
     headers.insert(reqwest::header::ORIGIN, base.parse().unwrap());
-    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).default_headers(headers).build().unwrap()
+    reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).default_headers(headers).build().unwrap()
 }
 
 /// A fresh idempotency key, as the client makes one per intent.
@@ -183,10 +247,11 @@ impl ServerProcess {
             .expect("the server binary starts");
         let base = format!("http://127.0.0.1:{port}");
         let server = ServerProcess { child, base };
-        eventually("the server to answer", || async {
-            client.post(format!("{}/api/orders/page", server.base)).header("sec-fetch-site", "same-origin").send().await.ok().filter(|r| r.status() == 200)
-        })
-        .await;
+        eventually("the server to answer", || async { client.get(format!("{}/sign-in", server.base)).send().await.ok().filter(|r| r.status() == 200) }).await;
+        // Signed in as the demo owner (a restart finds the session in the database).
+        if sign_in(client, &server.base, DEMO.0, DEMO.1).await.status() != 200 {
+            panic!("the demo account signs in");
+        }
         server
     }
 

@@ -29,7 +29,10 @@ pub fn OrderRow(initial: RowView, sync: OrderSync) -> impl IntoView {
             }
         });
     }
-    let editable = move || row.with(|r| r.order.status.is_editable() && !matches!(r.state, RowState::Deleted { .. }));
+    // A viewer gets no edit controls at all (and loses them live when demoted).
+    let account = crate::ui::account::use_account();
+    let may_edit = move || account.can_edit();
+    let editable = move || may_edit() && row.with(|r| r.order.status.is_editable() && !matches!(r.state, RowState::Deleted { .. }));
     let hedged = move |f: OpField| row.with(|r| r.pending.as_ref().is_some_and(|p| p.fields.contains(&f)));
     let in_flight = move || row.with(|r| r.pending.as_ref().is_some_and(|p| p.in_flight));
     let number = move || row.with(|r| r.order.display_number());
@@ -72,7 +75,14 @@ pub fn OrderRow(initial: RowView, sync: OrderSync) -> impl IntoView {
             aria-busy=move || in_flight().to_string()
         >
             <span role="cell" class="col-star">
-                <StarButton row sync/>
+                <Show
+                    when=may_edit
+                    fallback=move || row.with(|r| r.order.starred).then(|| view! {
+                        <span class="star" role="img" aria-label="Starred" data-testid="starred">"★"</span>
+                    })
+                >
+                    <StarButton row sync/>
+                </Show>
             </span>
             <span role="cell" class="col-number">
                 <span class="order-number" class:hedged=move || hedged(OpField::Record) data-testid="order-number">{number}</span>
@@ -80,25 +90,35 @@ pub fn OrderRow(initial: RowView, sync: OrderSync) -> impl IntoView {
             </span>
             <span role="cell" class="col-customer">
                 <Show
-                    when=move || editing.get()
-                    fallback=move || view! {
-                        <button
-                            type="button"
-                            class="name-button"
-                            class:hedged=move || hedged(OpField::Name) || hedged(OpField::Note)
-                            class:invalid=move || invalid(crate::domain::Field::Customer) || invalid(crate::domain::Field::Item)
-                            disabled=move || !editable()
-                            title=move || if editable() { "Edit customer, item and note" } else { "Only drafts can be edited" }
-                            on:click=move |_| editing.set(true)
-                            data-testid="edit-names"
-                        >
+                    when=move || editing.get() && may_edit()
+                    fallback=move || {
+                        let names = move || view! {
                             <span class="customer" data-testid="customer">{move || row.with(|r| r.order.customer.to_string())}</span>
                             <span class="item" data-testid="item">{move || row.with(|r| r.order.item.to_string())}</span>
                             {move || row.with(|r| (!r.order.note.as_str().is_empty()).then(|| {
                                 let note = r.order.note.to_string();
                                 view! { <span class="note" data-testid="note">{note}</span> }
                             }))}
-                        </button>
+                        };
+                        if may_edit() {
+                            view! {
+                                <button
+                                    type="button"
+                                    class="name-button"
+                                    class:hedged=move || hedged(OpField::Name) || hedged(OpField::Note)
+                                    class:invalid=move || invalid(crate::domain::Field::Customer) || invalid(crate::domain::Field::Item)
+                                    disabled=move || !editable()
+                                    title=move || if editable() { "Edit customer, item and note" } else { "Only drafts can be edited" }
+                                    on:click=move |_| editing.set(true)
+                                    data-testid="edit-names"
+                                >
+                                    {names}
+                                </button>
+                            }
+                            .into_any()
+                        } else {
+                            view! { <div class="name-text" data-testid="names">{names}</div> }.into_any()
+                        }
                     }
                 >
                     <NameEditor row sync on_close=close_editor/>
@@ -142,7 +162,9 @@ pub fn OrderRow(initial: RowView, sync: OrderSync) -> impl IntoView {
                 </span>
             </span>
             <span role="cell" class="col-actions">
-                <RowActions row sync place_error/>
+                <Show when=may_edit>
+                    <RowActions row sync place_error/>
+                </Show>
             </span>
             <RowStatus row sync on_retry place_error/>
         </div>

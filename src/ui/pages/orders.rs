@@ -23,8 +23,8 @@ pub fn OrdersPage() -> impl IntoView {
     // The first page, loaded once per visit and handed to the app's engine, which keeps what it
     // already knows (newer records, queued changes); after that the push channel keeps the
     // window current, and "Load more" or scrolling adds pages.
-    let orders = OnceResource::<_, Json>::new_with_options(list_page(first_start.clone(), Some(first_search.clone())), false);
-    let jobs = OnceResource::<_, Json>::new_with_options(list_jobs(), false);
+    let orders = OnceResource::<_, Json>::new_with_options(list_page(first_start.clone(), Some(first_search.clone()), crate::ui::account::page_workspace()), false);
+    let jobs = OnceResource::<_, Json>::new_with_options(list_jobs(crate::ui::account::page_workspace()), false);
     let feed = use_live_feed();
     let sync = use_order_sync();
     // Once hydrated, a new search reads its first page from the server (the loaded rows are
@@ -36,6 +36,7 @@ pub fn OrdersPage() -> impl IntoView {
         }
         q
     });
+    let account = crate::ui::account::use_account();
     let edit_request = EditRequest(RwSignal::new(None));
     provide_context(edit_request);
 
@@ -58,11 +59,21 @@ pub fn OrdersPage() -> impl IntoView {
                                     <header class="page-header">
                                         <div>
                                             <h1>"Orders"</h1>
-                                            <p class="page-subtitle">"Drafts save as you edit. Placed orders are processed in the background."</p>
+                                            <p class="page-subtitle">
+                                                {move || if account.revoked() {
+                                                    "You no longer have access to this workspace."
+                                                } else if account.can_edit() {
+                                                    "Drafts save as you edit. Placed orders are processed in the background."
+                                                } else {
+                                                    "You can view these orders; only editors and owners change them."
+                                                }}
+                                            </p>
                                         </div>
                                         <div class="toolbar">
                                             <SearchBox value=search/>
-                                            <NewOrderButton sync edit_request/>
+                                            <Show when=move || account.can_edit()>
+                                                <NewOrderButton sync edit_request/>
+                                            </Show>
                                         </div>
                                     </header>
                                     <OrderList sync search/>

@@ -56,6 +56,9 @@ pub enum Net {
     Offline,
     /// The browser is online, but requests don't reach the server.
     Unreachable,
+    /// The server answered that nobody is signed in (the session ended): changes wait for a
+    /// sign-in (in another tab, so this page and its changes stay), then go with their keys.
+    SignedOut,
 }
 
 /// What a pending row is waiting for: its `data-pending` attribute and its status line.
@@ -106,6 +109,13 @@ pub fn offline_message(net: Net, unconfirmed: usize) -> Option<String> {
         Net::Online => return None,
         Net::Offline => ("You're offline", "you're back"),
         Net::Unreachable => ("Can't reach the server", "it's back"),
+        Net::SignedOut => {
+            return Some(match unconfirmed {
+                0 => "You're signed out. Sign in to make changes".to_string(),
+                1 => "Sign in to send 1 change".to_string(),
+                n => format!("Sign in to send {n} changes"),
+            });
+        }
     };
     Some(match unconfirmed {
         0 => format!("{lead} — changes you make will be sent when {back}"),
@@ -156,6 +166,8 @@ pub struct OrderSync {
     fetching: RwSignal<bool>,
     /// Why the last next page could not be read, shown by "Load more" until it is tried again.
     more_error: RwSignal<Option<String>>,
+    /// Changes discarded because the person lost access to the workspace.
+    discarded: RwSignal<usize>,
     /// A recount is already due.
     #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
     recount_due: StoredValue<bool>,
@@ -173,6 +185,13 @@ pub fn provide_order_sync(feed: LiveFeed) -> OrderSync {
     let sync = new_sync(Engine::new(), true);
     provide_context(sync);
     follow_changes(feed, sync);
+    // Removed from the workspace while the page is open: nothing of it may stay.
+    let account = crate::ui::account::use_account();
+    Effect::new(move |_| {
+        if account.revoked() {
+            sync.forget_all();
+        }
+    });
     // Once hydrated (the first render matches the server's HTML, which knows no browser
     // storage), before any click can be handled.
     #[cfg(feature = "hydrate")]
@@ -219,6 +238,7 @@ fn new_sync(engine: Engine, live: bool) -> OrderSync {
         fetching: RwSignal::new(false),
         more_error: RwSignal::new(None),
         recount_due: StoredValue::new(false),
+        discarded: RwSignal::new(0),
     };
     sync.refresh(Touched::All);
     sync
@@ -441,7 +461,7 @@ impl OrderSync {
         let generation = self.next_generation();
         self.fetching.set(true);
         leptos::task::spawn_local(async move {
-            let answer = crate::api::list_page(None, Some(search.clone())).await;
+            let answer = crate::api::list_page(None, Some(search.clone()), crate::ui::account::page_workspace()).await;
             if !self.is_current(generation) {
                 return;
             }
@@ -501,7 +521,7 @@ impl OrderSync {
         let generation = self.generation.get_value();
         let search = self.window.with_untracked(|w| w.search.clone());
         leptos::task::spawn_local(async move {
-            let answer = crate::api::list_page(Some(from.to_string()), Some(search)).await;
+            let answer = crate::api::list_page(Some(from.to_string()), Some(search), crate::ui::account::page_workspace()).await;
             if !self.is_current(generation) {
                 return;
             }
@@ -536,7 +556,7 @@ impl OrderSync {
         leptos::task::spawn_local(async move {
             let mut from = start;
             for _ in 0..MAX_REFRESH_PAGES {
-                let answer = crate::api::list_page(from.map(|k| k.to_string()), Some(search.clone())).await;
+                let answer = crate::api::list_page(from.map(|k| k.to_string()), Some(search.clone()), crate::ui::account::page_workspace()).await;
                 if !self.is_current(generation) {
                     return;
                 }
@@ -611,7 +631,7 @@ impl OrderSync {
                     let search = self.window.with_untracked(|w| w.search.clone());
                     leptos::task::spawn_local(async move {
                         // A page after the last possible key holds no orders, only the count.
-                        match crate::api::list_page(Some(ListKey::PAST_THE_END.to_string()), Some(search.clone())).await {
+                        match crate::api::list_page(Some(ListKey::PAST_THE_END.to_string()), Some(search.clone()), crate::ui::account::page_workspace()).await {
                             Ok(page) if self.window.with_untracked(|w| w.search == search) => self.total.set(page.total),
                             Ok(_) => {}
                             Err(e) => leptos::logging::warn!("couldn't count the orders: {e}"),
@@ -666,6 +686,23 @@ impl OrderSync {
         self.send_due(false);
     }
 
+    /// The person lost access to the workspace: every row leaves the page, and changes still
+    /// waiting to be sent are discarded (the banner says how many).
+    pub fn forget_all(self) {
+        let dropped = self.engine.with_untracked(|e| e.unconfirmed_count());
+        self.change(|e| {
+            *e = Engine::new();
+            ((), Touched::All)
+        });
+        self.total.set(0);
+        self.discarded.set(dropped);
+    }
+
+    /// How many waiting changes were discarded when access to the workspace was lost. Reactive.
+    pub fn discarded(self) -> usize {
+        self.discarded.get()
+    }
+
     /// Sends what is due; while the server can't be reached, only when `probe` (the timer
     /// that tries again) says so.
     #[cfg_attr(not(feature = "hydrate"), allow(unused_variables))]
@@ -673,7 +710,7 @@ impl OrderSync {
         #[cfg(feature = "hydrate")]
         if self.live {
             let net = self.net.get_untracked();
-            if net == Net::Offline || (net == Net::Unreachable && !probe) {
+            if net == Net::Offline || (matches!(net, Net::Unreachable | Net::SignedOut) && !probe) {
                 return;
             }
             let ops = self.change(|e| {
@@ -706,10 +743,14 @@ impl OrderSync {
                                 self.net.set(Net::Online);
                             }
                         }
+                        transport::Sent::SignedOut => {
+                            self.change(|e| (e.put_back(op_id), Touched::Rows(vec![target])));
+                            self.lost_contact(Some(Net::SignedOut));
+                        }
                         transport::Sent::Unreached(reason) => {
                             leptos::logging::warn!("a write didn't reach the server; it waits: {reason}");
                             self.change(|e| (e.put_back(op_id), Touched::Rows(vec![target])));
-                            self.lost_contact();
+                            self.lost_contact(None);
                         }
                     }
                     self.schedule_purge(target);
@@ -727,10 +768,13 @@ impl OrderSync {
     /// offline (then its `online` event resumes sending), the oldest are tried again now and
     /// then.
     #[cfg(feature = "hydrate")]
-    fn lost_contact(self) {
+    /// Writes can't go now: the network is down or the server unreachable, or (`as_net`) the
+    /// server said why. Tries again every few seconds.
+    fn lost_contact(self, as_net: Option<Net>) {
         let online = browser_online();
-        if self.net.get_untracked() == Net::Online {
-            self.net.set(if online { Net::Unreachable } else { Net::Offline });
+        let net = as_net.unwrap_or(if online { Net::Unreachable } else { Net::Offline });
+        if self.net.get_untracked() != net && (self.net.get_untracked() == Net::Online || as_net.is_some()) {
+            self.net.set(net);
         }
         if online && !self.probing.get_value() {
             self.probing.set_value(true);

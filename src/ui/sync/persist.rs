@@ -30,6 +30,12 @@ use crate::records::saved::{self, Decoded};
 
 /// Outbox keys in `localStorage`: this prefix and the tab's id.
 const PREFIX: &str = "orderdesk.outbox.";
+
+/// This page's outbox keys: [`PREFIX`], then the person and workspace (another person in this
+/// browser never adopts or sends these), then the tab's id.
+fn prefix() -> String {
+    format!("{PREFIX}{}.", crate::ui::account::page_scope())
+}
 /// Web Lock names: this prefix and the tab's id.
 const LOCK_PREFIX: &str = "orderdesk.tab.";
 
@@ -85,7 +91,7 @@ pub(super) fn start(sync: OrderSync) {
         }
     }
     let _ = window_event_listener(leptos::ev::storage, move |e| {
-        let Some(tab) = e.key().and_then(|k| k.strip_prefix(PREFIX).map(str::to_string)) else { return };
+        let Some(tab) = e.key().and_then(|k| k.strip_prefix(prefix().as_str()).map(str::to_string)) else { return };
         if tab == TAB.with_borrow(|t| t.id.clone()) {
             return;
         }
@@ -136,7 +142,7 @@ fn stored_outboxes() -> Vec<(String, String)> {
     (0..len)
         .filter_map(|i| storage.key(i).ok().flatten())
         .filter_map(|k| {
-            let tab = k.strip_prefix(PREFIX)?.to_string();
+            let tab = k.strip_prefix(prefix().as_str())?.to_string();
             let text = storage.get_item(&k).ok().flatten()?;
             Some((tab, text))
         })
@@ -180,7 +186,7 @@ fn adopt(sync: OrderSync, tab: &str) {
 
 fn take_over(sync: OrderSync, tab: &str) {
     let Some(storage) = storage() else { return };
-    let key = format!("{PREFIX}{tab}");
+    let key = format!("{}{tab}", prefix());
     let Some(text) = storage.get_item(&key).ok().flatten() else { return };
     match saved::decode(&text) {
         Decoded::Outbox(outbox) => sync.adopt(tab, outbox, now_ms() - super::idempotency_window_ms()),
@@ -245,7 +251,7 @@ fn write(sync: OrderSync) {
         TAB.with_borrow_mut(|t| t.failed = true);
         return;
     };
-    let key = format!("{PREFIX}{id}");
+    let key = format!("{}{id}", prefix());
     let written = match &body {
         Some(body) => storage.set_item(&key, &saved::encode(&id, now_ms(), body)),
         None => storage.remove_item(&key),

@@ -7,6 +7,9 @@ use crate::records::{ErrorKind, Outcome, RowError};
 #[cfg(feature = "hydrate")]
 use crate::records::{Op, OpKind};
 
+/// What a change held for a sign-in says.
+pub const SIGNED_OUT: &str = "You're signed out. Sign in to send this change.";
+
 /// How the engine must treat a server error (PRODUCT.md, "Server answers the client must tell apart").
 pub fn outcome_of_error(e: AppError) -> Outcome {
     match e {
@@ -22,7 +25,9 @@ pub fn outcome_of_error(e: AppError) -> Outcome {
         // Still running under this key: ask again soon, it is no failure.
         AppError::InProgress { message } => Outcome::Busy(message),
         // Nothing is known to have happened: resend later with the same key.
-        AppError::Transient { message } | AppError::Network { message } => Outcome::Transient(message),
+        AppError::Transient { message } | AppError::Network { message } | AppError::TooMany { message } => Outcome::Transient(message),
+        // Signed out: nothing happened (`send` holds such a change for a sign-in instead).
+        AppError::Unauthorized { .. } => Outcome::Transient(SIGNED_OUT.to_string()),
     }
 }
 
@@ -34,6 +39,9 @@ pub enum Sent {
     /// The request never reached the server (no network, or the server is down): nothing
     /// happened, and it is no attempt.
     Unreached(String),
+    /// The server refused it because nobody is signed in (the session ended): nothing
+    /// happened, it is no attempt, and it waits for a sign-in.
+    SignedOut,
 }
 
 /// Sends `op` with its id as the idempotency key and the version it was based on. A request
@@ -44,6 +52,7 @@ pub async fn send(op: Op, deadline_ms: i64) -> Sent {
     match within(deadline_ms, request(op)).await {
         Some(Ok(outcome)) => Sent::Answered(outcome),
         Some(Err(AppError::Network { message })) => Sent::Unreached(message),
+        Some(Err(AppError::Unauthorized { .. })) => Sent::SignedOut,
         Some(Err(e)) => Sent::Answered(outcome_of_error(e)),
         None => Sent::Answered(Outcome::Transient(format!("no answer within {deadline_ms} ms"))),
     }
@@ -98,6 +107,7 @@ async fn request(op: Op) -> Result<Outcome, AppError> {
             i64::from(o.quantity.get()),
             o.unit_price.cents(),
             o.note.into(),
+            crate::ui::account::page_workspace(),
         )
         .await
         .map(Outcome::Confirmed),

@@ -1,0 +1,128 @@
+//! `/sign-in` and `/sign-up`: plain forms posted to the server (`crate::accounts`), which
+//! answers with a redirect, so they work before (or without) JavaScript. A refused form comes
+//! back here with an error code in the URL; the copy is ours, never text from the URL.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+use crate::domain::PASSWORD_MIN_CHARS;
+use crate::ui::account::demo_accounts;
+
+/// What a refused account form says, by the code the server sent back.
+pub fn error_copy(code: &str, wait: Option<&str>) -> String {
+    match code {
+        "credentials" => "That email and password don't match an account. Check them and try again.".into(),
+        "throttled" => format!("Too many failed sign-ins. Wait {} seconds, then try again.", wait.and_then(|w| w.parse::<u32>().ok()).unwrap_or(60)),
+        "email" => "This doesn't look like an email address. Use the form name@example.com.".into(),
+        "password" => format!("Use a password of at least {PASSWORD_MIN_CHARS} characters."),
+        "taken" => "There is already an account with this email. Sign in instead.".into(),
+        "no_account" => "There is no account with this email. Ask them to sign up first, then share again.".into(),
+        "already_member" => "This person is already a member.".into(),
+        "last_owner" => "A workspace needs an owner. Make someone else an owner first.".into(),
+        "forbidden" => "Only an owner of this workspace can share it or change roles.".into(),
+        "not_member" => "That person is no longer a member.".into(),
+        "role" => "Choose a role: owner, editor or viewer.".into(),
+        _ => "That didn't work. Reload the page and try again.".into(),
+    }
+}
+
+/// The query's value for `key`, read once (these pages come from a full page load).
+fn param(key: &str) -> Option<String> {
+    use_query_map().read_untracked().get(key).filter(|v| !v.is_empty())
+}
+
+#[component]
+pub fn SignInPage() -> impl IntoView {
+    let next = param("next").unwrap_or_else(|| "/orders".into());
+    let error = param("error").map(|code| error_copy(&code, param("wait").as_deref()));
+    let signed_out = param("signed_out").is_some();
+    let up_href = format!("/sign-up?{}", serde_urlencoded_next(&next));
+    view! {
+        <Title text="Sign in"/>
+        <section class="page auth-page">
+            <h1>"Sign in to Order Desk"</h1>
+            {signed_out.then(|| view! { <p class="form-notice" role="status" data-testid="signed-out">"You're signed out."</p> })}
+            <AuthForm action="/api/accounts/sign-in" next error password_autocomplete="current-password" submit="Sign in" testid="sign-in"/>
+            <p class="auth-switch">"New to Order Desk? " <a href=up_href>"Create an account"</a></p>
+            <DemoAccounts/>
+        </section>
+    }
+    .into_any()
+}
+
+#[component]
+pub fn SignUpPage() -> impl IntoView {
+    let next = param("next").unwrap_or_else(|| "/orders".into());
+    let error = param("error").map(|code| error_copy(&code, None));
+    view! {
+        <Title text="Create an account"/>
+        <section class="page auth-page">
+            <h1>"Create an account"</h1>
+            <p class="page-subtitle">"You get a workspace of your own; share it with your team from its members page."</p>
+            <AuthForm action="/api/accounts/sign-up" next error password_autocomplete="new-password" submit="Create account" testid="sign-up"/>
+            <p class="auth-switch">"Already have an account? " <a href="/sign-in">"Sign in"</a></p>
+        </section>
+    }
+    .into_any()
+}
+
+/// `next=…` for a link between the two pages.
+fn serde_urlencoded_next(next: &str) -> String {
+    let mut out = String::from("next=");
+    for b in next.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => out.push(b as char),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+#[component]
+fn AuthForm(
+    action: &'static str,
+    next: String,
+    error: Option<String>,
+    password_autocomplete: &'static str,
+    submit: &'static str,
+    testid: &'static str,
+) -> impl IntoView {
+    let email = param("email").unwrap_or_default();
+    let invalid = error.is_some().then_some("true");
+    view! {
+        <form class="auth-form" method="post" action=action data-testid=format!("{testid}-form")>
+            {error.map(|e| view! { <p class="form-error" role="alert" id="auth-error" data-testid="auth-error">{e}</p> })}
+            <input type="hidden" name="next" value=next/>
+            <label class="field">
+                <span class="field-label">"Email"</span>
+                <input type="email" name="email" autocomplete="username" required value=email aria-invalid=invalid aria-describedby=invalid.map(|_| "auth-error") data-testid="email"/>
+            </label>
+            <label class="field">
+                <span class="field-label">"Password"</span>
+                <input type="password" name="password" autocomplete=password_autocomplete required aria-invalid=invalid data-testid="password"/>
+            </label>
+            <button type="submit" class="button button-primary" data-testid=testid>{submit}</button>
+        </form>
+    }
+    .into_any()
+}
+
+/// In demo mode only: the demo accounts' sign-in, to try the app (and sharing) at once.
+#[component]
+fn DemoAccounts() -> impl IntoView {
+    let accounts = demo_accounts();
+    (!accounts.is_empty()).then(|| {
+        view! {
+            <aside class="demo-accounts" aria-labelledby="demo-title" data-testid="demo-accounts">
+                <h2 id="demo-title">"Demo accounts"</h2>
+                <p>"This server runs with demo data. Both accounts share the demo workspace:"</p>
+                <ul>
+                    {accounts.into_iter().map(|(email, password, role)| view! {
+                        <li><code>{email}</code>" / "<code>{password}</code>" — "{role}</li>
+                    }).collect_view()}
+                </ul>
+            </aside>
+        }
+    })
+}
