@@ -282,7 +282,41 @@ fn is_final(kind: &str) -> bool {
     matches!(kind, "conflict" | "validation" | "not_found" | "forbidden" | "key_reused" | "bad_request" | "bad_answer")
 }
 
+/// The session every client sends (`orderdesk_session=…`): the run signs up an account of its
+/// own first, so writes pay for sessions and permission checks as a person's do.
+static SESSION: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// Makes a fresh account (its own, empty workspace) and keeps its session for every client.
+async fn sign_up(base: &str) -> Result<(), String> {
+    let email = format!("bench-{}@example.com", uuid::Uuid::now_v7().simple());
+    let res = new_client()
+        .post(format!("{base}/api/accounts/sign-up"))
+        .header("accept", "application/json")
+        .form(&[("email", email.as_str()), ("password", "benchmark password")])
+        .send()
+        .await
+        .map_err(|e| format!("sign-up failed: {e}"))?;
+    if !res.status().is_success() {
+        return Err(format!("sign-up answered {}", res.status()));
+    }
+    let cookie = res
+        .headers()
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("orderdesk_session="))
+        .and_then(|c| c.split(';').next())
+        .ok_or("sign-up set no session cookie")?;
+    SESSION.set(cookie.to_string()).map_err(|_| "signed up twice".to_string())
+}
+
 fn new_client() -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    // As the app's own pages: the edge refuses state-changing requests from other sites.
+    headers.insert(reqwest::header::HeaderName::from_static("sec-fetch-site"), reqwest::header::HeaderValue::from_static("same-origin"));
+    if let Some(value) = SESSION.get().and_then(|c| reqwest::header::HeaderValue::from_str(c).ok()) {
+        headers.insert(reqwest::header::COOKIE, value);
+    }
     reqwest::Client::builder()
         .pool_max_idle_per_host(1)
         .pool_idle_timeout(None)
@@ -290,8 +324,7 @@ fn new_client() -> reqwest::Client {
         .timeout(REQUEST_TIMEOUT)
         .no_proxy()
         .redirect(reqwest::redirect::Policy::none())
-        // As the app's own pages: the edge refuses state-changing requests from other sites.
-        .default_headers(std::iter::once((reqwest::header::HeaderName::from_static("sec-fetch-site"), reqwest::header::HeaderValue::from_static("same-origin"))).collect())
+        .default_headers(headers)
         .build()
         .expect("a plain HTTP client builds")
 }
@@ -549,6 +582,11 @@ async fn run(cfg: &Config, base: &str, server_desc: &str) -> bool {
     println!("Order Desk write benchmark: {} writes, {c} connections, {} writes, {server_desc}", cfg.kind.name(), cfg.writes);
     let port = base.rsplit(':').next().and_then(|p| p.trim_end_matches('/').parse::<u16>().ok());
 
+    // 0. A person of its own, signed in: every write carries the session and is checked.
+    if let Err(e) = sign_up(base).await {
+        println!("setup: FAIL ({e})");
+        return false;
+    }
     // 1. One client (one keep-alive connection) and one draft order per worker.
     let setup_started = Instant::now();
     let mut creating = Vec::with_capacity(c);

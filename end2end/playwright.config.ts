@@ -16,6 +16,9 @@ const SYNC_WRITE_DEADLINE_MS = 8_000;
 const durablePort = port + 3;
 // "A list that stays fast" on a fifth server seeded with 5,000 orders.
 const largePort = port + 4;
+// Accounts and workspaces on a sixth: its specs share, demote and remove members and set
+// global fault rules.
+const accountsPort = port + 5;
 // What is served: the release build by default; E2E_SERVER_BIN / E2E_SITE_ROOT test a copy.
 const serverBin = process.env.E2E_SERVER_BIN ?? 'target/release/orderdesk';
 const siteRoot = process.env.E2E_SITE_ROOT ?? 'target/site';
@@ -25,7 +28,7 @@ function server(p: number, extraEnv: Record<string, string> = {}) {
   return {
     command: `rm -rf end2end/.data/${p} && mkdir -p end2end/.data/${p} && exec ${serverBin}`,
     cwd: '..',
-    url: `http://127.0.0.1:${p}/orders`,
+    url: `http://127.0.0.1:${p}/sign-in`,
     reuseExistingServer: false,
     timeout: 60_000,
     stdout: 'pipe' as const,
@@ -78,7 +81,8 @@ export default defineConfig({
     // In this order, so the long serial specs pack well on two workers (the whole suite stays
     // under 4 minutes): row states start early in `app`, the durable spec right after the
     // gallery, then the large list, jobs and sync.
-    { name: 'app', testIgnore: /(jobs|sync|nothing-lost|large-list).*\.spec\.ts/ },
+    { name: 'app', testIgnore: /(jobs|sync|nothing-lost|large-list|accounts).*\.spec\.ts/ },
+    { name: 'accounts', testMatch: /accounts.*\.spec\.ts/, use: { baseURL: `http://127.0.0.1:${accountsPort}` } },
     { name: 'durable', testMatch: /nothing-lost.*\.spec\.ts/, use: { baseURL: `http://127.0.0.1:${durablePort}` } },
     { name: 'large', testMatch: /large-list.*\.spec\.ts/, use: { baseURL: `http://127.0.0.1:${largePort}` } },
     { name: 'jobs', testMatch: /jobs.*\.spec\.ts/, use: { baseURL: `http://127.0.0.1:${jobsPort}` } },
@@ -89,6 +93,7 @@ export default defineConfig({
     server(syncPort, { ORDERDESK_WRITE_DEADLINE_MS: String(SYNC_WRITE_DEADLINE_MS) }),
     server(durablePort),
     server(largePort, { ORDERDESK_DEMO_ORDERS: '5000' }),
+    server(accountsPort),
     server(jobsPort, {
       ORDERDESK_JOB_PAYMENT_MS: String(JOB_TIMINGS.stepMs),
       ORDERDESK_JOB_STOCK_MS: String(JOB_TIMINGS.stepMs),

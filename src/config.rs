@@ -472,7 +472,8 @@ pub struct EmailSettings {
     pub smtp_url: String,
     /// `ORDERDESK_EMAIL_FROM`
     pub from: String,
-    /// `ORDERDESK_EMAIL_TO`: who is told when a job ends (there are no accounts yet).
+    /// `ORDERDESK_EMAIL_TO`: who is told when a job placed before accounts ends (the others tell
+    /// whoever placed the order).
     pub to: String,
     /// `ORDERDESK_BASE_URL`: the app's address as people open it, for links in emails.
     pub base_url: String,

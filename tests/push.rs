@@ -3,29 +3,9 @@
 
 mod common;
 
-use common::{eventually, spawn_app, ServerProcess};
+use common::{eventually, next_event, spawn_app, ServerProcess};
 use orderdesk::domain::{Order, OrderStatus, ServerEvent};
 use std::time::Duration;
-
-/// Reads the stream until an event whose `data` satisfies `want`, or fails after a while.
-async fn next_event(stream: &mut reqwest::Response, buffer: &mut String, mut want: impl FnMut(&str, &str) -> bool) -> (String, String) {
-    let deadline = tokio::time::Instant::now() + common::PATIENCE;
-    loop {
-        while let Some(end) = buffer.find("\n\n") {
-            let block: String = buffer.drain(..end + 2).collect();
-            let field = |name: &str| {
-                block.lines().filter_map(|l| l.strip_prefix(name)).map(str::trim_start).collect::<Vec<_>>().join("\n")
-            };
-            let (event, data) = (field("event:"), field("data:"));
-            let event = if event.is_empty() { "message".to_string() } else { event };
-            if want(&event, &data) {
-                return (event, data);
-            }
-        }
-        let chunk = tokio::time::timeout_at(deadline, stream.chunk()).await.expect("an event in time").expect("the stream stays open");
-        buffer.push_str(&String::from_utf8_lossy(&chunk.expect("the stream did not end")));
-    }
-}
 
 #[tokio::test]
 async fn a_change_made_elsewhere_reaches_an_open_event_stream() {

@@ -1,9 +1,36 @@
-import { test as base, expect, type Page } from '@playwright/test';
+import { test as base, expect, type APIRequestContext, type Page } from '@playwright/test';
 import { Faults } from '../pages/faults';
 import { OrdersPage } from '../pages/orders-page';
 
-/** Every test fails if the page logs a console error or throws. */
+/** The demo accounts the seeded servers have: the owner of the demo workspace, and its editor. */
+export const DEMO = { email: 'demo@orderdesk.test', password: 'demo-password' } as const;
+export const DEMO_EDITOR = { email: 'sam@orderdesk.test', password: 'demo-password' } as const;
+
+/**
+ * Signs `request` in (a browser context's `context.request` shares its cookies with the pages).
+ * It sends `Origin` as the app's own pages do.
+ */
+export async function signIn(request: APIRequestContext, baseURL: string, who: { email: string; password: string } = DEMO) {
+  const res = await request.post('/api/accounts/sign-in', {
+    form: { email: who.email, password: who.password },
+    headers: { origin: baseURL, accept: 'application/json' },
+  });
+  expect(res.status(), `sign-in of ${who.email}: ${await res.text()}`).toBe(200);
+}
+
+/**
+ * Every test fails if the page logs a console error or throws. Pages (`context`) and API calls
+ * (`request`) are signed in as the demo owner.
+ */
 export const test = base.extend<{ consoleErrors: string[]; ordersPage: OrdersPage; faults: Faults }>({
+  context: async ({ context, baseURL }, use) => {
+    await signIn(context.request, baseURL!);
+    await use(context);
+  },
+  request: async ({ request, baseURL }, use) => {
+    await signIn(request, baseURL!);
+    await use(request);
+  },
   consoleErrors: [
     async ({ page }, use) => {
       const errors: string[] = [];

@@ -1,4 +1,4 @@
-import { test, expect, waitForHydration } from './fixtures';
+import { test, expect, signIn, waitForHydration } from './fixtures';
 import { OrdersApi, type ServerOrder } from '../pages/orders-api';
 import type { Page } from '@playwright/test';
 
@@ -142,9 +142,10 @@ test('a push for an order outside the loaded window does not add it; a new draft
   expect((await ordersPage.numbers())[PAGE + 1]).toBe(number(justPast));
 });
 
-test('without JavaScript, "Load more" is a link to the next page, and back', async ({ browser, request }) => {
+test('without JavaScript, "Load more" is a link to the next page, and back', async ({ browser, request, baseURL }) => {
   const api = new OrdersApi(request);
   const context = await browser.newContext({ javaScriptEnabled: false });
+  await signIn(context.request, baseURL!);
   const page = await context.newPage();
   await page.goto('/orders');
   const rows = page.getByTestId('order-row');

@@ -1,4 +1,4 @@
-import { test, expect } from './fixtures';
+import { test, expect, signIn } from './fixtures';
 
 test('the list shows every seeded order with its details', async ({ ordersPage }) => {
   await ordersPage.goto();
@@ -14,8 +14,9 @@ test('the list shows every seeded order with its details', async ({ ordersPage }
   expect((await ordersPage.numbers()).slice(0, 3)).toEqual(['ORD-1025', 'ORD-1024', 'ORD-1023']);
 });
 
-test('the list is rendered by the server, before any JavaScript runs', async ({ browser }) => {
+test('the list is rendered by the server, before any JavaScript runs', async ({ browser, baseURL }) => {
   const context = await browser.newContext({ javaScriptEnabled: false });
+  await signIn(context.request, baseURL!);
   const page = await context.newPage();
   await page.goto('/orders');
   await expect(page.getByTestId('order-row')).toHaveCount(25);

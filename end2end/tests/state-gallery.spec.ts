@@ -20,6 +20,8 @@ const STATES = [
   'rolled-back-unsendable',
   'rolled-back-not-sent',
   'rolled-back-forbidden',
+  'rolled-back-permission',
+  'viewer',
   'updated-elsewhere',
   'creating',
   'deleting',
@@ -28,7 +30,7 @@ const STATES = [
 ];
 
 // The app-wide line while writes can't reach the server (no order row of its own).
-const BANNERS = ['offline-banner', 'unreachable-banner'];
+const BANNERS = ['offline-banner', 'unreachable-banner', 'signed-out-banner'];
 
 // Placing an order: the accepted screen, each job state, the status page, a history and each
 // notification, from fixed jobs at a fixed "now".

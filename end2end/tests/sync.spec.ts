@@ -1,4 +1,4 @@
-import { test, expect, expectOnlyHttpErrors } from './fixtures';
+import { test, expect, expectOnlyHttpErrors, signIn } from './fixtures';
 import { OrdersApi, formatMoney, lineTotalCents } from '../pages/orders-api';
 import { AcceptedPage } from '../pages/jobs';
 import { OrdersPage } from '../pages/orders-page';
@@ -145,6 +145,8 @@ test('two browsers on one row: no confirmed change is overwritten by a stale com
   // nothing-lost.spec.ts): A hears nothing pushed (its event stream never opens), so it surely
   // still shows 40 when it acts, the stale one of the scenario, whatever the machine's speed.
   const [contextA, contextB] = [await browser.newContext({ baseURL }), await browser.newContext({ baseURL })];
+  await signIn(contextA.request, baseURL!);
+  await signIn(contextB.request, baseURL!);
   const [pageA, pageB] = [await contextA.newPage(), await contextB.newPage()];
   await pageA.route('**/api/events', () => {});
   const tabA = new OrdersPage(pageA);

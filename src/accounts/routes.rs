@@ -179,7 +179,7 @@ async fn sign_in(
     let user = stored.as_ref().map(|(id, _)| *id);
     if !password::verify(pw, stored.map(|(_, hash)| hash)).await {
         tracing::info!(client = %client.ip(), "a sign-in failed");
-        if let Err(e) = state.db.record_sign_in_failure(&subjects, now).await {
+        if let Err(e) = state.db.record_sign_in_failure(&subjects, now, MAX_WAIT_MS).await {
             return AppError::from(e).into_response_with_status();
         }
         return wrong(&reply, email.as_str());

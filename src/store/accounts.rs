@@ -141,7 +141,8 @@ impl Db {
 
     /// How long (ms) a sign-in for these subjects must still wait, counting their failures:
     /// the first `free` are free, then each waits twice as long as the last, from one second up
-    /// to `max_wait_ms`.
+    /// to `max_wait_ms`. Failures older than `max_wait_ms` no longer count (see
+    /// [`Db::record_sign_in_failure`]).
     pub async fn sign_in_wait(&self, subjects: &[String], now: i64, free: u32, max_wait_ms: i64) -> Result<i64, StoreError> {
         let mut wait = 0;
         for subject in subjects {
@@ -157,16 +158,20 @@ impl Db {
         Ok(wait.max(0))
     }
 
-    /// Counts a failed sign-in against each subject.
-    pub async fn record_sign_in_failure(&self, subjects: &[String], now: i64) -> Result<(), StoreError> {
+    /// Counts a failed sign-in against each subject. A subject quiet for `forget_after_ms`
+    /// starts counting again from one: an office behind one address isn't locked out for good
+    /// by a typo a day.
+    pub async fn record_sign_in_failure(&self, subjects: &[String], now: i64, forget_after_ms: i64) -> Result<(), StoreError> {
         let mut tx = self.writer().begin().await.map_err(db_err)?;
         for subject in subjects {
             sqlx::query(
                 "INSERT INTO sign_in_failures (subject, failures, last_at) VALUES (?, 1, ?) \
-                 ON CONFLICT (subject) DO UPDATE SET failures = failures + 1, last_at = excluded.last_at",
+                 ON CONFLICT (subject) DO UPDATE SET \
+                 failures = CASE WHEN last_at < ? THEN 1 ELSE failures + 1 END, last_at = excluded.last_at",
             )
             .bind(subject)
             .bind(now)
+            .bind(now.saturating_sub(forget_after_ms))
             .execute(&mut *tx)
             .await
             .map_err(db_err)?;

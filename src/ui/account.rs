@@ -27,6 +27,12 @@ pub fn provide_account() -> Account {
     account
 }
 
+/// An account fixed in `role` for the calling component and what it renders (the state
+/// gallery shows rows as an editor or a viewer sees them, whoever looks).
+pub fn provide_fixed_account(role: Role) {
+    provide_context(Account { person: StoredValue::new(None), role: RwSignal::new(Some(role)), revoked: RwSignal::new(false) });
+}
+
 pub fn use_account() -> Account {
     use_context::<Account>().unwrap_or_else(|| Account { person: StoredValue::new(None), role: RwSignal::new(None), revoked: RwSignal::new(false) })
 }

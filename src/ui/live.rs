@@ -217,6 +217,11 @@ mod client {
     pub(super) fn start(feed: LiveFeed) {
         feed.now.set(js_sys::Date::now() as i64);
         let _ = set_interval_with_handle(move || feed.now.set(js_sys::Date::now() as i64), Duration::from_secs(1));
+        // Nobody signed in (the sign-in pages, the gallery): there is nothing of theirs to hear.
+        if !feed.account.signed_in() {
+            feed.mode.set(FeedMode::Offline);
+            return;
+        }
         // Offline, nothing can come in: stop asking; back online, reconnect (and catch up).
         let _ = window_event_listener(leptos::ev::offline, move |_| go_offline(feed));
         let _ = window_event_listener(leptos::ev::online, move |_| open(feed));

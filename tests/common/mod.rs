@@ -285,3 +285,24 @@ impl Drop for ServerProcess {
     }
 }
 
+
+/// Reads an event stream until an event (name, `data`) satisfies `want`, or fails after a while.
+pub async fn next_event(stream: &mut reqwest::Response, buffer: &mut String, mut want: impl FnMut(&str, &str) -> bool) -> (String, String) {
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    loop {
+        while let Some(end) = buffer.find("\n\n") {
+            let block: String = buffer.drain(..end + 2).collect();
+            let field = |name: &str| {
+                block.lines().filter_map(|l| l.strip_prefix(name)).map(str::trim_start).collect::<Vec<_>>().join("\n")
+            };
+            let (event, data) = (field("event:"), field("data:"));
+            let event = if event.is_empty() { "message".to_string() } else { event };
+            if want(&event, &data) {
+                return (event, data);
+            }
+        }
+        let chunk = tokio::time::timeout_at(deadline, stream.chunk()).await.expect("an event in time").expect("the stream stays open");
+        buffer.push_str(&String::from_utf8_lossy(&chunk.expect("the stream did not end")));
+    }
+}
+

@@ -22,8 +22,10 @@ pub fn AppHeader() -> impl IntoView {
                 {person.is_some().then(|| view! { <A href="/members">"Members"</A> })}
                 <A href="/states">"State gallery"</A>
             </nav>
-            <ConnectionStatus/>
-            {person.map(|p| view! { <AccountMenu person=p/> })}
+            {person.map(|p| view! {
+                <ConnectionStatus/>
+                <AccountMenu person=p/>
+            })}
         </header>
     }
     .into_any()

@@ -25,6 +25,7 @@ pub fn OrderList(
         }
     });
     let shown = move || visible.with(Vec::len);
+    let account = crate::ui::account::use_account();
 
     view! {
         <p class="list-summary" data-testid="list-summary">
@@ -53,6 +54,14 @@ pub fn OrderList(
                 <p class="empty-title">{move || format!("No orders match “{}”.", search().trim())}</p>
                 <p>"Try a customer name, an item, or an order number like ORD-1004."</p>
                 <a class="button" href="/orders">"Clear the search"</a>
+            </div>
+        </Show>
+        // A workspace with no orders at all (a new account's, or one whose orders were all
+        // deleted), once the server said so.
+        <Show when=move || shown() == 0 && search().trim().is_empty() && sync.total() == 0 && !sync.fetching() && !account.revoked()>
+            <div class="empty-state" data-testid="empty-list">
+                <p class="empty-title">"No orders yet."</p>
+                <p>{move || if account.can_edit() { "Create the first one with New order: it saves as you type." } else { "Orders appear here as the workspace's editors make them." }}</p>
             </div>
         </Show>
     }

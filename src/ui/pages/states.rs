@@ -5,10 +5,11 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::domain::{line_total, CustomerName, Field, ItemName, Money, Note, Order, OrderId, OrderNumber, OrderStatus, Quantity};
+use crate::domain::{Role, line_total, CustomerName, Field, ItemName, Money, Note, Order, OrderId, OrderNumber, OrderStatus, Quantity};
 use crate::records::{Engine, ErrorKind, OpKind, Outcome, RowError};
 use crate::sync::{OpId, MAX_ATTEMPTS};
 use crate::ui::components::{OrderRow, SyncBanner};
+use crate::ui::account::provide_fixed_account;
 use crate::ui::sync::{fixed_order_sync, Net};
 
 use super::job_gallery::JobGallery;
@@ -61,6 +62,8 @@ fn rejected(order: &Order, kind: OpKind, kind_of_error: ErrorKind, message: &str
 }
 
 struct Shown {
+    /// Whose row it is: an editor's, unless the state is a viewer's.
+    role: Role,
     slug: &'static str,
     title: &'static str,
     about: &'static str,
@@ -71,6 +74,7 @@ struct Shown {
 
 fn gallery() -> Vec<Shown> {
     let draft = sample(1042, "Harbor Street Café", "Espresso beans, 1 kg", 12, 2_450, OrderStatus::Draft);
+    let starred_draft = Order { starred: true, ..draft.clone() };
     let q13 = OpKind::SetQuantity(Quantity::parse(13).expect("valid"));
     let mut confirmed = draft.clone();
     confirmed.quantity = Quantity::parse(13).expect("valid");
@@ -140,8 +144,9 @@ fn gallery() -> Vec<Shown> {
     let placed = sample(1038, "Mina Okafor", "Standing desk, oak", 1, 54_900, OrderStatus::Placed);
 
     vec![
-        Shown { net: Net::Online, slug: "idle", title: "Idle", about: "Nothing pending. The row as the server holds it.", engine: engine_with(&draft) },
+        Shown { role: Role::Editor, net: Net::Online, slug: "idle", title: "Idle", about: "Nothing pending. The row as the server holds it.", engine: engine_with(&draft) },
         Shown {
+            role: Role::Editor,
             net: Net::Online,
             slug: "optimistic",
             title: "Optimistic · sending",
@@ -149,6 +154,7 @@ fn gallery() -> Vec<Shown> {
             engine: sending,
         },
         Shown {
+            role: Role::Editor,
             net: Net::Online,
             slug: "still-saving",
             title: "Optimistic · still saving",
@@ -156,6 +162,7 @@ fn gallery() -> Vec<Shown> {
             engine: slow,
         },
         Shown {
+            role: Role::Editor,
             net: Net::Online,
             slug: "optimistic-queued",
             title: "Optimistic · queued behind",
@@ -163,6 +170,7 @@ fn gallery() -> Vec<Shown> {
             engine: queued,
         },
         Shown {
+            role: Role::Editor,
             net: Net::Offline,
             slug: "waiting",
             title: "Optimistic · waiting for the network",
@@ -170,6 +178,7 @@ fn gallery() -> Vec<Shown> {
             engine: waiting,
         },
         Shown {
+            role: Role::Editor,
             net: Net::Online,
             slug: "restored",
             title: "Optimistic · restored after a reload",
@@ -177,6 +186,7 @@ fn gallery() -> Vec<Shown> {
             engine: restored,
         },
         Shown {
+            role: Role::Editor,
             net: Net::Online,
             slug: "other-tab",
             title: "Optimistic · saved from another tab",
@@ -184,6 +194,7 @@ fn gallery() -> Vec<Shown> {
             engine: other_tab,
         },
         Shown {
+            role: Role::Editor,
             net: Net::Online,
             slug: "retrying",
             title: "Optimistic · retrying",
@@ -191,6 +202,7 @@ fn gallery() -> Vec<Shown> {
             engine: retrying,
         },
         Shown {
+            role: Role::Editor,
             net: Net::Online,
             slug: "confirmed",
             title: "Confirmed",
@@ -198,6 +210,7 @@ fn gallery() -> Vec<Shown> {
             engine: answered(&draft, q13.clone(), Outcome::Confirmed(confirmed)),
         },
         Shown {
+            role: Role::Editor,
             net: Net::Online,
             slug: "rolled-back-server",
             title: "Rolled back · server error",
@@ -210,6 +223,7 @@ fn gallery() -> Vec<Shown> {
             ),
         },
         Shown {
+            role: Role::Editor,
             net: Net::Online,
             slug: "rolled-back-network",
             title: "Rolled back · network",
@@ -217,6 +231,7 @@ fn gallery() -> Vec<Shown> {
             engine: gave_up,
         },
         Shown {
+            role: Role::Editor,
             net: Net::Online,
             slug: "rolled-back-validation",
             title: "Rolled back · validation",
@@ -229,6 +244,7 @@ fn gallery() -> Vec<Shown> {
             ),
         },
         Shown {
+            role: Role::Editor,
             net: Net::Online,
             slug: "rolled-back-not-found",
             title: "Rolled back · not found",
@@ -236,6 +252,7 @@ fn gallery() -> Vec<Shown> {
             engine: rejected(&draft, q13.clone(), ErrorKind::NotFound, "This order no longer exists; it may have been deleted. Reload the list to see the current orders."),
         },
         Shown {
+            role: Role::Editor,
             net: Net::Online,
             slug: "rolled-back-unsendable",
             title: "Rolled back · can't be sent as it is",
@@ -248,6 +265,7 @@ fn gallery() -> Vec<Shown> {
             ),
         },
         Shown {
+            role: Role::Editor,
             net: Net::Online,
             slug: "rolled-back-not-sent",
             title: "Not sent · too old to resend",
@@ -255,6 +273,7 @@ fn gallery() -> Vec<Shown> {
             engine: not_sent,
         },
         Shown {
+            role: Role::Editor,
             net: Net::Online,
             slug: "rolled-back-forbidden",
             title: "Rolled back · not allowed",
@@ -262,22 +281,40 @@ fn gallery() -> Vec<Shown> {
             engine: rejected(&placed, OpKind::SetStarred(true), ErrorKind::Forbidden, "ORD-1038 is placed, so it can't be edited. Only drafts can change."),
         },
         Shown {
+            role: Role::Editor,
             net: Net::Online,
             slug: "updated-elsewhere",
             title: "Updated elsewhere",
             about: "Someone changed the order first (409): the row takes the server's values with a quiet note.",
             engine: answered(&draft, q13, Outcome::VersionConflict(elsewhere)),
         },
-        Shown { net: Net::Online, slug: "creating", title: "New draft · creating", about: "Appears at once on top; the server assigns the number.", engine: creating },
-        Shown { net: Net::Online, slug: "deleting", title: "Deleted · sending", about: "The delete shows at once with Undo while it is sent.", engine: deleting },
+        Shown { role: Role::Editor, net: Net::Online, slug: "creating", title: "New draft · creating", about: "Appears at once on top; the server assigns the number.", engine: creating },
+        Shown { role: Role::Editor, net: Net::Online, slug: "deleting", title: "Deleted · sending", about: "The delete shows at once with Undo while it is sent.", engine: deleting },
         Shown {
+            role: Role::Editor,
             net: Net::Online,
             slug: "deleted",
             title: "Deleted · Undo",
             about: "The server holds the delete for the undo window; Undo brings the row back unchanged.",
             engine: answered(&draft, OpKind::Delete, Outcome::DeleteHeld { record: held, undo_until: T0 + 10_000 }),
         },
-        Shown { net: Net::Online, slug: "placed", title: "Placed order", about: "Not editable: star and move apply; Cancel asks for confirmation and waits for the server.", engine: engine_with(&placed) },
+        Shown {
+            role: Role::Viewer,
+            net: Net::Online,
+            slug: "rolled-back-permission",
+            title: "Rolled back · permission changed",
+            about: "The person was made a viewer while the change was on its way: the server refused it (403), the row rolls back in place and says why. Their controls are gone with the new role.",
+            engine: rejected(&draft, OpKind::StepQuantity { by: 1, to: Quantity::parse(13).expect("valid") }, ErrorKind::Forbidden, "You can view this order but no longer change it."),
+        },
+        Shown {
+            role: Role::Viewer,
+            net: Net::Online,
+            slug: "viewer",
+            title: "A viewer's row",
+            about: "A viewer reads every order but gets no edit controls: no star, stepper, editor, actions or New order.",
+            engine: engine_with(&starred_draft),
+        },
+        Shown { role: Role::Editor, net: Net::Online, slug: "placed", title: "Placed order", about: "Not editable: star and move apply; Cancel asks for confirmation and waits for the server.", engine: engine_with(&placed) },
     ]
 }
 
@@ -287,6 +324,7 @@ fn banners() -> impl IntoView {
     let shown = [
         (Net::Offline, "offline-banner", "Offline banner", "The browser has no network. One line for the whole app, counting the changes that will be sent."),
         (Net::Unreachable, "unreachable-banner", "Server unreachable", "The network is up but requests don't reach the server; the waiting changes are tried again every few seconds, without counting down."),
+        (Net::SignedOut, "signed-out-banner", "Sign in to send", "The session ended with changes waiting: nothing is rolled back. Signing in (in a new tab, so this page stays) sends each with its original key."),
     ];
     shown
         .into_iter()
@@ -307,26 +345,29 @@ fn banners() -> impl IntoView {
         .collect_view()
 }
 
+/// One row state, seen in its role (whoever looks at the gallery).
+#[component]
+fn GalleryRow(s: Shown) -> impl IntoView {
+    provide_fixed_account(s.role);
+    let sync = fixed_order_sync(s.engine, T0, s.net);
+    let rows = sync.rows_untracked();
+    view! {
+        <section class="gallery-item" data-testid=format!("gallery-{}", s.slug)>
+            <h2>{s.title}</h2>
+            <p class="gallery-about">{s.about}</p>
+            <div class="order-table" role="table" aria-label=s.title>
+                <div role="rowgroup">
+                    {rows.into_iter().map(|initial| view! { <OrderRow initial sync/> }).collect_view()}
+                </div>
+            </div>
+        </section>
+    }
+    .into_any()
+}
+
 #[component]
 pub fn StatesPage() -> impl IntoView {
-    let items = gallery()
-        .into_iter()
-        .map(|s| {
-            let sync = fixed_order_sync(s.engine, T0, s.net);
-            let rows = sync.rows_untracked();
-            view! {
-                <section class="gallery-item" data-testid=format!("gallery-{}", s.slug)>
-                    <h2>{s.title}</h2>
-                    <p class="gallery-about">{s.about}</p>
-                    <div class="order-table" role="table" aria-label=s.title>
-                        <div role="rowgroup">
-                            {rows.into_iter().map(|initial| view! { <OrderRow initial sync/> }).collect_view()}
-                        </div>
-                    </div>
-                </section>
-            }
-        })
-        .collect_view();
+    let items = gallery().into_iter().map(|s| view! { <GalleryRow s/> }).collect_view();
     view! {
         <Title text="State gallery"/>
         <section class="page states-page">
@@ -340,7 +381,7 @@ pub fn StatesPage() -> impl IntoView {
             </header>
             <h2 class="gallery-group">"Order rows"</h2>
             <div class="gallery">{items}</div>
-            <h2 class="gallery-group">"Offline"</h2>
+            <h2 class="gallery-group">"Offline and signed out"</h2>
             <div class="gallery">{banners()}</div>
             <JobGallery/>
         </section>

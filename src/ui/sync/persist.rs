@@ -80,6 +80,7 @@ fn request_lock(locks: &JsValue, name: &str, callback: impl FnOnce() -> JsValue 
 /// Starts persistence for the app's sync: shows what other tabs hold, takes this tab's lock,
 /// then adopts what tabs that are gone left, and saves after every change from then on.
 pub(super) fn start(sync: OrderSync) {
+    take_unscoped_outboxes();
     let id = uuid::Uuid::now_v7().to_string();
     TAB.with_borrow_mut(|t| {
         t.id = id.clone();
@@ -131,6 +132,28 @@ pub(super) fn start(sync: OrderSync) {
             for (tab, _) in stored_outboxes() {
                 adopt(sync, &tab);
             }
+        }
+    }
+}
+
+/// Outboxes saved before accounts (`orderdesk.outbox.<tab>`, no person in the key) hold
+/// changes to the orders every page showed then, which are now the first workspace's: a page of
+/// that workspace takes them under its own key (the server still checks each change's access).
+fn take_unscoped_outboxes() {
+    if crate::ui::account::page_workspace() != Some(1) {
+        return;
+    }
+    let Some(storage) = storage() else { return };
+    let len = storage.length().unwrap_or(0);
+    let unscoped: Vec<String> = (0..len)
+        .filter_map(|i| storage.key(i).ok().flatten())
+        .filter(|k| k.strip_prefix(PREFIX).is_some_and(|tab| uuid::Uuid::parse_str(tab).is_ok()))
+        .collect();
+    for key in unscoped {
+        let Some(text) = storage.get_item(&key).ok().flatten() else { continue };
+        let tab = &key[PREFIX.len()..];
+        if storage.set_item(&format!("{}{tab}", prefix()), &text).is_ok() {
+            let _ = storage.remove_item(&key);
         }
     }
 }
