@@ -143,7 +143,7 @@ test('a second tab sees the progress and the end without a reload', async ({ pag
 test('without the push channel, the list falls back to polling and still follows the job', async ({ page, ordersPage, consoleErrors }) => {
   // The push channel answers 503, as a proxy that doesn't pass event streams might.
   test.setTimeout(JOB_TIMINGS.deadlineMs + 20_000);
-  await page.route('**/api/events', (route) => route.fulfill({ status: 503, body: 'unavailable' }));
+  await page.route('**/api/events?*', (route) => route.fulfill({ status: 503, body: 'unavailable' }));
   await ordersPage.goto();
   // A stalled job stays placing long enough for any poll to see it, then fails at its deadline.
   await faults.next('place', 'job_stall');

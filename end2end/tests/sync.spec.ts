@@ -148,7 +148,7 @@ test('two browsers on one row: no confirmed change is overwritten by a stale com
   await signIn(contextA.request, baseURL!);
   await signIn(contextB.request, baseURL!);
   const [pageA, pageB] = [await contextA.newPage(), await contextB.newPage()];
-  await pageA.route('**/api/events', () => {});
+  await pageA.route('**/api/events?*', () => {});
   const tabA = new OrdersPage(pageA);
   const tabB = new OrdersPage(pageB);
   await tabA.goto();

@@ -78,7 +78,7 @@ pub fn OrderRow(initial: RowView, sync: OrderSync) -> impl IntoView {
                 <Show
                     when=may_edit
                     fallback=move || row.with(|r| r.order.starred).then(|| view! {
-                        <span class="star" role="img" aria-label="Starred" data-testid="starred">"★"</span>
+                        <span class="star star-on" role="img" aria-label="Starred" data-testid="starred">"★"</span>
                     })
                 >
                     <StarButton row sync/>
