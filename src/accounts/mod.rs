@@ -18,10 +18,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use tower_sessions::cookie::time::Duration as CookieDuration;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, Session, SessionManagerLayer};
-use tower_sessions_sqlx_store::SqliteStore;
 
 use crate::domain::{Email, Person, DEMO_ACCOUNTS};
-use crate::state::AppState;
+use crate::store::Db;
 
 /// The session cookie's name.
 pub const COOKIE: &str = "orderdesk_session";
@@ -32,9 +31,9 @@ const WORKSPACE: &str = "workspace";
 /// The demo workspace's name.
 const DEMO_WORKSPACE: &str = "Harbor Street team";
 
-/// The session layer: sessions in the `sessions` table of `pool`, a cookie that is HttpOnly,
+/// The session layer: sessions in the `sessions` table (cached in memory), a cookie that is HttpOnly,
 /// SameSite=Lax, Secure when the app is served over HTTPS, and lasts `hours` from sign-in.
-pub fn session_layer(store: SqliteStore, secure: bool, hours: u32) -> SessionManagerLayer<SqliteStore> {
+pub fn session_layer(store: crate::store::SessionStore, secure: bool, hours: u32) -> SessionManagerLayer<crate::store::SessionStore> {
     SessionManagerLayer::new(store)
         .with_name(COOKIE)
         .with_http_only(true)
@@ -46,8 +45,8 @@ pub fn session_layer(store: SqliteStore, secure: bool, hours: u32) -> SessionMan
 
 /// Puts the signed-in [`Person`] (if any) in the request; sends a page that needs one, without
 /// one, to the sign-in page (back here after).
-pub async fn resolve(State(state): State<AppState>, session: Session, mut req: Request, next: Next) -> Response {
-    match person_of(&state, &session).await {
+pub async fn resolve(State(db): State<Db>, session: Session, mut req: Request, next: Next) -> Response {
+    match person_of(&db, &session).await {
         Ok(Some(person)) => {
             req.extensions_mut().insert(person);
         }
@@ -65,10 +64,10 @@ pub async fn resolve(State(state): State<AppState>, session: Session, mut req: R
 }
 
 /// The person the session names, with the workspace they last chose.
-async fn person_of(state: &AppState, session: &Session) -> Result<Option<Person>, String> {
+async fn person_of(db: &Db, session: &Session) -> Result<Option<Person>, String> {
     let Some(user) = session.get::<i64>(USER).await.map_err(|e| e.to_string())? else { return Ok(None) };
     let preferred = session.get::<i64>(WORKSPACE).await.map_err(|e| e.to_string())?;
-    let person = state.db.person(user, preferred).await.map_err(|e| e.to_string())?;
+    let person = db.person(user, preferred).await.map_err(|e| e.to_string())?;
     if person.is_none() {
         // The account is gone: so is the session.
         session.flush().await.map_err(|e| e.to_string())?;
@@ -90,7 +89,7 @@ pub fn sign_in_url(next: &str) -> String {
 }
 
 /// Makes the demo accounts ([`DEMO_ACCOUNTS`]), once, with the demo orders' workspace.
-pub async fn seed_demo_accounts(db: &crate::store::Db, now: i64) -> Result<bool, String> {
+pub async fn seed_demo_accounts(db: &Db, now: i64) -> Result<bool, String> {
     let mut accounts = Vec::new();
     for (email, pw, role) in DEMO_ACCOUNTS {
         let email = Email::parse(email).map_err(|e| e.message)?;

@@ -249,6 +249,23 @@ fn member_error(e: MemberError) -> (AppError, &'static str) {
     }
 }
 
+/// The page an owner's forms come back to.
+const MEMBERS: &str = "/members";
+
+/// A form about one workspace's members.
+trait MembersForm {
+    fn workspace(&self) -> WorkspaceId;
+}
+
+/// The start every owner's form shares: someone is signed in, the form decodes, and they own
+/// its workspace. Otherwise, the answer to give.
+fn owner_form<T: MembersForm>(person: Option<Extension<Person>>, reply: &Reply, form: Result<Form<T>, FormRejection>) -> Result<T, Response> {
+    let Some(Extension(person)) = person else { return Err(AppError::unauthorized().into_response_with_status()) };
+    let Form(form) = form.map_err(|r| malformed(reply, MEMBERS, r))?;
+    must_own(&person, form.workspace()).map_err(|e| reply.failed(e, MEMBERS, "forbidden", &[]))?;
+    Ok(form)
+}
+
 #[derive(Deserialize)]
 struct Share {
     workspace: WorkspaceId,
@@ -256,18 +273,20 @@ struct Share {
     role: String,
 }
 
+impl MembersForm for Share {
+    fn workspace(&self) -> WorkspaceId {
+        self.workspace
+    }
+}
+
 /// Shares the workspace with an existing account.
 async fn add_member(State(state): State<AppState>, person: Option<Extension<Person>>, headers: HeaderMap, form: Result<Form<Share>, FormRejection>) -> Response {
-    const FORM: &str = "/members";
+    const FORM: &str = MEMBERS;
     let reply = Reply::of(&headers);
-    let Some(Extension(person)) = person else { return AppError::unauthorized().into_response_with_status() };
-    let Form(form) = match form {
+    let form = match owner_form(person, &reply, form) {
         Ok(f) => f,
-        Err(r) => return malformed(&reply, FORM, r),
+        Err(answer) => return answer,
     };
-    if let Err(e) = must_own(&person, form.workspace) {
-        return reply.failed(e, FORM, "forbidden", &[]);
-    }
     let (email, role) = match (Email::parse(&form.email), Role::parse(&form.role)) {
         (Ok(e), Ok(r)) => (e, r),
         (Err(e), _) => return reply.failed(e.into(), FORM, "email", &[("email", form.email.trim())]),
@@ -293,18 +312,20 @@ struct ChangeRole {
     role: String,
 }
 
+impl MembersForm for ChangeRole {
+    fn workspace(&self) -> WorkspaceId {
+        self.workspace
+    }
+}
+
 /// Changes a member's role or removes them; their open pages hear of it at once.
 async fn set_role(State(state): State<AppState>, person: Option<Extension<Person>>, headers: HeaderMap, form: Result<Form<ChangeRole>, FormRejection>) -> Response {
-    const FORM: &str = "/members";
+    const FORM: &str = MEMBERS;
     let reply = Reply::of(&headers);
-    let Some(Extension(person)) = person else { return AppError::unauthorized().into_response_with_status() };
-    let Form(form) = match form {
+    let form = match owner_form(person, &reply, form) {
         Ok(f) => f,
-        Err(r) => return malformed(&reply, FORM, r),
+        Err(answer) => return answer,
     };
-    if let Err(e) = must_own(&person, form.workspace) {
-        return reply.failed(e, FORM, "forbidden", &[]);
-    }
     let role = match form.role.trim() {
         "remove" => None,
         other => match Role::parse(other) {

@@ -107,6 +107,7 @@ pub async fn move_order(key: String, id: String, version: i64, before: Option<St
 
 /// Create a draft with the client's id in `workspace` (the person's current one without it);
 /// the server assigns number, total and times.
+#[allow(clippy::too_many_arguments, reason = "a server function's arguments are its form's fields, flat so a plain form posts them")]
 #[server(endpoint = "orders/create", output = crate::wire::Wire)]
 pub async fn create_order(
     key: String,

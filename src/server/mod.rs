@@ -97,10 +97,6 @@ pub async fn start_with_clock(settings: Settings, clock: SharedClock) -> Result<
         }
     }
     let sessions = db.session_store().await?;
-    {
-        use tower_sessions::ExpiredDeletion;
-        tokio::spawn(sessions.clone().continuously_delete_expired(Duration::from_secs(3_600)));
-    }
     let listener = TcpListener::bind(settings.server.address)
         .await
         .map_err(|source| StartupError::Bind { addr: settings.server.address, source })?;
@@ -163,7 +159,7 @@ pub async fn start_with_clock(settings: Settings, clock: SharedClock) -> Result<
         .route("/api/events", axum::routing::get(crate::push::stream))
         .layer(RequestBodyLimitLayer::new(server.max_body_bytes))
         // Who is asking, for every route behind it (the edge's checks come first).
-        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::accounts::resolve))
+        .layer(axum::middleware::from_fn_with_state(state.db.clone(), crate::accounts::resolve))
         .layer(session_layer)
         .layer(axum::middleware::from_fn_with_state(edge, crate::edge::guard))
         .with_state(state);

@@ -36,6 +36,27 @@ impl From<sqlx::Error> for MemberError {
     }
 }
 
+/// People and order→workspace, kept in memory. A person's entry is dropped whenever this
+/// server changes their memberships, and lives at most [`PEOPLE_TTL`] anyway (another server
+/// may change them); an order never changes workspace, so that entry only ages out by size.
+#[derive(Clone, Debug)]
+pub(super) struct Cache {
+    people: moka::future::Cache<i64, Option<(Email, Vec<Membership>)>>,
+    order_workspaces: moka::future::Cache<OrderId, WorkspaceId>,
+}
+
+/// How long a person's memberships are trusted without reading them again.
+const PEOPLE_TTL: std::time::Duration = std::time::Duration::from_secs(2);
+
+impl Default for Cache {
+    fn default() -> Self {
+        Cache {
+            people: moka::future::Cache::builder().max_capacity(10_000).time_to_live(PEOPLE_TTL).build(),
+            order_workspaces: moka::future::Cache::builder().max_capacity(200_000).build(),
+        }
+    }
+}
+
 fn role_of(raw: &str) -> Result<Role, StoreError> {
     Role::parse(raw).map_err(|_| StoreError::corrupt("member role", raw, "unknown role"))
 }
@@ -56,6 +77,7 @@ impl Db {
             .map_err(db_err)?;
         add(&mut tx, workspace, user, Role::Owner, now).await?;
         tx.commit().await.map_err(db_err)?;
+        self.forget_person(user).await;
         Ok(Some(user))
     }
 
@@ -67,6 +89,26 @@ impl Db {
     /// The person with this id: their email and memberships; `current` is `preferred` when
     /// they belong to it, else their first workspace. `None` when the account is gone.
     pub async fn person(&self, user: i64, preferred: Option<WorkspaceId>) -> Result<Option<Person>, StoreError> {
+        let found = match self.cache.people.get(&user).await {
+            Some(found) => found,
+            None => {
+                let found = self.read_person(user).await?;
+                self.cache.people.insert(user, found.clone()).await;
+                found
+            }
+        };
+        Ok(found.map(|(email, memberships)| {
+            let current = preferred.filter(|p| memberships.iter().any(|m| m.workspace == *p)).or_else(|| memberships.first().map(|m| m.workspace));
+            Person { user, email, memberships, current }
+        }))
+    }
+
+    /// Forgets what is kept of `user` (their memberships changed).
+    async fn forget_person(&self, user: i64) {
+        self.cache.people.invalidate(&user).await;
+    }
+
+    async fn read_person(&self, user: i64) -> Result<Option<(Email, Vec<Membership>)>, StoreError> {
         let mut conn = self.reader().acquire().await.map_err(db_err)?;
         let Some(email): Option<String> = sqlx::query_scalar("SELECT email FROM users WHERE id = ?").bind(user).fetch_optional(&mut *conn).await.map_err(db_err)? else {
             return Ok(None);
@@ -80,14 +122,21 @@ impl Db {
         .await
         .map_err(db_err)?;
         let memberships = rows.into_iter().map(|(workspace, name, role)| Ok(Membership { workspace, name, role: role_of(&role)? })).collect::<Result<Vec<_>, StoreError>>()?;
-        let current = preferred.filter(|p| memberships.iter().any(|m| m.workspace == *p)).or_else(|| memberships.first().map(|m| m.workspace));
         let email = Email::parse(&email).map_err(|e| StoreError::corrupt("account email", user.to_string(), e.message))?;
-        Ok(Some(Person { user, email, memberships, current }))
+        Ok(Some((email, memberships)))
     }
 
     /// The workspace an order belongs to (live, held for undo, or ended alike).
     pub async fn workspace_of_order(&self, id: OrderId) -> Result<Option<WorkspaceId>, StoreError> {
-        sqlx::query_scalar("SELECT workspace_id FROM orders WHERE id = ?").bind(id.to_string()).fetch_optional(self.reader()).await.map_err(db_err)
+        if let Some(w) = self.cache.order_workspaces.get(&id).await {
+            return Ok(Some(w));
+        }
+        let found: Option<WorkspaceId> =
+            sqlx::query_scalar("SELECT workspace_id FROM orders WHERE id = ?").bind(id.to_string()).fetch_optional(self.reader()).await.map_err(db_err)?;
+        if let Some(w) = found {
+            self.cache.order_workspaces.insert(id, w).await;
+        }
+        Ok(found)
     }
 
     /// The workspace's members, owners first, then by email.
@@ -113,6 +162,7 @@ impl Db {
         }
         add(&mut tx, workspace, user, role, now).await?;
         tx.commit().await?;
+        self.forget_person(user).await;
         Ok(user)
     }
 
@@ -136,6 +186,7 @@ impl Db {
             None => sqlx::query("DELETE FROM members WHERE workspace_id = ? AND user_id = ?").bind(workspace).bind(user).execute(&mut *tx).await?,
         };
         tx.commit().await?;
+        self.forget_person(user).await;
         Ok(())
     }
 
@@ -205,6 +256,7 @@ impl Db {
             }
         }
         tx.commit().await.map_err(db_err)?;
+        self.cache.people.invalidate_all();
         Ok(true)
     }
 }

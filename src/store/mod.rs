@@ -60,6 +60,8 @@ pub struct Db {
     sessions: SqlitePool,
     /// The versioned writes, committed in groups over `write`.
     batch: Arc<batch::Batcher>,
+    /// What every request reads: people (by id) and which workspace an order is in.
+    cache: Arc<accounts::Cache>,
 }
 
 impl Db {
@@ -109,7 +111,7 @@ impl Db {
             .await
             .map_err(open_err)?;
         let batch = Arc::new(batch::Batcher::new(write.clone()).map_err(|source| DbError::Writer { source })?);
-        Ok(Db { read, write, sessions, batch })
+        Ok(Db { read, write, sessions, batch, cache: Arc::default() })
     }
 
     /// Fills an empty database with demo orders, priced as the server prices them; does
@@ -126,13 +128,20 @@ impl Db {
         &self.write
     }
 
-    /// The session store, on the sessions' own connections, its table made if missing.
-    pub async fn session_store(&self) -> Result<tower_sessions_sqlx_store::SqliteStore, DbError> {
+    /// The session store: the `sessions` table (made if missing, swept of expired sessions
+    /// hourly) on the sessions' own connections, behind an in-memory cache of up to 10,000
+    /// sessions (a sign-out deletes from both).
+    pub async fn session_store(&self) -> Result<SessionStore, DbError> {
         let store = tower_sessions_sqlx_store::SqliteStore::new(self.sessions.clone())
             .with_table_name("sessions")
             .map_err(|e| DbError::Sessions(sqlx::Error::Configuration(e.into())))?;
         store.migrate().await.map_err(DbError::Sessions)?;
-        Ok(store)
+        // Expired sessions leave the table hourly (a cached one expires by itself).
+        {
+            use tower_sessions::ExpiredDeletion;
+            tokio::spawn(store.clone().continuously_delete_expired(Duration::from_secs(3_600)));
+        }
+        Ok(tower_sessions::CachingSessionStore::new(tower_sessions_moka_store::MokaStore::new(Some(10_000)), store))
     }
 
     /// The most recent write batches (up to 4096), oldest first: how many writes each
@@ -141,6 +150,9 @@ impl Db {
         self.batch.recent()
     }
 }
+
+/// Sessions as the server keeps them: in memory, backed by SQLite.
+pub type SessionStore = tower_sessions::CachingSessionStore<tower_sessions_moka_store::MokaStore, tower_sessions_sqlx_store::SqliteStore>;
 
 /// Logs a database failure as the store's error ("busy" is told apart: worth retrying).
 pub(crate) fn db_err(e: sqlx::Error) -> StoreError {

@@ -125,16 +125,21 @@ pub const DEMO_EDITOR: (&str, &str) = ("sam@orderdesk.test", "demo-password");
 /// The password every account a test makes has.
 pub const PASSWORD: &str = "a long test password";
 
-/// Signs `client` in (JSON answers); the response says how it went.
-pub async fn sign_in(client: &reqwest::Client, base: &str, email: &str, password: &str) -> reqwest::Response {
+/// Posts an account form (`sign-in`, `sign-up`) as the app's page would, asking for JSON.
+async fn account_form(client: &reqwest::Client, base: &str, form: &str, email: &str, password: &str) -> reqwest::Response {
     client
-        .post(format!("{base}/api/accounts/sign-in"))
+        .post(format!("{base}/api/accounts/{form}"))
         .header("accept", "application/json")
         .header("sec-fetch-site", "same-origin")
         .form(&[("email", email), ("password", password)])
         .send()
         .await
         .expect("request failed")
+}
+
+/// Signs `client` in (JSON answers); the response says how it went.
+pub async fn sign_in(client: &reqwest::Client, base: &str, email: &str, password: &str) -> reqwest::Response {
+    account_form(client, base, "sign-in", email, password).await
 }
 
 /// Signs `client` in as the demo owner, and checks that it worked.
@@ -145,14 +150,7 @@ pub async fn sign_in_demo(client: &reqwest::Client, base: &str) {
 
 /// Makes an account for `email` (password [`PASSWORD`]) and signs `client` in as it.
 pub async fn sign_up(client: &reqwest::Client, base: &str, email: &str) {
-    let res = client
-        .post(format!("{base}/api/accounts/sign-up"))
-        .header("accept", "application/json")
-        .header("sec-fetch-site", "same-origin")
-        .form(&[("email", email), ("password", PASSWORD)])
-        .send()
-        .await
-        .expect("request failed");
+    let res = account_form(client, base, "sign-up", email, PASSWORD).await;
     assert_eq!(res.status(), 200, "sign-up of {email}: {}", res.text().await.unwrap_or_default());
 }
 

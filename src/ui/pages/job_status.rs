@@ -164,6 +164,7 @@ pub fn JobStatusView(
                 Some(f) => (f.reason.clone(), f.next_step.clone()),
                 None => (j.notice_body(), String::new()),
             });
+            let account = crate::ui::account::use_account();
             let retry = move || match next.get() {
                 (_, Some((href, number))) => view! {
                     <p class="job-failure-newer" data-testid="job-newer-attempt">
@@ -172,7 +173,11 @@ pub fn JobStatusView(
                     </p>
                 }
                 .into_any(),
-                (OrderStatus::Failed, None) => view! { <PlaceAgain order=move || order.get() preview/> }.into_any(),
+                (OrderStatus::Failed, None) if account.can_edit() => view! { <PlaceAgain order=move || order.get() preview/> }.into_any(),
+                (OrderStatus::Failed, None) => view! {
+                    <p class="job-failure-newer">{format!("{} can be placed again by an editor of this workspace.", order.with_untracked(Order::display_number))}</p>
+                }
+                .into_any(),
                 // Labels are ASCII: `to_ascii_lowercase` keeps Unicode case tables out of the WASM.
                 (status, None) => view! {
                     <p class="job-failure-newer">

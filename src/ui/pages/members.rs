@@ -47,8 +47,9 @@ pub fn MembersPage() -> impl IntoView {
     .into_any()
 }
 
+/// The members and, for an owner, the forms that change them.
 #[component]
-fn MemberList(members: Members, error: Option<String>, done: Option<&'static str>) -> impl IntoView {
+pub fn MemberList(members: Members, error: Option<String>, done: Option<&'static str>) -> impl IntoView {
     let Members { workspace, members } = members;
     let owner = workspace.role.can_manage();
     let ws = workspace.workspace.to_string();

@@ -11,7 +11,7 @@ mod states;
 
 pub use accepted::AcceptedPage;
 pub use job_status::JobStatusPage;
-pub use members::MembersPage;
+pub use members::{MemberList, MembersPage};
 pub use not_found::NotFound;
 pub use orders::OrdersPage;
 pub use sign_in::{SignInPage, SignUpPage};

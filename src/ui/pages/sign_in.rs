@@ -43,7 +43,7 @@ pub fn SignInPage() -> impl IntoView {
         <section class="page auth-page">
             <h1>"Sign in to Order Desk"</h1>
             {signed_out.then(|| view! { <p class="form-notice" role="status" data-testid="signed-out">"You're signed out."</p> })}
-            <AuthForm action="/api/accounts/sign-in" next error password_autocomplete="current-password" submit="Sign in" testid="sign-in"/>
+            <AuthForm action="/api/accounts/sign-in" next email=param("email").unwrap_or_default() error password_autocomplete="current-password" submit="Sign in" testid="sign-in"/>
             <p class="auth-switch">"New to Order Desk? " <a href=up_href>"Create an account"</a></p>
             <DemoAccounts/>
         </section>
@@ -60,7 +60,7 @@ pub fn SignUpPage() -> impl IntoView {
         <section class="page auth-page">
             <h1>"Create an account"</h1>
             <p class="page-subtitle">"You get a workspace of your own; share it with your team from its members page."</p>
-            <AuthForm action="/api/accounts/sign-up" next error password_autocomplete="new-password" submit="Create account" testid="sign-up"/>
+            <AuthForm action="/api/accounts/sign-up" next email=param("email").unwrap_or_default() error password_autocomplete="new-password" submit="Create account" testid="sign-up"/>
             <p class="auth-switch">"Already have an account? " <a href="/sign-in">"Sign in"</a></p>
         </section>
     }
@@ -79,24 +79,26 @@ fn serde_urlencoded_next(next: &str) -> String {
     out
 }
 
+/// The email-and-password form both pages post, with the error a refused post came back with.
 #[component]
-fn AuthForm(
+pub fn AuthForm(
     action: &'static str,
     next: String,
+    email: String,
     error: Option<String>,
     password_autocomplete: &'static str,
     submit: &'static str,
     testid: &'static str,
 ) -> impl IntoView {
-    let email = param("email").unwrap_or_default();
     let invalid = error.is_some().then_some("true");
+    let error_id = format!("{testid}-error");
     view! {
         <form class="auth-form" method="post" action=action data-testid=format!("{testid}-form")>
-            {error.map(|e| view! { <p class="form-error" role="alert" id="auth-error" data-testid="auth-error">{e}</p> })}
+            {error.map(|e| view! { <p class="form-error" role="alert" id=error_id.clone() data-testid="auth-error">{e}</p> })}
             <input type="hidden" name="next" value=next/>
             <label class="field">
                 <span class="field-label">"Email"</span>
-                <input type="email" name="email" autocomplete="username" required value=email aria-invalid=invalid aria-describedby=invalid.map(|_| "auth-error") data-testid="email"/>
+                <input type="email" name="email" autocomplete="username" required value=email aria-invalid=invalid aria-describedby=invalid.map(|_| error_id.clone()) data-testid="email"/>
             </label>
             <label class="field">
                 <span class="field-label">"Password"</span>

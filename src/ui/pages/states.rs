@@ -345,6 +345,47 @@ fn banners() -> impl IntoView {
         .collect_view()
 }
 
+/// The account screens' states: refused sign-in and sign-up forms, and an owner's members page.
+/// Inert: nothing here can be submitted.
+fn account_states() -> impl IntoView {
+    use crate::api::{MemberView, Members};
+    use crate::domain::Membership;
+    use super::sign_in::{error_copy, AuthForm};
+    use super::MemberList;
+    let form = |slug: &'static str, title: &'static str, about: &'static str, action: &'static str, code: &str, submit: &'static str| {
+        let error = Some(error_copy(code, Some("60")));
+        view! {
+            <section class="gallery-item" data-testid=format!("gallery-{slug}")>
+                <h2>{title}</h2>
+                <p class="gallery-about">{about}</p>
+                <div class="gallery-frame auth-page" inert>
+                    <AuthForm action next="/orders".to_string() email="sam@orderdesk.test".to_string() error password_autocomplete="off" submit testid=slug/>
+                </div>
+            </section>
+        }
+    };
+    let members = Members {
+        workspace: Membership { workspace: 1, name: "Harbor Street team".into(), role: Role::Owner },
+        members: vec![
+            MemberView { user: 1, email: "demo@orderdesk.test".into(), role: Role::Owner, you: true },
+            MemberView { user: 2, email: "sam@orderdesk.test".into(), role: Role::Editor, you: false },
+            MemberView { user: 3, email: "viola@example.com".into(), role: Role::Viewer, you: false },
+        ],
+    };
+    view! {
+        {form("sign-in-wrong", "Sign in · wrong email or password", "One message for both: it never says which accounts exist.", "/api/accounts/sign-in", "credentials", "Sign in")}
+        {form("sign-in-throttled", "Sign in · too many tries", "After five failures an account (or a client) waits, twice as long each time, up to 15 minutes.", "/api/accounts/sign-in", "throttled", "Sign in")}
+        {form("sign-up-password", "Sign up · password too short", "The form comes back with the email kept and the rule said.", "/api/accounts/sign-up", "password", "Create account")}
+        <section class="gallery-item" data-testid="gallery-members">
+            <h2>"Members · as an owner"</h2>
+            <p class="gallery-about">"Share by email, change a role, remove: each decided by the server before the page shows it."</p>
+            <div class="gallery-frame" inert>
+                <MemberList members error=None done=Some("Role changed. Their open pages follow at once.")/>
+            </div>
+        </section>
+    }
+}
+
 /// One row state, seen in its role (whoever looks at the gallery).
 #[component]
 fn GalleryRow(s: Shown) -> impl IntoView {
@@ -383,6 +424,8 @@ pub fn StatesPage() -> impl IntoView {
             <div class="gallery">{items}</div>
             <h2 class="gallery-group">"Offline and signed out"</h2>
             <div class="gallery">{banners()}</div>
+            <h2 class="gallery-group">"Accounts"</h2>
+            <div class="gallery">{account_states()}</div>
             <JobGallery/>
         </section>
     }
