@@ -32,6 +32,9 @@ const STATES = [
 // The app-wide line while writes can't reach the server (no order row of its own).
 const BANNERS = ['offline-banner', 'unreachable-banner', 'signed-out-banner'];
 
+// The account screens: refused sign-in and sign-up forms, an owner's members page.
+const ACCOUNT_STATES = ['sign-in-wrong', 'sign-in-throttled', 'sign-up-password', 'members'];
+
 // Placing an order: the accepted screen, each job state, the status page, a history and each
 // notification, from fixed jobs at a fixed "now".
 const JOB_STATES = [
@@ -70,6 +73,18 @@ test.describe('state gallery', () => {
       }
     });
   }
+
+  test('shows the account screens, each looking as reviewed', async ({ page }) => {
+    await page.goto('/states');
+    await waitForHydration(page);
+    for (const slug of ACCOUNT_STATES) {
+      const item = page.getByTestId(`gallery-${slug}`);
+      await expect(item).toBeVisible();
+      await expect(item).toHaveScreenshot(`gallery-${slug}.png`, { animations: 'disabled' });
+    }
+    await expect(page.getByTestId('gallery-sign-in-throttled')).toContainText('Too many failed sign-ins. Wait 60 seconds, then try again.');
+    await expect(page.getByTestId('gallery-members').getByTestId('member')).toHaveCount(3);
+  });
 
   test('shows the offline banners, each looking as reviewed', async ({ page }) => {
     await page.goto('/states');

@@ -259,10 +259,10 @@ trait MembersForm {
 
 /// The start every owner's form shares: someone is signed in, the form decodes, and they own
 /// its workspace. Otherwise, the answer to give.
-fn owner_form<T: MembersForm>(person: Option<Extension<Person>>, reply: &Reply, form: Result<Form<T>, FormRejection>) -> Result<T, Response> {
-    let Some(Extension(person)) = person else { return Err(AppError::unauthorized().into_response_with_status()) };
-    let Form(form) = form.map_err(|r| malformed(reply, MEMBERS, r))?;
-    must_own(&person, form.workspace()).map_err(|e| reply.failed(e, MEMBERS, "forbidden", &[]))?;
+fn owner_form<T: MembersForm>(person: Option<Extension<Person>>, reply: &Reply, form: Result<Form<T>, FormRejection>) -> Result<T, Box<Response>> {
+    let Some(Extension(person)) = person else { return Err(Box::new(AppError::unauthorized().into_response_with_status())) };
+    let Form(form) = form.map_err(|r| Box::new(malformed(reply, MEMBERS, r)))?;
+    must_own(&person, form.workspace()).map_err(|e| Box::new(reply.failed(e, MEMBERS, "forbidden", &[])))?;
     Ok(form)
 }
 
@@ -285,7 +285,7 @@ async fn add_member(State(state): State<AppState>, person: Option<Extension<Pers
     let reply = Reply::of(&headers);
     let form = match owner_form(person, &reply, form) {
         Ok(f) => f,
-        Err(answer) => return answer,
+        Err(answer) => return *answer,
     };
     let (email, role) = match (Email::parse(&form.email), Role::parse(&form.role)) {
         (Ok(e), Ok(r)) => (e, r),
@@ -324,7 +324,7 @@ async fn set_role(State(state): State<AppState>, person: Option<Extension<Person
     let reply = Reply::of(&headers);
     let form = match owner_form(person, &reply, form) {
         Ok(f) => f,
-        Err(answer) => return answer,
+        Err(answer) => return *answer,
     };
     let role = match form.role.trim() {
         "remove" => None,

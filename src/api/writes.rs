@@ -3,6 +3,9 @@
 //! gate (`super::gate::write`) with its effect and what to announce.
 //! Arguments are flat so they post as plain forms, with or without JavaScript.
 
+// The macro's client and server halves both take the form's fields as arguments.
+#![allow(clippy::too_many_arguments, reason = "server functions take their form's fields, flat so a plain form posts them")]
+
 use leptos::prelude::*;
 
 use crate::domain::{DeleteReceipt, Order};
@@ -107,7 +110,6 @@ pub async fn move_order(key: String, id: String, version: i64, before: Option<St
 
 /// Create a draft with the client's id in `workspace` (the person's current one without it);
 /// the server assigns number, total and times.
-#[allow(clippy::too_many_arguments, reason = "a server function's arguments are its form's fields, flat so a plain form posts them")]
 #[server(endpoint = "orders/create", output = crate::wire::Wire)]
 pub async fn create_order(
     key: String,
