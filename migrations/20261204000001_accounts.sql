@@ -37,6 +37,14 @@ CREATE INDEX orders_by_workspace ON orders (workspace_id, position, number);
 -- Who placed the job (its emails go to them). NULL for jobs placed before accounts.
 ALTER TABLE jobs ADD COLUMN placed_by INTEGER REFERENCES users (id) ON DELETE SET NULL;
 
+-- Server-side sessions, as `tower-sessions-sqlx-store` keeps them (its own `migrate` would make
+-- this table from another connection; here it comes with the rest of the schema).
+CREATE TABLE sessions (
+    id          TEXT    PRIMARY KEY NOT NULL,
+    data        BLOB    NOT NULL,
+    expiry_date INTEGER NOT NULL
+);
+
 -- Failed sign-ins, per account ('email:…') and per client address ('client:…'): past a few,
 -- each attempt waits longer. A success clears the account's row; retention prunes old rows.
 CREATE TABLE sign_in_failures (

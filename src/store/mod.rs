@@ -128,14 +128,13 @@ impl Db {
         &self.write
     }
 
-    /// The session store: the `sessions` table (made if missing, swept of expired sessions
-    /// hourly) on the sessions' own connections, behind an in-memory cache of up to 10,000
+    /// The session store: the `sessions` table (made by the migrations, swept of expired
+    /// sessions hourly) on the sessions' own connections, behind an in-memory cache of up to 10,000
     /// sessions (a sign-out deletes from both).
     pub async fn session_store(&self) -> Result<SessionStore, DbError> {
         let store = tower_sessions_sqlx_store::SqliteStore::new(self.sessions.clone())
             .with_table_name("sessions")
             .map_err(|e| DbError::Sessions(sqlx::Error::Configuration(e.into())))?;
-        store.migrate().await.map_err(DbError::Sessions)?;
         // Expired sessions leave the table hourly (a cached one expires by itself).
         {
             use tower_sessions::ExpiredDeletion;
