@@ -142,6 +142,12 @@ test('a session that ends with changes pending holds them; after signing in (ano
   await expect(orders.offlineBanner).toHaveAttribute('data-net', 'signed-out');
   await expect(orders.orderRow('ORD-1014').root).toHaveAttribute('data-state', 'pending');
 
+  // Someone else signs in on this browser: the held changes are not theirs to send.
+  await signIn(context.request, baseURL!, DEMO_EDITOR);
+  await page.waitForTimeout(4_000); // more than one probe (every 3 s)
+  await expect(orders.offlineBanner).toHaveText(/Sign in to send 2 changes/);
+  await api.expectHolds({ 'ORD-1014': { version: before.a.version }, 'ORD-1015': { version: before.b.version } }, 'nothing sent as someone else');
+
   // Sign in in a new tab; this page and its changes stay.
   const [tab] = await Promise.all([context.waitForEvent('page'), page.getByTestId('sign-in-to-send').click()]);
   watchConsole(tab, consoleErrors);

@@ -27,6 +27,12 @@ pub struct Members {
     pub members: Vec<MemberView>,
 }
 
+/// Who is signed in (their id): a page holding changes for a sign-in asks before sending them.
+#[server(endpoint = "accounts/me", output = crate::wire::Wire)]
+pub async fn who_am_i() -> Result<i64, AppError> {
+    context::reply(async { Ok(context::person()?.user) }).await
+}
+
 /// The members of `workspace` (the person's current one without it). Members only.
 #[server(endpoint = "workspace/members", output = crate::wire::Wire)]
 pub async fn list_members(workspace: Option<i64>) -> Result<Members, AppError> {

@@ -88,6 +88,14 @@ pub fn page_workspace() -> Option<WorkspaceId> {
     None
 }
 
+/// The id of the person the page was made for (client only; `None` on the server or signed out).
+pub fn page_person() -> Option<i64> {
+    #[cfg(feature = "hydrate")]
+    return PAGE_SCOPE.with(|s| s.get()).map(|(user, _)| user);
+    #[cfg(not(feature = "hydrate"))]
+    None
+}
+
 /// What this browser's stored changes are kept under: the person and the workspace they were
 /// made in, so another person (or workspace) in the same browser never sends them.
 pub fn page_scope() -> String {

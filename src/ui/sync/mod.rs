@@ -781,11 +781,30 @@ impl OrderSync {
             set_timeout(
                 move || {
                     self.probing.set_value(false);
-                    self.send_due(true);
+                    if self.net.get_untracked() == Net::SignedOut {
+                        self.probe_sign_in();
+                    } else {
+                        self.send_due(true);
+                    }
                 },
                 std::time::Duration::from_millis(PROBE_EVERY_MS),
             );
         }
+    }
+
+    /// Signed out with changes held: they go again only once *this page's person* is signed in
+    /// again (another person signing in on this browser never sends them as theirs).
+    #[cfg(feature = "hydrate")]
+    fn probe_sign_in(self) {
+        leptos::task::spawn_local(async move {
+            let me = crate::api::who_am_i().await.ok();
+            if me.is_some() && me == crate::ui::account::page_person() {
+                self.net.set(Net::Online);
+                self.send_due(false);
+            } else {
+                self.lost_contact(Some(Net::SignedOut));
+            }
+        });
     }
 
     /// Whether writes can reach the server now. Reactive.
