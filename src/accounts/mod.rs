@@ -90,6 +90,10 @@ pub fn sign_in_url(next: &str) -> String {
 
 /// Makes the demo accounts ([`DEMO_ACCOUNTS`]), once, with the demo orders' workspace.
 pub async fn seed_demo_accounts(db: &Db, now: i64) -> Result<bool, String> {
+    // Hashing is slow on purpose: not on every start, only when there is nobody yet.
+    if db.has_accounts().await.map_err(|e| e.to_string())? {
+        return Ok(false);
+    }
     let mut accounts = Vec::new();
     for (email, pw, role) in DEMO_ACCOUNTS {
         let email = Email::parse(email).map_err(|e| e.message)?;

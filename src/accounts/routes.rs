@@ -18,7 +18,7 @@ use std::net::SocketAddr;
 use tower_sessions::Session;
 
 use super::{password, USER, WORKSPACE};
-use crate::domain::{Email, Password, Person, Role, WorkspaceId};
+use crate::domain::{form_refusal, Email, Password, Person, Role, WorkspaceId};
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::store::MemberError;
@@ -126,7 +126,7 @@ async fn sign_up(State(state): State<AppState>, session: Session, headers: Heade
         Ok(None) => {
             let error = AppError::Validation {
                 field: crate::domain::Field::Email,
-                message: "There is already an account with this email. Sign in instead.".into(),
+                message: form_refusal("taken", None),
             };
             return reply.failed(error, FORM, "taken", &[("email", email.as_str())]);
         }
@@ -152,9 +152,9 @@ async fn sign_in(
         Err(r) => return malformed(&reply, "/sign-in", r),
     };
     let next = safe_next(form.next.as_deref());
-    let back = format!("/sign-in?{}", serde_urlencoded::to_string([("next", next.as_str())]).unwrap_or_default());
+    let back = super::sign_in_url(&next);
     let wrong = |reply: &Reply, email: &str| {
-        let error = AppError::Unauthorized { message: "That email and password don't match an account. Check them and try again.".into() };
+        let error = AppError::Unauthorized { message: form_refusal("credentials", None) };
         reply.failed(error, &back, "credentials", &[("email", email)])
     };
     let (email, pw) = match (Email::parse(&form.email), Password::parse_given(&form.password)) {
@@ -167,7 +167,7 @@ async fn sign_in(
         Ok(0) => {}
         Ok(wait) => {
             let seconds = (wait + 999) / 1000;
-            let error = AppError::TooMany { message: format!("Too many failed sign-ins. Wait {seconds} s, then try again.") };
+            let error = AppError::TooMany { message: form_refusal("throttled", Some(seconds)) };
             return reply.failed(error, &back, "throttled", &[("email", email.as_str()), ("wait", &seconds.to_string())]);
         }
         Err(e) => return AppError::from(e).into_response_with_status(),
@@ -234,17 +234,18 @@ fn no_workspace() -> AppError {
 fn must_own(person: &Person, workspace: WorkspaceId) -> Result<(), AppError> {
     match person.membership(workspace) {
         None => Err(no_workspace()),
-        Some(m) if !m.role.can_manage() => Err(AppError::Forbidden { message: "Only an owner of this workspace can share it or change roles.".into() }),
+        Some(m) if !m.role.can_manage() => Err(AppError::Forbidden { message: form_refusal("forbidden", None) }),
         Some(_) => Ok(()),
     }
 }
 
 fn member_error(e: MemberError) -> (AppError, &'static str) {
+    let invalid = |field, code: &'static str| (AppError::Validation { field, message: form_refusal(code, None) }, code);
     match e {
-        MemberError::NoAccount => (AppError::Validation { field: crate::domain::Field::Email, message: "There is no account with this email. Ask them to sign up first.".into() }, "no_account"),
-        MemberError::AlreadyMember => (AppError::Validation { field: crate::domain::Field::Email, message: "This person is already a member.".into() }, "already_member"),
-        MemberError::NotMember => (AppError::not_found("This person is not a member of the workspace."), "not_member"),
-        MemberError::LastOwner => (AppError::Validation { field: crate::domain::Field::Role, message: "A workspace needs an owner. Make someone else an owner first.".into() }, "last_owner"),
+        MemberError::NoAccount => invalid(crate::domain::Field::Email, "no_account"),
+        MemberError::AlreadyMember => invalid(crate::domain::Field::Email, "already_member"),
+        MemberError::NotMember => (AppError::not_found(form_refusal("not_member", None)), "not_member"),
+        MemberError::LastOwner => invalid(crate::domain::Field::Role, "last_owner"),
         MemberError::Store(e) => (AppError::from(e), "server"),
     }
 }

@@ -152,6 +152,26 @@ impl Role {
 pub const DEMO_ACCOUNTS: [(&str, &str, Role); 2] =
     [("demo@orderdesk.test", "demo-password", Role::Owner), ("sam@orderdesk.test", "demo-password", Role::Editor)];
 
+/// What a refused account form says, by the code its answer carries (`?error=` on the page it
+/// comes back to; the server's typed answer says the same). The page writes the copy, never
+/// text from the URL. `wait_secs`: for `throttled`.
+pub fn form_refusal(code: &str, wait_secs: Option<i64>) -> String {
+    match code {
+        "credentials" => "That email and password don't match an account. Check them and try again.".into(),
+        "throttled" => format!("Too many failed sign-ins. Wait {} seconds, then try again.", wait_secs.unwrap_or(60)),
+        "email" => "This doesn't look like an email address. Use the form name@example.com.".into(),
+        "password" => format!("Use a password of at least {PASSWORD_MIN_CHARS} characters."),
+        "taken" => "There is already an account with this email. Sign in instead.".into(),
+        "no_account" => "There is no account with this email. Ask them to sign up first, then share again.".into(),
+        "already_member" => "This person is already a member.".into(),
+        "last_owner" => "A workspace needs an owner. Make someone else an owner first.".into(),
+        "forbidden" => "Only an owner of this workspace can share it or change roles.".into(),
+        "not_member" => "That person is no longer a member.".into(),
+        "role" => "Choose a role: owner, editor or viewer.".into(),
+        _ => "That didn't work. Reload the page and try again.".into(),
+    }
+}
+
 /// A workspace's id.
 pub type WorkspaceId = i64;
 

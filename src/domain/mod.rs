@@ -14,7 +14,7 @@ mod text;
 mod time;
 mod write;
 
-pub use account::{Email, Membership, Password, Person, Role, WorkspaceId, DEMO_ACCOUNTS, PASSWORD_MIN_CHARS};
+pub use account::{form_refusal, Email, Membership, Password, Person, Role, WorkspaceId, DEMO_ACCOUNTS, PASSWORD_MIN_CHARS};
 pub use job::{about, Job, JobDetail, JobEvent, JobEventKind, JobFailure, JobId, JobState, JobStep, PlaceReceipt, ServerEvent};
 #[cfg(test)]
 pub(crate) use job::sample_job;

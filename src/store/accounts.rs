@@ -236,6 +236,11 @@ impl Db {
         Ok(())
     }
 
+    /// Whether any account exists.
+    pub async fn has_accounts(&self) -> Result<bool, StoreError> {
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users)").fetch_one(self.reader()).await.map_err(db_err)
+    }
+
     /// Makes the demo accounts once (when there are none): the first owns workspace 1, where
     /// the demo orders are, and shares it with the others in their roles. Whether it did.
     pub async fn seed_demo_accounts(&self, accounts: &[(Email, String, Role)], workspace_name: &str, now: i64) -> Result<bool, StoreError> {

@@ -45,7 +45,7 @@ pub use place_order_button::PlaceOrderButton;
 pub use quantity_stepper::QuantityStepper;
 pub use row_actions::RowActions;
 pub use row_status::RowStatus;
-pub use search_box::{orders_href, SearchBox};
+pub use search_box::{encode_query, orders_href, SearchBox};
 pub use star_button::StarButton;
 pub use status_badge::StatusBadge;
 pub use sync_banner::SyncBanner;

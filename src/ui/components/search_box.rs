@@ -48,7 +48,7 @@ pub fn orders_href(search: &str, after: Option<ListKey>) -> String {
 }
 
 /// Percent-encodes a query value (RFC 3986 unreserved characters pass through).
-fn encode_query(s: &str) -> String {
+pub fn encode_query(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         match b {

@@ -6,25 +6,12 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use crate::domain::PASSWORD_MIN_CHARS;
 use crate::ui::account::demo_accounts;
+use crate::ui::components::encode_query;
 
 /// What a refused account form says, by the code the server sent back.
 pub fn error_copy(code: &str, wait: Option<&str>) -> String {
-    match code {
-        "credentials" => "That email and password don't match an account. Check them and try again.".into(),
-        "throttled" => format!("Too many failed sign-ins. Wait {} seconds, then try again.", wait.and_then(|w| w.parse::<u32>().ok()).unwrap_or(60)),
-        "email" => "This doesn't look like an email address. Use the form name@example.com.".into(),
-        "password" => format!("Use a password of at least {PASSWORD_MIN_CHARS} characters."),
-        "taken" => "There is already an account with this email. Sign in instead.".into(),
-        "no_account" => "There is no account with this email. Ask them to sign up first, then share again.".into(),
-        "already_member" => "This person is already a member.".into(),
-        "last_owner" => "A workspace needs an owner. Make someone else an owner first.".into(),
-        "forbidden" => "Only an owner of this workspace can share it or change roles.".into(),
-        "not_member" => "That person is no longer a member.".into(),
-        "role" => "Choose a role: owner, editor or viewer.".into(),
-        _ => "That didn't work. Reload the page and try again.".into(),
-    }
+    crate::domain::form_refusal(code, wait.and_then(|w| w.parse::<i64>().ok()))
 }
 
 /// The query's value for `key`, read once (these pages come from a full page load).
@@ -37,7 +24,7 @@ pub fn SignInPage() -> impl IntoView {
     let next = param("next").unwrap_or_else(|| "/orders".into());
     let error = param("error").map(|code| error_copy(&code, param("wait").as_deref()));
     let signed_out = param("signed_out").is_some();
-    let up_href = format!("/sign-up?{}", serde_urlencoded_next(&next));
+    let up_href = format!("/sign-up?next={}", encode_query(&next));
     view! {
         <Title text="Sign in"/>
         <section class="page auth-page">
@@ -65,18 +52,6 @@ pub fn SignUpPage() -> impl IntoView {
         </section>
     }
     .into_any()
-}
-
-/// `next=…` for a link between the two pages.
-fn serde_urlencoded_next(next: &str) -> String {
-    let mut out = String::from("next=");
-    for b in next.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => out.push(b as char),
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
 }
 
 /// The email-and-password form both pages post, with the error a refused post came back with.
