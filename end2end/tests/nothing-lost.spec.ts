@@ -429,12 +429,13 @@ async function leaveUnsentIncrease(page: Page, context: BrowserContext, number: 
   await ordersPage.orderRow(number).increase();
   await expectWaiting(ordersPage.orderRow(number));
   const [op] = await new Outbox(page).expectOps(1);
+  // Leave the app first, then close the tab. A page closed while its script runs can live on
+  // in its renderer for a while, detached from the browser's offline emulation, and send its
+  // queued change when its retry timer fires (seen in CI more than 3 s after close()). After a
+  // navigation the app's document is gone (or frozen in the back/forward cache, where no timer
+  // runs), so the change is surely left unsent, as this helper promises.
+  await page.goto('about:blank');
   await page.close({ runBeforeUnload: false });
-  // Chromium can run a closed page's script for a while after close() resolves (seen: the old
-  // page sent its queued change 27 ms after the network came back; on a loaded machine, more
-  // than a second later). Stay offline a while, so the change is surely left unsent, as this
-  // helper promises.
-  await new Promise((resolve) => setTimeout(resolve, 3_000));
   await context.setOffline(false);
   return op;
 }
