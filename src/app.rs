@@ -28,6 +28,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="idempotency-window-ms" content=idempotency_window_ms().to_string()/>
                 {crate::ui::account::person_json().map(|json| view! { <meta name="person" content=json/> })}
                 {crate::ui::account::demo_mode().then(|| view! { <meta name="demo" content="1"/> })}
+                {crate::ui::form::notice_json().map(|json| view! { <meta name="form-notice" content=json/> })}
                 <MetaTags/>
             </head>
             <body>
@@ -70,6 +71,7 @@ fn idempotency_window_ms() -> i64 {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     crate::ui::account::provide_account();
+    crate::ui::form::provide_form_notice();
     // App-wide, so no page owns pending work: navigation never drops a queued change.
     let feed = provide_live_feed();
     let sync = provide_order_sync(feed);

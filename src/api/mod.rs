@@ -7,6 +7,8 @@ pub(crate) mod context;
 #[cfg(feature = "ssr")]
 mod errors;
 #[cfg(feature = "ssr")]
+pub mod forms;
+#[cfg(feature = "ssr")]
 pub mod gate;
 mod accounts;
 mod faults;

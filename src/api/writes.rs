@@ -48,6 +48,46 @@ pub async fn rename(key: String, id: String, version: i64, customer: String, ite
     .await
 }
 
+/// Save a draft's customer, item and note at once: the editor's own form, posted without
+/// JavaScript (with it, the sync engine sends a rename and a note change instead). Each part is
+/// written only when it differs from what the page showed (`was_*`): the names under `key`,
+/// then the note under `note_key`, so a second submit of the same form replays both answers.
+/// `None` when nothing differed, or the person pressed Cancel (`cancel`).
+#[server(endpoint = "orders/edit", output = crate::wire::Wire)]
+pub async fn edit_draft(
+    key: String,
+    note_key: String,
+    id: String,
+    version: i64,
+    customer: String,
+    item: String,
+    note: String,
+    was_customer: String,
+    was_item: String,
+    was_note: String,
+    cancel: Option<String>,
+) -> Result<Option<Order>, AppError> {
+    context::reply(async {
+        // The editor's Cancel: nothing to save.
+        if cancel.is_some() {
+            return Ok(None);
+        }
+        // Every field is checked before anything is written.
+        let names_changed = CustomerName::parse(&customer)?.as_str() != was_customer || ItemName::parse(&item)?.as_str() != was_item;
+        let note_changed = Note::parse(&note)?.as_str() != was_note;
+        let mut saved = None;
+        if names_changed {
+            saved = Some(rename(key, id.clone(), version, customer, item).await?);
+        }
+        if note_changed {
+            let version = saved.as_ref().map_or(version, |o: &Order| o.version);
+            saved = Some(set_note(note_key, id, version, note).await?);
+        }
+        Ok(saved)
+    })
+    .await
+}
+
 /// Replace a draft's note.
 #[server(endpoint = "orders/note", output = crate::wire::Wire)]
 pub async fn set_note(key: String, id: String, version: i64, note: String) -> Result<Order, AppError> {

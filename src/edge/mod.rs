@@ -7,7 +7,8 @@
 //!    page can't reach us through a name it controls (DNS rebinding);
 //! 2. [`origin`]: a state-changing request (any method but GET, HEAD, OPTIONS) must come from
 //!    the app's own pages: `Sec-Fetch-Site` same-origin or none, or an `Origin` equal to ours,
-//!    or, with neither header, a valid per-session token (403 otherwise); then it must carry the
+//!    or, with neither header, a valid per-session token in a header or a form field (403
+//!    otherwise); then it must carry the
 //!    content type the app's client sends (415 otherwise);
 //! 3. the body limit (413) and, but for the event stream, the request timeout (408);
 //! 4. on the way out, [`headers`]: `nosniff`, no framing, a referrer policy, and a
@@ -72,19 +73,35 @@ pub async fn guard(State(edge): State<Arc<Edge>>, mut req: Request, next: Next) 
     }
     let session = token::Session::from_cookie(&req);
     if is_state_changing(req.method()) {
-        if let Err(why) = origin::check(&req, &edge.origin, session.as_ref()) {
+        let mut from_here = origin::check(&req, &edge.origin, session.as_ref());
+        let content_type = origin::check_content_type(&req);
+        let mut form_read = false;
+        if from_here == Err(origin::NO_PROOF) && content_type == Ok(Some(origin::FORM)) {
+            // A form that says nothing of where it comes from may carry the token as a field.
+            match read_form(req, edge.max_body).await {
+                Ok((r, body)) => {
+                    req = r;
+                    form_read = true;
+                    if session.as_ref().is_some_and(|s| s.token_in_form(&body)) {
+                        from_here = Ok(());
+                    }
+                }
+                Err(refusal) => return *refusal,
+            }
+        }
+        if let Err(why) = from_here {
             tracing::info!(method = %req.method(), path = req.uri().path(), why, "refused a request from another site");
             return refuse(StatusCode::FORBIDDEN, "This request didn't come from Order Desk's own pages, so it was refused and nothing changed.");
         }
-        match origin::check_content_type(&req) {
+        match content_type {
             Err(expected) => {
                 return refuse(
                     StatusCode::UNSUPPORTED_MEDIA_TYPE,
                     &format!("This request's content type isn't accepted here, so nothing changed. Send {expected}."),
                 );
             }
-            Ok(Some(origin::FORM)) => match read_form(req, edge.max_body).await {
-                Ok(r) => req = r,
+            Ok(Some(origin::FORM)) if !form_read => match read_form(req, edge.max_body).await {
+                Ok((r, _)) => req = r,
                 Err(refusal) => return *refusal,
             },
             Ok(_) => {}
@@ -97,6 +114,10 @@ pub async fn guard(State(edge): State<Arc<Edge>>, mut req: Request, next: Next) 
     }
     // A session starts with a page; API calls and files never mint one.
     let new_session = (is_page && session.is_none()).then(token::Session::fresh);
+    // The page's forms repeat the token (for a browser that sends no `Origin`).
+    if let Some(session) = new_session.as_ref().or(session.as_ref()).filter(|_| is_page) {
+        req.extensions_mut().insert(session.clone());
+    }
     let mut res = next.run(req).await;
     if res.status().as_u16() >= 400 {
         // Leptos answers a plain form's failed server function with a redirect to the page
@@ -111,8 +132,8 @@ pub async fn guard(State(edge): State<Arc<Edge>>, mut req: Request, next: Next) 
 }
 
 /// Reads a form body (it is small: the body limit bounds it) and refuses it when it is too
-/// large (413) or doesn't decode to UTF-8 (400); else gives the request back whole.
-async fn read_form(req: Request, max_body: usize) -> Result<Request, Box<Response>> {
+/// large (413) or doesn't decode to UTF-8 (400); else gives the request back whole, and the body.
+async fn read_form(req: Request, max_body: usize) -> Result<(Request, axum::body::Bytes), Box<Response>> {
     let too_large = || Box::new(refuse(StatusCode::PAYLOAD_TOO_LARGE, &format!("This request is larger than {max_body} bytes, so it was refused and nothing changed.")));
     let declared = req.headers().get(axum::http::header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
     if declared.is_some_and(|n| n > max_body as u64) {
@@ -123,7 +144,7 @@ async fn read_form(req: Request, max_body: usize) -> Result<Request, Box<Respons
     if !origin::form_is_utf8(&bytes) {
         return Err(Box::new(refuse(StatusCode::BAD_REQUEST, "This request's form isn't valid UTF-8 text, so it was refused and nothing changed.")));
     }
-    Ok(Request::from_parts(parts, axum::body::Body::from(bytes)))
+    Ok((Request::from_parts(parts, axum::body::Body::from(bytes.clone())), bytes))
 }
 
 /// A request that may be answered with a page (the API and the built files never are).

@@ -42,8 +42,12 @@ pub fn check(req: &Request, our_origin: &str, session: Option<&Session>) -> Resu
     if session.is_some_and(|s| s.token_matches(header(super::token::HEADER))) {
         return Ok(());
     }
-    Err("no Sec-Fetch-Site, Origin or session token")
+    Err(NO_PROOF)
 }
+
+/// Why [`check`] refused a request that says nothing of where it comes from: a form may still
+/// carry the session token as its [`super::token::FIELD`].
+pub const NO_PROOF: &str = "no Sec-Fetch-Site, Origin or session token";
 
 /// Ok with the body's type when it is the one this route takes (`None`: there is no body,
 /// or the route takes none); else the type to send.

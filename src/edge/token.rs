@@ -10,6 +10,8 @@ use axum::http::{HeaderMap, HeaderValue};
 pub const COOKIE_NAME: &str = "orderdesk_token";
 /// The request header that repeats it.
 pub const HEADER: &str = "x-orderdesk-token";
+/// The form field that repeats it (every form the app renders carries it).
+pub const FIELD: &str = "token";
 /// 32 random bytes, hex.
 const LEN: usize = 64;
 
@@ -42,6 +44,12 @@ impl Session {
 
     pub fn token(&self) -> &str {
         &self.token
+    }
+
+    /// Whether the form `body` (`application/x-www-form-urlencoded`) carries this session's token.
+    pub fn token_in_form(&self, body: &[u8]) -> bool {
+        let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(body).unwrap_or_default();
+        self.token_matches(fields.iter().find(|(k, _)| k == FIELD).map(|(_, v)| v.as_str()))
     }
 
     /// Whether `sent` is this session's token (compared in constant time).

@@ -11,9 +11,8 @@ fn label(order: &Order) -> String {
     order.number.map(|n| n.to_string()).unwrap_or_else(|| "the new order".to_string())
 }
 
-/// The first sentence: what failed, on which order.
-fn headline(kind: &OpKind, order: &Order) -> String {
-    let name = label(order);
+/// The first sentence: what failed, on the order called `name`.
+fn headline(kind: &OpKind, name: &str) -> String {
     match kind {
         OpKind::SetStarred(true) => format!("Couldn't star {name}."),
         OpKind::SetStarred(false) => format!("Couldn't unstar {name}."),
@@ -55,7 +54,17 @@ pub fn failure_message(kind: &OpKind, order: &Order, error: &RowError) -> String
         let change = lost_change(kind.field(), 1);
         return format!("{}{} on {} wasn't sent. {}", change[..1].to_uppercase(), &change[1..], label(order), next_step(error));
     }
-    format!("{} {}", headline(kind, order), next_step(error))
+    failure_message_named(kind, &label(order), error)
+}
+
+/// [`failure_message`] for an order the page may not show, called `name` ("this order").
+pub fn failure_message_named(kind: &OpKind, name: &str, error: &RowError) -> String {
+    format!("{} {}", headline(kind, name), next_step(error))
+}
+
+/// The status line of an irreversible action (placing, cancelling: `verb`) refused with `error`.
+pub fn action_failure_message(verb: &str, name: &str, error: &RowError) -> String {
+    format!("Couldn't {verb} {name}. {}", next_step(error))
 }
 
 /// The row's quiet note after changes made elsewhere beat the person's `lost` changes (oldest

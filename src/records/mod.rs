@@ -5,7 +5,9 @@
 
 mod copy;
 mod error;
+pub mod form;
 mod op;
+mod outcome;
 pub mod saved;
 mod view;
 
@@ -19,6 +21,7 @@ mod proptests;
 pub use copy::{failure_message, lost_changes_message};
 pub use error::{ErrorKind, RowError};
 pub use op::{OpField, OpKind};
+pub use outcome::{outcome_of_error, SIGNED_OUT};
 pub use view::RowView;
 
 use crate::domain::{Job, JobId, Order, OrderId};

@@ -158,6 +158,8 @@ pub async fn start_with_clock(settings: Settings, clock: SharedClock) -> Result<
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_millis(server.request_timeout_ms)))
         .route("/api/events", axum::routing::get(crate::push::stream))
         .layer(RequestBodyLimitLayer::new(server.max_body_bytes))
+        // A browser's own form post (no JavaScript) is answered with a redirect back.
+        .layer(axum::middleware::from_fn(crate::api::forms::plain_forms))
         // Who is asking, for every route behind it (the edge's checks come first).
         .layer(axum::middleware::from_fn_with_state(state.db.clone(), crate::accounts::resolve))
         .layer(session_layer)

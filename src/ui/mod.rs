@@ -4,6 +4,7 @@
 pub mod account;
 pub mod codec;
 pub mod components;
+pub mod form;
 pub mod live;
 pub mod place;
 pub mod pages;

@@ -6,11 +6,17 @@ use leptos::prelude::*;
 
 use crate::api::cancel_order;
 use crate::records::RowView;
+use crate::ui::form::{hidden, WriteForm};
 use crate::ui::sync::{with_write_deadline, OrderSync};
 
+/// Without JavaScript the dialog is a page state: "Cancel" asks for the page with `?cancel=<id>`,
+/// which renders the dialog open; "Cancel order" posts the cancel; "Keep order" goes back.
 #[component]
 pub fn CancelOrder(row: Memo<RowView>, sync: OrderSync) -> impl IntoView {
-    let open = RwSignal::new(false);
+    let (id, version) = row.with_untracked(|r| (r.order.id.to_string(), r.order.version.to_string()));
+    let asked = leptos_router::hooks::use_query_map().with_untracked(|q| q.get("cancel") == Some(id.clone()));
+    let shown = StoredValue::new((id.clone(), version));
+    let open = RwSignal::new(asked);
     let error: RwSignal<Option<String>> = RwSignal::new(None);
     // One key per confirmation, so a double click or a retry of the same intent is one effect.
     let key = StoredValue::new(uuid::Uuid::now_v7());
@@ -30,7 +36,8 @@ pub fn CancelOrder(row: Memo<RowView>, sync: OrderSync) -> impl IntoView {
     });
     let pending = cancel.pending();
     let number = move || row.with(|r| r.order.display_number());
-    let show = move |_| {
+    let show = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
         key.set_value(uuid::Uuid::now_v7());
         error.set(None);
         open.set(true);
@@ -46,7 +53,10 @@ pub fn CancelOrder(row: Memo<RowView>, sync: OrderSync) -> impl IntoView {
         }
     };
     view! {
-        <button type="button" class="button button-small" data-testid="cancel-order" on:click=show>"Cancel"</button>
+        <form method="get" class="write-form" on:submit=show>
+            <input type="hidden" name="cancel" value=id.clone()/>
+            <button type="submit" class="button button-small" data-testid="cancel-order">"Cancel"</button>
+        </form>
         <Show when=move || open.get()>
             <div class="dialog-backdrop" on:click=move |_| close()>
                 <div
@@ -62,17 +72,22 @@ pub fn CancelOrder(row: Memo<RowView>, sync: OrderSync) -> impl IntoView {
                     <p>"The order stops and the customer is told. This can't be undone."</p>
                     {move || error.get().map(|m| view! { <p class="dialog-error" role="alert" data-testid="cancel-error">{m}</p> })}
                     <div class="dialog-actions">
-                        <button type="button" class="button" disabled=move || pending.get() on:click=move |_| close()>"Keep order"</button>
-                        <button
-                            type="button"
-                            node_ref=confirm_button
-                            class="button button-danger"
-                            disabled=move || pending.get()
-                            data-testid="confirm-cancel"
-                            on:click=move |_| { cancel.dispatch(()); }
-                        >
-                            {move || if pending.get() { "Cancelling…" } else { "Cancel order" }}
-                        </button>
+                        <form method="get" class="write-form" on:submit=move |ev| { ev.prevent_default(); close(); }>
+                            <button type="submit" class="button" disabled=move || pending.get()>"Keep order"</button>
+                        </form>
+                        <WriteForm action="cancel" on_submit=Callback::new(move |()| { cancel.dispatch(()); })>
+                            {hidden("id", shown.get_value().0)}
+                            {hidden("version", shown.get_value().1)}
+                            <button
+                                type="submit"
+                                node_ref=confirm_button
+                                class="button button-danger"
+                                disabled=move || pending.get()
+                                data-testid="confirm-cancel"
+                            >
+                                {move || if pending.get() { "Cancelling…" } else { "Cancel order" }}
+                            </button>
+                        </WriteForm>
                     </div>
                 </div>
             </div>

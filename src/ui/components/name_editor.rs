@@ -5,16 +5,29 @@ use leptos::prelude::*;
 
 use crate::domain::{CustomerName, ItemName, Note, ValidationError};
 use crate::records::{OpKind, RowView};
+use crate::ui::form::{form_key, hidden, WriteForm};
 use crate::ui::sync::OrderSync;
 
+/// What the editor opens with instead of the row's values: what the person typed in a form
+/// the server refused (without JavaScript), and why.
+#[derive(Clone, Default)]
+pub struct Typed {
+    pub customer: Option<String>,
+    pub item: Option<String>,
+    pub note: Option<String>,
+    pub error: Option<ValidationError>,
+}
+
 #[component]
-pub fn NameEditor(row: Memo<RowView>, sync: OrderSync, on_close: Callback<()>) -> impl IntoView {
-    let (customer0, item0, note0, id) =
-        row.with_untracked(|r| (r.order.customer.to_string(), r.order.item.to_string(), r.order.note.to_string(), r.order.id));
-    let customer = RwSignal::new(customer0.clone());
-    let item = RwSignal::new(item0.clone());
-    let note = RwSignal::new(note0.clone());
-    let error: RwSignal<Option<ValidationError>> = RwSignal::new(None);
+pub fn NameEditor(row: Memo<RowView>, sync: OrderSync, on_close: Callback<()>, #[prop(optional)] typed: Typed) -> impl IntoView {
+    let (customer0, item0, note0, id, version) = row.with_untracked(|r| {
+        (r.order.customer.to_string(), r.order.item.to_string(), r.order.note.to_string(), r.order.id, r.order.version)
+    });
+    let customer = RwSignal::new(typed.customer.unwrap_or_else(|| customer0.clone()));
+    let item = RwSignal::new(typed.item.unwrap_or_else(|| item0.clone()));
+    let note = RwSignal::new(typed.note.unwrap_or_else(|| note0.clone()));
+    let error: RwSignal<Option<ValidationError>> = RwSignal::new(typed.error);
+    let shown = (customer0.clone(), item0.clone(), note0.clone());
     let field_error = move |f: crate::domain::Field| error.with(|e| e.as_ref().filter(|e| e.field == f).map(|e| e.message.clone()));
 
     let save = Callback::new(move |()| {
@@ -42,12 +55,14 @@ pub fn NameEditor(row: Memo<RowView>, sync: OrderSync, on_close: Callback<()>) -
         }
         _ => {}
     };
-    let input = move |label: &'static str, testid: &'static str, value: RwSignal<String>, field: crate::domain::Field| {
+    let input = move |label: &'static str, name: &'static str, testid: &'static str, value: RwSignal<String>, field: crate::domain::Field| {
         view! {
             <label class="field">
                 <span class="field-label">{label}</span>
                 <input
                     type="text"
+                    name=name
+                    value=value.get_untracked()
                     prop:value=move || value.get()
                     on:input=move |ev| value.set(event_target_value(&ev))
                     on:keydown=on_key
@@ -58,16 +73,37 @@ pub fn NameEditor(row: Memo<RowView>, sync: OrderSync, on_close: Callback<()>) -
             </label>
         }
     };
+    // Without the app's script the form posts to `edit_draft`, which saves what differs from
+    // what the page showed (`was_*`), each part under its own key.
     view! {
-        <form class="name-editor" on:submit=move |ev| { ev.prevent_default(); save.run(()); } data-testid="name-editor">
-            {input("Customer", "edit-customer", customer, crate::domain::Field::Customer)}
-            {input("Item", "edit-item", item, crate::domain::Field::Item)}
-            {input("Note", "edit-note", note, crate::domain::Field::Note)}
+        <WriteForm action="edit" class="name-editor" testid="name-editor" on_submit=save>
+            {hidden("note_key", form_key())}
+            {hidden("id", id.to_string())}
+            {hidden("version", version.to_string())}
+            {hidden("was_customer", shown.0)}
+            {hidden("was_item", shown.1)}
+            {hidden("was_note", shown.2)}
+            {input("Customer", "customer", "edit-customer", customer, crate::domain::Field::Customer)}
+            {input("Item", "item", "edit-item", item, crate::domain::Field::Item)}
+            {input("Note", "note", "edit-note", note, crate::domain::Field::Note)}
             <div class="editor-actions">
                 <button type="submit" class="button button-primary button-small" data-testid="edit-save">"Save"</button>
-                <button type="button" class="button button-small" on:click=move |_| on_close.run(()) data-testid="edit-cancel">"Cancel"</button>
+                // Without the app's script, Cancel posts the form with `cancel`: nothing is saved.
+                <button
+                    type="submit"
+                    name="cancel"
+                    value="1"
+                    class="button button-small"
+                    on:click=move |ev| {
+                        ev.prevent_default();
+                        on_close.run(());
+                    }
+                    data-testid="edit-cancel"
+                >
+                    "Cancel"
+                </button>
             </div>
-        </form>
+        </WriteForm>
     }
     .into_any()
 }

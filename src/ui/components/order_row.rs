@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use crate::domain::{format_timestamp, OrderId, OrderStatus, BULK_DISCOUNT_FROM};
 use crate::records::{ErrorKind, OpField, RowState, RowView};
 use crate::ui::live::use_live_feed;
-use crate::ui::components::{JobProgress, NameEditor, QuantityStepper, RowActions, RowStatus, StarButton, StatusBadge};
+use crate::ui::components::{JobProgress, NameEditor, QuantityStepper, RowActions, RowStatus, StarButton, StatusBadge, Typed};
 use crate::ui::sync::{OrderSync, PendingKind};
 
 /// Asks the row with this id to open its editor (set by "New order").
@@ -20,7 +20,18 @@ pub fn OrderRow(initial: RowView, sync: OrderSync) -> impl IntoView {
     // The row as the engine renders it now (re-run only when this row changes); keeps its
     // last value while the list drops it.
     let row = Memo::new(move |prev: Option<&RowView>| sync.row(id).or_else(|| prev.cloned()).unwrap_or_else(|| initial.clone()));
-    let editing = RwSignal::new(false);
+    // What a form posted without JavaScript left for this row (`crate::ui::form`): its
+    // message on the status line, and a refused edit's editor open with what was typed.
+    let notice = crate::ui::form::form_notice().filter(|n| n.order == Some(id));
+    let typed = notice.as_ref().and_then(|n| {
+        let (field, message) = n.invalid_field()?;
+        let kept = |name| n.field(name).map(str::to_string);
+        Some(Typed { customer: kept("customer"), item: kept("item"), note: kept("note"), error: Some(crate::domain::ValidationError::new(field, message)) })
+    });
+    // The editor is open when asked for (`?edit=` without JavaScript) or to show a refused edit.
+    let asked = leptos_router::hooks::use_query_map().with_untracked(|q| q.get("edit") == Some(id.to_string()));
+    let editing = RwSignal::new(asked || typed.is_some());
+    let typed = StoredValue::new(typed.unwrap_or_default());
     if let Some(EditRequest(req)) = use_context::<EditRequest>() {
         Effect::new(move || {
             if req.get() == Some(id) {
@@ -56,8 +67,9 @@ pub fn OrderRow(initial: RowView, sync: OrderSync) -> impl IntoView {
         let placing = row.with(|r| r.order.status == OrderStatus::Placing);
         job.with(|j| j.as_ref().filter(|_| placing).map(|j| j.id))
     });
-    // Why placing the order couldn't even be submitted, until dismissed or tried again.
-    let place_error = RwSignal::new(None::<String>);
+    // Why placing the order couldn't even be submitted (or a form posted without JavaScript
+    // was refused), until dismissed or tried again.
+    let place_error = RwSignal::new(notice.filter(|n| n.invalid_field().is_none()).map(|n| row.with_untracked(|r| n.message(Some(&r.order)))));
 
     view! {
         <div
@@ -66,6 +78,7 @@ pub fn OrderRow(initial: RowView, sync: OrderSync) -> impl IntoView {
             class=move || format!("order-row state-{}", row.with(|r| r.state.class()))
             class:is-pending=move || row.with(|r| r.pending.is_some())
             role="row"
+            id=format!("order-{id}")
             data-testid="order-row"
             data-order-id=id.to_string()
             data-order-number=number
@@ -101,19 +114,22 @@ pub fn OrderRow(initial: RowView, sync: OrderSync) -> impl IntoView {
                             }))}
                         };
                         if may_edit() {
-                            view! {
+                                // Without the app's script, the page again with this row's editor open.
+                                view! {
+                                <form method="get" class="write-form" on:submit=move |ev| { ev.prevent_default(); editing.set(true); }>
+                                <input type="hidden" name="edit" value=id.to_string()/>
                                 <button
-                                    type="button"
+                                    type="submit"
                                     class="name-button"
                                     class:hedged=move || hedged(OpField::Name) || hedged(OpField::Note)
                                     class:invalid=move || invalid(crate::domain::Field::Customer) || invalid(crate::domain::Field::Item)
                                     disabled=move || !editable()
                                     title=move || if editable() { "Edit customer, item and note" } else { "Only drafts can be edited" }
-                                    on:click=move |_| editing.set(true)
                                     data-testid="edit-names"
                                 >
                                     {names}
                                 </button>
+                                </form>
                             }
                             .into_any()
                         } else {
@@ -121,7 +137,7 @@ pub fn OrderRow(initial: RowView, sync: OrderSync) -> impl IntoView {
                         }
                     }
                 >
-                    <NameEditor row sync on_close=close_editor/>
+                    <NameEditor row sync on_close=close_editor typed=typed.get_value()/>
                 </Show>
             </span>
             <span role="cell" class="col-qty" class:invalid=move || invalid(crate::domain::Field::Quantity)>

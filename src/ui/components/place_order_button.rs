@@ -6,6 +6,7 @@ use leptos::prelude::*;
 
 use crate::domain::OrderStatus;
 use crate::records::RowView;
+use crate::ui::form::{hidden, WriteForm};
 use crate::ui::place::use_place_order;
 use crate::ui::sync::OrderSync;
 
@@ -23,18 +24,22 @@ pub fn PlaceOrderButton(row: Memo<RowView>, sync: OrderSync, error: RwSignal<Opt
     let ready = move || row.with(|r| r.order.number.is_some() && r.pending.is_none() && matches!(r.state, crate::records::RowState::Idle));
     let again = move || row.with(|r| r.order.status == OrderStatus::Failed);
     let number = move || row.with(|r| r.order.display_number());
+    let submit = Callback::new(move |()| {
+        error.set(None);
+        place.dispatch(row.with_untracked(|r| (r.order.id, r.order.version)));
+    });
+    let (id, version) = row.with_untracked(|r| (r.order.id.to_string(), r.order.version.to_string()));
     view! {
+        <WriteForm action="place" on_submit=submit>
+        {hidden("id", id)}
+        {hidden("version", version)}
         <button
-            type="button"
+            type="submit"
             class="button button-small button-primary place-button"
             data-testid="place-order"
             aria-label=move || format!("{} {}", if again() { "Place again" } else { "Place" }, number())
             title=move || if ready() { "Place this order: payment, stock and fulfilment run in the background" } else { "Wait until your changes are saved" }
             disabled=move || pending.get() || !ready()
-            on:click=move |_| {
-                error.set(None);
-                place.dispatch(row.with_untracked(|r| (r.order.id, r.order.version)));
-            }
         >
             {move || match (pending.get(), again()) {
                 (true, _) => "Placing…",
@@ -42,6 +47,7 @@ pub fn PlaceOrderButton(row: Memo<RowView>, sync: OrderSync, error: RwSignal<Opt
                 (false, false) => "Place order",
             }}
         </button>
+        </WriteForm>
     }
     .into_any()
 }

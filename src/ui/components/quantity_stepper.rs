@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 
 use crate::records::{OpField, OpKind, RowView};
+use crate::ui::form::{hidden, WriteForm};
 use crate::ui::sync::OrderSync;
 
 #[component]
@@ -23,34 +24,49 @@ pub fn QuantityStepper(
         }
     };
     let number = move || row.with(|r| r.order.display_number());
+    // Without the app's script, each button posts the quantity it sets, as the page showed it.
+    let (id, version, q) = row.with_untracked(|r| (r.order.id.to_string(), r.order.version.to_string(), r.order.quantity));
+    let shown = StoredValue::new((id, version));
+    let fields = move |to: Option<crate::domain::Quantity>| {
+        let (id, version) = shown.get_value();
+        view! {
+            {hidden("id", id)}
+            {hidden("version", version)}
+            {hidden("quantity", to.unwrap_or(q).get().to_string())}
+        }
+    };
     view! {
         <span class="stepper" role="group" aria-label=move || format!("Quantity of {}", number())>
             <Show when=editable>
-                <button
-                    type="button"
-                    class="icon-button step"
-                    aria-label="Decrease quantity"
-                    data-testid="qty-decrease"
-                    disabled=move || qty().decrement().is_none()
-                    on:click=move |_| step(false)
-                >
-                    "−"
-                </button>
+                <WriteForm action="quantity" on_submit=Callback::new(move |()| step(false))>
+                    {fields(q.decrement())}
+                    <button
+                        type="submit"
+                        class="icon-button step"
+                        aria-label="Decrease quantity"
+                        data-testid="qty-decrease"
+                        disabled=move || qty().decrement().is_none()
+                    >
+                        "−"
+                    </button>
+                </WriteForm>
             </Show>
             <span class="qty-value" class:hedged=hedged data-testid="quantity">
                 {move || qty().get()}
             </span>
             <Show when=editable>
-                <button
-                    type="button"
-                    class="icon-button step"
-                    aria-label="Increase quantity"
-                    data-testid="qty-increase"
-                    disabled=move || qty().increment().is_none()
-                    on:click=move |_| step(true)
-                >
-                    "+"
-                </button>
+                <WriteForm action="quantity" on_submit=Callback::new(move |()| step(true))>
+                    {fields(q.increment())}
+                    <button
+                        type="submit"
+                        class="icon-button step"
+                        aria-label="Increase quantity"
+                        data-testid="qty-increase"
+                        disabled=move || qty().increment().is_none()
+                    >
+                        "+"
+                    </button>
+                </WriteForm>
             </Show>
         </span>
     }

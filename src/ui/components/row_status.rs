@@ -4,6 +4,8 @@
 use leptos::prelude::*;
 
 use crate::records::{ErrorKind, OpKind, RowState, RowView};
+use crate::domain::OrderId;
+use crate::ui::form::{hidden, WriteForm};
 use crate::ui::live::use_live_feed;
 use crate::ui::sync::{is_slow, Net, OrderSync, PendingKind};
 
@@ -21,9 +23,7 @@ pub fn RowStatus(row: Memo<RowView>, sync: OrderSync, on_retry: Callback<()>, pl
                 view! {
                     <span class="status-icon" aria-hidden="true">"✕"</span>
                     <span class="status-text" data-testid="status-message">{if held { "Deleted ·" } else { "Deleting… ·" }}</span>
-                    <button type="button" class="link-button" data-testid="undo" on:click=move |_| sync.act(id, OpKind::UndoDelete)>
-                        "Undo"
-                    </button>
+                    <UndoForm id on_submit=Callback::new(move |()| sync.act(id, OpKind::UndoDelete))/>
                 }
                 .into_any()
             }
@@ -111,4 +111,20 @@ pub fn RowStatus(row: Memo<RowView>, sync: OrderSync, on_retry: Callback<()>, pl
         </div>
     }
     .into_any()
+}
+
+/// Undo for a held delete: the row's, or (without JavaScript, where the row is gone after the
+/// post) the page's notice's.
+#[component]
+pub fn UndoForm(id: OrderId, #[prop(optional)] on_submit: Option<Callback<()>>) -> impl IntoView {
+    let fields = move || {
+        view! {
+            {hidden("id", id.to_string())}
+            <button type="submit" class="link-button" data-testid="undo">"Undo"</button>
+        }
+    };
+    match on_submit {
+        Some(on_submit) => view! { <WriteForm action="undo_delete" on_submit>{fields()}</WriteForm> }.into_any(),
+        None => view! { <WriteForm action="undo_delete">{fields()}</WriteForm> }.into_any(),
+    }
 }

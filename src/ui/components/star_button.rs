@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 
 use crate::records::{OpField, OpKind, RowView};
+use crate::ui::form::{hidden, WriteForm};
 use crate::ui::sync::OrderSync;
 
 #[component]
@@ -10,13 +11,18 @@ pub fn StarButton(row: Memo<RowView>, sync: OrderSync) -> impl IntoView {
     let starred = move || row.with(|r| r.order.starred);
     let label = move || row.with(|r| format!("{} {}", if r.order.starred { "Unstar" } else { "Star" }, r.order.display_number()));
     let hedged = move || row.with(|r| r.pending.as_ref().is_some_and(|p| p.fields.contains(&OpField::Starred)));
-    let toggle = move |_| {
+    let toggle = Callback::new(move |()| {
         let (id, now) = row.with_untracked(|r| (r.order.id, r.order.starred));
         sync.act(id, OpKind::SetStarred(!now));
-    };
+    });
+    let (id, version, next) = row.with_untracked(|r| (r.order.id.to_string(), r.order.version.to_string(), (!r.order.starred).to_string()));
     view! {
+        <WriteForm action="star" on_submit=toggle>
+        {hidden("id", id)}
+        {hidden("version", version)}
+        {hidden("starred", next)}
         <button
-            type="button"
+            type="submit"
             class="icon-button star-button"
             class:star-on=starred
             class:hedged=hedged
@@ -24,10 +30,10 @@ pub fn StarButton(row: Memo<RowView>, sync: OrderSync) -> impl IntoView {
             aria-label=label
             title=label
             data-testid="star"
-            on:click=toggle
         >
             {move || if starred() { "★" } else { "☆" }}
         </button>
+        </WriteForm>
     }
     .into_any()
 }

@@ -95,6 +95,10 @@ fn LiveJobStatus(detail: JobDetail) -> impl IntoView {
     let title = move || job.with(|j| format!("{} · {}", j.order_number, j.badge(feed.now()).1));
     view! {
         <Title text=title/>
+        // Without JavaScript nothing else keeps the page current: it reloads itself while the
+        // job runs (the server stops sending this once it has ended). Raw inside, so hydration
+        // never walks it.
+        {move || (!job.with(|j| j.state.is_terminal())).then(|| view! { <noscript inner_html=r#"<meta http-equiv="refresh" content="2">"#></noscript> })}
         <JobStatusView
             job=move || job.get()
             order=move || order.get()

@@ -9,7 +9,9 @@ use crate::api::{list_jobs, list_page};
 use crate::domain::{uuid_made_at, ListKey, Order, OrderId};
 use crate::records::OpKind;
 use crate::ui::codec::Json;
-use crate::ui::components::{EditRequest, FaultPanel, LoadError, OrderList, SearchBox};
+use crate::records::form::FormResult;
+use crate::ui::components::{EditRequest, FaultPanel, LoadError, OrderList, SearchBox, UndoForm};
+use crate::ui::form::{form_key, form_notice, hidden, WriteForm};
 use crate::ui::live::use_live_feed;
 use crate::ui::sync::{use_order_sync, OrderSync};
 
@@ -39,6 +41,8 @@ pub fn OrdersPage() -> impl IntoView {
     let account = crate::ui::account::use_account();
     let edit_request = EditRequest(RwSignal::new(None));
     provide_context(edit_request);
+    // A form's result is for the page it came back to, not for a later visit in the app.
+    on_cleanup(crate::ui::form::forget_form_notice);
 
     view! {
         <Title text="Orders"/>
@@ -76,6 +80,7 @@ pub fn OrdersPage() -> impl IntoView {
                                             </Show>
                                         </div>
                                     </header>
+                                    <PageNotice sync/>
                                     <OrderList sync search/>
                                 }
                                 .into_any()
@@ -95,20 +100,49 @@ pub fn OrdersPage() -> impl IntoView {
     .into_any()
 }
 
-/// Adds a draft at the top at once and opens its editor.
+/// Adds a draft at the top at once and opens its editor. Without the app's script, the form
+/// posts a draft with the id the server rendered into it (so a second submit is the same draft).
 #[component]
 fn NewOrderButton(sync: OrderSync, edit_request: EditRequest) -> impl IntoView {
-    let create = move |_| {
+    let create = Callback::new(move |()| {
         let id = OrderId::new();
         let now = uuid_made_at(id.as_uuid());
         sync.act(id, OpKind::Create(Order::new_draft(id, now)));
         edit_request.0.set(Some(id));
-    };
+    });
+    let draft = Order::new_draft(OrderId::new(), 0);
     view! {
-        <button type="button" class="button button-primary" data-testid="new-order" on:click=create>
-            <span aria-hidden="true">"+"</span>
-            " New order"
-        </button>
+        <WriteForm action="create" on_submit=create>
+            {hidden("id", form_key())}
+            {hidden("customer", draft.customer.to_string())}
+            {hidden("item", draft.item.to_string())}
+            {hidden("quantity", draft.quantity.get().to_string())}
+            {hidden("unit_price_cents", draft.unit_price.cents().to_string())}
+            {hidden("note", String::new())}
+            <button type="submit" class="button button-primary" data-testid="new-order">
+                <span aria-hidden="true">"+"</span>
+                " New order"
+            </button>
+        </WriteForm>
     }
     .into_any()
+}
+
+/// What a form posted without JavaScript left for the page when no row of the list shows it:
+/// a delete (with Undo, which then posts too), or a refusal about an order not in the list.
+#[component]
+fn PageNotice(sync: OrderSync) -> impl IntoView {
+    let notice = form_notice().filter(|n| matches!(n.result, FormResult::Deleted(_)) || n.order.is_none_or(|id| sync.row_untracked(id).is_none()));
+    notice.map(|n| {
+        let undo = match &n.result {
+            FormResult::Deleted(order) => Some(order.id),
+            FormResult::Refused(_) => None,
+        };
+        view! {
+            <div class="form-notice" id="form-notice" tabindex="-1" role="status" data-testid="form-notice">
+                <span class="status-text">{n.message(None)}</span>
+                {undo.map(|id| view! { <UndoForm id/> })}
+            </div>
+        }
+    })
 }

@@ -7,7 +7,6 @@
 mod persist;
 mod transport;
 
-pub use transport::outcome_of_error;
 
 use leptos::prelude::*;
 use uuid::Uuid;
@@ -334,9 +333,12 @@ impl OrderSync {
         self.starred.get()
     }
 
-    /// Ids in list order, without pending deletes' neighbours changing: used for move up/down.
-    pub fn order_ids(self) -> Vec<OrderId> {
-        self.ids.get_untracked()
+    /// The rows just above and just below `id` now, not tracked (what move up / down go by).
+    pub fn neighbours_untracked(self, id: OrderId) -> (Option<OrderId>, Option<OrderId>) {
+        self.ids.with_untracked(|ids| match ids.iter().position(|i| *i == id) {
+            Some(i) => (i.checked_sub(1).map(|j| ids[j]), ids.get(i + 1).copied()),
+            None => (None, None),
+        })
     }
 
     /// Changes the engine, then re-renders the rows `f` says it may have touched (and the

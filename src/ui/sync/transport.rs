@@ -1,38 +1,13 @@
 //! Sends one queued operation to its server function and turns the answer into the engine's
-//! [`Outcome`]. The mapping from errors to outcomes is pure and tested here; deciding what an
+//! [`Outcome`] (the mapping from errors to outcomes is `crate::records::outcome_of_error`); deciding what an
 //! outcome means is the engine's job.
 
+#![cfg(feature = "hydrate")]
+
 use crate::error::AppError;
-use crate::records::{ErrorKind, Outcome, RowError};
-#[cfg(feature = "hydrate")]
-use crate::records::{Op, OpKind};
-
-/// What a change held for a sign-in says.
-pub const SIGNED_OUT: &str = "You're signed out. Sign in to send this change.";
-
-/// How the engine must treat a server error (PRODUCT.md, "Server answers the client must tell apart").
-pub fn outcome_of_error(e: AppError) -> Outcome {
-    match e {
-        AppError::Validation { field, message } => Outcome::Rejected(RowError::validation(field, message)),
-        AppError::Conflict { current, .. } => Outcome::VersionConflict(*current),
-        AppError::NotFound { message } => Outcome::Rejected(RowError::new(ErrorKind::NotFound, message)),
-        AppError::Forbidden { message } => Outcome::Rejected(RowError::new(ErrorKind::Forbidden, message)),
-        // Resending the same request can only fail the same way: no Retry.
-        AppError::KeyReused { message } | AppError::BadRequest { message } => {
-            Outcome::Rejected(RowError::new(ErrorKind::Unsendable, message))
-        }
-        AppError::Internal { message } => Outcome::Rejected(RowError::new(ErrorKind::Server, message)),
-        // Still running under this key: ask again soon, it is no failure.
-        AppError::InProgress { message } => Outcome::Busy(message),
-        // Nothing is known to have happened: resend later with the same key.
-        AppError::Transient { message } | AppError::Network { message } | AppError::TooMany { message } => Outcome::Transient(message),
-        // Signed out: nothing happened (`send` holds such a change for a sign-in instead).
-        AppError::Unauthorized { .. } => Outcome::Transient(SIGNED_OUT.to_string()),
-    }
-}
+use crate::records::{outcome_of_error, Op, OpKind, Outcome};
 
 /// What became of a sent op.
-#[cfg(feature = "hydrate")]
 pub enum Sent {
     /// The server answered (or the deadline passed with the request out: it may have landed).
     Answered(Outcome),
@@ -47,7 +22,6 @@ pub enum Sent {
 /// Sends `op` with its id as the idempotency key and the version it was based on. A request
 /// not answered within `deadline_ms` is abandoned: nothing is known, so it is transient and
 /// the engine resends it with the same key.
-#[cfg(feature = "hydrate")]
 pub async fn send(op: Op, deadline_ms: i64) -> Sent {
     match within(deadline_ms, request(op)).await {
         Some(Ok(outcome)) => Sent::Answered(outcome),
@@ -59,7 +33,6 @@ pub async fn send(op: Op, deadline_ms: i64) -> Sent {
 }
 
 /// `fut`'s output, or `None` if `ms` pass first (the future is then dropped).
-#[cfg(feature = "hydrate")]
 pub(super) async fn within<T>(ms: i64, fut: impl Future<Output = T>) -> Option<T> {
     use std::task::Poll;
     let timer = js_sys::Promise::new(&mut |resolve, _| {
@@ -82,7 +55,6 @@ pub(super) async fn within<T>(ms: i64, fut: impl Future<Output = T>) -> Option<T
     .await
 }
 
-#[cfg(feature = "hydrate")]
 async fn request(op: Op) -> Result<Outcome, AppError> {
     use crate::api;
     let key = op.id.to_string();
@@ -115,47 +87,5 @@ async fn request(op: Op) -> Result<Outcome, AppError> {
             .await
             .map(|r| Outcome::DeleteHeld { record: r.order, undo_until: r.undo_until }),
         OpKind::UndoDelete => api::undo_delete(key, id).await.map(Outcome::Confirmed),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::domain::Field;
-
-    #[test]
-    fn validation_is_a_rejection_at_the_field() {
-        let o = outcome_of_error(AppError::Validation { field: Field::Quantity, message: "too many".into() });
-        assert_eq!(o, Outcome::Rejected(RowError::validation(Field::Quantity, "too many")));
-    }
-
-    #[test]
-    fn retryable_answers_are_transient_so_the_same_key_is_resent() {
-        assert!(matches!(outcome_of_error(AppError::InProgress { message: "running".into() }), Outcome::Busy(_)));
-        for e in [
-            AppError::Transient { message: "busy".into() },
-            AppError::Network { message: "offline".into() },
-        ] {
-            assert!(matches!(outcome_of_error(e), Outcome::Transient(_)));
-        }
-    }
-
-    #[test]
-    fn requests_that_would_fail_the_same_way_again_roll_back_without_retry() {
-        for e in [AppError::KeyReused { message: "used".into() }, AppError::BadRequest { message: "malformed".into() }] {
-            let Outcome::Rejected(error) = outcome_of_error(e) else { panic!() };
-            assert_eq!(error.kind, ErrorKind::Unsendable);
-            assert!(!error.is_retryable());
-        }
-    }
-
-    #[test]
-    fn server_failures_are_retryable_rejections_and_refusals_are_not() {
-        let Outcome::Rejected(server) = outcome_of_error(AppError::internal()) else { panic!() };
-        assert!(server.is_retryable());
-        let Outcome::Rejected(gone) = outcome_of_error(AppError::not_found("gone")) else { panic!() };
-        assert!(!gone.is_retryable());
-        let Outcome::Rejected(no) = outcome_of_error(AppError::Forbidden { message: "no".into() }) else { panic!() };
-        assert!(!no.is_retryable());
     }
 }
