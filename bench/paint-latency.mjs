@@ -111,11 +111,30 @@ async function startServer() {
   }
 }
 
+// The seeded demo owner (the server runs with demo data): the bench acts as that person.
+const DEMO = { email: 'demo@orderdesk.test', password: 'demo-password' };
+let session = '';
+
+/** Signs the bench's own requests in (the session cookie goes with every later one). */
+async function signIn() {
+  const res = await fetch(`${base}/api/accounts/sign-in`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: base, accept: 'application/json' },
+    body: new URLSearchParams(DEMO),
+  });
+  if (!res.ok) throw new Error(`sign-in: ${res.status} ${await res.text()}`);
+  session = res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+}
+
+/** Headers as the app's own pages send them (the server refuses other sites' writes), signed in. */
+function sameSite(extra = {}) {
+  return { 'sec-fetch-site': 'same-origin', cookie: session, ...extra };
+}
+
 async function api(method, p, body) {
   const res = await fetch(`${base}${p}`, {
     method,
-    // As the app's own pages would send it: the server refuses other sites' writes.
-    headers: body ? { 'content-type': 'application/json', 'sec-fetch-site': 'same-origin' } : { 'sec-fetch-site': 'same-origin' },
+    headers: body ? sameSite({ 'content-type': 'application/json' }) : sameSite(),
     body: body ? JSON.stringify(body) : undefined,
   });
   if (!res.ok) throw new Error(`${method} ${p}: ${res.status} ${await res.text()}`);
@@ -134,7 +153,7 @@ function uuidv7() {
 
 /** Creates drafts through the app's own write endpoint until the list holds `listRows` orders. */
 async function fillList() {
-  const listed = await fetch(`${base}/api/orders/page`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'sec-fetch-site': 'same-origin' }, body: '' });
+  const listed = await fetch(`${base}/api/orders/page`, { method: 'POST', headers: sameSite({ 'content-type': 'application/x-www-form-urlencoded' }), body: '' });
   if (!listed.ok) throw new Error(`list: ${listed.status}`);
   const have = (await listed.json()).total;
   for (let i = have; i < listRows; i++) {
@@ -142,7 +161,7 @@ async function fillList() {
       key: crypto.randomUUID(), id: uuidv7(), customer: `Bench customer ${i}`, item: `Bench item ${i}`,
       quantity: '1', unit_price_cents: '1000', note: '',
     });
-    const res = await fetch(`${base}/api/orders/create`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'sec-fetch-site': 'same-origin' }, body: form });
+    const res = await fetch(`${base}/api/orders/create`, { method: 'POST', headers: sameSite({ 'content-type': 'application/x-www-form-urlencoded' }), body: form });
     if (!res.ok) throw new Error(`create: ${res.status} ${await res.text()}`);
   }
   if (listRows > have) log(`list filled to ${listRows} orders`);
@@ -278,6 +297,7 @@ async function measureRestore(context, page) {
 async function main() {
   const started = Date.now();
   await startServer();
+  await signIn();
   await fillList();
   await api('DELETE', '/api/faults');
   await api('PUT', '/api/faults/latency', { ms: latencyMs });
@@ -288,6 +308,8 @@ async function main() {
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
   });
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const signedIn = await context.request.post(`${base}/api/accounts/sign-in`, { form: DEMO, headers: { origin: base, accept: 'application/json' } });
+  if (!signedIn.ok()) throw new Error(`browser sign-in: ${signedIn.status()}`);
   // The app records how long each save of its outbox (and each restore) takes as User Timing
   // measures; collect every one as it is made.
   await context.addInitScript(() => {

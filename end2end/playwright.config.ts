@@ -19,6 +19,9 @@ const largePort = port + 4;
 // Accounts and workspaces on a sixth: its specs share, demote and remove members and set
 // global fault rules.
 const accountsPort = port + 5;
+// Writes without JavaScript on a seventh, with quick jobs: its specs post the server-rendered
+// forms (JavaScript off) and watch a status page reload itself until its job ends.
+const nojsPort = port + 6;
 // What is served: the release build by default; E2E_SERVER_BIN / E2E_SITE_ROOT test a copy.
 const serverBin = process.env.E2E_SERVER_BIN ?? 'target/release/orderdesk';
 const siteRoot = process.env.E2E_SITE_ROOT ?? 'target/site';
@@ -81,7 +84,8 @@ export default defineConfig({
     // In this order, so the long serial specs pack well on two workers (the whole suite stays
     // under 4 minutes): row states start early in `app`, the durable spec right after the
     // gallery, then the large list, jobs and sync.
-    { name: 'app', testIgnore: /(jobs|sync|nothing-lost|large-list|accounts).*\.spec\.ts/ },
+    { name: 'app', testIgnore: /(jobs|sync|nothing-lost|large-list|accounts|no-js).*\.spec\.ts/ },
+    { name: 'nojs', testMatch: /no-js.*\.spec\.ts/, use: { baseURL: `http://127.0.0.1:${nojsPort}`, javaScriptEnabled: false } },
     { name: 'accounts', testMatch: /accounts.*\.spec\.ts/, use: { baseURL: `http://127.0.0.1:${accountsPort}` } },
     { name: 'durable', testMatch: /nothing-lost.*\.spec\.ts/, use: { baseURL: `http://127.0.0.1:${durablePort}` } },
     { name: 'large', testMatch: /large-list.*\.spec\.ts/, use: { baseURL: `http://127.0.0.1:${largePort}` } },
@@ -94,6 +98,12 @@ export default defineConfig({
     server(durablePort),
     server(largePort, { ORDERDESK_DEMO_ORDERS: '5000' }),
     server(accountsPort),
+    server(nojsPort, {
+      ORDERDESK_JOB_PAYMENT_MS: '1500',
+      ORDERDESK_JOB_STOCK_MS: '1500',
+      ORDERDESK_JOB_FULFILMENT_MS: '1500',
+      ORDERDESK_JOB_FAILURE_RATE: '0',
+    }),
     server(jobsPort, {
       ORDERDESK_JOB_PAYMENT_MS: String(JOB_TIMINGS.stepMs),
       ORDERDESK_JOB_STOCK_MS: String(JOB_TIMINGS.stepMs),

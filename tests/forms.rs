@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{spawn_app, TestApp, DEMO};
+use common::{quick_jobs, spawn_app, spawn_app_with, TestApp, DEMO};
 use orderdesk::domain::Order;
 
 /// One `<form method="post">` of a page: where it posts, and its fields as rendered.
@@ -190,6 +190,34 @@ async fn delete_undo_create_and_place_go_where_the_person_expects() {
     let to = location(&submit(&app, &place, "/orders").await);
     assert!(to.starts_with("/jobs/") && to.ends_with("/accepted"), "{to}");
     assert_eq!(location(&submit(&app, &place, "/orders").await), to, "posted again: the same job");
+}
+
+#[tokio::test]
+async fn a_failed_jobs_place_again_refused_says_why_on_its_status_page() {
+    let outbox = tempfile::tempdir().unwrap();
+    let app = spawn_app_with(|s| quick_jobs(s, outbox.path())).await;
+    let draft = app.a_draft().await;
+    let id = draft.id.to_string();
+    app.fault(serde_json::json!({"kind": "place", "action": {"outcome": "job_fail"}})).await;
+    let accepted = location(&submit(&app, &row_form(&page(&app, "/orders").await, &id, "place"), "/orders").await);
+    let status = accepted.trim_end_matches("/accepted").to_string();
+    let mut html = String::new();
+    for _ in 0..100 {
+        html = page(&app, &status).await;
+        if html.contains("data-testid=\"place-again\"") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let again = post_forms(&html).into_iter().find(|f| f.action == "/api/orders/place").expect("the failed job's page offers Place order again");
+    let failed = current(&app, &id).await;
+
+    app.fault(serde_json::json!({"kind": "place", "action": {"outcome": "reject"}})).await;
+    assert!(location(&submit(&app, &again, &status).await).starts_with(&status), "back to the status page");
+    let back = page(&app, &status).await;
+    assert!(back.contains("data-testid=\"place-again-error\""), "the page says why");
+    assert!(!page(&app, &status).await.contains("data-testid=\"place-again-error\""), "once");
+    assert_eq!(current(&app, &id).await.version, failed.version, "nothing changed");
 }
 
 #[tokio::test]

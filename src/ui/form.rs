@@ -47,6 +47,45 @@ pub fn WriteForm(
     }
 }
 
+/// The query parameters that open a state of the page without JavaScript (a row's editor, the
+/// cancel dialog): one at a time, so a [`PageStateForm`] drops the others.
+const PAGE_STATES: [&str; 2] = ["edit", "cancel"];
+
+/// A GET form that opens a state of this page without JavaScript: the same page again with
+/// `name=value` (none: the page without a state), keeping the rest of its address (the
+/// search). Once the app runs, `on_submit` opens the state in place instead.
+#[component]
+pub fn PageStateForm(
+    /// The state's query parameter (`edit`, `cancel`) and its value, if one is opened.
+    #[prop(optional)]
+    state: Option<(&'static str, String)>,
+    on_submit: Callback<()>,
+    /// The submit button.
+    children: Children,
+) -> impl IntoView {
+    let kept: Vec<(String, String)> = leptos_router::hooks::use_query_map().with_untracked(|query| {
+        query
+            .latest_values()
+            .filter(|(name, _)| !PAGE_STATES.contains(&name.as_ref()))
+            .map(|(name, value)| (name.to_string(), value.to_string()))
+            .collect()
+    });
+    view! {
+        <form
+            method="get"
+            class="write-form"
+            on:submit=move |ev| {
+                ev.prevent_default();
+                on_submit.run(());
+            }
+        >
+            {kept.into_iter().map(|(name, value)| view! { <input type="hidden" name=name value=value/> }).collect_view()}
+            {state.map(|(name, value)| hidden(name, value))}
+            {children()}
+        </form>
+    }
+}
+
 /// A hidden field of a write form, as the page was rendered (the app's script never posts it).
 pub fn hidden(name: &'static str, value: String) -> impl IntoView {
     view! { <input type="hidden" name=name value=value/> }

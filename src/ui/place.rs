@@ -10,7 +10,7 @@ use crate::api::place_order;
 use crate::domain::{OrderId, PlaceReceipt};
 use crate::error::AppError;
 use crate::ui::live::use_live_feed;
-use crate::ui::sync::with_write_deadline;
+use crate::ui::sync::{browser_action, with_write_deadline};
 
 /// What [`use_place_order`] returns: `dispatch((order id, version))`; `pending()` while the
 /// request runs; `value()` holds the last answer (`Err` says why it wasn't accepted).
@@ -22,7 +22,7 @@ pub fn use_place_order(on_accepted: impl Fn(&PlaceReceipt) + Copy + 'static) -> 
     let feed = use_live_feed();
     let navigate = use_navigate();
     let key = StoredValue::new(Uuid::now_v7());
-    Action::new_local(move |&(id, version): &(OrderId, i64)| {
+    browser_action(move |&(id, version): &(OrderId, i64)| {
         let request_key = key.get_value().to_string();
         let navigate = navigate.clone();
         async move {

@@ -6,8 +6,8 @@ use leptos::prelude::*;
 
 use crate::api::cancel_order;
 use crate::records::RowView;
-use crate::ui::form::{hidden, WriteForm};
-use crate::ui::sync::{with_write_deadline, OrderSync};
+use crate::ui::form::{hidden, PageStateForm, WriteForm};
+use crate::ui::sync::{browser_action, with_write_deadline, OrderSync};
 
 /// Without JavaScript the dialog is a page state: "Cancel" asks for the page with `?cancel=<id>`,
 /// which renders the dialog open; "Cancel order" posts the cancel; "Keep order" goes back.
@@ -21,7 +21,7 @@ pub fn CancelOrder(row: Memo<RowView>, sync: OrderSync) -> impl IntoView {
     // One key per confirmation, so a double click or a retry of the same intent is one effect.
     let key = StoredValue::new(uuid::Uuid::now_v7());
     let confirm_button = NodeRef::<Button>::new();
-    let cancel = Action::new_local(move |_: &()| {
+    let cancel = browser_action(move |_: &()| {
         let (id, version) = row.with_untracked(|r| (r.order.id, r.order.version));
         let key = key.get_value().to_string();
         async move {
@@ -36,8 +36,7 @@ pub fn CancelOrder(row: Memo<RowView>, sync: OrderSync) -> impl IntoView {
     });
     let pending = cancel.pending();
     let number = move || row.with(|r| r.order.display_number());
-    let show = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
+    let show = Callback::new(move |()| {
         key.set_value(uuid::Uuid::now_v7());
         error.set(None);
         open.set(true);
@@ -46,17 +45,16 @@ pub fn CancelOrder(row: Memo<RowView>, sync: OrderSync) -> impl IntoView {
                 let _ = b.focus();
             }
         });
-    };
+    });
     let close = move || {
         if !pending.get_untracked() {
             open.set(false);
         }
     };
     view! {
-        <form method="get" class="write-form" on:submit=show>
-            <input type="hidden" name="cancel" value=id.clone()/>
+        <PageStateForm state=("cancel", id.clone()) on_submit=show>
             <button type="submit" class="button button-small" data-testid="cancel-order">"Cancel"</button>
-        </form>
+        </PageStateForm>
         <Show when=move || open.get()>
             <div class="dialog-backdrop" on:click=move |_| close()>
                 <div
@@ -72,9 +70,9 @@ pub fn CancelOrder(row: Memo<RowView>, sync: OrderSync) -> impl IntoView {
                     <p>"The order stops and the customer is told. This can't be undone."</p>
                     {move || error.get().map(|m| view! { <p class="dialog-error" role="alert" data-testid="cancel-error">{m}</p> })}
                     <div class="dialog-actions">
-                        <form method="get" class="write-form" on:submit=move |ev| { ev.prevent_default(); close(); }>
+                        <PageStateForm on_submit=Callback::new(move |()| close())>
                             <button type="submit" class="button" disabled=move || pending.get()>"Keep order"</button>
-                        </form>
+                        </PageStateForm>
                         <WriteForm action="cancel" on_submit=Callback::new(move |()| { cancel.dispatch(()); })>
                             {hidden("id", shown.get_value().0)}
                             {hidden("version", shown.get_value().1)}

@@ -6,8 +6,9 @@ use leptos::prelude::*;
 
 use crate::domain::{format_timestamp, OrderId, OrderStatus, BULK_DISCOUNT_FROM};
 use crate::records::{ErrorKind, OpField, RowState, RowView};
-use crate::ui::live::use_live_feed;
 use crate::ui::components::{JobProgress, NameEditor, QuantityStepper, RowActions, RowStatus, StarButton, StatusBadge, Typed};
+use crate::ui::form::PageStateForm;
+use crate::ui::live::use_live_feed;
 use crate::ui::sync::{OrderSync, PendingKind};
 
 /// Asks the row with this id to open its editor (set by "New order").
@@ -114,22 +115,21 @@ pub fn OrderRow(initial: RowView, sync: OrderSync) -> impl IntoView {
                             }))}
                         };
                         if may_edit() {
-                                // Without the app's script, the page again with this row's editor open.
-                                view! {
-                                <form method="get" class="write-form" on:submit=move |ev| { ev.prevent_default(); editing.set(true); }>
-                                <input type="hidden" name="edit" value=id.to_string()/>
-                                <button
-                                    type="submit"
-                                    class="name-button"
-                                    class:hedged=move || hedged(OpField::Name) || hedged(OpField::Note)
-                                    class:invalid=move || invalid(crate::domain::Field::Customer) || invalid(crate::domain::Field::Item)
-                                    disabled=move || !editable()
-                                    title=move || if editable() { "Edit customer, item and note" } else { "Only drafts can be edited" }
-                                    data-testid="edit-names"
-                                >
-                                    {names}
-                                </button>
-                                </form>
+                            // Without the app's script, the page again with this row's editor open.
+                            view! {
+                                <PageStateForm state=("edit", id.to_string()) on_submit=Callback::new(move |()| editing.set(true))>
+                                    <button
+                                        type="submit"
+                                        class="name-button"
+                                        class:hedged=move || hedged(OpField::Name) || hedged(OpField::Note)
+                                        class:invalid=move || invalid(crate::domain::Field::Customer) || invalid(crate::domain::Field::Item)
+                                        disabled=move || !editable()
+                                        title=move || if editable() { "Edit customer, item and note" } else { "Only drafts can be edited" }
+                                        data-testid="edit-names"
+                                    >
+                                        {names}
+                                    </button>
+                                </PageStateForm>
                             }
                             .into_any()
                         } else {

@@ -3,8 +3,9 @@
 
 use leptos::prelude::*;
 
-use crate::domain::Order;
-use crate::ui::form::{hidden, WriteForm};
+use crate::domain::{Order, WriteKind};
+use crate::records::form::FormResult;
+use crate::ui::form::{forget_form_notice, form_notice, hidden, WriteForm};
 use crate::ui::place::use_place_order;
 
 #[component]
@@ -17,9 +18,19 @@ pub fn PlaceAgain(
 ) -> impl IntoView {
     let place = use_place_order(|_| {});
     let pending = place.pending();
+    // A post of this form made without the app's script, refused: the page came back with why.
+    let shown = order();
+    let refused = StoredValue::new(
+        form_notice()
+            .filter(|n| n.kind == WriteKind::Place && n.order == Some(shown.id) && matches!(n.result, FormResult::Refused(_)))
+            .map(|n| n.message(Some(&shown))),
+    );
+    on_cleanup(forget_form_notice);
     // The last refusal, until the next attempt is under way.
-    let error = move || {
-        (!pending.get()).then(|| place.value().get().and_then(Result::err)).flatten().map(|e| format!("Couldn't place the order again. {e}"))
+    let error = move || match place.value().get() {
+        _ if pending.get() => None,
+        Some(result) => result.err().map(|e| format!("Couldn't place the order again. {e}")),
+        None => refused.get_value(),
     };
     let place_again = move |()| {
         if preview || pending.get_untracked() {
@@ -29,7 +40,6 @@ pub fn PlaceAgain(
         place.dispatch((o.id, o.version));
     };
     // Without the app's script, the form posts and the server answers with the accepted screen.
-    let shown = order();
     view! {
         <WriteForm action="place" on_submit=Callback::new(place_again)>
         {hidden("id", shown.id.to_string())}

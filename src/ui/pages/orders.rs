@@ -134,12 +134,12 @@ fn NewOrderButton(sync: OrderSync, edit_request: EditRequest) -> impl IntoView {
 fn PageNotice(sync: OrderSync) -> impl IntoView {
     let notice = form_notice().filter(|n| matches!(n.result, FormResult::Deleted(_)) || n.order.is_none_or(|id| sync.row_untracked(id).is_none()));
     notice.map(|n| {
-        let undo = match &n.result {
-            FormResult::Deleted(order) => Some(order.id),
-            FormResult::Refused(_) => None,
+        let (undo, class, role) = match &n.result {
+            FormResult::Deleted(order) => (Some(order.id), "page-notice", "status"),
+            FormResult::Refused(_) => (None, "page-notice is-refused", "alert"),
         };
         view! {
-            <div class="form-notice" id="form-notice" tabindex="-1" role="status" data-testid="form-notice">
+            <div class=class id="form-notice" tabindex="-1" role=role data-testid="form-notice">
                 <span class="status-text">{n.message(None)}</span>
                 {undo.map(|id| view! { <UndoForm id/> })}
             </div>

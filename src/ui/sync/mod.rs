@@ -886,6 +886,27 @@ pub async fn with_write_deadline<T>(request: impl Future<Output = Result<T, AppE
     }
 }
 
+/// An action that only the browser runs (a pessimistic write from a click): its future need
+/// not be `Send`. The server renders the page but never dispatches it, so there it owns
+/// nothing bound to a thread: the page's owner is dropped on whichever worker ends the
+/// response, where a thread-bound action would panic.
+pub fn browser_action<I, O, Fu>(action_fn: impl Fn(&I) -> Fu + 'static) -> Action<I, O>
+where
+    I: Send + Sync + 'static,
+    O: Send + Sync + 'static,
+    Fu: Future<Output = O> + 'static,
+{
+    #[cfg(feature = "hydrate")]
+    {
+        Action::new_local(action_fn)
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        drop(action_fn);
+        Action::new(|_: &I| std::future::pending::<O>())
+    }
+}
+
 /// Whether a request sent at `sent_at` has been out long enough that the row should say it
 /// is still saving.
 pub fn is_slow(sent_at: Option<i64>, now: i64) -> bool {
