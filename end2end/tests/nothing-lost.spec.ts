@@ -4,6 +4,7 @@ import { OrdersPage, offlineNotice } from '../pages/orders-page';
 import { parseRowSnapshot, type OrderRow, type RowSnapshot } from '../pages/order-row';
 import { Outbox, type PersistedOp } from '../pages/outbox';
 import { WriteLog } from '../pages/write-log';
+import type { Faults } from '../pages/faults';
 import type { BrowserContext, Page } from '@playwright/test';
 
 // Issue "Nothing lost": pending writes survive reloads, closed tabs, other tabs and going
@@ -128,9 +129,10 @@ test('reload with three queued edits on one row and one on another: all land onc
   const restored = await Outbox.recordAtLoad(page);
   const historyA = await rowA.recordHistoryFromLoad();
   // Held long enough that nothing is answered before the reload, even on a loaded machine
+  // (8 s was not: a run with every project's server busy took that long to click and check)
   // (one request per row: A's second and third + wait behind its first).
-  await faults.next('quantity', 'delay', { ms: 8_000 });
-  await faults.next('star', 'delay', { ms: 8_000 });
+  await faults.next('quantity', 'delay', { ms: 15_000 });
+  await faults.next('star', 'delay', { ms: 15_000 });
 
   // A's first + and B's star go out and are held; A's second and third + queue behind the first.
   await rowA.increase();
@@ -187,8 +189,8 @@ test('the tab is closed mid-queue: a new tab recovers the queue and sends it onc
   const log = new WriteLog().watch(page, 'closed');
   await ordersPage.goto();
   const [rowA, rowB] = [ordersPage.orderRow(A), ordersPage.orderRow(B)];
-  await faults.next('quantity', 'delay', { ms: 8_000 });
-  await faults.next('star', 'delay', { ms: 8_000 });
+  await faults.next('quantity', 'delay', { ms: 15_000 });
+  await faults.next('star', 'delay', { ms: 15_000 });
 
   await rowA.increase();
   await rowA.increase();
@@ -240,8 +242,9 @@ test('two tabs with pending edits on the same and different rows: each op once, 
   const [tabA, tabB] = [new OrdersPage(page), new OrdersPage(pageB)];
   await tabA.goto();
   await tabB.goto();
-  // Every write is answered 3 s late, so what follows happens while they are pending.
-  await faults.latency(3_000);
+  // Every write is answered 6 s late, so what follows happens while they are pending (3 s was
+  // not enough on a loaded machine: the checks below took longer and the star had landed).
+  await faults.latency(6_000);
   const a = (n: string) => tabA.orderRow(n);
   const b = (n: string) => tabB.orderRow(n);
 
@@ -420,8 +423,16 @@ test('offline, then the tab is closed: the queue is still there, and lands once 
 /**
  * Makes one + on `number` while offline and closes the page before it can be sent: an op left
  * in storage, never sent. Returns it.
+ *
+ * A page closed while its script runs can live on in its renderer for a while, detached from the
+ * browser's offline emulation (and from the test's view), and send its queued change when its
+ * retry timer fires: CI saw it more than 3 s after close(), even after leaving the app for
+ * about:blank first. So until the test clears the server's fault rules, every quantity write
+ * is answered "try again later" (503: nothing changes, the op stays queued as it was): a send
+ * from the closed page can't land, and the op is left unsent on the server, as this promises.
  */
-async function leaveUnsentIncrease(page: Page, context: BrowserContext, number: string): Promise<PersistedOp> {
+async function leaveUnsentIncrease(page: Page, context: BrowserContext, faults: Faults, number: string): Promise<PersistedOp> {
+  await faults.next('quantity', 'transient', { count: 1_000 });
   const ordersPage = new OrdersPage(page);
   await ordersPage.goto();
   await context.setOffline(true);
@@ -429,11 +440,6 @@ async function leaveUnsentIncrease(page: Page, context: BrowserContext, number: 
   await ordersPage.orderRow(number).increase();
   await expectWaiting(ordersPage.orderRow(number));
   const [op] = await new Outbox(page).expectOps(1);
-  // Leave the app first, then close the tab. A page closed while its script runs can live on
-  // in its renderer for a while, detached from the browser's offline emulation, and send its
-  // queued change when its retry timer fires (seen in CI more than 3 s after close()). After a
-  // navigation the app's document is gone (or frozen in the back/forward cache, where no timer
-  // runs), so the change is surely left unsent, as this helper promises.
   await page.goto('about:blank');
   await page.close({ runBeforeUnload: false });
   await context.setOffline(false);
@@ -457,11 +463,12 @@ async function openLater(context: BrowserContext, consoleErrors: string[], log: 
 test('an op older than the idempotency window is not re-sent blindly: not sent, and Discard drops it', async ({
   page,
   context,
+  faults,
   consoleErrors,
 }) => {
   const number = 'ORD-1006';
   const before = await api.get(number);
-  const op = await leaveUnsentIncrease(page, context, number);
+  const op = await leaveUnsentIncrease(page, context, faults, number);
   expect(op.target).toBe(before.id);
 
   const log = new WriteLog();
@@ -480,10 +487,10 @@ test('an op older than the idempotency window is not re-sent blindly: not sent, 
   expectOnlyHttpErrors(consoleErrors, ['offline']);
 });
 
-test('an op older than the idempotency window, not sent: Retry sends it, and it lands once', async ({ page, context, consoleErrors }) => {
+test('an op older than the idempotency window, not sent: Retry sends it, and it lands once', async ({ page, context, faults, consoleErrors }) => {
   const number = 'ORD-1005';
   const before = await api.get(number);
-  const op = await leaveUnsentIncrease(page, context, number);
+  const op = await leaveUnsentIncrease(page, context, faults, number);
 
   const log = new WriteLog();
   const tab = await openLater(context, consoleErrors, log);
@@ -491,6 +498,7 @@ test('an op older than the idempotency window, not sent: Retry sends it, and it 
   await expectNotSent(row);
   await api.expectHolds({ [number]: { quantity: before.quantity, version: before.version } }, 'not sent by itself');
 
+  await faults.clear();
   await row.retry();
   await api.expectLanded({ [number]: { quantity: before.quantity + 1, version: before.version + 1 } });
   await row.expectConfirmed(await api.get(number), { timeout: 15_000 });

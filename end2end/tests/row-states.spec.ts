@@ -706,7 +706,18 @@ test('timing drift: a second + while the first is in flight ends at +2 on the ro
 }) => {
   const before = await api.get('ORD-1013');
   const q0 = before.quantity;
-  await faults.next('quantity', 'delay', { ms: 4_000 });
+  // The first + is held on its way (in the browser) until the second has been made and checked:
+  // in flight for as long as the test needs, however slow the machine.
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  let first = true;
+  await page.route('**/api/orders/quantity', async (route) => {
+    if (first) {
+      first = false;
+      await held;
+    }
+    await route.continue();
+  });
   await ordersPage.goto();
   const row = ordersPage.orderRow('ORD-1013');
   const history = await row.recordHistory();
@@ -718,6 +729,8 @@ test('timing drift: a second + while the first is in flight ends at +2 on the ro
   await row.increase();
   await expect(row.quantityValue).toHaveText(String(q0 + 2), { timeout: 1_000 });
   await expect(row.root).toHaveAttribute('data-state', 'pending');
+  expect((await api.get('ORD-1013')).quantity, 'the first + is still on its way').toBe(q0);
+  release();
 
   await expectIdle(row);
   await expect(row.quantityValue).toHaveText(String(q0 + 2));
