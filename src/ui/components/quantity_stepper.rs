@@ -24,50 +24,44 @@ pub fn QuantityStepper(
         }
     };
     let number = move || row.with(|r| r.order.display_number());
+    let next = move |q: crate::domain::Quantity, up: bool| if up { q.increment() } else { q.decrement() };
     // Without the app's script, each button posts the quantity it sets, as the page showed it.
     let (id, version, q) = row.with_untracked(|r| (r.order.id.to_string(), r.order.version.to_string(), r.order.quantity));
     let shown = StoredValue::new((id, version));
-    let fields = move |to: Option<crate::domain::Quantity>| {
+    let fields = move || {
         let (id, version) = shown.get_value();
         view! {
             {hidden("id", id)}
             {hidden("version", version)}
-            {hidden("quantity", to.unwrap_or(q).get().to_string())}
+        }
+    };
+    let button = move |up: bool| {
+        let (label, testid, text) = if up { ("Increase quantity", "qty-increase", "+") } else { ("Decrease quantity", "qty-decrease", "−") };
+        view! {
+            <Show when=editable>
+                <WriteForm action="quantity" on_submit=Callback::new(move |()| step(up))>
+                    {fields()}
+                    {hidden("quantity", next(q, up).unwrap_or(q).get().to_string())}
+                    <button
+                        type="submit"
+                        class="icon-button step"
+                        aria-label=label
+                        data-testid=testid
+                        disabled=move || next(qty(), up).is_none()
+                    >
+                        {text}
+                    </button>
+                </WriteForm>
+            </Show>
         }
     };
     view! {
         <span class="stepper" role="group" aria-label=move || format!("Quantity of {}", number())>
-            <Show when=editable>
-                <WriteForm action="quantity" on_submit=Callback::new(move |()| step(false))>
-                    {fields(q.decrement())}
-                    <button
-                        type="submit"
-                        class="icon-button step"
-                        aria-label="Decrease quantity"
-                        data-testid="qty-decrease"
-                        disabled=move || qty().decrement().is_none()
-                    >
-                        "−"
-                    </button>
-                </WriteForm>
-            </Show>
+            {button(false)}
             <span class="qty-value" class:hedged=hedged data-testid="quantity">
                 {move || qty().get()}
             </span>
-            <Show when=editable>
-                <WriteForm action="quantity" on_submit=Callback::new(move |()| step(true))>
-                    {fields(q.increment())}
-                    <button
-                        type="submit"
-                        class="icon-button step"
-                        aria-label="Increase quantity"
-                        data-testid="qty-increase"
-                        disabled=move || qty().increment().is_none()
-                    >
-                        "+"
-                    </button>
-                </WriteForm>
-            </Show>
+            {button(true)}
         </span>
     }
     .into_any()
