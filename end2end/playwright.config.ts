@@ -19,8 +19,9 @@ const largePort = port + 4;
 // Accounts and workspaces on a sixth: its specs share, demote and remove members and set
 // global fault rules.
 const accountsPort = port + 5;
-// Writes without JavaScript on a seventh, with quick jobs: its specs post the server-rendered
-// forms (JavaScript off) and watch a status page reload itself until its job ends.
+// Writes without JavaScript on a seventh, with 9 s jobs: its specs post the server-rendered
+// forms (JavaScript off) and watch a status page reload itself until its job ends (long enough
+// to reach the status page while the job runs, even on a loaded machine).
 const nojsPort = port + 6;
 // What is served: the release build by default; E2E_SERVER_BIN / E2E_SITE_ROOT test a copy.
 const serverBin = process.env.E2E_SERVER_BIN ?? 'target/release/orderdesk';
@@ -99,9 +100,9 @@ export default defineConfig({
     server(largePort, { ORDERDESK_DEMO_ORDERS: '5000' }),
     server(accountsPort),
     server(nojsPort, {
-      ORDERDESK_JOB_PAYMENT_MS: '1500',
-      ORDERDESK_JOB_STOCK_MS: '1500',
-      ORDERDESK_JOB_FULFILMENT_MS: '1500',
+      ORDERDESK_JOB_PAYMENT_MS: '3000',
+      ORDERDESK_JOB_STOCK_MS: '3000',
+      ORDERDESK_JOB_FULFILMENT_MS: '3000',
       ORDERDESK_JOB_FAILURE_RATE: '0',
     }),
     server(jobsPort, {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Page } from '@playwright/test';
-import { test, expect, waitForHydration } from './fixtures';
+import { test, expect, waitForHydration, DEMO } from './fixtures';
 import { OrdersApi, type ServerOrder } from '../pages/orders-api';
 import { OrderRow } from '../pages/order-row';
 import { AcceptedPage, JobStatusPage } from '../pages/jobs';
@@ -9,6 +9,10 @@ import { AcceptedPage, JobStatusPage } from '../pages/jobs';
 // rendered. These run in project `nojs` (JavaScript off, its own server): each write is made
 // by posting that form, and every proof counts the order's versions on the server (one applied
 // write is one version). Each test works on drafts of its own, made through the API.
+
+// Each test is a series of whole-page round trips (a post, its redirect, the page again): on a
+// loaded machine the longest takes more than the default 30 s.
+test.describe.configure({ timeout: 60_000 });
 
 let api: OrdersApi;
 
@@ -164,13 +168,44 @@ test('place: the accepted screen, then the status page reloads itself until the 
   await expect(page).toHaveURL(new RegExp(`/jobs/${jobId}$`));
   const status = new JobStatusPage(page);
   await expect(status.root).toHaveAttribute('data-state', 'placing');
-  await expect(status.root).toHaveAttribute('data-state', 'placed', { timeout: 15_000 });
+  await expect(status.root).toHaveAttribute('data-state', 'placed', { timeout: 20_000 });
   expect((await api.get(draft.label)).status).toBe('placed');
   // Ended: it stops reloading (the same document for a while).
   const loads: string[] = [];
   page.on('load', () => loads.push(page.url()));
   await page.waitForTimeout(3_000);
   expect(loads, 'no reload after the job ended').toEqual([]);
+
+  // Cancel: the dialog is a page of its own; Keep order goes back, Cancel order cancels it once.
+  const placed = await api.get(draft.label);
+  await page.goto('/orders');
+  const cancelButton = row.root.getByTestId('cancel-order');
+  const dialog = page.getByTestId('cancel-dialog');
+  await cancelButton.click();
+  await expect(page).toHaveURL(new RegExp(`cancel=${draft.id}`));
+  await expect(dialog).toContainText(`Cancel ${draft.label}?`);
+  await dialog.getByRole('button', { name: 'Keep order' }).click();
+  await expect(dialog).toHaveCount(0);
+  await api.expectHolds({ [draft.label]: { status: 'placed', version: placed.version } }, 'kept');
+  await cancelButton.click();
+  await dialog.getByRole('button', { name: 'Cancel order' }).click();
+  await expect(page).toHaveURL(new RegExp(`/orders#order-${draft.id}$`));
+  await expect(dialog).toHaveCount(0);
+  await api.expectLanded({ [draft.label]: { status: 'cancelled', version: placed.version + 1 } });
+  await expect(row.root.getByTestId('status-badge')).toContainText('Cancelled');
+});
+
+test('sign out and back in with forms', async ({ page }) => {
+  await page.goto('/orders');
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page).toHaveURL(/\/sign-in/);
+  await page.goto('/orders');
+  await expect(page).toHaveURL(/\/sign-in/);
+  await page.getByLabel('Email').fill(DEMO.email);
+  await page.getByLabel('Password').fill(DEMO.password);
+  await page.getByTestId('sign-in-form').getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(/\/orders/);
+  await expect(page.getByTestId('order-row').first()).toBeVisible();
 });
 
 test.describe('with JavaScript', () => {

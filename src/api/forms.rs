@@ -18,7 +18,7 @@ use tower_sessions::Session;
 
 use crate::domain::{DeleteReceipt, PlaceReceipt, WriteKind};
 use crate::error::AppError;
-use crate::records::form::{FormNotice, FormResult};
+use crate::records::form::{FormNotice, FormResult, PAGE_STATES};
 
 /// Where the session keeps the notice until the next page shows it.
 const NOTICE: &str = "form_notice";
@@ -100,14 +100,14 @@ async fn answer_post(kind: WriteKind, session: Session, req: Request, next: Next
                 Ok(receipt) => format!("{}/accepted", receipt.job.href()),
                 Err(_) => at_row(&back),
             },
-            WriteKind::Create => at_row(&with_query(&back, "edit", &order)),
+            WriteKind::Create => at_row(&with_page_state(&back, "edit", &order)),
             WriteKind::Delete => {
                 if let Ok(receipt) = crate::wire::from_slice::<DeleteReceipt>(&answer) {
                     keep(&session, FormNotice::new(kind, &fields, FormResult::Deleted(receipt.order))).await;
                 }
                 format!("{back}#form-notice")
             }
-            _ => at_row(&without_query(&back, "edit")),
+            _ => at_row(&without_page_state(&back)),
         };
         return see_other(&location);
     }
@@ -117,7 +117,8 @@ async fn answer_post(kind: WriteKind, session: Session, req: Request, next: Next
     }
     let notice = FormNotice::new(kind, &fields, FormResult::Refused(error));
     // A refused edit goes back to its editor, open, with what was typed.
-    let back = if notice.invalid_field().is_some() { with_query(&back, "edit", &order) } else { back };
+    // Any other refusal is told on its row, with the dialog it came from closed.
+    let back = if notice.invalid_field().is_some() { with_page_state(&back, "edit", &order) } else { without_page_state(&back) };
     keep(&session, notice).await;
     see_other(&at_row(&back))
 }
@@ -153,23 +154,23 @@ fn back_to(req: &Request) -> String {
     from_here.unwrap_or_else(|| "/orders".to_string())
 }
 
-/// `url` with its query's `name` set to `value` (replacing any).
-fn with_query(url: &str, name: &str, value: &str) -> String {
-    let (path, mut pairs) = split_query(url, name);
+/// `url` in the page state `name=value` (the editor, the cancel dialog), instead of any it was in.
+fn with_page_state(url: &str, name: &str, value: &str) -> String {
+    let (path, mut pairs) = without_states(url);
     pairs.push((name.to_string(), value.to_string()));
     join_query(path, &pairs)
 }
 
-/// `url` without `name` in its query.
-fn without_query(url: &str, name: &str) -> String {
-    let (path, pairs) = split_query(url, name);
+/// `url` in no page state: a write that went through closes the editor or dialog it came from.
+fn without_page_state(url: &str) -> String {
+    let (path, pairs) = without_states(url);
     join_query(path, &pairs)
 }
 
-fn split_query<'a>(url: &'a str, drop: &str) -> (&'a str, Vec<(String, String)>) {
+fn without_states(url: &str) -> (&str, Vec<(String, String)>) {
     let (path, query) = url.split_once('?').unwrap_or((url, ""));
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).unwrap_or_default();
-    (path, pairs.into_iter().filter(|(k, _)| k != drop).collect())
+    (path, pairs.into_iter().filter(|(k, _)| !PAGE_STATES.contains(&k.as_str())).collect())
 }
 
 fn join_query(path: &str, pairs: &[(String, String)]) -> String {
@@ -211,7 +212,9 @@ mod tests {
 
     #[test]
     fn queries_keep_their_other_parameters() {
-        assert_eq!(with_query("/orders?q=a%20b&edit=x", "edit", "y"), "/orders?q=a+b&edit=y");
-        assert_eq!(without_query("/orders?edit=x", "edit"), "/orders");
+        assert_eq!(with_page_state("/orders?q=a%20b&edit=x", "edit", "y"), "/orders?q=a+b&edit=y");
+        assert_eq!(with_page_state("/orders?cancel=x&q=a", "edit", "y"), "/orders?q=a&edit=y");
+        assert_eq!(without_page_state("/orders?edit=x"), "/orders");
+        assert_eq!(without_page_state("/orders?q=a&cancel=x"), "/orders?q=a");
     }
 }

@@ -15,6 +15,10 @@ use super::{outcome_of_error, OpKind, Outcome, RowError};
 /// the token and anything else are left out.
 pub const KEPT_FIELDS: [&str; 8] = ["starred", "quantity", "before", "after", "customer", "item", "note", "id"];
 
+/// The query parameters that open a state of a page without JavaScript (a row's editor, the
+/// cancel dialog): at most one at a time, and none after a write that went through.
+pub const PAGE_STATES: [&str; 2] = ["edit", "cancel"];
+
 /// One plain form post's result, for the page it returns to.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct FormNotice {

@@ -6,7 +6,7 @@
 
 use leptos::prelude::*;
 
-use crate::records::form::FormNotice;
+use crate::records::form::{FormNotice, PAGE_STATES};
 
 /// A write's form: posts to `/api/orders/<action>` with its key and the session token, and,
 /// once the app runs, calls `on_submit` instead (without one, it is posted even then).
@@ -46,10 +46,6 @@ pub fn WriteForm(
         </form>
     }
 }
-
-/// The query parameters that open a state of the page without JavaScript (a row's editor, the
-/// cancel dialog): one at a time, so a [`PageStateForm`] drops the others.
-const PAGE_STATES: [&str; 2] = ["edit", "cancel"];
 
 /// A GET form that opens a state of this page without JavaScript: the same page again with
 /// `name=value` (none: the page without a state), keeping the rest of its address (the
