@@ -16,15 +16,15 @@ pub fn QuantityStepper(
 ) -> impl IntoView {
     let qty = move || row.with(|r| r.order.quantity);
     let hedged = move || row.with(|r| r.pending.as_ref().is_some_and(|p| p.fields.contains(&OpField::Quantity)));
+    let next = move |q: crate::domain::Quantity, up: bool| if up { q.increment() } else { q.decrement() };
     let step = move |up: bool| {
         let (id, q) = row.with_untracked(|r| (r.order.id, r.order.quantity));
-        if let Some(next) = if up { q.increment() } else { q.decrement() } {
+        if let Some(next) = next(q, up) {
             // A relative intent: after a conflict it is re-made on the current quantity.
             sync.act(id, OpKind::StepQuantity { by: if up { 1 } else { -1 }, to: next });
         }
     };
     let number = move || row.with(|r| r.order.display_number());
-    let next = move |q: crate::domain::Quantity, up: bool| if up { q.increment() } else { q.decrement() };
     // Without the app's script, each button posts the quantity it sets, as the page showed it.
     let (id, version, q) = row.with_untracked(|r| (r.order.id.to_string(), r.order.version.to_string(), r.order.quantity));
     let shown = StoredValue::new((id, version));
