@@ -213,9 +213,12 @@ test.describe('with JavaScript', () => {
 
   test('a click before the app has loaded submits the form the server rendered, once', async ({ page }) => {
     const draft = await ownDraft();
-    // The client arrives 2 s late: the click lands on server-rendered HTML.
+    // The client arrives late (held until the click has been made, and at least 2 s): the
+    // click lands on server-rendered HTML, however slow the machine.
+    let release!: () => void;
+    const clicked = new Promise<void>((resolve) => (release = resolve));
     await page.route('**/pkg/*.wasm', async (route) => {
-      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      await Promise.all([clicked, new Promise((resolve) => setTimeout(resolve, 2_000))]);
       // The page it was for may have been left meanwhile (the click's post reloads it).
       await route.continue().catch(() => {});
     });
@@ -223,6 +226,7 @@ test.describe('with JavaScript', () => {
     const row = await rowOf(page, draft.label);
     expect(await page.locator('body').getAttribute('data-hydrated')).toBeNull();
     await row.star();
+    release();
     await api.expectLanded({ [draft.label]: { starred: true, version: draft.version + 1 } });
     await waitForHydration(page);
     await expect(row.starButton).toHaveAttribute('aria-pressed', 'true');

@@ -747,21 +747,34 @@ test('timing drift: a second + while the first is in flight ends at +2 on the ro
 });
 
 test('stale rollback: the first + is refused while a second is queued; the refusal is told and the second + lands on the server value', async ({
+  page,
   ordersPage,
   consoleErrors,
 }) => {
+  // The first + is held on its way (in the browser) until the second has been made and checked:
+  // the second is surely queued behind it, however slow the machine.
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  let first = true;
+  await page.route('**/api/orders/quantity', async (route) => {
+    if (first) {
+      first = false;
+      await held;
+    }
+    await route.continue();
+  });
   await ordersPage.goto();
   const row = ordersPage.orderRow('ORD-1011');
   const before = await api.get('ORD-1011');
   const q0 = before.quantity;
-  // Long enough that the second + is surely made while the first is out, even on a loaded machine.
-  await faults.latency(3_000);
   await faults.next('quantity', 'reject');
 
   await row.increase();
   await expectInFlight(row);
   await row.increase();
   await expect(row.quantityValue).toHaveText(String(q0 + 2), { timeout: 1_000 });
+  expect((await api.get('ORD-1011')).quantity, 'the first + is still on its way').toBe(q0);
+  release();
 
   // A step adds to what lies beneath it: the refused first + is rolled back and said so (a
   // later step does not make it moot), and the second + is sent as +1 on the server's value.
