@@ -1,4 +1,4 @@
-import { expect, type APIRequestContext } from '@playwright/test';
+import { expect, type APIRequestContext, type Page } from '@playwright/test';
 import { SAME_ORIGIN } from './same-origin';
 
 /** The server's write kinds a fault rule can target (omit for "any write"). */
@@ -55,4 +55,24 @@ export class Faults {
     expect(res.status()).toBe(200);
     return res.json();
   }
+}
+
+/**
+ * Holds the page's next write of `kind` on its way (in the browser, before it reaches the
+ * server) until the returned `release` is called: a request in flight for exactly as long as
+ * a test needs to look at it, however slow the machine. Later writes of `kind` pass.
+ */
+export async function holdNextWrite(page: Page, kind: WriteKind): Promise<() => void> {
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  let first = true;
+  await page.route(`**/api/orders/${kind}`, async (route) => {
+    if (first) {
+      first = false;
+      await held;
+    }
+    // The page may have been left meanwhile.
+    await route.continue().catch(() => {});
+  });
+  return release;
 }

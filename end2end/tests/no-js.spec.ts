@@ -154,6 +154,11 @@ test('a form from before a change made elsewhere says so and shows the current v
   await expect(row.quantityValue).toHaveText('7');
   await expect(row.starButton).toHaveAttribute('aria-pressed', 'false');
   await api.expectHolds({ [draft.label]: { starred: false, quantity: 7, version: changed.version } }, 'the stale star changed nothing');
+  // Dismiss works without JavaScript too: the page again, without the notice, at the row.
+  await row.root.getByTestId('dismiss').click();
+  await expect(row.statusMessage).toHaveCount(0);
+  await expect(row.quantityValue).toHaveText('7');
+  await expect(page).toHaveURL(/\/orders\??(#order-[0-9a-f-]+)?$/);
 });
 
 test('place: the accepted screen, then the status page reloads itself until the job ends', async ({ page }) => {

@@ -1,5 +1,5 @@
 import { test, expect, expectOnlyHttpErrors } from './fixtures';
-import type { Faults, WriteKind } from '../pages/faults';
+import { holdNextWrite, type Faults, type WriteKind } from '../pages/faults';
 import { OrdersApi, formatMoney, lineTotalCents, type ServerOrder } from '../pages/orders-api';
 import type { OrderRow } from '../pages/order-row';
 import type { OrdersPage } from '../pages/orders-page';
@@ -274,15 +274,17 @@ const EDIT_FLOWS: Record<Outcome, { title: string; run(action: EditAction, numbe
     title: 'the change shows at once, hedged, pending and busy, then idle with the server record',
     async run(action, number, f) {
       const { row, start, edit, writes } = await openEdit(action, number, f);
-      await faults.next(edit.kind, 'delay', { ms: 1_500 });
+      const release = await holdNextWrite(f.page, edit.kind);
 
       await edit.perform();
-      // All at once: the in-flight look must be seen before the held answer lands.
+      // The in-flight look, at once, while the write is held on its way.
       await Promise.all([
         edit.expectShows('after', { timeout: 1_000 }),
         expectInFlight(row),
         ...edit.hedged.map((field) => expect(field).toHaveClass(/hedged/, { timeout: 1_000 })),
       ]);
+      edit.expectServerHolds(await api.get(number), 'before'); // still on its way
+      release();
 
       await expectIdle(row);
       for (const field of edit.hedged) await expect(field).not.toHaveClass(/hedged/);
@@ -420,18 +422,20 @@ const DELETE_FLOWS: Record<Outcome, { title: string; run(number: string, f: Fixt
     title: '"Deleted · Undo" in place at once, then Undo brings the row back idle with the same values',
     async run(number, { page, ordersPage }) {
       const before = await api.get(number);
-      await faults.next('delete', 'delay', { ms: 1_500 });
+      const release = await holdNextWrite(page, 'delete');
       await ordersPage.goto();
       const row = ordersPage.orderRow(number);
       const text0 = await row.text();
       const writes = recordWrites(page);
 
       await row.delete();
-      // All at once: the in-flight look must be seen before the held answer lands.
+      // The in-flight look, at once, while the delete is held on its way.
       await Promise.all([
         expectInFlight(row, 'deleted'),
         expect(row.statusMessage).toHaveText('Deleting… ·', { timeout: 1_000 }),
       ]);
+      expect(await api.find(number), 'not deleted yet').toBeDefined();
+      release();
       await expect(row.statusMessage).toHaveText('Deleted ·');
       await expect(row.root).toHaveAttribute('aria-busy', 'false');
       await expect(row.undoButton).toBeVisible();
@@ -706,18 +710,8 @@ test('timing drift: a second + while the first is in flight ends at +2 on the ro
 }) => {
   const before = await api.get('ORD-1013');
   const q0 = before.quantity;
-  // The first + is held on its way (in the browser) until the second has been made and checked:
-  // in flight for as long as the test needs, however slow the machine.
-  let release!: () => void;
-  const held = new Promise<void>((resolve) => (release = resolve));
-  let first = true;
-  await page.route('**/api/orders/quantity', async (route) => {
-    if (first) {
-      first = false;
-      await held;
-    }
-    await route.continue();
-  });
+  // The first + is held on its way until the second has been made and checked.
+  const release = await holdNextWrite(page, 'quantity');
   await ordersPage.goto();
   const row = ordersPage.orderRow('ORD-1013');
   const history = await row.recordHistory();
@@ -751,18 +745,9 @@ test('stale rollback: the first + is refused while a second is queued; the refus
   ordersPage,
   consoleErrors,
 }) => {
-  // The first + is held on its way (in the browser) until the second has been made and checked:
-  // the second is surely queued behind it, however slow the machine.
-  let release!: () => void;
-  const held = new Promise<void>((resolve) => (release = resolve));
-  let first = true;
-  await page.route('**/api/orders/quantity', async (route) => {
-    if (first) {
-      first = false;
-      await held;
-    }
-    await route.continue();
-  });
+  // The first + is held on its way until the second has been made and checked: the second is
+  // surely queued behind it.
+  const release = await holdNextWrite(page, 'quantity');
   await ordersPage.goto();
   const row = ordersPage.orderRow('ORD-1011');
   const before = await api.get('ORD-1011');

@@ -1,4 +1,5 @@
 import { test, expect, expectOnlyHttpErrors, signIn } from './fixtures';
+import { holdNextWrite } from '../pages/faults';
 import { OrdersApi, formatMoney, lineTotalCents } from '../pages/orders-api';
 import { AcceptedPage } from '../pages/jobs';
 import { OrdersPage } from '../pages/orders-page';
@@ -34,10 +35,10 @@ function quantityWrites(page: Page): { key: string; quantity: string }[] {
 test('an edit in flight survives placing another order, its accepted screen and status page: confirmed once', async ({
   page,
   ordersPage,
-  faults,
 }) => {
   const before = await api.get('ORD-1003');
-  await faults.next('quantity', 'delay', { ms: 1_500 });
+  // Held on its way until the person is on the status page.
+  const release = await holdNextWrite(page, 'quantity');
   const writes = quantityWrites(page);
   await ordersPage.goto();
   const row = ordersPage.orderRow('ORD-1003');
@@ -50,7 +51,9 @@ test('an edit in flight survives placing another order, its accepted screen and 
   await expect(accepted.title).toHaveText('Got it — ORD-1004 is being placed');
   await accepted.statusLink.click();
   await expect(page.getByTestId('job-status')).toBeVisible();
+  expect((await api.get('ORD-1003')).version, 'still on its way').toBe(before.version);
   // The answer arrives while the person is on the status page.
+  release();
   await expect.poll(async () => (await api.get('ORD-1003')).version, { timeout: 5_000 }).toBe(before.version + 1);
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Orders' }).click();
 
@@ -61,9 +64,10 @@ test('an edit in flight survives placing another order, its accepted screen and 
   expect(writes.length, 'one request: nothing was dropped and resent').toBe(1);
 });
 
-test('an edit survives in-app navigation to the gallery and back while it is still queued', async ({ page, ordersPage, faults }) => {
+test('an edit survives in-app navigation to the gallery and back while it is still queued', async ({ page, ordersPage }) => {
   const before = await api.get('ORD-1010');
-  await faults.next('star', 'delay', { ms: 1_500 });
+  // The star is held on its way until the gallery shows, so the + is still queued behind it.
+  const release = await holdNextWrite(page, 'star');
   await ordersPage.goto();
   const row = ordersPage.orderRow('ORD-1010');
   await row.star();
@@ -72,6 +76,8 @@ test('an edit survives in-app navigation to the gallery and back while it is sti
   const nav = page.getByRole('navigation', { name: 'Main' });
   await nav.getByRole('link', { name: 'State gallery' }).click();
   await expect(page.getByRole('heading', { name: 'State gallery', level: 1 })).toBeVisible();
+  expect((await api.get('ORD-1010')).version, 'both still on their way').toBe(before.version);
+  release();
   await expect.poll(async () => (await api.get('ORD-1010')).version, { timeout: 6_000 }).toBe(before.version + 2);
   await nav.getByRole('link', { name: 'Orders' }).click();
 

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use crate::records::{ErrorKind, OpKind, RowState, RowView};
 use crate::domain::OrderId;
-use crate::ui::form::{hidden, WriteForm};
+use crate::ui::form::{hidden, PageStateForm, WriteForm};
 use crate::ui::live::use_live_feed;
 use crate::ui::sync::{is_slow, Net, OrderSync, PendingKind};
 
@@ -92,7 +92,10 @@ pub fn RowStatus(row: Memo<RowView>, sync: OrderSync, on_retry: Callback<()>, pl
                 Some(message) => view! {
                     <span class="status-icon" aria-hidden="true">"!"</span>
                     <span class="status-text" data-testid="status-message">{message}</span>
-                    <button type="button" class="link-button subtle" data-testid="dismiss" on:click=move |_| place_error.set(None)>"Dismiss"</button>
+                    // Without JavaScript the notice was the post's, shown once: the page again drops it.
+                    <PageStateForm on_submit=Callback::new(move |()| place_error.set(None))>
+                        <button type="submit" class="link-button subtle" data-testid="dismiss">"Dismiss"</button>
+                    </PageStateForm>
                 }
                 .into_any(),
                 None => ().into_any(),
