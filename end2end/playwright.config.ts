@@ -23,6 +23,9 @@ const accountsPort = port + 5;
 // forms (JavaScript off) and watch a status page reload itself until its job ends (long enough
 // to reach the status page while the job runs, even on a loaded machine).
 const nojsPort = port + 6;
+// Accessibility and keyboard use on an eighth, with short jobs: it places and cancels orders of
+// its own and sets fault rules, so no other spec's rows, rules or notifications are touched.
+const a11yPort = port + 7;
 // What is served: the release build by default; E2E_SERVER_BIN / E2E_SITE_ROOT test a copy.
 const serverBin = process.env.E2E_SERVER_BIN ?? 'target/release/orderdesk';
 const siteRoot = process.env.E2E_SITE_ROOT ?? 'target/site';
@@ -85,12 +88,13 @@ export default defineConfig({
     // In this order, so the long serial specs pack well on two workers (the whole suite stays
     // under 4 minutes): row states start early in `app`, the durable spec right after the
     // gallery, then the large list, jobs and sync.
-    { name: 'app', testIgnore: /(jobs|sync|nothing-lost|large-list|accounts|no-js).*\.spec\.ts/ },
+    { name: 'app', testIgnore: /(jobs|sync|nothing-lost|large-list|accounts|no-js|accessibility).*\.spec\.ts/ },
     { name: 'nojs', testMatch: /no-js.*\.spec\.ts/, use: { baseURL: `http://127.0.0.1:${nojsPort}`, javaScriptEnabled: false } },
     { name: 'accounts', testMatch: /accounts.*\.spec\.ts/, use: { baseURL: `http://127.0.0.1:${accountsPort}` } },
     { name: 'durable', testMatch: /nothing-lost.*\.spec\.ts/, use: { baseURL: `http://127.0.0.1:${durablePort}` } },
     { name: 'large', testMatch: /large-list.*\.spec\.ts/, use: { baseURL: `http://127.0.0.1:${largePort}` } },
     { name: 'jobs', testMatch: /jobs.*\.spec\.ts/, use: { baseURL: `http://127.0.0.1:${jobsPort}` } },
+    { name: 'a11y', testMatch: /accessibility.*\.spec\.ts/, use: { baseURL: `http://127.0.0.1:${a11yPort}` } },
     { name: 'sync', testMatch: /sync.*\.spec\.ts/, use: { baseURL: `http://127.0.0.1:${syncPort}` } },
   ],
   webServer: [
@@ -103,6 +107,12 @@ export default defineConfig({
       ORDERDESK_JOB_PAYMENT_MS: '3000',
       ORDERDESK_JOB_STOCK_MS: '3000',
       ORDERDESK_JOB_FULFILMENT_MS: '3000',
+      ORDERDESK_JOB_FAILURE_RATE: '0',
+    }),
+    server(a11yPort, {
+      ORDERDESK_JOB_PAYMENT_MS: String(JOB_TIMINGS.stepMs),
+      ORDERDESK_JOB_STOCK_MS: String(JOB_TIMINGS.stepMs),
+      ORDERDESK_JOB_FULFILMENT_MS: String(JOB_TIMINGS.stepMs),
       ORDERDESK_JOB_FAILURE_RATE: '0',
     }),
     server(jobsPort, {

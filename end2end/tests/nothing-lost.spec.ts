@@ -93,11 +93,12 @@ test('reload mid-flight: after the reload the row is pending, then confirmed; th
   const row = ordersPage.orderRow(number);
   const restored = await Outbox.recordAtLoad(page);
   const history = await row.recordHistoryFromLoad();
-  await faults.next('quantity', 'delay', { ms: 2_000 });
+  // Long enough that the reload and hydration are done before it ends, on a loaded machine.
+  await faults.next('quantity', 'delay', { ms: 6_000 });
 
   await row.increase();
   await expect(row.quantityValue).toHaveText(String(before.quantity + 1));
-  // The server holds the write now (2 s): it is mid-flight when the page goes away.
+  // The server holds the write now (6 s): it is mid-flight when the page goes away.
   await faults.expectTaken();
   const keys = log.keys(before.id);
   expect(keys, 'one request out before the reload').toHaveLength(1);

@@ -165,12 +165,19 @@ interface EditSpec<V> {
   hedged(row: OrderRow): Locator[];
   /** Where a rejection (422) shows at the field it names, if the field is on the row. */
   invalidAt?(row: OrderRow): Locator;
+  /**
+   * Made in the editor: a rejection opens it again with what was sent (checked here), the
+   * message at `invalidAt`, focus on it; Escape goes back to the server's value.
+   */
+  expectKept?(row: OrderRow, value: V): Promise<void>;
   /** The first sentence of the rollback message. */
   failure(number: string, before: V): string;
   /** How the "updated elsewhere" note names the lost change. */
   lost: string;
   /** The test undoes a saved change (stars: the starred count is shared with other specs). */
   restore?: true;
+  /** Cosmetic: a failure Retry can mend is told quietly (one short line, no alarm). */
+  quiet?: true;
 }
 
 /** An edit bound to one row and the value it started with (`before` → `after`). */
@@ -183,9 +190,11 @@ interface Edit {
   expectServerHolds(order: ServerOrder, which: 'before' | 'after'): void;
   hedged: Locator[];
   invalidAt?: Locator;
+  expectKept?: () => Promise<void>;
   failure: string;
   lost: string;
   restore: boolean;
+  quiet: boolean;
 }
 
 type EditAction = { kind: EditSpec<unknown>['kind']; bind(row: OrderRow, start: ServerOrder): Edit };
@@ -203,9 +212,11 @@ function editAction<V>(spec: EditSpec<V>): EditAction {
         expectServerHolds: (order, which) => expect(spec.of(order) as unknown, `${spec.kind} on the server`).toEqual(values[which]),
         hedged: spec.hedged(row),
         invalidAt: spec.invalidAt?.(row),
+        expectKept: spec.expectKept && (() => spec.expectKept!(row, values.after)),
         failure: spec.failure(row.number, values.before),
         lost: spec.lost,
         restore: spec.restore ?? false,
+        quiet: spec.quiet ?? false,
       };
     },
   };
@@ -234,7 +245,11 @@ const EDITS: Record<EditAction['kind'], EditAction> = {
       await expect(row.item).toHaveText(item, options);
     },
     hedged: (row) => [row.editButton],
-    invalidAt: (row) => row.editButton,
+    invalidAt: (row) => row.editor.customer,
+    expectKept: async (row, [customer, item]) => {
+      await expect(row.editor.customer).toHaveValue(customer);
+      await expect(row.editor.item).toHaveValue(item);
+    },
     failure: (number) => `Couldn't rename ${number}.`,
     lost: 'your rename',
   }),
@@ -248,6 +263,7 @@ const EDITS: Record<EditAction['kind'], EditAction> = {
     failure: (number, starred) => `Couldn't ${starred ? 'unstar' : 'star'} ${number}.`,
     lost: 'your star',
     restore: true,
+    quiet: true,
   }),
 };
 
@@ -309,6 +325,13 @@ const EDIT_FLOWS: Record<Outcome, { title: string; run(action: EditAction, numbe
       await expect(row.statusMessage).toContainText(edit.failure);
       await expect(row.statusMessage).not.toContainText(/something went wrong/i);
       await expect(row.retryButton).toBeVisible();
+      if (edit.quiet) {
+        // Cosmetic: one short line and a quiet mark, not a paragraph.
+        await expect(row.statusMessage).toHaveText(edit.failure);
+        await expect(row.root).toHaveClass(/is-quiet/);
+      } else {
+        await expect(row.root).not.toHaveClass(/is-quiet/);
+      }
       edit.expectServerHolds(await api.get(number), 'before');
 
       await row.retry();
@@ -333,16 +356,27 @@ const EDIT_FLOWS: Record<Outcome, { title: string; run(action: EditAction, numbe
 
       await edit.perform();
       await expect(row.root).toHaveAttribute('data-state', 'rolled-back');
-      await expectRowShows(row, start);
       await expect(row.statusMessage).toContainText(edit.failure);
       await expect(row.statusMessage).toContainText('Change it and try again.');
       await expect(row.retryButton).toHaveCount(0);
-      // The validation error is shown at the field it names.
-      if (edit.invalidAt) await expect(edit.invalidAt).toHaveClass(/invalid/);
       edit.expectServerHolds(await api.get(number), 'before');
-
-      await row.dismiss();
+      if (edit.expectKept && edit.invalidAt) {
+        // Made in the editor: it is open again with what was sent, the message at the field
+        // (described by it), focus there; Escape goes back to the server's values.
+        await edit.expectKept();
+        await expect(edit.invalidAt).toHaveAttribute('aria-invalid', 'true');
+        const described = await edit.invalidAt.getAttribute('aria-describedby');
+        await expect(f.page.locator(`[id="${described}"]`)).toContainText('Change it and try again.');
+        await expect(edit.invalidAt).toBeFocused();
+        await f.page.keyboard.press('Escape');
+      } else {
+        await expectRowShows(row, start);
+        // The validation error is shown at the field it names.
+        if (edit.invalidAt) await expect(edit.invalidAt).toHaveClass(/invalid/);
+        await row.dismiss();
+      }
       await expectIdle(row);
+      await expectRowShows(row, start);
       expect(writes).toEqual([edit.kind]);
       expectOnlyHttpErrors(f.consoleErrors, [422]);
     },
@@ -468,7 +502,7 @@ const DELETE_FLOWS: Record<Outcome, { title: string; run(number: string, f: Fixt
 
       await row.delete();
       await expect(row.root).toHaveAttribute('data-state', 'rolled-back');
-      await expect(row.statusMessage).toContainText(`Couldn't delete ${number}.`);
+      await expect(row.statusMessage).toContainText(`Your delete of ${number} did not complete. The order is still there.`);
       await expect(row.statusMessage).not.toContainText(/something went wrong/i);
       await expect(row.quantityValue).toBeVisible();
       await expect(row.retryButton).toBeVisible();
@@ -501,7 +535,7 @@ const DELETE_FLOWS: Record<Outcome, { title: string; run(number: string, f: Fixt
 
       await row.delete();
       await expect(row.root).toHaveAttribute('data-state', 'rolled-back');
-      await expect(row.statusMessage).toContainText(`Couldn't delete ${number}.`);
+      await expect(row.statusMessage).toContainText(`Your delete of ${number} did not complete. The order is still there.`);
       await expect(row.statusMessage).toContainText('Change it and try again.');
       await expect(row.retryButton).toHaveCount(0);
       await expect(row.undoButton).toHaveCount(0);

@@ -1,4 +1,5 @@
 import { test, expect, waitForHydration } from './fixtures';
+import type { Locator, Page } from '@playwright/test';
 
 // Every state the gallery shows, compared against the committed baseline images
 // (end2end/tests/state-gallery.spec.ts-snapshots/). A visual change fails here until it is
@@ -23,11 +24,18 @@ const STATES = [
   'rolled-back-permission',
   'viewer',
   'updated-elsewhere',
+  'rolled-back-rename',
+  'rolled-back-star',
+  'rolled-back-delete',
   'creating',
+  'rolled-back-create',
   'deleting',
   'deleted',
   'placed',
 ];
+
+// The cancel dialog in each state, the list's own states and the pages around it.
+const PAGE_STATES = ['cancel-open', 'cancel-pending', 'cancel-refused', 'empty-list', 'no-match', 'load-error', 'not-found'];
 
 // The app-wide line while writes can't reach the server (no order row of its own).
 const BANNERS = ['offline-banner', 'unreachable-banner', 'signed-out-banner'];
@@ -53,6 +61,20 @@ const JOB_STATES = [
   'notification-failure',
 ];
 
+/**
+ * Opens the gallery and compares each section of `slugs` with its baseline, once `shows` (the
+ * section's own content) is there.
+ */
+async function expectLooksAsReviewed(page: Page, slugs: string[], shows: (item: Locator) => Promise<void> = (item) => expect(item).toBeVisible()) {
+  await page.goto('/states');
+  await waitForHydration(page);
+  for (const slug of slugs) {
+    const item = page.getByTestId(`gallery-${slug}`);
+    await shows(item);
+    await expect(item).toHaveScreenshot(`gallery-${slug}.png`, { animations: 'disabled' });
+  }
+}
+
 test.describe('state gallery', () => {
   test.use({ viewport: { width: 1280, height: 900 } });
   // Many screenshots per test: room for a loaded machine.
@@ -64,36 +86,29 @@ test.describe('state gallery', () => {
   for (let from = 0; from < STATES.length; from += GROUP) {
     const group = STATES.slice(from, from + GROUP);
     test(`shows every row state, each looking as reviewed: ${group[0]} … ${group[group.length - 1]}`, async ({ page }) => {
-      await page.goto('/states');
-      await waitForHydration(page);
-      for (const slug of group) {
-        const item = page.getByTestId(`gallery-${slug}`);
-        await expect(item.getByTestId('order-row')).toHaveCount(1);
-        await expect(item).toHaveScreenshot(`gallery-${slug}.png`, { animations: 'disabled' });
-      }
+      await expectLooksAsReviewed(page, group, (item) => expect(item.getByTestId('order-row')).toHaveCount(1));
     });
   }
 
   test('shows the account screens, each looking as reviewed', async ({ page }) => {
-    await page.goto('/states');
-    await waitForHydration(page);
-    for (const slug of ACCOUNT_STATES) {
-      const item = page.getByTestId(`gallery-${slug}`);
-      await expect(item).toBeVisible();
-      await expect(item).toHaveScreenshot(`gallery-${slug}.png`, { animations: 'disabled' });
-    }
+    await expectLooksAsReviewed(page, ACCOUNT_STATES);
     await expect(page.getByTestId('gallery-sign-in-throttled')).toContainText('Too many failed sign-ins. Wait 60 seconds, then try again.');
     await expect(page.getByTestId('gallery-members').getByTestId('member')).toHaveCount(3);
   });
 
+  test('shows the cancel dialog, the empty list, no match, a load error and not-found, each looking as reviewed', async ({ page }) => {
+    await expectLooksAsReviewed(page, PAGE_STATES);
+    await expect(page.getByTestId('gallery-no-match')).toContainText('No orders match “walnut desk”.');
+    await expect(page.getByTestId('gallery-cancel-pending').getByTestId('confirm-cancel')).toHaveText('Cancelling…');
+    await expect(page.getByTestId('gallery-cancel-pending').getByTestId('confirm-cancel')).toBeDisabled();
+    await expect(page.getByTestId('gallery-cancel-refused').getByTestId('cancel-error')).toHaveText(
+      /^Your cancel of ORD-1038 did not complete\. The order is not cancelled\./,
+    );
+    await expect(page.getByTestId('gallery-load-error').getByRole('link', { name: 'Reload' })).toBeVisible();
+  });
+
   test('shows the offline banners, each looking as reviewed', async ({ page }) => {
-    await page.goto('/states');
-    await waitForHydration(page);
-    for (const slug of BANNERS) {
-      const item = page.getByTestId(`gallery-${slug}`);
-      await expect(item.getByTestId('offline-banner')).toBeVisible();
-      await expect(item).toHaveScreenshot(`gallery-${slug}.png`, { animations: 'disabled' });
-    }
+    await expectLooksAsReviewed(page, BANNERS, (item) => expect(item.getByTestId('offline-banner')).toBeVisible());
   });
 
   test('each state reads as the spec says', async ({ page }) => {
@@ -140,19 +155,26 @@ test.describe('state gallery', () => {
     await expect(row('creating').getByTestId('order-number')).toHaveText('New order');
     await expect(row('deleted')).toHaveAttribute('data-state', 'deleted');
     await expect(row('deleted').getByTestId('undo')).toBeVisible();
+    // A refused rename keeps what was typed, in the editor, with the message at the field.
+    const rename = row('rolled-back-rename');
+    await expect(rename.getByTestId('edit-customer')).toHaveValue('Harbor Street Café & Roastery');
+    await expect(rename.getByTestId('edit-customer')).toHaveAttribute('aria-invalid', 'true');
+    // Destructive rollbacks are loud; cosmetic ones quiet.
+    await expect(row('rolled-back-delete').getByTestId('status-message')).toHaveText(
+      /^Your delete of ORD-1042 did not complete\. The order is still there\./,
+    );
+    await expect(row('rolled-back-delete')).not.toHaveClass(/is-quiet/);
+    await expect(row('rolled-back-star').getByTestId('status-message')).toHaveText("Couldn't star ORD-1042.");
+    await expect(row('rolled-back-star')).toHaveClass(/is-quiet/);
+    await expect(row('rolled-back-create')).toHaveAttribute('data-state', 'rolled-back');
+    await expect(row('rolled-back-create').getByTestId('retry')).toBeVisible();
     await expect(row('placed').getByTestId('cancel-order')).toBeVisible();
     // Copy never hides behind a generic message.
     await expect(page.getByText(/something went wrong/i)).toHaveCount(0);
   });
 
   test('shows every state of placing an order, each looking as reviewed', async ({ page }) => {
-    await page.goto('/states');
-    await waitForHydration(page);
-    for (const slug of JOB_STATES) {
-      const item = page.getByTestId(`gallery-${slug}`);
-      await expect(item).toBeVisible();
-      await expect(item).toHaveScreenshot(`gallery-${slug}.png`, { animations: 'disabled' });
-    }
+    await expectLooksAsReviewed(page, JOB_STATES);
   });
 
   test('placing an order reads as the spec says', async ({ page }) => {

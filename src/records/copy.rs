@@ -18,7 +18,8 @@ fn headline(kind: &OpKind, name: &str) -> String {
         OpKind::SetStarred(false) => format!("Couldn't unstar {name}."),
         OpKind::Move { .. } | OpKind::MoveAfter { .. } => format!("Couldn't move {name}."),
         OpKind::Create(predicted) => format!("Couldn't create the order for {}.", predicted.customer),
-        OpKind::Delete => format!("Couldn't delete {name}."),
+        // Destructive: said plainly, so no one believes it is gone.
+        OpKind::Delete => format!("Your delete of {name} did not complete. The order is still there."),
         OpKind::Rename { .. } => format!("Couldn't rename {name}."),
         OpKind::UndoDelete => format!("Couldn't restore {name}."),
         OpKind::SetNote(_) | OpKind::SetQuantity(_) | OpKind::StepQuantity { .. } => {
@@ -59,12 +60,27 @@ pub fn failure_message(kind: &OpKind, order: &Order, error: &RowError) -> String
 
 /// [`failure_message`] for an order the page may not show, called `name` ("this order").
 pub fn failure_message_named(kind: &OpKind, name: &str, error: &RowError) -> String {
+    if is_quiet_failure(kind, error) {
+        return headline(kind, name);
+    }
     format!("{} {}", headline(kind, name), next_step(error))
 }
 
-/// The status line of an irreversible action (placing, cancelling: `verb`) refused with `error`.
-pub fn action_failure_message(verb: &str, name: &str, error: &RowError) -> String {
-    format!("Couldn't {verb} {name}. {}", next_step(error))
+/// A cosmetic change (the star) that failed in a way Retry can mend is told quietly: a mark and
+/// one short line, not a paragraph. Destructive ones are loud (see `headline`).
+pub fn is_quiet_failure(kind: &OpKind, error: &RowError) -> bool {
+    matches!(kind, OpKind::SetStarred(_)) && matches!(error.kind, ErrorKind::Server | ErrorKind::Transport)
+}
+
+/// The status line of placing `name`, refused with `error`.
+pub fn place_failure_message(name: &str, error: &RowError) -> String {
+    format!("Couldn't place {name}. {}", next_step(error))
+}
+
+/// The line of cancelling `name`, refused with `error`: destructive, so it says plainly that
+/// nothing was cancelled.
+pub fn cancel_failure_message(name: &str, error: &RowError) -> String {
+    format!("Your cancel of {name} did not complete. The order is not cancelled. {}", next_step(error))
 }
 
 /// The row's quiet note after changes made elsewhere beat the person's `lost` changes (oldest
@@ -161,6 +177,18 @@ mod tests {
     }
 
     #[test]
+    fn a_failed_star_is_one_short_line_and_a_failed_delete_says_the_order_is_still_there() {
+        let server = RowError::new(ErrorKind::Server, "The server couldn't finish the change.");
+        let star = failure_message(&OpKind::SetStarred(true), &order(None), &server);
+        assert_eq!(star, "Couldn't star the new order.");
+        let forbidden = RowError::new(ErrorKind::Forbidden, "You can view this order but no longer change it.");
+        assert!(failure_message(&OpKind::SetStarred(true), &order(None), &forbidden).ends_with("no longer change it."), "why is kept");
+        let delete = failure_message(&OpKind::Delete, &order(None), &server);
+        assert!(delete.starts_with("Your delete of the new order did not complete. The order is still there. "), "{delete}");
+        assert!(!is_quiet_failure(&OpKind::Delete, &server));
+    }
+
+    #[test]
     fn every_failure_has_a_next_step_even_without_a_server_message() {
         let kinds = [
             ErrorKind::Validation { field: Field::Note },
@@ -171,8 +199,9 @@ mod tests {
         ];
         for kind in kinds {
             let text = failure_message(&OpKind::Delete, &order(None), &RowError::new(kind, "  "));
-            assert!(text.starts_with("Couldn't delete the new order. "), "{text}");
-            assert!(text.len() > "Couldn't delete the new order. ".len() + 10, "{text}");
+            let headline = "Your delete of the new order did not complete. The order is still there. ";
+            assert!(text.starts_with(headline), "{text}");
+            assert!(text.len() > headline.len() + 10, "{text}");
             assert!(!text.to_lowercase().contains("something went wrong"));
         }
     }

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::domain::{CustomerName, Field, ItemName, Note, Order, OrderId, Quantity, WriteKind};
 use crate::error::AppError;
 
-use super::copy::{action_failure_message, failure_message_named, lost_changes_message};
+use super::copy::{cancel_failure_message, failure_message_named, lost_changes_message, place_failure_message};
 use super::{outcome_of_error, OpKind, Outcome, RowError};
 
 /// The form fields a notice keeps (what the person typed or chose, to show again); the key,
@@ -109,8 +109,8 @@ impl FormNotice {
         };
         match (&op, self.kind) {
             (Some(op), _) => failure_message_named(op, &name, &error),
-            (None, WriteKind::Place) => action_failure_message("place", &name, &error),
-            (None, WriteKind::Cancel) => action_failure_message("cancel", &name, &error),
+            (None, WriteKind::Place) => place_failure_message(&name, &error),
+            (None, WriteKind::Cancel) => cancel_failure_message(&name, &error),
             // An edit whose input doesn't parse: the field says what is wrong.
             (None, _) => format!("Couldn't save your changes to {name}. {}", error.message),
         }

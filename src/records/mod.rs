@@ -18,7 +18,7 @@ mod fixtures;
 #[cfg(test)]
 mod proptests;
 
-pub use copy::{failure_message, lost_changes_message};
+pub use copy::{cancel_failure_message, failure_message, lost_changes_message};
 pub use error::{ErrorKind, RowError};
 pub use op::{OpField, OpKind};
 pub use outcome::{outcome_of_error, SIGNED_OUT};

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::{Order, OrderId};
 
-use super::copy::{failure_message, lost_changes_message};
+use super::copy::{failure_message, is_quiet_failure, lost_changes_message};
 use super::{Engine, OpKind, PendingWork, RowState};
 
 /// One order row as the UI shows it.
@@ -22,13 +22,27 @@ pub struct RowView {
     /// The status line, if the row has one: why a change was rolled back, or which changes
     /// lost to changes made elsewhere. Present even when the headline is `Deleted`.
     pub message: Option<String>,
+    /// The change that was rolled back, while the row says so (a refused rename reopens the
+    /// editor with what was sent).
+    #[serde(default)]
+    pub refused: Option<OpKind>,
 }
 
 impl From<crate::sync::RowView<Order, OpKind>> for RowView {
     fn from(v: crate::sync::RowView<Order, OpKind>) -> Self {
         let failure = v.rolled_back.as_ref().map(|(kind, error)| failure_message(kind, &v.record, error));
         let message = failure.or_else(|| lost_changes_message(&v.lost, &v.record));
-        RowView { order: v.record, state: v.state, pending: v.pending, message }
+        RowView { order: v.record, state: v.state, pending: v.pending, message, refused: v.rolled_back.map(|(kind, _)| kind) }
+    }
+}
+
+impl RowView {
+    /// The row's rollback is told quietly (a cosmetic change Retry can mend).
+    pub fn is_quiet(&self) -> bool {
+        match (&self.state, &self.refused) {
+            (RowState::RolledBack { error, .. }, Some(kind)) => is_quiet_failure(kind, error),
+            _ => false,
+        }
     }
 }
 

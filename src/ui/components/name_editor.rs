@@ -1,6 +1,7 @@
 //! Inline edit of a draft's customer, item and note. Checks input before queuing it; a
 //! mistake is shown at the field and the field keeps the last good value on Cancel.
 
+use leptos::html::Input;
 use leptos::prelude::*;
 
 use crate::domain::{CustomerName, ItemName, Note, ValidationError};
@@ -10,12 +11,15 @@ use crate::ui::sync::OrderSync;
 
 /// What the editor opens with instead of the row's values: what the person typed in a form
 /// the server refused (without JavaScript), and why.
-#[derive(Clone, Default)]
+#[derive(Clone, Default, PartialEq)]
 pub struct Typed {
     pub customer: Option<String>,
     pub item: Option<String>,
     pub note: Option<String>,
     pub error: Option<ValidationError>,
+    /// The error is announced by the row's status line (a refusal the app sent), so the field
+    /// shows it without announcing it again.
+    pub from_server: bool,
 }
 
 #[component]
@@ -26,16 +30,32 @@ pub fn NameEditor(row: Memo<RowView>, sync: OrderSync, on_close: Callback<()>, #
     let customer = RwSignal::new(typed.customer.unwrap_or_else(|| customer0.clone()));
     let item = RwSignal::new(typed.item.unwrap_or_else(|| item0.clone()));
     let note = RwSignal::new(typed.note.unwrap_or_else(|| note0.clone()));
+    let opened_on = (!sync.is_display_only()).then(|| typed.error.as_ref().map_or(crate::domain::Field::Customer, |e| e.field));
     let error: RwSignal<Option<ValidationError>> = RwSignal::new(typed.error);
+    // The editor's own check is announced at the field; a refusal the server sent, by the row.
+    let alert = RwSignal::new(!typed.from_server);
     let shown = (customer0.clone(), item0.clone(), note0.clone());
     let field_error = move |f: crate::domain::Field| error.with(|e| e.as_ref().filter(|e| e.field == f).map(|e| e.message.clone()));
+
+    // Customer, item, note: focus goes to the field with the error, or the first one.
+    let inputs = [NodeRef::<Input>::new(), NodeRef::<Input>::new(), NodeRef::<Input>::new()];
+    let focus_field = move |field: crate::domain::Field| {
+        if let Some(input) = inputs[field_index(field)].get_untracked() {
+            let _ = input.focus();
+        }
+    };
+    Effect::new(move |_| opened_on.map(focus_field));
 
     let save = Callback::new(move |()| {
         let parsed = CustomerName::parse(&customer.get_untracked())
             .and_then(|c| ItemName::parse(&item.get_untracked()).map(|i| (c, i)))
             .and_then(|(c, i)| Note::parse(&note.get_untracked()).map(|n| (c, i, n)));
         match parsed {
-            Err(e) => error.set(Some(e)),
+            Err(e) => {
+                focus_field(e.field);
+                alert.set(true);
+                error.set(Some(e));
+            }
             Ok((c, i, n)) => {
                 if c.as_str() != customer0 || i.as_str() != item0 {
                     sync.act(id, OpKind::Rename { customer: c, item: i });
@@ -56,12 +76,16 @@ pub fn NameEditor(row: Memo<RowView>, sync: OrderSync, on_close: Callback<()>, #
         _ => {}
     };
     let input = move |label: &'static str, name: &'static str, testid: &'static str, value: RwSignal<String>, field: crate::domain::Field| {
+        let error_id = format!("{testid}-error-{id}");
+        let described = error_id.clone();
         view! {
             <label class="field">
                 <span class="field-label">{label}</span>
                 <input
                     type="text"
+                    node_ref=inputs[field_index(field)]
                     name=name
+                    aria-describedby=move || field_error(field).is_some().then(|| described.clone())
                     value=value.get_untracked()
                     prop:value=move || value.get()
                     on:input=move |ev| value.set(event_target_value(&ev))
@@ -69,7 +93,9 @@ pub fn NameEditor(row: Memo<RowView>, sync: OrderSync, on_close: Callback<()>, #
                     aria-invalid=move || field_error(field).is_some().to_string()
                     data-testid=testid
                 />
-                {move || field_error(field).map(|m| view! { <span class="field-error" role="alert">{m}</span> })}
+                {move || field_error(field).map(|m| {
+                    view! { <span class="field-error" id=error_id.clone() role=move || alert.get().then_some("alert")>{m}</span> }
+                })}
             </label>
         }
     };
@@ -106,4 +132,13 @@ pub fn NameEditor(row: Memo<RowView>, sync: OrderSync, on_close: Callback<()>, #
         </WriteForm>
     }
     .into_any()
+}
+
+/// Where a field's input sits in the editor (customer, item, note).
+fn field_index(field: crate::domain::Field) -> usize {
+    match field {
+        crate::domain::Field::Item => 1,
+        crate::domain::Field::Note => 2,
+        _ => 0,
+    }
 }

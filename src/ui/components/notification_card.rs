@@ -11,7 +11,7 @@ pub fn NotificationCard(job: Job, on_dismiss: Callback<()>) -> impl IntoView {
     let (tone, mark, link) = if succeeded { ("success", "✓", "View status") } else { ("failure", "!", "See what to do") };
     let title = job.notice_title().unwrap_or_else(|| format!("{} is being placed", job.order_number));
     view! {
-        <div class=format!("notification notification-{tone}") role="status" data-testid="notification" data-state=job.state.as_str()>
+        <div class=format!("notification notification-{tone}") data-testid="notification" data-state=job.state.as_str()>
             <span class="notification-mark" aria-hidden="true">{mark}</span>
             <div class="notification-text">
                 <p class="notification-title" data-testid="notification-title">{title}</p>

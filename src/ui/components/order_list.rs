@@ -50,22 +50,39 @@ pub fn OrderList(
         <LoadMore sync/>
         // Only once the server has answered this very search: the loaded rows alone can't say.
         <Show when=move || shown() == 0 && !search().trim().is_empty() && !sync.fetching() && sync.window().search == search()>
-            <div class="empty-state" data-testid="empty-state">
-                <p class="empty-title">{move || format!("No orders match “{}”.", search().trim())}</p>
-                <p>"Try a customer name, an item, or an order number like ORD-1004."</p>
-                <a class="button" href="/orders">"Clear the search"</a>
-            </div>
+            <NoMatch search/>
         </Show>
         // A workspace with no orders at all (a new account's, or one whose orders were all
         // deleted), once the server said so.
         <Show when=move || shown() == 0 && search().trim().is_empty() && sync.total() == 0 && !sync.fetching() && !account.revoked()>
-            <div class="empty-state" data-testid="empty-list">
-                <p class="empty-title">"No orders yet."</p>
-                <p>{move || if account.can_edit() { "Create the first one with New order: it saves as you type." } else { "Orders appear here as the workspace's editors make them." }}</p>
-            </div>
+            <EmptyList/>
         </Show>
     }
     .into_any()
+}
+
+/// A search that matches no order: what was searched, what to try, a way back.
+#[component]
+pub fn NoMatch(search: impl Fn() -> String + Send + Sync + 'static) -> impl IntoView {
+    view! {
+        <div class="empty-state" data-testid="empty-state">
+            <p class="empty-title">{move || format!("No orders match “{}”.", search().trim())}</p>
+            <p>"Try a customer name, an item, or an order number like ORD-1004."</p>
+            <a class="button" href="/orders">"Clear the search"</a>
+        </div>
+    }
+}
+
+/// A workspace without orders, told as its role can act on it.
+#[component]
+pub fn EmptyList() -> impl IntoView {
+    let account = crate::ui::account::use_account();
+    view! {
+        <div class="empty-state" data-testid="empty-list">
+            <p class="empty-title">"No orders yet."</p>
+            <p>{move || if account.can_edit() { "Create the first one with New order: it saves as you type." } else { "Orders appear here as the workspace's editors make them." }}</p>
+        </div>
+    }
 }
 
 /// The line above the list: how many orders show of how many there are.

@@ -1,15 +1,39 @@
 //! One order in the list, rendered from the sync engine's row. Same layout in every state;
 //! pending fields are hedged, and the status line says what happened.
 
-use leptos::html::Div;
 use leptos::prelude::*;
 
 use crate::domain::{format_timestamp, OrderId, OrderStatus, BULK_DISCOUNT_FROM};
-use crate::records::{ErrorKind, OpField, RowState, RowView};
+use crate::records::{ErrorKind, OpField, OpKind, RowState, RowView};
 use crate::ui::components::{JobProgress, NameEditor, QuantityStepper, RowActions, RowStatus, StarButton, StatusBadge, Typed};
 use crate::ui::form::PageStateForm;
 use crate::ui::live::use_live_feed;
 use crate::ui::sync::{OrderSync, PendingKind};
+
+/// What the editor reopens with when the server refused a rename or a note: what was sent,
+/// and the message at its field.
+fn refused_edit(r: &RowView) -> Option<Typed> {
+    let RowState::RolledBack { error, .. } = &r.state else { return None };
+    let ErrorKind::Validation { field } = error.kind else { return None };
+    let error = Some(crate::domain::ValidationError::new(field, error.message.clone()));
+    match r.refused.as_ref()? {
+        OpKind::Rename { customer, item } => {
+            Some(Typed { customer: Some(customer.to_string()), item: Some(item.to_string()), note: None, error, from_server: true })
+        }
+        OpKind::SetNote(note) => Some(Typed { note: Some(note.to_string()), error, from_server: true, ..Typed::default() }),
+        _ => None,
+    }
+}
+
+/// Puts focus on the row of `id` (after Retry, Undo or a dialog, whose button is gone), so the
+/// next key acts where the person is.
+pub fn focus_row(id: OrderId) {
+    use leptos::wasm_bindgen::JsCast;
+    let row = document().get_element_by_id(&format!("order-{id}")).and_then(|e| e.dyn_into::<leptos::web_sys::HtmlElement>().ok());
+    if let Some(row) = row {
+        let _ = row.focus();
+    }
+}
 
 /// Asks the row with this id to open its editor (set by "New order").
 #[derive(Clone, Copy)]
@@ -27,7 +51,14 @@ pub fn OrderRow(initial: RowView, sync: OrderSync) -> impl IntoView {
     let typed = notice.as_ref().and_then(|n| {
         let (field, message) = n.invalid_field()?;
         let kept = |name| n.field(name).map(str::to_string);
-        Some(Typed { customer: kept("customer"), item: kept("item"), note: kept("note"), error: Some(crate::domain::ValidationError::new(field, message)) })
+        Some(Typed {
+            customer: kept("customer"),
+            item: kept("item"),
+            note: kept("note"),
+            error: Some(crate::domain::ValidationError::new(field, message)),
+            // Said only at the field (the row's status line doesn't repeat a form's refusal).
+            from_server: false,
+        })
     });
     // The editor is open when asked for (`?edit=` without JavaScript) or to show a refused edit.
     let asked = leptos_router::hooks::use_query_map().with_untracked(|q| q.get("edit") == Some(id.to_string()));
@@ -51,15 +82,26 @@ pub fn OrderRow(initial: RowView, sync: OrderSync) -> impl IntoView {
     let invalid = move |f: crate::domain::Field| {
         row.with(|r| matches!(&r.state, RowState::RolledBack { error, .. } if error.kind == crate::records::ErrorKind::Validation { field: f }))
     };
-    let root = NodeRef::<Div>::new();
     let on_retry = Callback::new(move |_| {
         sync.retry(id);
         // Retry disappears with the note; keep focus on the row.
-        if let Some(el) = root.get_untracked() {
-            let _ = el.focus();
+        focus_row(id);
+    });
+    // A rename or note the server refused: the editor opens again with what was sent and the
+    // message at its field. Closing it (Escape, Cancel) goes back to the server's values.
+    let refused_edit = Memo::new(move |_| row.with(refused_edit));
+    Effect::new(move |_| {
+        if let Some(refused) = refused_edit.get() {
+            typed.set_value(refused);
+            editing.set(true);
         }
     });
-    let close_editor = Callback::new(move |_| editing.set(false));
+    let close_editor = Callback::new(move |_| {
+        editing.set(false);
+        if refused_edit.with_untracked(Option::is_some) {
+            sync.dismiss(id);
+        }
+    });
     // The order's newest job (placing it), as the live feed keeps it.
     let feed = use_live_feed();
     let job = Memo::new(move |_| feed.job_for_order(id));
@@ -74,10 +116,10 @@ pub fn OrderRow(initial: RowView, sync: OrderSync) -> impl IntoView {
 
     view! {
         <div
-            node_ref=root
             tabindex="-1"
             class=move || format!("order-row state-{}", row.with(|r| r.state.class()))
             class:is-pending=move || row.with(|r| r.pending.is_some())
+            class:is-quiet=move || row.with(RowView::is_quiet)
             role="row"
             id=format!("order-{id}")
             data-testid="order-row"

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 
 use crate::records::{ErrorKind, OpKind, RowState, RowView};
 use crate::domain::OrderId;
+use crate::ui::components::focus_row;
 use crate::ui::form::{hidden, PageStateForm, WriteForm};
 use crate::ui::live::use_live_feed;
 use crate::ui::sync::{is_slow, Net, OrderSync, PendingKind};
@@ -23,7 +24,14 @@ pub fn RowStatus(row: Memo<RowView>, sync: OrderSync, on_retry: Callback<()>, pl
                 view! {
                     <span class="status-icon" aria-hidden="true">"✕"</span>
                     <span class="status-text" data-testid="status-message">{if held { "Deleted ·" } else { "Deleting… ·" }}</span>
-                    <UndoForm id on_submit=Callback::new(move |()| sync.act(id, OpKind::UndoDelete))/>
+                    <UndoForm
+                        id
+                        on_submit=Callback::new(move |()| {
+                            sync.act(id, OpKind::UndoDelete);
+                            // Undo is gone with the note; focus stays on the row.
+                            focus_row(id);
+                        })
+                    />
                 }
                 .into_any()
             }
@@ -102,15 +110,18 @@ pub fn RowStatus(row: Memo<RowView>, sync: OrderSync, on_retry: Callback<()>, pl
             },
         })
     };
+    // A row holds only cells: the status line is one (the whole width), with the live region in it.
     view! {
-        <div
-            class="row-status"
-            class:has-place-error=move || place_error.with(Option::is_some)
-            role="status"
-            aria-live="polite"
-            data-testid="row-status"
-        >
-            {content}
+        <div class="row-status" role="cell">
+            <div
+                class="row-status-line"
+                class:has-place-error=move || place_error.with(Option::is_some)
+                role="status"
+                aria-live="polite"
+                data-testid="row-status"
+            >
+                {content}
+            </div>
         </div>
     }
     .into_any()

@@ -11,6 +11,15 @@ pub fn NotFound() -> impl IntoView {
     }
     view! {
         <Title text="Page not found"/>
+        <NotFoundContent/>
+    }
+    .into_any()
+}
+
+/// What the not-found page says (the state gallery shows it too).
+#[component]
+pub fn NotFoundContent() -> impl IntoView {
+    view! {
         <section class="page not-found" data-testid="not-found">
             <p class="eyebrow">"404"</p>
             <h1>"This page doesn't exist"</h1>
@@ -18,5 +27,4 @@ pub fn NotFound() -> impl IntoView {
             <a class="button button-primary" href="/orders">"Go to orders"</a>
         </section>
     }
-    .into_any()
 }

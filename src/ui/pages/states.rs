@@ -143,6 +143,16 @@ fn gallery() -> Vec<Shown> {
     held.version += 1;
     let placed = sample(1038, "Mina Okafor", "Standing desk, oak", 1, 54_900, OrderStatus::Placed);
 
+    let server_failed = "The server couldn't finish the change. Retry in a moment.";
+    let mut create_failed = Engine::new();
+    let _ = create_failed.enqueue(op(1), new_id, OpKind::Create(Order::new_draft(new_id, T0)));
+    let _ = create_failed.next_to_send(T0);
+    create_failed.apply_outcome(op(1), Outcome::Rejected(RowError::new(ErrorKind::Server, server_failed)), T0);
+    let refused_rename = OpKind::Rename {
+        customer: CustomerName::parse("Harbor Street Café & Roastery").expect("valid"),
+        item: ItemName::parse("Espresso beans, 1 kg").expect("valid"),
+    };
+
     vec![
         Shown { role: Role::Editor, net: Net::Online, slug: "idle", title: "Idle", about: "Nothing pending. The row as the server holds it.", engine: engine_with(&draft) },
         Shown {
@@ -288,7 +298,43 @@ fn gallery() -> Vec<Shown> {
             about: "Someone changed the order first (409): the row takes the server's values with a quiet note.",
             engine: answered(&draft, q13, Outcome::VersionConflict(elsewhere)),
         },
+        Shown {
+            role: Role::Editor,
+            net: Net::Online,
+            slug: "rolled-back-rename",
+            title: "Rolled back · rename refused, input kept",
+            about: "The server refused a rename: the editor opens again with what was typed, the message at the field and focus on it. Escape goes back to the server's values.",
+            engine: answered(
+                &draft,
+                refused_rename,
+                Outcome::Rejected(RowError::validation(Field::Customer, "This customer name is already used by another account. Use a different name.")),
+            ),
+        },
+        Shown {
+            role: Role::Editor,
+            net: Net::Online,
+            slug: "rolled-back-star",
+            title: "Rolled back · star (quiet)",
+            about: "A cosmetic change that failed: one short line and a quiet mark, with Retry. No alarm.",
+            engine: rejected(&draft, OpKind::SetStarred(true), ErrorKind::Server, server_failed),
+        },
+        Shown {
+            role: Role::Editor,
+            net: Net::Online,
+            slug: "rolled-back-delete",
+            title: "Rolled back · delete",
+            about: "Destructive, so loud: the delete did not complete and the row says plainly that the order is still there.",
+            engine: rejected(&draft, OpKind::Delete, ErrorKind::Server, server_failed),
+        },
         Shown { role: Role::Editor, net: Net::Online, slug: "creating", title: "New draft · creating", about: "Appears at once on top; the server assigns the number.", engine: creating },
+        Shown {
+            role: Role::Editor,
+            net: Net::Online,
+            slug: "rolled-back-create",
+            title: "Rolled back · new draft",
+            about: "The server couldn't create the draft: it stays on top with what was typed, says so, and offers Retry.",
+            engine: create_failed,
+        },
         Shown { role: Role::Editor, net: Net::Online, slug: "deleting", title: "Deleted · sending", about: "The delete shows at once with Undo while it is sent.", engine: deleting },
         Shown {
             role: Role::Editor,
@@ -386,6 +432,74 @@ fn account_states() -> impl IntoView {
     }
 }
 
+/// The list's own states and the pages around it: an empty workspace, a search without a
+/// match, a list that couldn't load, and the not-found page.
+#[component]
+fn PageStates() -> impl IntoView {
+    use crate::error::AppError;
+    use crate::ui::components::{EmptyList, LoadError, NoMatch};
+    use super::not_found::NotFoundContent;
+    provide_fixed_account(Role::Editor);
+    let item = |slug: &'static str, title: &'static str, about: &'static str, shown: AnyView| {
+        view! {
+            <section class="gallery-item" data-testid=format!("gallery-{slug}")>
+                <h2>{title}</h2>
+                <p class="gallery-about">{about}</p>
+                <div class="gallery-frame" inert>{shown}</div>
+            </section>
+        }
+    };
+    view! {
+        {item("empty-list", "Empty list", "A workspace without orders: what to do first, as the person's role allows.", view! { <EmptyList/> }.into_any())}
+        {item("no-match", "Search · no match", "What was searched, what to try, and a way back to every order.", view! { <NoMatch search=|| "walnut desk".to_string()/> }.into_any())}
+        {item(
+            "load-error",
+            "Load error",
+            "The list couldn't be read: why, and Reload. Nothing the person changed is lost.",
+            view! { <LoadError what="the orders" error=AppError::Network { message: "The server didn't answer. Check your connection, then reload.".into() }/> }.into_any(),
+        )}
+        {item("not-found", "Not found (404)", "An address that leads nowhere: said plainly, with the way back to the orders.", view! { <NotFoundContent/> }.into_any())}
+    }
+}
+
+/// Cancelling a placed order: the confirmation open, waiting for the server, and refused.
+#[component]
+fn CancelStates() -> impl IntoView {
+    use crate::records::cancel_failure_message;
+    use crate::ui::components::CancelDialog;
+    let placed = sample(1038, "Mina Okafor", "Standing desk, oak", 1, 54_900, OrderStatus::Placed);
+    let refused = cancel_failure_message(
+        "ORD-1038",
+        &RowError::new(ErrorKind::Server, "The order has already shipped, so it can't be cancelled. Contact the customer instead."),
+    );
+    let shown = [
+        ("cancel-open", "Cancel · asking", "Pessimistic: nothing changes until the person confirms. Focus starts on Cancel order; Escape keeps the order.", false, None),
+        ("cancel-pending", "Cancel · waiting for the server", "Both buttons wait while the server decides; the row changes only when it confirms.", true, None),
+        ("cancel-refused", "Cancel · refused", "Destructive, so loud: the dialog says plainly that the order is not cancelled, and why.", false, Some(refused)),
+    ];
+    shown
+        .into_iter()
+        .map(|(slug, title, about, pending, error)| {
+            view! {
+                <section class="gallery-item" data-testid=format!("gallery-{slug}")>
+                    <h2>{title}</h2>
+                    <p class="gallery-about">{about}</p>
+                    <div class="gallery-frame" inert>
+                        <CancelDialog
+                            number=Signal::stored(placed.display_number())
+                            shown=(placed.id.to_string(), placed.version.to_string())
+                            pending=Signal::stored(pending)
+                            error=Signal::stored(error)
+                            on_keep=Callback::new(|()| {})
+                            on_confirm=Callback::new(|()| {})
+                        />
+                    </div>
+                </section>
+            }
+        })
+        .collect_view()
+}
+
 /// One row state, seen in its role (whoever looks at the gallery).
 #[component]
 fn GalleryRow(s: Shown) -> impl IntoView {
@@ -422,6 +536,10 @@ pub fn StatesPage() -> impl IntoView {
             </header>
             <h2 class="gallery-group">"Order rows"</h2>
             <div class="gallery">{items}</div>
+            <h2 class="gallery-group">"Cancelling an order"</h2>
+            <div class="gallery"><CancelStates/></div>
+            <h2 class="gallery-group">"The list and its pages"</h2>
+            <div class="gallery"><PageStates/></div>
             <h2 class="gallery-group">"Offline and signed out"</h2>
             <div class="gallery">{banners()}</div>
             <h2 class="gallery-group">"Accounts"</h2>

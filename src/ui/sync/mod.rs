@@ -296,6 +296,11 @@ impl OrderSync {
         self.fixed_now.unwrap_or_else(|| feed.now().max(self.woke_at.get()))
     }
 
+    /// Rows shown for looking at, not working in (the state gallery's): they never take focus.
+    pub fn is_display_only(self) -> bool {
+        self.fixed_now.is_some()
+    }
+
     /// The row for `id` as rendered now. Reactive: only on that row's changes (and rows
     /// appearing or going).
     pub fn row(self, id: OrderId) -> Option<RowView> {

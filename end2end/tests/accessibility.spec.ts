@@ -1,0 +1,212 @@
+import { randomUUID } from 'node:crypto';
+import AxeBuilder from '@axe-core/playwright';
+import type { Page } from '@playwright/test';
+import { test, expect, expectOnlyHttpErrors, waitForHydration } from './fixtures';
+import { JobsApi, notification } from '../pages/jobs';
+import { OrderRow } from '../pages/order-row';
+import { OrdersApi, type ServerOrder } from '../pages/orders-api';
+
+// Issue "Every state designed": zero axe-core violations at WCAG 2.2 AA on every route and on
+// every section of the state gallery. Runs in project `a11y` on a server of its own (it places
+// an order); each page is checked once hydrated, as people and designers see it.
+
+const WCAG_22_AA = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa'];
+
+/** Every axe violation on the page (or in `within`), one line per element, for the report. */
+async function violations(page: Page, within?: string): Promise<string[]> {
+  let axe = new AxeBuilder({ page }).withTags(WCAG_22_AA);
+  if (within) axe = axe.include(within);
+  const { violations } = await axe.analyze();
+  const lines: string[] = [];
+  for (const v of violations) {
+    for (const n of v.nodes) {
+      const selector = n.target.join(' ');
+      // In the gallery: which section the element is in.
+      const section = await page.evaluate(
+        (sel) => document.querySelector(sel)?.closest('[data-testid^="gallery-"]')?.getAttribute('data-testid') ?? null,
+        selector,
+      );
+      lines.push(`${section ? `[${section}] ` : ''}${v.id} (${v.impact}) at ${selector}: ${n.failureSummary?.replace(/\s+/g, ' ')}`);
+    }
+  }
+  return lines;
+}
+
+async function expectAccessible(page: Page, path: string) {
+  await page.goto(path);
+  await waitForHydration(page);
+  expect(await violations(page), `${path}: axe violations at WCAG 2.2 AA`).toEqual([]);
+}
+
+test.describe('accessibility', () => {
+  // A full axe run per page: room for a loaded machine.
+  test.describe.configure({ timeout: 60_000 });
+
+  test('signed out: sign-in and sign-up have no violations', async ({ browser, baseURL }) => {
+    const context = await browser.newContext({ baseURL });
+    const page = await context.newPage();
+    for (const path of ['/sign-in', '/sign-up']) await expectAccessible(page, path);
+    await context.close();
+  });
+
+  test('the list, its empty search and members have no violations', async ({ page }) => {
+    for (const path of ['/orders', '/orders?q=no-such-order-anywhere', '/members']) await expectAccessible(page, path);
+  });
+
+  test('the not-found page has no violations', async ({ page, consoleErrors }) => {
+    await expectAccessible(page, '/no-such-page');
+    expectOnlyHttpErrors(consoleErrors, [404]);
+  });
+
+  test('the list with a row being edited has no violations', async ({ page, ordersPage }) => {
+    await ordersPage.goto();
+    await page.getByTestId('edit-names').first().click();
+    await expect(page.getByTestId('name-editor')).toBeVisible();
+    expect(await violations(page), 'the open editor').toEqual([]);
+  });
+
+  test('the accepted screen and the status page have no violations', async ({ page, request }) => {
+    const draft = await new OrdersApi(request).createDraft('Axe Check Ltd', 'Contrast cards');
+    const job = await new JobsApi(request).place(draft);
+    await expectAccessible(page, `/jobs/${job.id}/accepted`);
+    await expectAccessible(page, `/jobs/${job.id}`);
+  });
+
+  test('every section of the state gallery has no violations', async ({ page }) => {
+    await page.goto('/states');
+    await waitForHydration(page);
+    const sections = await page.locator('[data-testid^="gallery-"]').evaluateAll((els) => els.map((el) => el.getAttribute('data-testid')));
+    expect(sections.length, 'the gallery has its sections').toBeGreaterThan(30);
+    // One run over the whole gallery; each violation names its section.
+    const found = await violations(page);
+    expect(found, 'gallery: axe violations at WCAG 2.2 AA').toEqual([]);
+  });
+});
+
+/** A fresh draft of this test's own (on top of the list), as the server holds it. */
+async function ownDraft(api: OrdersApi): Promise<ServerOrder & { label: string }> {
+  const draft = await api.createDraft(`Keys ${randomUUID().slice(0, 8)}`, 'Walnut shelf');
+  return { ...draft, label: `ORD-${draft.number}` };
+}
+
+// Keyboard only: every control is reached by focus and worked with keys, never clicked. The
+// effects are counted on the server. Serial: one test sets a fault rule (global to the server).
+test.describe('keyboard and screen readers', () => {
+  test.describe.configure({ mode: 'serial', timeout: 60_000 });
+
+  test('star, quantity, delete and undo without a mouse; each lands once', async ({ page, request, ordersPage }) => {
+    const api = new OrdersApi(request);
+    const draft = await ownDraft(api);
+    await ordersPage.goto();
+    const row = new OrderRow(page, draft.label);
+    await row.starButton.focus();
+    await page.keyboard.press('Space');
+    await api.expectLanded({ [draft.label]: { starred: true, version: draft.version + 1 } }, { quietMs: 300 });
+    await row.increaseButton.focus();
+    await page.keyboard.press('Enter');
+    await api.expectLanded({ [draft.label]: { quantity: draft.quantity + 1, version: draft.version + 2 } }, { quietMs: 300 });
+    await row.deleteButton.focus();
+    await page.keyboard.press('Enter');
+    await expect(row.undoButton).toBeVisible();
+    await row.undoButton.focus();
+    await page.keyboard.press('Enter');
+    await expect(row.root).toHaveAttribute('data-state', 'idle');
+    // Undo keeps focus on the row, so the next key acts where the person is.
+    await expect(row.root).toBeFocused();
+    await api.expectLanded({ [draft.label]: { quantity: draft.quantity + 1, starred: true } });
+    expect((await api.find(draft.label)) !== undefined, 'the order is back').toBe(true);
+  });
+
+  test('a rename the server refuses keeps what was typed, with focus at the field; Escape goes back; the rollback is announced once', async ({
+    page,
+    request,
+    ordersPage,
+    faults,
+    consoleErrors,
+  }) => {
+    const api = new OrdersApi(request);
+    const draft = await ownDraft(api);
+    await ordersPage.goto();
+    const row = new OrderRow(page, draft.label);
+    await row.editButton.focus();
+    await page.keyboard.press('Enter');
+    // The editor opens with focus in its first field.
+    await expect(row.editor.customer).toBeFocused();
+    await faults.next('rename', 'reject');
+    await page.keyboard.press('ControlOrMeta+A');
+    await page.keyboard.type('Keyboard Café');
+    await page.keyboard.press('Enter');
+
+    await expect(row.root).toHaveAttribute('data-state', 'rolled-back');
+    await expect(row.editor.customer).toHaveValue('Keyboard Café');
+    await expect(row.editor.customer).toHaveAttribute('aria-invalid', 'true');
+    await expect(row.editor.customer).toBeFocused();
+    // Announced once, politely, by the row's status line (the field's message is not an alert).
+    const said = `Couldn't rename ${draft.label}.`;
+    await expect(page.locator('[aria-live="polite"], [role="status"]').filter({ hasText: said })).toHaveCount(1);
+    await expect(page.locator('[aria-live="assertive"], [role="alert"]').filter({ hasText: said })).toHaveCount(0);
+    await expect(page.locator('[role="alert"]').filter({ hasText: 'Change it and try again.' })).toHaveCount(0);
+    await api.expectHolds({ [draft.label]: { customer: draft.customer, version: draft.version } }, 'nothing was renamed');
+
+    await page.keyboard.press('Escape');
+    await expect(row.root).toHaveAttribute('data-state', 'idle');
+    await expect(row.customer).toHaveText(draft.customer);
+    expectOnlyHttpErrors(consoleErrors, [422]);
+  });
+
+  test('cancel through the dialog by keyboard: focus stays inside it and returns to its opener; the order is cancelled once', async ({
+    page,
+    request,
+    ordersPage,
+  }) => {
+    const api = new OrdersApi(request);
+    const draft = await ownDraft(api);
+    await new JobsApi(request).place(draft);
+    await expect.poll(async () => (await api.get(draft.label)).status, { timeout: 20_000 }).toBe('placed');
+    const placed = await api.get(draft.label);
+    await ordersPage.goto();
+    const row = new OrderRow(page, draft.label);
+    const opener = row.root.getByTestId('cancel-order');
+    const dialog = page.getByTestId('cancel-dialog');
+    const keep = dialog.getByRole('button', { name: 'Keep order' });
+    const confirm = dialog.getByTestId('confirm-cancel');
+
+    await opener.focus();
+    await page.keyboard.press('Enter');
+    await expect(dialog).toBeVisible();
+    await expect(confirm).toBeFocused();
+    // Tab and Shift+Tab stay in the dialog.
+    await page.keyboard.press('Tab');
+    await expect(keep).toBeFocused();
+    await page.keyboard.press('Tab');
+    await expect(confirm).toBeFocused();
+    await page.keyboard.press('Shift+Tab');
+    await expect(keep).toBeFocused();
+    await page.keyboard.press('Shift+Tab');
+    await expect(confirm).toBeFocused();
+    // Escape: closed, nothing cancelled, focus back on Cancel.
+    await page.keyboard.press('Escape');
+    await expect(dialog).toHaveCount(0);
+    await expect(opener).toBeFocused();
+    await api.expectHolds({ [draft.label]: { status: 'placed', version: placed.version } }, 'kept');
+
+    await page.keyboard.press('Enter');
+    await expect(confirm).toBeFocused();
+    await page.keyboard.press('Enter');
+    await expect(dialog).toHaveCount(0);
+    await api.expectLanded({ [draft.label]: { status: 'cancelled', version: placed.version + 1 } });
+    // Its opener is gone with the cancel: focus is on the row.
+    await expect(row.root).toBeFocused();
+  });
+
+  test('a job that ends is announced once, politely', async ({ page, request, ordersPage }) => {
+    const api = new OrdersApi(request);
+    const draft = await ownDraft(api);
+    await ordersPage.goto();
+    await new JobsApi(request).place(draft);
+    const notice = notification(page, draft.label);
+    await expect(notice).toBeVisible({ timeout: 20_000 });
+    await expect(page.getByTestId('notifications-polite').getByTestId('notification').filter({ hasText: draft.label })).toHaveCount(1);
+    await expect(page.getByTestId('notifications-assertive').getByTestId('notification')).toHaveCount(0);
+  });
+});
