@@ -94,6 +94,34 @@ async function ownDraft(api: OrdersApi): Promise<ServerOrder & { label: string }
 test.describe('keyboard and screen readers', () => {
   test.describe.configure({ mode: 'serial', timeout: 60_000 });
 
+  test('Tab walks a row in reading order, through every action, each with a visible focus ring', async ({ page, request, ordersPage }) => {
+    const draft = await ownDraft(new OrdersApi(request));
+    await ordersPage.goto();
+    const row = new OrderRow(page, draft.label);
+    // What a row offers, in the order it reads.
+    const controls = await row.root
+      .locator('button:not([disabled]), a[href], input:not([type="hidden"])')
+      .evaluateAll((els) => els.map((el) => el.getAttribute('data-testid') ?? el.textContent?.trim() ?? ''));
+    expect(controls).toEqual(expect.arrayContaining(['star', 'edit-names', 'qty-increase', 'place-order', 'move-down', 'delete']));
+    // Into the row from the one before it, as a keyboard user arrives.
+    await row.starButton.focus();
+    await page.keyboard.press('Shift+Tab');
+    await page.keyboard.press('Tab');
+    const walked: string[] = [];
+    for (let i = 0; i < controls.length; i += 1) {
+      const focused = await page.evaluate(() => {
+        const el = document.activeElement as HTMLElement | null;
+        const style = el ? getComputedStyle(el) : null;
+        const ring = !!style && ((style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0) || style.boxShadow !== 'none');
+        return { id: el?.getAttribute('data-testid') ?? el?.textContent?.trim() ?? '', ring };
+      });
+      expect(focused.ring, `${focused.id} shows where focus is`).toBe(true);
+      walked.push(focused.id);
+      await page.keyboard.press('Tab');
+    }
+    expect(walked, 'Tab goes through the row in reading order, skipping nothing').toEqual(controls);
+  });
+
   test('star, quantity, delete and undo without a mouse; each lands once', async ({ page, request, ordersPage }) => {
     const api = new OrdersApi(request);
     const draft = await ownDraft(api);
@@ -208,5 +236,16 @@ test.describe('keyboard and screen readers', () => {
     await expect(notice).toBeVisible({ timeout: 20_000 });
     await expect(page.getByTestId('notifications-polite').getByTestId('notification').filter({ hasText: draft.label })).toHaveCount(1);
     await expect(page.getByTestId('notifications-assertive').getByTestId('notification')).toHaveCount(0);
+  });
+
+  test('a job that fails is announced once, assertively: the person must act', async ({ page, request, ordersPage, faults }) => {
+    const api = new OrdersApi(request);
+    const draft = await ownDraft(api);
+    await ordersPage.goto();
+    await faults.next('place', 'job_fail');
+    await new JobsApi(request).place(draft);
+    await expect(notification(page, draft.label)).toBeVisible({ timeout: 20_000 });
+    await expect(page.getByTestId('notifications-assertive').getByTestId('notification').filter({ hasText: draft.label })).toHaveCount(1);
+    await expect(page.getByTestId('notifications-polite').getByTestId('notification').filter({ hasText: draft.label })).toHaveCount(0);
   });
 });

@@ -24,6 +24,7 @@ const STATES = [
   'rolled-back-permission',
   'viewer',
   'updated-elsewhere',
+  'place-error',
   'rolled-back-rename',
   'rolled-back-star',
   'rolled-back-delete',
@@ -59,6 +60,8 @@ const JOB_STATES = [
   'job-history',
   'notification-success',
   'notification-failure',
+  'browser-notification-success',
+  'browser-notification-failure',
 ];
 
 /**
@@ -168,6 +171,10 @@ test.describe('state gallery', () => {
     await expect(row('rolled-back-star')).toHaveClass(/is-quiet/);
     await expect(row('rolled-back-create')).toHaveAttribute('data-state', 'rolled-back');
     await expect(row('rolled-back-create').getByTestId('retry')).toBeVisible();
+    await expect(row('place-error').getByTestId('status-message')).toHaveText(
+      "Couldn't place ORD-1042. The payment service isn't answering. Try again in a few minutes.",
+    );
+    await expect(row('place-error').getByTestId('place-order')).toBeVisible();
     await expect(row('placed').getByTestId('cancel-order')).toBeVisible();
     // Copy never hides behind a generic message.
     await expect(page.getByText(/something went wrong/i)).toHaveCount(0);

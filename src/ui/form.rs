@@ -117,6 +117,11 @@ pub fn provide_form_notice() {
     provide_context(Notices(RwSignal::new(read_notice())));
 }
 
+/// Shows `notice` to the components below as if a post had left it (the state gallery).
+pub fn provide_fixed_form_notice(notice: FormNotice) {
+    provide_context(Notices(RwSignal::new(Some(notice))));
+}
+
 /// The notice this page came back with, if any (read once, where a component is made).
 pub fn form_notice() -> Option<FormNotice> {
     use_context::<Notices>().and_then(|Notices(n)| n.get_untracked())

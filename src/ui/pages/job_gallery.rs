@@ -194,6 +194,25 @@ fn Notice(slug: &'static str, title: &'static str, about: &'static str, job: Job
     .into_any()
 }
 
+/// The browser's own notification (shown when the tab is hidden and the person allowed them):
+/// its title and body as the system shows them, from the same copy as the in-app card.
+#[component]
+fn BrowserNotice(slug: &'static str, title: &'static str, about: &'static str, job: Job) -> impl IntoView {
+    let heading = job.notice_title().unwrap_or_default();
+    view! {
+        <Item slug title about>
+            <div class="gallery-screen gallery-notification">
+                <div class="system-notification" data-testid="browser-notification">
+                    <p class="system-notification-app">"Order Desk"</p>
+                    <p class="system-notification-title">{heading}</p>
+                    <p class="system-notification-body">{job.notice_body()}</p>
+                </div>
+            </div>
+        </Item>
+    }
+    .into_any()
+}
+
 #[component]
 pub fn JobGallery() -> impl IntoView {
     // As an editor sees them, whoever looks.
@@ -285,6 +304,18 @@ pub fn JobGallery() -> impl IntoView {
                 slug="notification-failure"
                 title="Notification · failed"
                 about="Why it failed and what to do, linking to the status page."
+                job=declined()
+            />
+            <BrowserNotice
+                slug="browser-notification-success"
+                title="Browser notification · placed"
+                about="When the tab is hidden and the person allowed notifications; a click opens the status page."
+                job=placed()
+            />
+            <BrowserNotice
+                slug="browser-notification-failure"
+                title="Browser notification · failed"
+                about="The same words as in the app: why, and what to do next."
                 job=declined()
             />
         </div>

@@ -5,11 +5,14 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::domain::{Role, line_total, CustomerName, Field, ItemName, Money, Note, Order, OrderId, OrderNumber, OrderStatus, Quantity};
+use crate::domain::{Role, line_total, CustomerName, Field, ItemName, Money, Note, Order, OrderId, OrderNumber, OrderStatus, Quantity, WriteKind};
+use crate::error::AppError;
+use crate::records::form::{FormNotice, FormResult};
 use crate::records::{Engine, ErrorKind, OpKind, Outcome, RowError};
 use crate::sync::{OpId, MAX_ATTEMPTS};
 use crate::ui::components::{OrderRow, SyncBanner};
 use crate::ui::account::provide_fixed_account;
+use crate::ui::form::provide_fixed_form_notice;
 use crate::ui::sync::{fixed_order_sync, Net};
 
 use super::job_gallery::JobGallery;
@@ -436,7 +439,6 @@ fn account_states() -> impl IntoView {
 /// match, a list that couldn't load, and the not-found page.
 #[component]
 fn PageStates() -> impl IntoView {
-    use crate::error::AppError;
     use crate::ui::components::{EmptyList, LoadError, NoMatch};
     use super::not_found::NotFoundContent;
     provide_fixed_account(Role::Editor);
@@ -502,8 +504,16 @@ fn CancelStates() -> impl IntoView {
 
 /// One row state, seen in its role (whoever looks at the gallery).
 #[component]
-fn GalleryRow(s: Shown) -> impl IntoView {
+fn GalleryRow(
+    s: Shown,
+    /// What a post left for the row, if the state comes from one.
+    #[prop(optional)]
+    notice: Option<FormNotice>,
+) -> impl IntoView {
     provide_fixed_account(s.role);
+    if let Some(notice) = notice {
+        provide_fixed_form_notice(notice);
+    }
     let sync = fixed_order_sync(s.engine, T0, s.net);
     let rows = sync.rows_untracked();
     view! {
@@ -523,6 +533,21 @@ fn GalleryRow(s: Shown) -> impl IntoView {
 #[component]
 pub fn StatesPage() -> impl IntoView {
     let items = gallery().into_iter().map(|s| view! { <GalleryRow s/> }).collect_view();
+    // Placing couldn't even be submitted: the row says why, until dismissed or tried again.
+    let draft = sample(1042, "Harbor Street Café", "Espresso beans, 1 kg", 12, 2_450, OrderStatus::Draft);
+    let refused = FormNotice::new(
+        WriteKind::Place,
+        &[("id".to_string(), draft.id.to_string())],
+        FormResult::Refused(AppError::Internal { message: "The payment service isn't answering. Try again in a few minutes.".into() }),
+    );
+    let place_error = Shown {
+        role: Role::Editor,
+        net: Net::Online,
+        slug: "place-error",
+        title: "Place order · couldn't be submitted",
+        about: "Placing is pessimistic: nothing changes on the row, which says why and keeps Place order for another try.",
+        engine: engine_with(&draft),
+    };
     view! {
         <Title text="State gallery"/>
         <section class="page states-page">
@@ -535,7 +560,7 @@ pub fn StatesPage() -> impl IntoView {
                 </div>
             </header>
             <h2 class="gallery-group">"Order rows"</h2>
-            <div class="gallery">{items}</div>
+            <div class="gallery">{items}<GalleryRow s=place_error notice=refused/></div>
             <h2 class="gallery-group">"Cancelling an order"</h2>
             <div class="gallery"><CancelStates/></div>
             <h2 class="gallery-group">"The list and its pages"</h2>
