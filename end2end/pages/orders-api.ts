@@ -64,6 +64,15 @@ export class OrdersApi {
     return res.json();
   }
 
+  /**
+   * Test setup only: a fresh draft of the test's own (on top of the list; its customer starts
+   * with `prefix` and a random tag), with its `ORD-nnnn` label.
+   */
+  async ownDraft(prefix: string, item: string): Promise<ServerOrder & { label: string }> {
+    const draft = await this.createDraft(`${prefix} ${randomUUID().slice(0, 8)}`, item);
+    return { ...draft, label: `ORD-${draft.number}` };
+  }
+
   /** The live order `ORD-nnnn` (`POST /api/orders/get`), or `undefined` when the server does not list it. */
   async find(number: string): Promise<ServerOrder | undefined> {
     const res = await this.request.post('/api/orders/get', { form: { number }, headers: SAME_ORIGIN });

@@ -1,10 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { test, expect, expectOnlyHttpErrors, waitForHydration } from './fixtures';
 import { JobsApi, notification } from '../pages/jobs';
 import { OrderRow } from '../pages/order-row';
-import { OrdersApi, type ServerOrder } from '../pages/orders-api';
+import { OrdersApi } from '../pages/orders-api';
+import type { OrdersPage } from '../pages/orders-page';
 
 // Issue "Every state designed": zero axe-core violations at WCAG 2.2 AA on every route and on
 // every section of the state gallery. Runs in project `a11y` on a server of its own (it places
@@ -83,10 +83,11 @@ test.describe('accessibility', () => {
   });
 });
 
-/** A fresh draft of this test's own (on top of the list), as the server holds it. */
-async function ownDraft(api: OrdersApi): Promise<ServerOrder & { label: string }> {
-  const draft = await api.createDraft(`Keys ${randomUUID().slice(0, 8)}`, 'Walnut shelf');
-  return { ...draft, label: `ORD-${draft.number}` };
+/** A fresh draft of this test's own on /orders, and its row. */
+async function openOwnDraft(api: OrdersApi, ordersPage: OrdersPage) {
+  const draft = await api.ownDraft('Keys', 'Walnut shelf');
+  await ordersPage.goto();
+  return { draft, row: new OrderRow(ordersPage.page, draft.label) };
 }
 
 // Keyboard only: every control is reached by focus and worked with keys, never clicked. The
@@ -95,9 +96,7 @@ test.describe('keyboard and screen readers', () => {
   test.describe.configure({ mode: 'serial', timeout: 60_000 });
 
   test('Tab walks a row in reading order, through every action, each with a visible focus ring', async ({ page, request, ordersPage }) => {
-    const draft = await ownDraft(new OrdersApi(request));
-    await ordersPage.goto();
-    const row = new OrderRow(page, draft.label);
+    const { row } = await openOwnDraft(new OrdersApi(request), ordersPage);
     // What a row offers, in the order it reads.
     const controls = await row.root
       .locator('button:not([disabled]), a[href], input:not([type="hidden"])')
@@ -124,9 +123,7 @@ test.describe('keyboard and screen readers', () => {
 
   test('star, quantity, delete and undo without a mouse; each lands once', async ({ page, request, ordersPage }) => {
     const api = new OrdersApi(request);
-    const draft = await ownDraft(api);
-    await ordersPage.goto();
-    const row = new OrderRow(page, draft.label);
+    const { draft, row } = await openOwnDraft(api, ordersPage);
     await row.starButton.focus();
     await page.keyboard.press('Space');
     await api.expectLanded({ [draft.label]: { starred: true, version: draft.version + 1 } }, { quietMs: 300 });
@@ -153,9 +150,7 @@ test.describe('keyboard and screen readers', () => {
     consoleErrors,
   }) => {
     const api = new OrdersApi(request);
-    const draft = await ownDraft(api);
-    await ordersPage.goto();
-    const row = new OrderRow(page, draft.label);
+    const { draft, row } = await openOwnDraft(api, ordersPage);
     await row.editButton.focus();
     await page.keyboard.press('Enter');
     // The editor opens with focus in its first field.
@@ -188,7 +183,7 @@ test.describe('keyboard and screen readers', () => {
     ordersPage,
   }) => {
     const api = new OrdersApi(request);
-    const draft = await ownDraft(api);
+    const draft = await api.ownDraft('Keys', 'Walnut shelf');
     await new JobsApi(request).place(draft);
     await expect.poll(async () => (await api.get(draft.label)).status, { timeout: 20_000 }).toBe('placed');
     const placed = await api.get(draft.label);
@@ -229,8 +224,7 @@ test.describe('keyboard and screen readers', () => {
 
   test('a job that ends is announced once, politely', async ({ page, request, ordersPage }) => {
     const api = new OrdersApi(request);
-    const draft = await ownDraft(api);
-    await ordersPage.goto();
+    const { draft } = await openOwnDraft(api, ordersPage);
     await new JobsApi(request).place(draft);
     const notice = notification(page, draft.label);
     await expect(notice).toBeVisible({ timeout: 20_000 });
@@ -240,8 +234,7 @@ test.describe('keyboard and screen readers', () => {
 
   test('a job that fails is announced once, assertively: the person must act', async ({ page, request, ordersPage, faults }) => {
     const api = new OrdersApi(request);
-    const draft = await ownDraft(api);
-    await ordersPage.goto();
+    const { draft } = await openOwnDraft(api, ordersPage);
     await faults.next('place', 'job_fail');
     await new JobsApi(request).place(draft);
     await expect(notification(page, draft.label)).toBeVisible({ timeout: 20_000 });

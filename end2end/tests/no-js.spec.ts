@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { Page } from '@playwright/test';
 import { test, expect, waitForHydration, DEMO } from './fixtures';
 import { OrdersApi, type ServerOrder } from '../pages/orders-api';
@@ -21,10 +20,7 @@ test.beforeEach(async ({ request }) => {
 });
 
 /** A fresh draft of this test's own (on top of the list), as the server holds it. */
-async function ownDraft(item = 'Form-made lamp'): Promise<ServerOrder & { label: string }> {
-  const draft = await api.createDraft(`No-JS ${randomUUID().slice(0, 8)}`, item);
-  return { ...draft, label: `ORD-${draft.number}` };
-}
+const ownDraft = (item = 'Form-made lamp') => api.ownDraft('No-JS', item);
 
 /** The row of `number` on /orders, after the page (re)loaded. */
 async function rowOf(page: Page, number: string): Promise<OrderRow> {

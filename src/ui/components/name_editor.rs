@@ -4,7 +4,7 @@
 use leptos::html::Input;
 use leptos::prelude::*;
 
-use crate::domain::{CustomerName, ItemName, Note, ValidationError};
+use crate::domain::{CustomerName, Field, ItemName, Note, ValidationError};
 use crate::records::{OpKind, RowView};
 use crate::ui::form::{form_key, hidden, WriteForm};
 use crate::ui::sync::OrderSync;
@@ -30,16 +30,16 @@ pub fn NameEditor(row: Memo<RowView>, sync: OrderSync, on_close: Callback<()>, #
     let customer = RwSignal::new(typed.customer.unwrap_or_else(|| customer0.clone()));
     let item = RwSignal::new(typed.item.unwrap_or_else(|| item0.clone()));
     let note = RwSignal::new(typed.note.unwrap_or_else(|| note0.clone()));
-    let opened_on = (!sync.is_display_only()).then(|| typed.error.as_ref().map_or(crate::domain::Field::Customer, |e| e.field));
+    let opened_on = (!sync.is_display_only()).then(|| typed.error.as_ref().map_or(Field::Customer, |e| e.field));
     let error: RwSignal<Option<ValidationError>> = RwSignal::new(typed.error);
     // The editor's own check is announced at the field; a refusal the server sent, by the row.
     let alert = RwSignal::new(!typed.from_server);
     let shown = (customer0.clone(), item0.clone(), note0.clone());
-    let field_error = move |f: crate::domain::Field| error.with(|e| e.as_ref().filter(|e| e.field == f).map(|e| e.message.clone()));
+    let field_error = move |f: Field| error.with(|e| e.as_ref().filter(|e| e.field == f).map(|e| e.message.clone()));
 
     // Customer, item, note: focus goes to the field with the error, or the first one.
     let inputs = [NodeRef::<Input>::new(), NodeRef::<Input>::new(), NodeRef::<Input>::new()];
-    let focus_field = move |field: crate::domain::Field| {
+    let focus_field = move |field: Field| {
         if let Some(input) = inputs[field_index(field)].get_untracked() {
             let _ = input.focus();
         }
@@ -75,7 +75,7 @@ pub fn NameEditor(row: Memo<RowView>, sync: OrderSync, on_close: Callback<()>, #
         }
         _ => {}
     };
-    let input = move |label: &'static str, name: &'static str, testid: &'static str, value: RwSignal<String>, field: crate::domain::Field| {
+    let input = move |label: &'static str, name: &'static str, testid: &'static str, value: RwSignal<String>, field: Field| {
         let error_id = format!("{testid}-error-{id}");
         let described = error_id.clone();
         view! {
@@ -109,9 +109,9 @@ pub fn NameEditor(row: Memo<RowView>, sync: OrderSync, on_close: Callback<()>, #
             {hidden("was_customer", shown.0)}
             {hidden("was_item", shown.1)}
             {hidden("was_note", shown.2)}
-            {input("Customer", "customer", "edit-customer", customer, crate::domain::Field::Customer)}
-            {input("Item", "item", "edit-item", item, crate::domain::Field::Item)}
-            {input("Note", "note", "edit-note", note, crate::domain::Field::Note)}
+            {input("Customer", "customer", "edit-customer", customer, Field::Customer)}
+            {input("Item", "item", "edit-item", item, Field::Item)}
+            {input("Note", "note", "edit-note", note, Field::Note)}
             <div class="editor-actions">
                 <button type="submit" class="button button-primary button-small" data-testid="edit-save">"Save"</button>
                 // Without the app's script, Cancel posts the form with `cancel`: nothing is saved.
@@ -135,10 +135,10 @@ pub fn NameEditor(row: Memo<RowView>, sync: OrderSync, on_close: Callback<()>, #
 }
 
 /// Where a field's input sits in the editor (customer, item, note).
-fn field_index(field: crate::domain::Field) -> usize {
+fn field_index(field: Field) -> usize {
     match field {
-        crate::domain::Field::Item => 1,
-        crate::domain::Field::Note => 2,
+        Field::Item => 1,
+        Field::Note => 2,
         _ => 0,
     }
 }

@@ -80,7 +80,7 @@ pub fn OrderRow(initial: RowView, sync: OrderSync) -> impl IntoView {
     let in_flight = move || row.with(|r| r.pending.as_ref().is_some_and(|p| p.in_flight));
     let number = move || row.with(|r| r.order.display_number());
     let invalid = move |f: crate::domain::Field| {
-        row.with(|r| matches!(&r.state, RowState::RolledBack { error, .. } if error.kind == crate::records::ErrorKind::Validation { field: f }))
+        row.with(|r| matches!(&r.state, RowState::RolledBack { error, .. } if error.kind == ErrorKind::Validation { field: f }))
     };
     let on_retry = Callback::new(move |_| {
         sync.retry(id);
