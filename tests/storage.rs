@@ -6,10 +6,10 @@ mod common;
 use common::{eventually, key, quick_jobs, spawn_app_with_clock, TestApp};
 use orderdesk::clock::ManualClock;
 use orderdesk::config::{EmailSettings, JobSettings, Settings};
-use orderdesk::domain::{JobDetail, JobFailure, JobState, Order, OrderStatus, PlaceReceipt, WriteKind};
+use orderdesk::domain::{JobDetail, JobEmail, JobFailure, JobState, Order, OrderStatus, PlaceReceipt, WriteKind};
 use orderdesk::faults::JobFault;
 use orderdesk::jobs::{Mailer, MAX_EMAIL_ATTEMPTS};
-use orderdesk::store::{Db, Ending, Notice, UnsentNotification, WriteMeta};
+use orderdesk::store::{Db, Ending, UnsentNotification, WriteMeta};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -168,7 +168,7 @@ async fn store_with_an_unsent_email() -> (tempfile::TempDir, Db, UnsentNotificat
     let meta = WriteMeta { user: "local".into(), workspace: 1, key: uuid::Uuid::now_v7(), kind: WriteKind::Place, payload_hash: "h".into(), now: 10_000, ttl_ms: DAY };
     let job = db.place_order(&meta, draft.id, draft.version, &JobSettings::default(), Some(JobFault::Stall)).await.unwrap().into_inner().job;
     let failure = JobFailure { reason: "It took too long.".into(), next_step: "Place it again.".into() };
-    let notice = Notice { subject: format!("{} couldn't be placed", draft.display_number()), body: "It took too long.\n".into() };
+    let notice = JobEmail { subject: format!("{} couldn't be placed", draft.display_number()), body: "It took too long.\n".into() };
     db.fail_job(job.id, Ending::PastDeadline, &failure, &notice, job.deadline_at).await.unwrap().unwrap();
     let n = db.unsent_notifications(job.deadline_at, 10).await.unwrap().remove(0);
     (dir, db, n)

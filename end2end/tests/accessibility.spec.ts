@@ -83,6 +83,40 @@ test.describe('accessibility', () => {
   });
 });
 
+/**
+ * From the top of `page`, Tab reaches every control a person can see, in reading (document)
+ * order, skipping none and adding none, each with a visible focus ring, until it leaves the
+ * page. Each step is checked against the page as it is then, so rows that change meanwhile
+ * (a job ending elsewhere) don't matter. Returns what it walked. Positive tabindex, a control
+ * hidden from Tab, or a focus trap would fail.
+ */
+async function expectTabWalksThePage(page: Page): Promise<string[]> {
+  const walked: string[] = [];
+  for (let step = 0; step < 1000; step += 1) {
+    await page.keyboard.press('Tab');
+    const at = await page.evaluate(() => {
+      const name = (el: Element | null) =>
+        el ? `${el.tagName.toLowerCase()}[${el.getAttribute('data-testid') ?? el.textContent?.trim().slice(0, 30) ?? ''}]` : 'nothing (off the page)';
+      const tabbable = [...document.querySelectorAll<HTMLElement>('a[href], button, input:not([type="hidden"]), select, textarea, summary, [tabindex]')]
+        .filter((el) => !(el as HTMLButtonElement).disabled && el.tabIndex >= 0)
+        .filter((el) => el.checkVisibility({ visibilityProperty: true }) && !el.closest('[inert]'));
+      const walk = window as unknown as { previous?: Element | null };
+      const previous = walk.previous ?? null;
+      const expected = (previous ? tabbable[tabbable.indexOf(previous as HTMLElement) + 1] : tabbable[0]) ?? null;
+      const el = document.activeElement === document.body ? null : (document.activeElement as HTMLElement | null);
+      walk.previous = el;
+      const style = el ? getComputedStyle(el) : null;
+      const ring = !!style && ((style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0) || style.boxShadow !== 'none');
+      return { inOrder: el === expected, off: el === null, name: name(el), expected: name(expected), ring };
+    });
+    expect(at.inOrder, `after ${walked.at(-1) ?? 'the top of the page'}, Tab reaches ${at.expected}, not ${at.name}`).toBe(true);
+    if (at.off) return walked;
+    expect(at.ring, `${at.name} shows where focus is`).toBe(true);
+    walked.push(at.name);
+  }
+  throw new Error(`Tab never left the page: a focus trap after ${walked.at(-1)}`);
+}
+
 /** A fresh draft of this test's own on /orders, and its row. */
 async function openOwnDraft(api: OrdersApi, ordersPage: OrdersPage) {
   const draft = await api.ownDraft('Keys', 'Walnut shelf');
@@ -119,6 +153,17 @@ test.describe('keyboard and screen readers', () => {
       await page.keyboard.press('Tab');
     }
     expect(walked, 'Tab goes through the row in reading order, skipping nothing').toEqual(controls);
+  });
+
+  test('Tab walks every page from the top in reading order, from the skip link on', async ({ page, request }) => {
+    const draft = await new OrdersApi(request).createDraft('Tab Walk Ltd', 'Oak stool');
+    const job = await new JobsApi(request).place(draft);
+    for (const path of ['/orders', '/members', `/jobs/${job.id}/accepted`, `/jobs/${job.id}`]) {
+      await page.goto(path);
+      await waitForHydration(page);
+      const walked = await expectTabWalksThePage(page);
+      expect(walked[0], `${path}: the first Tab is the way past the header`).toContain('Skip to content');
+    }
   });
 
   test('star, quantity, delete and undo without a mouse; each lands once', async ({ page, request, ordersPage }) => {

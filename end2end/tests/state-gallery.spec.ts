@@ -62,6 +62,8 @@ const JOB_STATES = [
   'notification-failure',
   'browser-notification-success',
   'browser-notification-failure',
+  'email-success',
+  'email-failure',
 ];
 
 /**
@@ -253,5 +255,17 @@ test.describe('state gallery', () => {
     await expect(failure).toContainText("ORD-1042 couldn't be placed");
     await expect(failure).toContainText('The card issuer declined the payment.');
     await expect(failure.getByRole('link', { name: 'See what to do' })).toHaveAttribute('href', /^\/jobs\//);
+
+    // Emails, in the server's own words: the subject, what happened, what to do, the link and
+    // the reference.
+    const placedEmail = item('email-success').getByTestId('email');
+    await expect(placedEmail.getByRole('heading')).toHaveText('ORD-1042 is placed');
+    await expect(placedEmail).toContainText('12 × Espresso beans, 1 kg reserved and fulfilment arranged for Harbor Street Café.');
+    await expect(placedEmail.getByRole('link')).toHaveAttribute('href', /^https:\/\/desk\.example\.com\/jobs\/[0-9a-f-]{36}$/);
+    const failedEmail = item('email-failure').getByTestId('email');
+    await expect(failedEmail.getByRole('heading')).toHaveText("ORD-1042 couldn't be placed");
+    await expect(failedEmail).toContainText('What happened: The card issuer declined the payment.');
+    await expect(failedEmail).toContainText('What to do next: Check the payment details with the customer, then place the order again.');
+    await expect(failedEmail).toContainText(/Reference: JOB-[0-9A-F]{8}/);
   });
 });

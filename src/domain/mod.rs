@@ -3,6 +3,7 @@
 
 mod account;
 mod job;
+pub mod job_copy;
 mod money;
 mod number;
 mod order;
@@ -15,6 +16,7 @@ mod time;
 mod write;
 
 pub use account::{form_refusal, Email, Membership, Password, Person, Role, WorkspaceId, DEMO_ACCOUNTS, PASSWORD_MIN_CHARS};
+pub use job_copy::JobEmail;
 pub use job::{about, Job, JobDetail, JobEvent, JobEventKind, JobFailure, JobId, JobState, JobStep, PlaceReceipt, ServerEvent};
 #[cfg(test)]
 pub(crate) use job::sample_job;

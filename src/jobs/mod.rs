@@ -6,7 +6,6 @@
 //! transition is tried and publishes what changed. It never panics: a failed transition is
 //! logged and tried again.
 
-pub mod copy;
 mod mailer;
 
 pub use mailer::{MailError, Mailer, MAX_ATTEMPTS as MAX_EMAIL_ATTEMPTS};
@@ -17,6 +16,7 @@ use std::time::Duration;
 
 use crate::clock::SharedClock;
 use crate::config::Settings;
+use crate::domain::job_copy as copy;
 use crate::domain::{Job, JobId, JobStep, Order};
 use crate::store::StoreError;
 use crate::faults::JobFault;

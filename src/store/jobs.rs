@@ -14,7 +14,7 @@ use super::writes::{live, one_order, returning, to_order};
 use super::{db_err, Db, StoreError};
 use crate::config::JobSettings;
 use crate::domain::{
-    Job, JobDetail, JobEvent, JobEventKind, JobFailure, JobId, JobState, JobStep, Order, OrderId, OrderNumber,
+    Job, JobDetail, JobEmail, JobEvent, JobEventKind, JobFailure, JobId, JobState, JobStep, Order, OrderId, OrderNumber,
     OrderStatus, PlaceReceipt,
 };
 use crate::faults::JobFault;
@@ -73,13 +73,6 @@ pub struct JobRun {
     pub fault: Option<JobFault>,
     /// The step this job fails at (decided at submission from the failure rate, or forced).
     pub fails_at: Option<JobStep>,
-}
-
-/// The notification a job's end leaves in the outbox, written in the same transaction.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Notice {
-    pub subject: String,
-    pub body: String,
 }
 
 /// Which running job a failure may end: the guard that makes it apply at most once.
@@ -211,7 +204,7 @@ async fn append_event(
     Ok(())
 }
 
-async fn add_notice(conn: &mut SqliteConnection, id: JobId, success: bool, notice: &Notice, now: i64) -> Result<(), StoreError> {
+async fn add_notice(conn: &mut SqliteConnection, id: JobId, success: bool, notice: &JobEmail, now: i64) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO notifications (job_id, kind, subject, body, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?)",
     )
@@ -441,7 +434,7 @@ impl Db {
 
     /// Ends a job whose three steps are done: the job succeeds, its order is placed, the
     /// history says so and the success email waits in the outbox. At most once.
-    pub async fn complete_job(&self, id: JobId, message: &str, notice: &Notice, now: i64) -> Result<Option<(Job, Option<Order>)>, StoreError> {
+    pub async fn complete_job(&self, id: JobId, message: &str, notice: &JobEmail, now: i64) -> Result<Option<(Job, Option<Order>)>, StoreError> {
         let update = sqlx::query(
             "UPDATE jobs SET state = 'succeeded', progress = 100, finished_at = ?, version = version + 1, updated_at = ? \
              WHERE id = ? AND state = 'running' AND steps_done = 3",
@@ -460,7 +453,7 @@ impl Db {
         id: JobId,
         when: Ending,
         failure: &JobFailure,
-        notice: &Notice,
+        notice: &JobEmail,
         now: i64,
     ) -> Result<Option<(Job, Option<Order>)>, StoreError> {
         let (guard, value) = match when {
@@ -494,7 +487,7 @@ impl Db {
         now: i64,
         update: sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>,
         (kind, step, message): (JobEventKind, Option<JobStep>, &str),
-        notice: &Notice,
+        notice: &JobEmail,
         status: OrderStatus,
     ) -> Result<Option<(Job, Option<Order>)>, StoreError> {
         let mut tx = self.writer().begin().await.map_err(db_err)?;
@@ -616,8 +609,8 @@ mod tests {
         (dir, db, receipt.into_inner().job)
     }
 
-    fn notice() -> Notice {
-        Notice { subject: "s".into(), body: "b".into() }
+    fn notice() -> JobEmail {
+        JobEmail { subject: "s".into(), body: "b".into() }
     }
 
     fn failure() -> JobFailure {

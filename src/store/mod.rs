@@ -18,7 +18,7 @@ pub use accounts::{Member, MemberError};
 pub use batch::{BatchFigures, MAX_WRITES as MAX_BATCH_WRITES};
 pub use error::StoreError;
 pub use idempotency::{payload_hash, Applied, WriteMeta};
-pub use jobs::{Ending, JobRun, Notice, UnsentNotification};
+pub use jobs::{Ending, JobRun, UnsentNotification};
 pub use orders::OrderRow;
 pub use retention::{Pruned, Retention};
 pub use writes::NewDraft;

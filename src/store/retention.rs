@@ -82,7 +82,8 @@ mod tests {
     use crate::config::JobSettings;
     use crate::domain::{JobFailure, OrderStatus, WriteKind};
     use crate::faults::JobFault;
-    use crate::store::{Ending, Notice, WriteMeta};
+    use crate::domain::JobEmail;
+    use crate::store::{Ending, WriteMeta};
 
     const DAY: i64 = 86_400_000;
     const KEEP: Retention = Retention { ended_jobs_ms: 2 * DAY, job_events_ms: DAY, notifications_ms: DAY };
@@ -105,7 +106,7 @@ mod tests {
         }
         let (running, ended) = (&jobs[0], &jobs[1]);
         let failure = JobFailure { reason: "r".into(), next_step: "n".into() };
-        let notice = Notice { subject: "s".into(), body: "b".into() };
+        let notice = JobEmail { subject: "s".into(), body: "b".into() };
         db.fail_job(ended.id, Ending::PastDeadline, &failure, &notice, ended.deadline_at).await.unwrap().unwrap();
 
         let far = ended.deadline_at + 100 * DAY;

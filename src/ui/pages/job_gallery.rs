@@ -2,10 +2,11 @@
 //! (compact and full), the status page, a history and each notification, rendered by the real
 //! components from fixed jobs at a fixed "now". Nothing here is sent to the server.
 
+use leptos::either::Either;
 use leptos::prelude::*;
 
 use crate::domain::{
-    line_total, CustomerName, ItemName, Job, JobEvent, JobEventKind, JobFailure, JobId, JobState, JobStep, Money, Note, Order,
+    format_timestamp, job_copy, line_total, CustomerName, ItemName, Job, JobEmail, JobEvent, JobEventKind, JobFailure, JobId, JobState, JobStep, Money, Note, Order,
     OrderId, OrderNumber, OrderStatus, Quantity, Timestamp,
 };
 use crate::ui::components::{JobProgress, JobTimeline, NotificationCard};
@@ -39,7 +40,7 @@ fn order(status: OrderStatus) -> Order {
     }
 }
 
-fn job(n: u128, state: JobState, steps_done: u8, progress: u8, finished: Option<Timestamp>, failure: Option<(&str, &str)>) -> Job {
+fn job(n: u128, state: JobState, steps_done: u8, progress: u8, finished: Option<Timestamp>) -> Job {
     Job {
         id: JobId::from_uuid(uuid::Uuid::from_u128(0x0190_0000_0000_7000_a000_0000_1a2b_3c00 + n)),
         order_id: order(OrderStatus::Placing).id,
@@ -51,33 +52,31 @@ fn job(n: u128, state: JobState, steps_done: u8, progress: u8, finished: Option<
         eta_at: ETA,
         deadline_at: DEADLINE,
         finished_at: finished,
-        failure: failure.map(|(reason, next_step)| JobFailure { reason: reason.into(), next_step: next_step.into() }),
+        failure: None,
         version: i64::from(steps_done) + 2,
     }
 }
 
-// The server's own copy (jobs::copy), for the fixed jobs' ids and times.
-const DECLINED: (&str, &str) =
-    ("The card issuer declined the payment.", "Check the payment details with the customer, then place the order again.");
-const TIMED_OUT: (&str, &str) = (
-    "Placing ORD-1042 took longer than 5 minutes, so it was stopped. Nothing was charged.",
-    "Place the order again, or contact support quoting JOB-1A2B3C05.",
-);
+/// A failed job, with the server's own words for its failure (`job_copy`).
+fn failed(mut job: Job, failure: impl FnOnce(&Job) -> JobFailure) -> Job {
+    job.failure = Some(failure(&job));
+    job
+}
 
 fn running() -> Job {
-    job(1, JobState::Running, 1, 45, None, None)
+    job(1, JobState::Running, 1, 45, None)
 }
 fn late() -> Job {
-    job(2, JobState::Running, 2, 78, None, None)
+    job(2, JobState::Running, 2, 78, None)
 }
 fn placed() -> Job {
-    job(3, JobState::Succeeded, 3, 100, Some(T0 + 101_000), None)
+    job(3, JobState::Succeeded, 3, 100, Some(T0 + 101_000))
 }
 fn declined() -> Job {
-    job(4, JobState::Failed, 0, 12, Some(T0 + 21_000), Some(DECLINED))
+    failed(job(4, JobState::Failed, 0, 12, Some(T0 + 21_000)), |j| job_copy::step_failure(JobStep::Payment, j, &order(OrderStatus::Placing)))
 }
 fn timed_out() -> Job {
-    job(5, JobState::Failed, 2, 80, Some(DEADLINE), Some(TIMED_OUT))
+    failed(job(5, JobState::Failed, 2, 80, Some(DEADLINE)), job_copy::deadline_failure)
 }
 
 fn event(seq: i64, at: Timestamp, kind: JobEventKind, step: Option<JobStep>, message: &str) -> JobEvent {
@@ -100,13 +99,14 @@ fn first_steps() -> Vec<JobEvent> {
 fn completed_history() -> Vec<JobEvent> {
     let mut events = first_steps();
     events.push(event(7, T0 + 101_000, JobEventKind::StepDone, Some(JobStep::Fulfilment), "Fulfilment arranged"));
-    events.push(event(8, T0 + 101_000, JobEventKind::Completed, None, "ORD-1042 is placed"));
+    events.push(event(8, T0 + 101_000, JobEventKind::Completed, None, &job_copy::completed(&placed())));
     events
 }
 
 fn timed_out_history() -> Vec<JobEvent> {
     let mut events = first_steps();
-    events.push(event(7, DEADLINE, JobEventKind::Failed, Some(JobStep::Fulfilment), TIMED_OUT.0));
+    let reason = timed_out().failure.map(|f| f.reason).unwrap_or_default();
+    events.push(event(7, DEADLINE, JobEventKind::Failed, Some(JobStep::Fulfilment), &reason));
     events
 }
 
@@ -213,6 +213,56 @@ fn BrowserNotice(slug: &'static str, title: &'static str, about: &'static str, j
     .into_any()
 }
 
+/// Where the fixed emails' links point: a workspace as `email.base_url` names it.
+const BASE_URL: &str = "https://desk.example.com";
+
+/// A job's email as the person reads it in their mail client: the headers the mailer sets and
+/// the plain-text body the server writes (`job_copy`), its link made clickable as clients do.
+#[component]
+fn EmailItem(slug: &'static str, title: &'static str, about: &'static str, job: Job) -> impl IntoView {
+    let email = ended_email(&job);
+    let sent_at = job.finished_at.unwrap_or(job.submitted_at);
+    // One text as the client shows plain text: its line breaks kept (`white-space: pre-line`).
+    let body = email.body.lines().map(|line| view! { {linked(line)}"\n" }).collect_view();
+    view! {
+        <Item slug title about>
+            <div class="gallery-screen gallery-email">
+                <article class="email" aria-label=format!("Email: {}", email.subject) data-testid="email">
+                    <h3 class="email-subject">{email.subject.clone()}</h3>
+                    <dl class="email-headers">
+                        <dt>"From"</dt>
+                        <dd>"Order Desk <orders@desk.example.com>"</dd>
+                        <dt>"To"</dt>
+                        <dd>"sam@orderdesk.test"</dd>
+                        <dt>"Date"</dt>
+                        <dd>{format_timestamp(sent_at)}</dd>
+                    </dl>
+                    <div class="email-body">{body}</div>
+                </article>
+            </div>
+        </Item>
+    }
+    .into_any()
+}
+
+/// The email the server writes when the job ends: its failure, or the order placed.
+fn ended_email(job: &Job) -> JobEmail {
+    match &job.failure {
+        Some(failure) => job_copy::failure_notice(job, failure, BASE_URL),
+        None => job_copy::success_notice(job, &order(OrderStatus::Placed), BASE_URL),
+    }
+}
+
+/// A plain-text line with its web address as a link (the part after the last space).
+fn linked(line: &str) -> impl IntoView + use<> {
+    match line.rsplit_once(' ') {
+        Some((before, url)) if url.starts_with("https://") => {
+            Either::Left(view! { {format!("{before} ")}<a href=url.to_string()>{url.to_string()}</a> })
+        }
+        _ => Either::Right(line.to_string()),
+    }
+}
+
 #[component]
 pub fn JobGallery() -> impl IntoView {
     // As an editor sees them, whoever looks.
@@ -316,6 +366,18 @@ pub fn JobGallery() -> impl IntoView {
                 slug="browser-notification-failure"
                 title="Browser notification · failed"
                 about="The same words as in the app: why, and what to do next."
+                job=declined()
+            />
+            <EmailItem
+                slug="email-success"
+                title="Email · placed"
+                about="Sent to the person who placed the order when it is placed, in case the tab was closed."
+                job=placed()
+            />
+            <EmailItem
+                slug="email-failure"
+                title="Email · failed"
+                about="Why it failed and what to do next, with the reference support will ask for."
                 job=declined()
             />
         </div>

@@ -1,8 +1,15 @@
 //! What a job says to people: failure reasons with a next step, history lines, and the
-//! email sent when it ends. Pure functions of the job and its order, so each is unit-tested.
+//! email sent when it ends. Pure functions of the job and its order, so each is unit-tested;
+//! shared, so the state gallery shows the very words the server writes.
 
-use crate::domain::{about, Job, JobFailure, JobStep, Order};
-use crate::store::Notice;
+use super::{about, Job, JobFailure, JobStep, Order};
+
+/// The email a job's end leaves in the outbox (written in the same transaction), as plain text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct JobEmail {
+    pub subject: String,
+    pub body: String,
+}
 
 /// "5 minutes", "a minute", "30 seconds": a span as a sentence says it after "longer than".
 fn span(ms: i64) -> String {
@@ -74,8 +81,8 @@ pub fn status_link(base_url: &str, job: &Job) -> String {
 }
 
 /// The email sent when the job succeeds.
-pub fn success_notice(job: &Job, order: &Order, base_url: &str) -> Notice {
-    Notice {
+pub fn success_notice(job: &Job, order: &Order, base_url: &str) -> JobEmail {
+    JobEmail {
         subject: format!("{} is placed", job.order_number),
         body: format!(
             "{number} is placed.\n\n\
@@ -93,8 +100,8 @@ pub fn success_notice(job: &Job, order: &Order, base_url: &str) -> Notice {
 }
 
 /// The email sent when the job fails: what happened and what to do next.
-pub fn failure_notice(job: &Job, failure: &JobFailure, base_url: &str) -> Notice {
-    Notice {
+pub fn failure_notice(job: &Job, failure: &JobFailure, base_url: &str) -> JobEmail {
+    JobEmail {
         subject: format!("{} couldn't be placed", job.order_number),
         body: format!(
             "{number} couldn't be placed.\n\n\
