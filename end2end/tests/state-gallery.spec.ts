@@ -36,7 +36,17 @@ const STATES = [
 ];
 
 // The cancel dialog in each state, the list's own states and the pages around it.
-const PAGE_STATES = ['cancel-open', 'cancel-pending', 'cancel-refused', 'empty-list', 'no-match', 'load-error', 'not-found'];
+const PAGE_STATES = [
+  'cancel-open',
+  'cancel-pending',
+  'cancel-refused',
+  'empty-list',
+  'no-match',
+  'load-error',
+  'job-load-error',
+  'job-not-found',
+  'not-found',
+];
 
 // The app-wide line while writes can't reach the server (no order row of its own).
 const BANNERS = ['offline-banner', 'unreachable-banner', 'signed-out-banner'];
@@ -101,7 +111,7 @@ test.describe('state gallery', () => {
     await expect(page.getByTestId('gallery-members').getByTestId('member')).toHaveCount(3);
   });
 
-  test('shows the cancel dialog, the empty list, no match, a load error and not-found, each looking as reviewed', async ({ page }) => {
+  test('shows the cancel dialog, the empty list, no match, load errors and not-found, each looking as reviewed', async ({ page }) => {
     await expectLooksAsReviewed(page, PAGE_STATES);
     await expect(page.getByTestId('gallery-no-match')).toContainText('No orders match “walnut desk”.');
     await expect(page.getByTestId('gallery-cancel-pending').getByTestId('confirm-cancel')).toHaveText('Cancelling…');
@@ -110,6 +120,10 @@ test.describe('state gallery', () => {
       /^Your cancel of ORD-1038 did not complete\. The order is not cancelled\./,
     );
     await expect(page.getByTestId('gallery-load-error').getByRole('link', { name: 'Reload' })).toBeVisible();
+    await expect(page.getByTestId('gallery-job-load-error').getByRole('link', { name: 'Reload' })).toBeVisible();
+    await expect(page.getByTestId('gallery-job-not-found').getByTestId('job-load-error')).toContainText("Couldn't find this job.");
+    await expect(page.getByTestId('gallery-job-not-found').getByTestId('job-load-error')).toContainText(/There is no job JOB-[0-9A-F]{8}\./);
+    await expect(page.getByTestId('gallery-job-not-found').getByRole('link', { name: 'Reload' })).toHaveCount(0);
   });
 
   test('shows the offline banners, each looking as reviewed', async ({ page }) => {
@@ -119,6 +133,11 @@ test.describe('state gallery', () => {
   test('each state reads as the spec says', async ({ page }) => {
     await page.goto('/states');
     await waitForHydration(page);
+    // Every section has a stable anchor, its slug (the name of its screenshot too).
+    const anchors = await page.locator('section.gallery-item').evaluateAll((els) => els.map((el) => [el.id, el.getAttribute('data-testid')]));
+    expect(anchors.length).toBeGreaterThan(60);
+    for (const [id, testid] of anchors) expect(testid, `#${id}`).toBe(`gallery-${id}`);
+    expect(new Set(anchors.map(([id]) => id)).size, 'each anchor once').toBe(anchors.length);
     const row = (slug: string) => page.getByTestId(`gallery-${slug}`).getByTestId('order-row');
     await expect(row('idle')).toHaveAttribute('data-state', 'idle');
     await expect(row('optimistic')).toHaveAttribute('data-state', 'pending');

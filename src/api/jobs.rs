@@ -10,7 +10,7 @@ use crate::error::AppError;
 use {
     super::context,
     super::gate::{self, announce, Scope},
-    crate::domain::{JobId, OrderId, WriteKind},
+    crate::domain::{job_copy, JobId, OrderId, WriteKind},
 };
 
 /// Place a draft (or a failed order, again). Answers "accepted" with the new job at once; the
@@ -37,7 +37,7 @@ pub async fn get_job(id: String) -> Result<JobDetail, AppError> {
         let id = JobId::parse(&id)?;
         let person = context::person()?;
         let db = context::db()?;
-        let missing = || AppError::not_found(format!("There is no job {}. Open the order from the orders list to see its status.", id.reference()));
+        let missing = || AppError::not_found(job_copy::no_such_job(id));
         let detail = db.job_detail(id).await.map_err(AppError::from)?.ok_or_else(missing)?;
         // Another workspace's job is, to this person, no job at all.
         context::role_for_order(&db, &person, detail.order.id).await.map_err(|_| missing())?;

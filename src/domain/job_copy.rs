@@ -2,7 +2,7 @@
 //! email sent when it ends. Pure functions of the job and its order, so each is unit-tested;
 //! shared, so the state gallery shows the very words the server writes.
 
-use super::{about, Job, JobFailure, JobStep, Order};
+use super::{about, Job, JobFailure, JobId, JobStep, Order};
 
 /// The email a job's end leaves in the outbox (written in the same transaction), as plain text.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -68,6 +68,11 @@ pub fn resumed(job: &Job) -> String {
         Some(step) => format!("The server restarted; picking up at {}", step.label()),
         None => "The server restarted; finishing up".to_string(),
     }
+}
+
+/// Why a status page is empty: the job isn't there (or isn't this person's to see).
+pub fn no_such_job(id: JobId) -> String {
+    format!("There is no job {}. Open the order from the orders list to see its status.", id.reference())
 }
 
 /// The history line when the job succeeds.

@@ -1,17 +1,18 @@
 //! Shown in place of a job that could not be loaded: what failed, what to do, and the way back
-//! to the orders. A job that does not exist answers with HTTP 404.
+//! to the orders. (The page that shows it answers a job that does not exist with HTTP 404.)
 
 use leptos::prelude::*;
 
 use crate::error::AppError;
 
+/// Whether the job isn't there (or the address can't name one), rather than unreadable now.
+pub fn is_missing_job(error: &AppError) -> bool {
+    matches!(error, AppError::NotFound { .. } | AppError::Validation { .. })
+}
+
 #[component]
 pub fn JobLoadError(error: AppError) -> impl IntoView {
-    let missing = matches!(error, AppError::NotFound { .. } | AppError::Validation { .. });
-    #[cfg(feature = "ssr")]
-    if missing && let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
-        res.set_status(axum::http::StatusCode::NOT_FOUND);
-    }
+    let missing = is_missing_job(&error);
     view! {
         <div class="callout callout-error job-load-error" role="alert" data-testid="job-load-error">
             <p class="callout-title">{if missing { "Couldn't find this job." } else { "Couldn't load this job." }}</p>

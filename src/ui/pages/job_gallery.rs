@@ -13,6 +13,7 @@ use crate::ui::components::{JobProgress, JobTimeline, NotificationCard};
 
 use super::accepted::AcceptedView;
 use super::job_status::JobStatusView;
+use super::states::GalleryItem;
 
 /// 23 Nov 2026, 14:05 UTC, as in the rows above: the moment every fixed job is submitted.
 const T0: Timestamp = 1_795_442_709_000;
@@ -110,19 +111,6 @@ fn timed_out_history() -> Vec<JobEvent> {
     events
 }
 
-/// One gallery entry: a heading, what it shows, and the thing itself.
-#[component]
-fn Item(slug: &'static str, title: &'static str, about: &'static str, children: Children) -> impl IntoView {
-    view! {
-        <section class="gallery-item" data-testid=format!("gallery-{slug}")>
-            <h2>{title}</h2>
-            <p class="gallery-about">{about}</p>
-            {children()}
-        </section>
-    }
-    .into_any()
-}
-
 /// A job state in both sizes: as a list row shows it, and as a page shows it.
 #[component]
 fn JobStateItem(slug: &'static str, title: &'static str, about: &'static str, job: Job, now: Timestamp) -> impl IntoView {
@@ -130,7 +118,7 @@ fn JobStateItem(slug: &'static str, title: &'static str, about: &'static str, jo
     let job = move || job.get_value();
     let now = move || now;
     view! {
-        <Item slug title about>
+        <GalleryItem slug title about>
             <div class="gallery-job">
                 <div class="gallery-job-compact">
                     <p class="gallery-label">"In the list"</p>
@@ -141,7 +129,7 @@ fn JobStateItem(slug: &'static str, title: &'static str, about: &'static str, jo
                     <JobProgress job now/>
                 </div>
             </div>
-        </Item>
+        </GalleryItem>
     }
     .into_any()
 }
@@ -150,11 +138,11 @@ fn JobStateItem(slug: &'static str, title: &'static str, about: &'static str, jo
 fn Accepted(slug: &'static str, title: &'static str, about: &'static str, job: Job, now: Timestamp) -> impl IntoView {
     let job = StoredValue::new(job);
     view! {
-        <Item slug title about>
+        <GalleryItem slug title about>
             <div class="gallery-screen">
                 <AcceptedView job=move || job.get_value() now=move || now/>
             </div>
-        </Item>
+        </GalleryItem>
     }
     .into_any()
 }
@@ -166,7 +154,7 @@ fn Status(slug: &'static str, title: &'static str, about: &'static str, job: Job
     let events = StoredValue::new(events);
     let order = StoredValue::new(order(status));
     view! {
-        <Item slug title about>
+        <GalleryItem slug title about>
             <div class="gallery-screen">
                 <JobStatusView
                     job=move || job.get_value()
@@ -177,7 +165,7 @@ fn Status(slug: &'static str, title: &'static str, about: &'static str, job: Job
                     preview=true
                 />
             </div>
-        </Item>
+        </GalleryItem>
     }
     .into_any()
 }
@@ -185,11 +173,11 @@ fn Status(slug: &'static str, title: &'static str, about: &'static str, job: Job
 #[component]
 fn Notice(slug: &'static str, title: &'static str, about: &'static str, job: Job) -> impl IntoView {
     view! {
-        <Item slug title about>
+        <GalleryItem slug title about>
             <div class="gallery-screen gallery-notification">
                 <NotificationCard job on_dismiss=Callback::new(|_| ())/>
             </div>
-        </Item>
+        </GalleryItem>
     }
     .into_any()
 }
@@ -200,7 +188,7 @@ fn Notice(slug: &'static str, title: &'static str, about: &'static str, job: Job
 fn BrowserNotice(slug: &'static str, title: &'static str, about: &'static str, job: Job) -> impl IntoView {
     let heading = job.notice_title().unwrap_or_default();
     view! {
-        <Item slug title about>
+        <GalleryItem slug title about>
             <div class="gallery-screen gallery-notification">
                 <div class="system-notification" data-testid="browser-notification">
                     <p class="system-notification-app">"Order Desk"</p>
@@ -208,7 +196,7 @@ fn BrowserNotice(slug: &'static str, title: &'static str, about: &'static str, j
                     <p class="system-notification-body">{job.notice_body()}</p>
                 </div>
             </div>
-        </Item>
+        </GalleryItem>
     }
     .into_any()
 }
@@ -225,7 +213,7 @@ fn EmailItem(slug: &'static str, title: &'static str, about: &'static str, job: 
     // One text as the client shows plain text: its line breaks kept (`white-space: pre-line`).
     let body = email.body.lines().map(|line| view! { {linked(line)}"\n" }).collect_view();
     view! {
-        <Item slug title about>
+        <GalleryItem slug title about>
             <div class="gallery-screen gallery-email">
                 <article class="email" aria-label=format!("Email: {}", email.subject) data-testid="email">
                     <h3 class="email-subject">{email.subject.clone()}</h3>
@@ -240,7 +228,7 @@ fn EmailItem(slug: &'static str, title: &'static str, about: &'static str, job: 
                     <div class="email-body">{body}</div>
                 </article>
             </div>
-        </Item>
+        </GalleryItem>
     }
     .into_any()
 }
@@ -336,11 +324,11 @@ pub fn JobGallery() -> impl IntoView {
                 events=timed_out_history()
                 now=DEADLINE + 5_000
             />
-            <Item slug="job-history" title="History · completed" about="Every step with its time; the ending stands out.">
+            <GalleryItem slug="job-history" title="History · completed" about="Every step with its time; the ending stands out.">
                 <div class="card gallery-history">
                     <JobTimeline events=completed_history/>
                 </div>
-            </Item>
+            </GalleryItem>
         </div>
         <h2 class="gallery-group">"Notifications"</h2>
         <div class="gallery">

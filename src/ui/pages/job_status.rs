@@ -34,13 +34,19 @@ pub(super) fn with_job_from_url(
             {move || Suspend::new(async move {
                 match detail.await {
                     Ok(detail) => page(detail),
-                    Err(error) => view! {
-                        <Title text="Job not found"/>
-                        <section class=format!("page {class}") data-testid=testid>
-                            <JobLoadError error/>
-                        </section>
+                    Err(error) => {
+                        #[cfg(feature = "ssr")]
+                        if crate::ui::components::is_missing_job(&error) && let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+                            res.set_status(axum::http::StatusCode::NOT_FOUND);
+                        }
+                        view! {
+                            <Title text="Job not found"/>
+                            <section class=format!("page {class}") data-testid=testid>
+                                <JobLoadError error/>
+                            </section>
+                        }
+                        .into_any()
                     }
-                    .into_any(),
                 }
             })}
         </Suspense>

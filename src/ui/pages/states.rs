@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::domain::{Role, line_total, CustomerName, Field, ItemName, Money, Note, Order, OrderId, OrderNumber, OrderStatus, Quantity, WriteKind};
+use crate::domain::{job_copy, JobId, Role, line_total, CustomerName, Field, ItemName, Money, Note, Order, OrderId, OrderNumber, OrderStatus, Quantity, WriteKind};
 use crate::error::AppError;
 use crate::records::form::{FormNotice, FormResult};
 use crate::records::{Engine, ErrorKind, OpKind, Outcome, RowError};
@@ -384,11 +384,9 @@ fn banners() -> impl IntoView {
             }
             let sync = fixed_order_sync(engine, T0, net);
             view! {
-                <section class="gallery-item" data-testid=format!("gallery-{slug}")>
-                    <h2>{title}</h2>
-                    <p class="gallery-about">{about}</p>
+                <GalleryItem slug title about>
                     <SyncBanner sync/>
-                </section>
+                </GalleryItem>
             }
         })
         .collect_view()
@@ -404,13 +402,11 @@ fn account_states() -> impl IntoView {
     let form = |slug: &'static str, title: &'static str, about: &'static str, action: &'static str, code: &str, submit: &'static str| {
         let error = Some(error_copy(code, Some("60")));
         view! {
-            <section class="gallery-item" data-testid=format!("gallery-{slug}")>
-                <h2>{title}</h2>
-                <p class="gallery-about">{about}</p>
+            <GalleryItem slug title about>
                 <div class="gallery-frame auth-page" inert>
                     <AuthForm action next="/orders".to_string() email="sam@orderdesk.test".to_string() error password_autocomplete="off" submit testid=slug/>
                 </div>
-            </section>
+            </GalleryItem>
         }
     };
     let members = Members {
@@ -425,13 +421,15 @@ fn account_states() -> impl IntoView {
         {form("sign-in-wrong", "Sign in · wrong email or password", "One message for both: it never says which accounts exist.", "/api/accounts/sign-in", "credentials", "Sign in")}
         {form("sign-in-throttled", "Sign in · too many tries", "After five failures an account (or a client) waits, twice as long each time, up to 15 minutes.", "/api/accounts/sign-in", "throttled", "Sign in")}
         {form("sign-up-password", "Sign up · password too short", "The form comes back with the email kept and the rule said.", "/api/accounts/sign-up", "password", "Create account")}
-        <section class="gallery-item" data-testid="gallery-members">
-            <h2>"Members · as an owner"</h2>
-            <p class="gallery-about">"Share by email, change a role, remove: each decided by the server before the page shows it."</p>
+        <GalleryItem
+            slug="members"
+            title="Members · as an owner"
+            about="Share by email, change a role, remove: each decided by the server before the page shows it."
+        >
             <div class="gallery-frame" inert>
                 <MemberList members error=None done=Some("Role changed. Their open pages follow at once.")/>
             </div>
-        </section>
+        </GalleryItem>
     }
 }
 
@@ -439,16 +437,14 @@ fn account_states() -> impl IntoView {
 /// match, a list that couldn't load, and the not-found page.
 #[component]
 fn PageStates() -> impl IntoView {
-    use crate::ui::components::{EmptyList, LoadError, NoMatch};
+    use crate::ui::components::{EmptyList, JobLoadError, LoadError, NoMatch};
     use super::not_found::NotFoundContent;
     provide_fixed_account(Role::Editor);
     let item = |slug: &'static str, title: &'static str, about: &'static str, shown: AnyView| {
         view! {
-            <section class="gallery-item" data-testid=format!("gallery-{slug}")>
-                <h2>{title}</h2>
-                <p class="gallery-about">{about}</p>
+            <GalleryItem slug title about>
                 <div class="gallery-frame" inert>{shown}</div>
-            </section>
+            </GalleryItem>
         }
     };
     view! {
@@ -459,6 +455,18 @@ fn PageStates() -> impl IntoView {
             "Load error",
             "The list couldn't be read: why, and Reload. Nothing the person changed is lost.",
             view! { <LoadError what="the orders" error=AppError::Network { message: "The server didn't answer. Check your connection, then reload.".into() }/> }.into_any(),
+        )}
+        {item(
+            "job-load-error",
+            "Job · couldn't load",
+            "The status page couldn't read the job: why, Reload, and the way back to the orders.",
+            view! { <JobLoadError error=AppError::Network { message: "The server didn't answer. Check your connection, then reload.".into() }/> }.into_any(),
+        )}
+        {item(
+            "job-not-found",
+            "Job · not found",
+            "A status link to a job that isn't there (or isn't this workspace's): said plainly, without Reload.",
+            view! { <JobLoadError error=AppError::not_found(job_copy::no_such_job(JobId::from_uuid(uuid::Uuid::from_u128(0x0190_0000_0000_7000_a000_0000_1a2b_3c99))))/> }.into_any(),
         )}
         {item("not-found", "Not found (404)", "An address that leads nowhere: said plainly, with the way back to the orders.", view! { <NotFoundContent/> }.into_any())}
     }
@@ -482,24 +490,38 @@ fn CancelStates() -> impl IntoView {
     shown
         .into_iter()
         .map(|(slug, title, about, pending, error)| {
+            let number = placed.display_number();
+            let shown = (placed.id.to_string(), placed.version.to_string());
             view! {
-                <section class="gallery-item" data-testid=format!("gallery-{slug}")>
-                    <h2>{title}</h2>
-                    <p class="gallery-about">{about}</p>
+                <GalleryItem slug title about>
                     <div class="gallery-frame" inert>
                         <CancelDialog
-                            number=Signal::stored(placed.display_number())
-                            shown=(placed.id.to_string(), placed.version.to_string())
+                            number=Signal::stored(number)
+                            shown
                             pending=Signal::stored(pending)
                             error=Signal::stored(error)
                             on_keep=Callback::new(|()| {})
                             on_confirm=Callback::new(|()| {})
                         />
                     </div>
-                </section>
+                </GalleryItem>
             }
         })
         .collect_view()
+}
+
+/// One gallery entry: a heading, what it shows, and the thing itself. Its slug is its stable
+/// anchor (`/states#rolled-back-delete`) and its screenshot's name.
+#[component]
+pub(super) fn GalleryItem(slug: &'static str, title: &'static str, about: &'static str, children: Children) -> impl IntoView {
+    view! {
+        <section class="gallery-item" id=slug data-testid=format!("gallery-{slug}")>
+            <h2>{title}</h2>
+            <p class="gallery-about">{about}</p>
+            {children()}
+        </section>
+    }
+    .into_any()
 }
 
 /// One row state, seen in its role (whoever looks at the gallery).
@@ -517,15 +539,13 @@ fn GalleryRow(
     let sync = fixed_order_sync(s.engine, T0, s.net);
     let rows = sync.rows_untracked();
     view! {
-        <section class="gallery-item" data-testid=format!("gallery-{}", s.slug)>
-            <h2>{s.title}</h2>
-            <p class="gallery-about">{s.about}</p>
+        <GalleryItem slug=s.slug title=s.title about=s.about>
             <div class="order-table" role="table" aria-label=s.title>
                 <div role="rowgroup">
                     {rows.into_iter().map(|initial| view! { <OrderRow initial sync/> }).collect_view()}
                 </div>
             </div>
-        </section>
+        </GalleryItem>
     }
     .into_any()
 }
