@@ -21,25 +21,9 @@
 //      PAINT_RESTORE_OPS (100: ops left pending offline for the restore measurement).
 // Exit status: 0 when every click was measured (whatever the numbers), 1 when the run failed.
 
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync, createWriteStream, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { writeFileSync } from 'node:fs';
+import { envInt as int, launchChromium, signedInContext, startReleaseServer, uuidv7 } from './release-server.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const require = createRequire(path.join(root, 'package.json'));
-const { chromium } = require('playwright-core');
-
-const int = (name, dflt, min = 1) => {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return dflt;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer >= ${min} (got ${raw})`);
-  return n;
-};
 const port = int('PAINT_PORT', 3191);
 const rowsWanted = int('PAINT_ROWS', 20);
 const latencyMs = int('PAINT_LATENCY_MS', 500, 0);
@@ -48,88 +32,29 @@ const warmupRows = int('PAINT_WARMUP_ROWS', 5, 0);
 const clicksWanted = int('PAINT_CLICKS', 200);
 // How many orders the list holds: the 25 seeded ones, plus drafts created before the page opens.
 const listRows = int('PAINT_LIST_ROWS', 25);
-const base = `http://127.0.0.1:${port}`;
-const binary = path.join(root, 'target/release/orderdesk');
-const siteRoot = path.join(root, 'target/site');
 
 let server = null;
+let base = '';
 let browser = null;
-let tmp = null;
 
 function log(msg) {
   process.stderr.write(`paint-latency: ${msg}\n`);
 }
 
-function portInUse(p) {
-  return new Promise((resolve) => {
-    const s = net.connect({ host: '127.0.0.1', port: p });
-    s.once('connect', () => { s.destroy(); resolve(true); });
-    s.once('error', () => resolve(false));
-  });
-}
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
 async function startServer() {
-  if (!existsSync(binary) || !existsSync(path.join(siteRoot, 'pkg'))) {
-    throw new Error('no release build: run `cargo leptos build --release` in the repo root first');
-  }
-  if (await portInUse(port)) throw new Error(`port ${port} is already in use; set PAINT_PORT to a free port`);
-  tmp = mkdtempSync(path.join(os.tmpdir(), 'paintbench-'));
-  const logFile = path.join(tmp, 'server.log');
-  const out = createWriteStream(logFile);
-  server = spawn(binary, [], {
-    cwd: root,
+  server = await startReleaseServer({
+    name: 'paintbench',
+    port,
     env: {
-      ...process.env,
-      ORDERDESK_ADDRESS: `127.0.0.1:${port}`,
-      DATABASE_URL: `sqlite://${path.join(tmp, 'db.sqlite')}`,
       ORDERDESK_FAULTS: 'true',
       // The list's first page holds every row the run asks for (at most 500, the setting's bound).
       ORDERDESK_PAGE_SIZE: String(Math.min(500, Math.max(50, listRows))),
-      LEPTOS_SITE_ROOT: 'target/site',
-      RUST_LOG: process.env.RUST_LOG ?? 'orderdesk=warn',
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  server.stdout.pipe(out);
-  server.stderr.pipe(out);
-  let exited = null;
-  server.once('exit', (code, signal) => { exited = { code, signal }; });
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (exited) {
-      await sleep(100);
-      throw new Error(`server exited during start-up (${JSON.stringify(exited)}):\n${readFileSync(logFile, 'utf8').slice(-2000)}`);
-    }
-    try {
-      const res = await fetch(`${base}/orders`);
-      if (res.ok) return;
-    } catch { /* not up yet */ }
-    if (Date.now() > deadline) throw new Error(`server did not answer on ${base} within 30 s`);
-    await sleep(100);
-  }
+  base = server.base;
 }
 
-// The seeded demo owner (the server runs with demo data): the bench acts as that person.
-const DEMO = { email: 'demo@orderdesk.test', password: 'demo-password' };
-let session = '';
-
-/** Signs the bench's own requests in (the session cookie goes with every later one). */
-async function signIn() {
-  const res = await fetch(`${base}/api/accounts/sign-in`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: base, accept: 'application/json' },
-    body: new URLSearchParams(DEMO),
-  });
-  if (!res.ok) throw new Error(`sign-in: ${res.status} ${await res.text()}`);
-  session = res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-}
-
-/** Headers as the app's own pages send them (the server refuses other sites' writes), signed in. */
-function sameSite(extra = {}) {
-  return { 'sec-fetch-site': 'same-origin', cookie: session, ...extra };
-}
+const sameSite = (extra = {}) => server.headers(extra);
 
 async function api(method, p, body) {
   const res = await fetch(`${base}${p}`, {
@@ -138,17 +63,6 @@ async function api(method, p, body) {
     body: body ? JSON.stringify(body) : undefined,
   });
   if (!res.ok) throw new Error(`${method} ${p}: ${res.status} ${await res.text()}`);
-}
-
-/** A time-ordered UUID (version 7), as the app makes order ids. */
-function uuidv7() {
-  const b = crypto.getRandomValues(new Uint8Array(16));
-  const ms = BigInt(Date.now());
-  for (let i = 0; i < 6; i++) b[i] = Number((ms >> BigInt(8 * (5 - i))) & 0xffn);
-  b[6] = (b[6] & 0x0f) | 0x70;
-  b[8] = (b[8] & 0x3f) | 0x80;
-  const h = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
 /** Creates drafts through the app's own write endpoint until the list holds `listRows` orders. */
@@ -170,15 +84,8 @@ async function fillList() {
 async function cleanup() {
   if (browser) await browser.close().catch(() => {});
   browser = null;
-  if (server && server.exitCode === null && server.signalCode === null) {
-    const gone = new Promise((r) => server.once('exit', r));
-    server.kill('SIGTERM');
-    await Promise.race([gone, sleep(3000)]);
-    if (server.exitCode === null && server.signalCode === null) server.kill('SIGKILL');
-  }
+  if (server) await server.stop();
   server = null;
-  if (tmp) rmSync(tmp, { recursive: true, force: true });
-  tmp = null;
 }
 
 // Runs in the page: times every star click from the click event to the frames that paint it.
@@ -297,19 +204,13 @@ async function measureRestore(context, page) {
 async function main() {
   const started = Date.now();
   await startServer();
-  await signIn();
+  await server.signIn();
   await fillList();
   await api('DELETE', '/api/faults');
   await api('PUT', '/api/faults/latency', { ms: latencyMs });
 
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
-  });
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const signedIn = await context.request.post(`${base}/api/accounts/sign-in`, { form: DEMO, headers: { origin: base, accept: 'application/json' } });
-  if (!signedIn.ok()) throw new Error(`browser sign-in: ${signedIn.status()}`);
+  browser = await launchChromium();
+  const context = await signedInContext(browser, base);
   // The app records how long each save of its outbox (and each restore) takes as User Timing
   // measures; collect every one as it is made.
   await context.addInitScript(() => {

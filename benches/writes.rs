@@ -20,11 +20,13 @@
 //!  [--external http://127.0.0.1:3000] [--max-secs 300]`
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::Path;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
+
+mod common;
+use common::percentile;
 use uuid::Uuid;
 
 /// Every how many first-time writes a worker replays the same key and payload once more.
@@ -133,82 +135,40 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .try_init();
 
-    // The server gets its own runtime so the load generator can't starve it inside one
-    // scheduler (and the other way round).
-    let mut _server_rt = None;
-    let mut _db_dir = None;
-    let mut server_db = None;
-    let (base, server_desc) = match &cfg.external {
-        Some(url) => (url.clone(), format!("external server {url}")),
-        None => {
-            let rt = match tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(2)
-                .thread_name("server")
-                .enable_all()
-                .build()
-            {
-                Ok(rt) => rt,
-                Err(e) => {
-                    eprintln!("writes bench: can't build the server runtime: {e}");
-                    return ExitCode::FAILURE;
-                }
-            };
-            let dir = match tempfile::tempdir() {
-                Ok(d) => d,
-                Err(e) => {
-                    eprintln!("writes bench: can't make a temp dir: {e}");
-                    return ExitCode::FAILURE;
-                }
-            };
-            let db_file = dir.path().join("orderdesk-bench.db");
-            let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join("Leptos.toml");
-            let mut settings = match orderdesk::config::Settings::from_file(&manifest) {
-                Ok(s) => s,
-                Err(e) => {
-                    eprintln!("writes bench: {e}");
-                    return ExitCode::FAILURE;
-                }
-            };
-            settings.server.address = "127.0.0.1:0".parse().expect("literal address");
-            settings.database.url = format!("sqlite://{}", db_file.display());
-            settings.database.seed_demo_data = false;
-            settings.faults.enabled = false;
-            let readers = settings.database.readers;
-            let running = match rt.block_on(orderdesk::server::start(settings)) {
-                Ok(r) => r,
-                Err(e) => {
-                    eprintln!("writes bench: the server did not start: {e}");
-                    return ExitCode::FAILURE;
-                }
-            };
-            let addr = running.addr;
-            server_db = Some(running.db.clone());
-            rt.spawn(running.serve());
-            _server_rt = Some(rt);
-            _db_dir = Some(dir);
-            (
-                format!("http://{addr}"),
-                format!("in-process server on {addr} (2 worker threads, 1 writer + {readers} reader connections), fresh SQLite {}", db_file.display()),
-            )
-        }
+    let (server, base, server_desc) = match &cfg.external {
+        Some(url) => (None, url.clone(), format!("external server {url}")),
+        None => match common::InProcess::start(|s| s.database.seed_demo_data = false) {
+            Ok(s) => {
+                let desc = format!(
+                    "in-process server on {} (2 worker threads, 1 writer + {} reader connections), fresh SQLite {}",
+                    s.base.trim_start_matches("http://"),
+                    s.readers,
+                    s.db_file.display()
+                );
+                let base = s.base.clone();
+                (Some(s), base, desc)
+            }
+            Err(e) => {
+                eprintln!("writes bench: {e}");
+                return ExitCode::FAILURE;
+            }
+        },
     };
 
-    let client_rt = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).thread_name("client").enable_all().build() {
+    let client_rt = match common::client_runtime() {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("writes bench: can't build the client runtime: {e}");
+            eprintln!("writes bench: {e}");
             return ExitCode::FAILURE;
         }
     };
     let ok = client_rt.block_on(run(&cfg, &base, &server_desc));
-    if let Some(db) = &server_db {
-        print_batches(&db.recent_batches());
+    if let Some(server) = &server {
+        print_batches(&server.db.recent_batches());
     }
-    // Don't wait for keep-alive connections or the sweeper to wind down.
+    // Don't wait for keep-alive connections to wind down.
     client_rt.shutdown_timeout(Duration::from_millis(200));
-    if let Some(rt) = _server_rt.take() {
-        rt.shutdown_timeout(Duration::from_millis(500));
-    }
+    drop(server);
     if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE }
 }
 
@@ -569,13 +529,6 @@ fn established_connections(port: u16, local: bool) -> Option<usize> {
     any.then_some(count)
 }
 
-fn percentile(sorted: &[u32], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    let rank = ((p / 100.0) * sorted.len() as f64).ceil().max(1.0) as usize;
-    sorted[rank.min(sorted.len()) - 1] as f64 / 1000.0
-}
 
 async fn run(cfg: &Config, base: &str, server_desc: &str) -> bool {
     let c = cfg.connections;

@@ -1,7 +1,7 @@
 //! The HTML shell and the routes. Pages live in `ui::pages`.
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::components::{Redirect, Route, Router, Routes};
 use leptos_router::{path, SsrMode, StaticSegment};
 
@@ -22,6 +22,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="color-scheme" content="light"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <HashedStylesheet id="leptos" options=options.clone()/>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
                 <meta name="write-deadline-ms" content=write_deadline_ms().to_string()/>
@@ -76,7 +77,6 @@ pub fn App() -> impl IntoView {
     let feed = provide_live_feed();
     let sync = provide_order_sync(feed);
     view! {
-        <Stylesheet id="leptos" href="/pkg/orderdesk.css"/>
         <Title formatter=|page: String| if page.is_empty() { "Order Desk".to_string() } else { format!("{page} · Order Desk") }/>
         <Router>
             <a class="skip-link" href="#main">"Skip to content"</a>

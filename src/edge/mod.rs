@@ -11,13 +11,16 @@
 //!    otherwise); then it must carry the
 //!    content type the app's client sends (415 otherwise);
 //! 3. the body limit (413) and, but for the event stream, the request timeout (408);
-//! 4. on the way out, [`headers`]: `nosniff`, no framing, a referrer policy, and a
+//! 4. the built files ([`assets`]) are answered here, from memory, past none of the app's
+//!    own layers (sessions, accounts, body limit);
+//! 5. on the way out, [`headers`]: `nosniff`, no framing, a referrer policy, and a
 //!    Content-Security-Policy: a page's allows only scripts with the nonce the edge made for
 //!    it (the shell hands it to Leptos), anything else's allows nothing.
 //!
 //! A refused request never reaches a handler, so it changes nothing, and it gets a small JSON
 //! error ([`crate::error::AppError`]), never a redirect.
 
+pub mod assets;
 pub mod headers;
 pub mod hosts;
 pub mod origin;
@@ -150,7 +153,7 @@ async fn read_form(req: Request, max_body: usize) -> Result<(Request, axum::body
 /// A request that may be answered with a page (the API and the built files never are).
 fn is_page_request(req: &Request) -> bool {
     let path = req.uri().path();
-    matches!(*req.method(), Method::GET | Method::HEAD) && !path.starts_with("/api/") && !path.starts_with("/pkg/")
+    matches!(*req.method(), Method::GET | Method::HEAD) && !path.starts_with("/api/") && !assets::is_file_path(path)
 }
 
 /// GET, HEAD and OPTIONS only read; every other method may change something.

@@ -10,6 +10,8 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
+use tower_http::compression::predicate::{NotForContentType, Predicate, SizeAbove};
+use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 
@@ -18,6 +20,7 @@ use crate::clock::{SharedClock, SystemClock};
 use crate::config::Settings;
 use crate::faults::Faults;
 use crate::jobs::{JobRunner, MailError, Mailer};
+use crate::edge::assets::{self, Assets};
 use crate::edge::{serve::Limits, Edge};
 use crate::push::{Events, StreamSlots};
 use crate::state::{AppState, InFlight};
@@ -66,10 +69,15 @@ impl Running {
 }
 
 /// Leptos' own options (asset paths), from cargo-leptos' environment when it runs us, else the
-/// defaults cargo-leptos builds to.
+/// defaults cargo-leptos builds to. The client's file names carry content hashes when the build
+/// left their list (`hash.txt`) beside this binary.
 fn leptos_options(settings: &Settings) -> LeptosOptions {
     let env_or = |k: &str, d: &str| std::env::var(k).unwrap_or_else(|_| d.to_string());
+    let hash_file = env_or("LEPTOS_HASH_FILE_NAME", "hash.txt");
+    let hashed = std::env::current_exe().ok().and_then(|exe| Some(exe.parent()?.join(&hash_file))).is_some_and(|f| f.is_file());
     LeptosOptions::builder()
+        .hash_files(hashed)
+        .hash_file(hash_file.into())
         .output_name(option_env!("LEPTOS_OUTPUT_NAME").unwrap_or("orderdesk"))
         .site_root(env_or("LEPTOS_SITE_ROOT", "target/site"))
         .site_pkg_dir(env_or("LEPTOS_SITE_PKG_DIR", "pkg"))
@@ -103,6 +111,7 @@ pub async fn start_with_clock(settings: Settings, clock: SharedClock) -> Result<
     let addr = listener.local_addr().map_err(|source| StartupError::Bind { addr: settings.server.address, source })?;
 
     let leptos_options = leptos_options(&settings);
+    let assets = Arc::new(Assets::new(leptos_options.site_root.as_ref(), leptos_options.hash_files));
     let faults_enabled = settings.faults.enabled;
     let edge = Arc::new(Edge::new(&settings, addr));
     let session_layer = crate::accounts::session_layer(sessions, edge.secure_cookie(), settings.accounts.session_hours);
@@ -156,6 +165,14 @@ pub async fn start_with_clock(settings: Settings, clock: SharedClock) -> Result<
         // Every request but the event stream (which lives as long as its page) is answered
         // within the request timeout.
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_millis(server.request_timeout_ms)))
+        // Pages and API answers compressed for browsers that take it: brotli at a level that
+        // costs little per request (the built files were compressed harder, once, at build
+        // time). Small answers (most writes') aren't worth it; the event stream never is.
+        .layer(
+            CompressionLayer::new()
+                .quality(CompressionLevel::Precise(5))
+                .compress_when(SizeAbove::new(1024).and(NotForContentType::GRPC).and(NotForContentType::IMAGES).and(NotForContentType::SSE)),
+        )
         .route("/api/events", axum::routing::get(crate::push::stream))
         .layer(RequestBodyLimitLayer::new(server.max_body_bytes))
         // A browser's own form post (no JavaScript) is answered with a redirect back.
@@ -163,6 +180,7 @@ pub async fn start_with_clock(settings: Settings, clock: SharedClock) -> Result<
         // Who is asking, for every route behind it (the edge's checks come first).
         .layer(axum::middleware::from_fn_with_state(state.db.clone(), crate::accounts::resolve))
         .layer(session_layer)
+        .merge(assets::routes(assets))
         .layer(axum::middleware::from_fn_with_state(edge, crate::edge::guard))
         .with_state(state);
 
