@@ -99,8 +99,8 @@ setup() {
 }
 
 build_release() {
-  step "Building the server and the WASM client (release, content-hashed names, brotli and gzip copies)"
-  cargo leptos build --release --precompress
+  step "Building the server and the WASM client (release, split per page, content-hashed names, brotli and gzip copies)"
+  cargo leptos build --release --precompress --split
 }
 
 case "${1:-}" in

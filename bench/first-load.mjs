@@ -2,7 +2,7 @@
 // First load of each route, as a new visitor's browser sees it (see bench/README.md).
 //
 //   node bench/first-load.mjs        (part of bench/first-load.sh; needs
-//                                     `cargo leptos build --release --precompress`)
+//                                     `cargo leptos build --release --precompress --split`)
 //
 // Starts its own release server on a fresh database with the demo data, places one order (for
 // the job pages), then in headless Chromium, each load in a new context (cold cache, the

@@ -4,7 +4,7 @@
 #   bench/first-load.sh
 #
 # Needs a release build with content-hashed, precompressed files:
-# `cargo leptos build --release --precompress` (./dev.sh serve makes one).
+# `cargo leptos build --release --precompress --split` (./dev.sh serve makes one).
 #   1. bench/first-load.mjs: per route, the bytes transferred until hydrated (cold cache), the
 #      raw/gzip/brotli size of each built file, and time to interactive on /orders at 4x CPU
 #      throttling over 20 loads;

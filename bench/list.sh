@@ -6,7 +6,7 @@
 #   LIST_SIZES="100 10000" bench/list.sh
 #
 # For each size: starts the release server (target/release/orderdesk, built by
-# `cargo leptos build --release --precompress`) on a fresh SQLite file seeded through the store with that many
+# `cargo leptos build --release --precompress --split`) on a fresh SQLite file seeded through the store with that many
 # orders (`ORDERDESK_DEMO_ORDERS`), then measures `/orders` (time to first byte, median of up to
 # 20 requests, and HTML bytes), the list read server function (`orders/page`: the first page and
 # one from the middle), medians of up to 20, and quantity and create writes per second at 64

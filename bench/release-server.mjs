@@ -47,7 +47,7 @@ function portInUse(p) {
  */
 export async function startReleaseServer({ name, port, env = {} }) {
   if (!existsSync(binary) || !existsSync(path.join(siteRoot, 'pkg'))) {
-    throw new Error('no release build: run `cargo leptos build --release --precompress` in the repo root first');
+    throw new Error('no release build: run `cargo leptos build --release --precompress --split` in the repo root first');
   }
   if (await portInUse(port)) throw new Error(`port ${port} is already in use; set the benchmark's port to a free one`);
   const tmp = mkdtempSync(path.join(os.tmpdir(), `${name}-`));

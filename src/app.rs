@@ -3,12 +3,12 @@
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::components::{Redirect, Route, Router, Routes};
-use leptos_router::{path, SsrMode, StaticSegment};
+use leptos_router::{path, Lazy, SsrMode, StaticSegment};
 
 use crate::ui::components::{AppHeader, NotificationCenter, SyncBanner};
 use crate::ui::live::provide_live_feed;
 use crate::ui::sync::provide_order_sync;
-use crate::ui::pages::{AcceptedPage, JobStatusPage, MembersPage, NotFound, OrdersPage, SignInPage, SignUpPage, StatesPage};
+use crate::ui::pages::{lazy, NotFound, OrdersPage};
 
 /// The document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -86,12 +86,12 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFound>
                     <Route path=StaticSegment("") view=|| view! { <Redirect path="/orders"/> }/>
                     <Route path=StaticSegment("orders") view=OrdersPage ssr=SsrMode::Async/>
-                    <Route path=StaticSegment("states") view=StatesPage/>
-                    <Route path=StaticSegment("sign-in") view=SignInPage/>
-                    <Route path=StaticSegment("sign-up") view=SignUpPage/>
-                    <Route path=StaticSegment("members") view=MembersPage ssr=SsrMode::Async/>
-                    <Route path=path!("/jobs/:id/accepted") view=AcceptedPage ssr=SsrMode::Async/>
-                    <Route path=path!("/jobs/:id") view=JobStatusPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("states") view={Lazy::<lazy::States>::new()}/>
+                    <Route path=StaticSegment("sign-in") view={Lazy::<lazy::SignIn>::new()}/>
+                    <Route path=StaticSegment("sign-up") view={Lazy::<lazy::SignUp>::new()}/>
+                    <Route path=StaticSegment("members") view={Lazy::<lazy::Members>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/jobs/:id/accepted") view={Lazy::<lazy::Accepted>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/jobs/:id") view={Lazy::<lazy::JobStatus>::new()} ssr=SsrMode::Async/>
                 </Routes>
             </main>
             <NotificationCenter/>

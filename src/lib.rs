@@ -39,13 +39,21 @@ pub mod state;
 pub mod store;
 
 /// The WASM entry point: hydrate the server-rendered page, then mark it hydrated so tests
-/// and people know clicks now work.
+/// and people know clicks now work. Asynchronously, so a lazily loaded page's code (its own
+/// chunk) arrives before its part of the page is hydrated. If the app ever stops (a panic), the
+/// page says so, with Reload.
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
-    console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
-    if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
+    std::panic::set_hook(Box::new(|info| {
+        console_error_panic_hook::hook(info);
+        ui::app_failure::show(&info.to_string());
+    }));
+    let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) else { return };
+    wasm_bindgen_futures::spawn_local(async move {
+        let owner = leptos::mount::hydrate_from_async(body.clone(), app::App).await;
+        owner.forget();
+        ui::hydration::hydrated();
         let _ = body.set_attribute("data-hydrated", "true");
-    }
+    });
 }

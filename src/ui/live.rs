@@ -76,11 +76,7 @@ pub fn provide_live_feed() -> LiveFeed {
     };
     provide_context(feed);
     #[cfg(feature = "hydrate")]
-    Effect::new(move |started: Option<()>| {
-        if started.is_none() {
-            client::start(feed);
-        }
-    });
+    crate::ui::hydration::after_hydration(move || client::start(feed));
     feed
 }
 

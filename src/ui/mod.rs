@@ -2,9 +2,11 @@
 //! Components read state; they do not decide how the server's answers are reconciled.
 
 pub mod account;
+pub mod app_failure;
 pub mod codec;
 pub mod components;
 pub mod form;
+pub mod hydration;
 pub mod live;
 pub mod place;
 pub mod pages;

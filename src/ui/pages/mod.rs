@@ -16,3 +16,38 @@ pub use not_found::NotFound;
 pub use orders::OrdersPage;
 pub use sign_in::{SignInPage, SignUpPage};
 pub use states::StatesPage;
+
+/// The routes other than the list, each loaded by the browser when first needed: with
+/// `cargo leptos build --split` each page's own code is a WASM chunk of its own (the server
+/// renders it as usual and names its chunks in the page, so a direct visit hydrates at once).
+/// `/orders` and the not-found page stay in the main file.
+pub mod lazy {
+    use leptos::prelude::*;
+    use leptos_router::{lazy_route, LazyRoute};
+
+    macro_rules! lazy_page {
+        ($($route:ident => $page:path;)*) => {$(
+            pub struct $route;
+
+            #[lazy_route]
+            impl LazyRoute for $route {
+                fn data() -> Self {
+                    $route
+                }
+
+                fn view(_this: Self) -> AnyView {
+                    $page().into_any()
+                }
+            }
+        )*};
+    }
+
+    lazy_page! {
+        States => super::StatesPage;
+        SignIn => super::SignInPage;
+        SignUp => super::SignUpPage;
+        Members => super::MembersPage;
+        Accepted => super::AcceptedPage;
+        JobStatus => super::JobStatusPage;
+    }
+}

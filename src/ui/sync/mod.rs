@@ -194,11 +194,9 @@ pub fn provide_order_sync(feed: LiveFeed) -> OrderSync {
     // Once hydrated (the first render matches the server's HTML, which knows no browser
     // storage), before any click can be handled.
     #[cfg(feature = "hydrate")]
-    Effect::new(move |started: Option<()>| {
-        if started.is_none() {
-            watch_network(sync);
-            persist::start(sync);
-        }
+    crate::ui::hydration::after_hydration(move || {
+        watch_network(sync);
+        persist::start(sync);
     });
     sync
 }

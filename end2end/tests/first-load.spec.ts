@@ -1,0 +1,74 @@
+import { test, expect, waitForHydration } from './fixtures';
+
+// Issue "First load": /orders loads only its own code; every other page's code is a chunk the
+// browser fetches when the page is first needed, and a chunk that can't be fetched leaves a
+// page that says so, with Reload, instead of one that ignores every click.
+
+/** The WASM files the page fetches from now on. */
+function wasmRequests(page: import('@playwright/test').Page): string[] {
+  const seen: string[] = [];
+  page.on('request', (r) => {
+    const path = new URL(r.url()).pathname;
+    if (path.endsWith('.wasm')) seen.push(path);
+  });
+  return seen;
+}
+
+test('the list loads one WASM file; the gallery and members pages load their own code when first opened', async ({ page, ordersPage }) => {
+  const wasm = wasmRequests(page);
+  await ordersPage.goto();
+  expect(wasm, '/orders needs only the main file').toHaveLength(1);
+  const main = wasm[0];
+
+  const nav = page.getByRole('navigation', { name: 'Main' });
+  await nav.getByRole('link', { name: 'State gallery' }).click();
+  await expect(page.getByRole('heading', { name: 'State gallery', level: 1 })).toBeVisible();
+  const gallery = wasm.filter((p) => p !== main);
+  expect(gallery.length, 'the gallery came in its own chunk(s)').toBeGreaterThan(0);
+
+  await nav.getByRole('link', { name: 'Members' }).click();
+  await expect(page.getByRole('heading', { name: 'Members', level: 1 })).toBeVisible();
+  // Back to the list: nothing fetched again, and it still works.
+  const before = wasm.length;
+  await nav.getByRole('link', { name: 'Orders' }).click();
+  await expect(ordersPage.rows.first()).toBeVisible();
+  expect(wasm.length, 'the list needed nothing new').toBe(before);
+});
+
+test('a direct visit to a page with its own chunk hydrates at once and works', async ({ page }) => {
+  // The server names the page's own chunk in the page, so the browser fetches it with the main file.
+  const html = await (await page.request.get('/members')).text();
+  const preloads = (html.match(/<link[^>]*>/g) ?? []).filter((l) => l.includes('rel="preload"'));
+  expect(preloads.some((l) => /href="\/pkg\/split___members_view[^"]*\.wasm"/.test(l)), 'the members chunk is preloaded').toBe(true);
+  const wasm = wasmRequests(page);
+  await page.goto('/members');
+  await waitForHydration(page);
+  expect(wasm.some((p) => p.includes('split___members_view')), 'fetched before hydration').toBe(true);
+  await expect(page.getByRole('heading', { name: 'Members', level: 1 })).toBeVisible();
+  // It works: the app took over, so a link is followed in the page, not by a new document.
+  await page.evaluate(() => ((window as unknown as { stayed: boolean }).stayed = true));
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Orders' }).click();
+  await expect(page.getByTestId('order-row').first()).toBeVisible();
+  expect(await page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed), 'same document: routed by the app').toBe(true);
+});
+
+test("a page whose code can't be fetched says so, with Reload, and Reload recovers", async ({ page, ordersPage, consoleErrors }) => {
+  await ordersPage.goto();
+  // From now on every WASM fetch fails, as on a dropped connection.
+  await page.route('**/pkg/*.wasm', (route) => route.abort('internetdisconnected'));
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'State gallery' }).click();
+  const failure = page.getByTestId('app-failure');
+  await expect(failure).toBeVisible();
+  await expect(failure).toHaveAttribute('role', 'alert');
+  await expect(failure).toContainText("Couldn't load this page. Reload to carry on.");
+  // What the browser logged is the failed fetch and the stopped app, nothing else.
+  expect(consoleErrors.length).toBeGreaterThan(0);
+  for (const e of consoleErrors) expect(e).toMatch(/ERR_INTERNET_DISCONNECTED|load callback should succeed|unreachable|Failed to fetch|wasm-split|TypeError/);
+  consoleErrors.length = 0;
+
+  // Back online: Reload brings a working page.
+  await page.unroute('**/pkg/*.wasm');
+  await failure.getByRole('link', { name: 'Reload' }).click();
+  await waitForHydration(page);
+  await expect(page.getByTestId('app-failure')).toHaveCount(0);
+});
