@@ -39,9 +39,9 @@ pub mod state;
 pub mod store;
 
 /// The WASM entry point: hydrate the server-rendered page, then mark it hydrated so tests
-/// and people know clicks now work. Asynchronously, so a lazily loaded page's code (its own
-/// chunk) arrives before its part of the page is hydrated. If the app ever stops (a panic), the
-/// page says so, with Reload.
+/// and people know clicks now work. A page with its own chunk (a lazy route, which says so in
+/// the head) is hydrated asynchronously, so its code arrives first; the list, synchronously,
+/// which is faster. If the app ever stops (a panic), the page says so, with Reload.
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
@@ -49,11 +49,19 @@ pub fn hydrate() {
         console_error_panic_hook::hook(info);
         ui::app_failure::show(&info.to_string());
     }));
-    let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) else { return };
-    wasm_bindgen_futures::spawn_local(async move {
-        let owner = leptos::mount::hydrate_from_async(body.clone(), app::App).await;
-        owner.forget();
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
+    let Some(body) = document.body() else { return };
+    let done = move |body: web_sys::HtmlElement| {
         ui::hydration::hydrated();
         let _ = body.set_attribute("data-hydrated", "true");
-    });
+    };
+    if ui::pages::lazy::is_lazy_page(&document) {
+        wasm_bindgen_futures::spawn_local(async move {
+            leptos::mount::hydrate_from_async(body.clone(), app::App).await.forget();
+            done(body);
+        });
+    } else {
+        leptos::mount::hydrate_from(body.clone(), app::App).forget();
+        done(body);
+    }
 }

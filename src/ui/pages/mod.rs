@@ -23,7 +23,17 @@ pub use states::StatesPage;
 /// `/orders` and the not-found page stay in the main file.
 pub mod lazy {
     use leptos::prelude::*;
+    use leptos_meta::Meta;
     use leptos_router::{lazy_route, LazyRoute};
+
+    /// The head's mark of a page with its own chunk, which must be hydrated asynchronously.
+    const MARK: &str = "orderdesk-lazy-page";
+
+    /// Whether the server rendered a page with its own chunk.
+    #[cfg(feature = "hydrate")]
+    pub fn is_lazy_page(document: &web_sys::Document) -> bool {
+        document.query_selector(&format!("meta[name=\"{MARK}\"]")).ok().flatten().is_some()
+    }
 
     macro_rules! lazy_page {
         ($($route:ident => $page:path;)*) => {$(
@@ -36,7 +46,7 @@ pub mod lazy {
                 }
 
                 fn view(_this: Self) -> AnyView {
-                    $page().into_any()
+                    view! { <Meta name=MARK content="1"/> {$page()} }.into_any()
                 }
             }
         )*};
