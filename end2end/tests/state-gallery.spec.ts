@@ -45,6 +45,7 @@ const PAGE_STATES = [
   'load-error',
   'job-load-error',
   'job-not-found',
+  'app-failure',
   'not-found',
 ];
 
@@ -124,6 +125,9 @@ test.describe('state gallery', () => {
     await expect(page.getByTestId('gallery-job-not-found').getByTestId('job-load-error')).toContainText("Couldn't find this job.");
     await expect(page.getByTestId('gallery-job-not-found').getByTestId('job-load-error')).toContainText(/There is no job JOB-[0-9A-F]{8}\./);
     await expect(page.getByTestId('gallery-job-not-found').getByRole('link', { name: 'Reload' })).toHaveCount(0);
+    const stopped = page.getByTestId('gallery-app-failure').getByTestId('app-failure');
+    await expect(stopped).toHaveText("Couldn't load this page. Reload to carry on.Reload");
+    await expect(stopped.getByRole('link', { name: 'Reload' })).toHaveAttribute('rel', 'external');
   });
 
   test('shows the offline banners, each looking as reviewed', async ({ page }) => {

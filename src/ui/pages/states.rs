@@ -12,6 +12,7 @@ use crate::records::{Engine, ErrorKind, OpKind, Outcome, RowError};
 use crate::sync::{OpId, MAX_ATTEMPTS};
 use crate::ui::components::{OrderRow, SyncBanner};
 use crate::ui::account::provide_fixed_account;
+use crate::ui::app_failure;
 use crate::ui::form::provide_fixed_form_notice;
 use crate::ui::sync::{fixed_order_sync, Net};
 
@@ -467,6 +468,12 @@ fn PageStates() -> impl IntoView {
             "Job · not found",
             "A status link to a job that isn't there (or isn't this workspace's): said plainly, without Reload.",
             view! { <JobLoadError error=AppError::not_found(job_copy::no_such_job(JobId::from_uuid(uuid::Uuid::from_u128(0x0190_0000_0000_7000_a000_0000_1a2b_3c99))))/> }.into_any(),
+        )}
+        {item(
+            "app-failure",
+            "The app stopped · a page's code couldn't load",
+            "A page's own code (its chunk) couldn't be fetched, or the app stopped for another reason: said at the top of the page, with a Reload that works without the app.",
+            view! { <div class="gallery-app-failure" inner_html=app_failure::notice_html(app_failure::headline(app_failure::CHUNK_FAILED), "/states")></div> }.into_any(),
         )}
         {item("not-found", "Not found (404)", "An address that leads nowhere: said plainly, with the way back to the orders.", view! { <NotFoundContent/> }.into_any())}
     }
