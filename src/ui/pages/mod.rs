@@ -18,9 +18,9 @@ pub use sign_in::{SignInPage, SignUpPage};
 pub use states::StatesPage;
 
 /// The routes other than the list, each loaded by the browser when first needed: with
-/// `cargo leptos build --split` each page's own code is a WASM chunk of its own (the server
-/// renders it as usual and names its chunks in the page, so a direct visit hydrates at once).
-/// `/orders` and the not-found page stay in the main file.
+/// `cargo leptos build --split` each page's own code is a WASM chunk of its own. The server
+/// renders it as usual; a direct visit is hydrated once its chunks have arrived (see
+/// `is_lazy_page`). `/orders` and the not-found page stay in the main file.
 pub mod lazy {
     use leptos::prelude::*;
     use leptos_meta::Meta;
