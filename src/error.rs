@@ -196,9 +196,7 @@ impl FromServerFnError for AppError {
                     crate::domain::excerpt_chars(&detail, MALFORMED_DETAIL_CHARS)
                 ),
             },
-            ServerFnErrorErr::Deserialization(_) => AppError::BadRequest {
-                message: "The answer couldn't be read. Reload the page to get the latest version of the app.".into(),
-            },
+            ServerFnErrorErr::Deserialization(detail) => unreadable_body(&detail, !cfg!(feature = "ssr")),
             _ => AppError::internal(),
         };
         // On the server this is the answer to a request whose arguments couldn't be read: its
@@ -207,6 +205,27 @@ impl FromServerFnError for AppError {
         crate::api::context::answer_with_status(&error);
         error
     }
+
+    /// An error answer (4xx, 5xx) that isn't our JSON came from something between us and the
+    /// server (a proxy's 502), or from a server cut off mid-answer: nothing is known to have
+    /// happened, so the request is sent again with the same key.
+    fn de(data: leptos::server_fn::Bytes) -> Self {
+        crate::wire::from_slice(&data).unwrap_or_else(|_| AppError::Transient {
+            message: "The server's answer couldn't be read. Trying again…".into(),
+        })
+    }
+}
+
+/// A body that couldn't be read or decoded: on the client, the server's answer; on the server,
+/// the request. Read but not the JSON expected: the page is older than the server (reload to
+/// get the app that speaks its language); a request's is malformed (400). Not even read (the
+/// connection dropped mid-answer): on the client nothing is known of the outcome, so it is a
+/// network failure, resent with the same key; on the server the request is refused (400).
+fn unreadable_body(detail: &str, on_client: bool) -> AppError {
+    if on_client && detail != crate::wire::BadJson.to_string() {
+        return AppError::Network { message: "The connection dropped before the server answered. Check your connection and retry.".into() };
+    }
+    AppError::BadRequest { message: "The answer couldn't be read. Reload the page to get the latest version of the app.".into() }
 }
 
 #[cfg(test)]
@@ -268,6 +287,24 @@ mod tests {
         let e = AppError::from_server_fn_error(ServerFnErrorErr::Request("reset".into()));
         assert!(e.is_retryable());
         assert!(!e.to_string().contains("reset"), "no transport detail in the user's message");
+    }
+
+    #[test]
+    fn an_answer_cut_off_is_resent_and_an_answer_of_another_format_is_not() {
+        let cut_off = unreadable_body("TypeError: network error", true);
+        assert!(cut_off.is_retryable(), "{cut_off:?}");
+        let other_format = unreadable_body(&crate::wire::BadJson.to_string(), true);
+        assert!(matches!(other_format, AppError::BadRequest { .. }), "{other_format:?}");
+        // A request body the server couldn't read is refused, whatever the reason.
+        assert_eq!(unreadable_body("length limit exceeded", false).status(), 400);
+    }
+
+    #[test]
+    fn an_error_answer_that_is_not_ours_is_resent() {
+        let proxy = AppError::de("<html>502 Bad Gateway</html>".into());
+        assert!(matches!(proxy, AppError::Transient { .. }), "{proxy:?}");
+        let ours = AppError::de(serde_json::to_vec(&AppError::not_found("gone")).unwrap().into());
+        assert_eq!(ours, AppError::not_found("gone"));
     }
 
     #[test]

@@ -51,9 +51,13 @@ pub fn hydrate() {
     }));
     let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
     let Some(body) = document.body() else { return };
+    // The marker goes up once every part has hydrated (the list hydrates when its data has
+    // resolved), after what waited for that has started.
     let done = move |body: web_sys::HtmlElement| {
+        ui::hydration::after_hydration(move || {
+            let _ = body.set_attribute("data-hydrated", "true");
+        });
         ui::hydration::hydrated();
-        let _ = body.set_attribute("data-hydrated", "true");
     };
     if ui::pages::lazy::is_lazy_page(&document) {
         wasm_bindgen_futures::spawn_local(async move {

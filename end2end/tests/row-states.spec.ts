@@ -683,6 +683,42 @@ test('quantity through a dropped network: the row stays pending while retrying, 
   expectOnlyHttpErrors(consoleErrors, ['network']);
 });
 
+test('the answer replaced by a gateway\'s error page: resent with the same key, one effect, no rollback', async ({
+  page,
+  ordersPage,
+  consoleErrors,
+}) => {
+  await ordersPage.goto();
+  const number = 'ORD-1008';
+  const row = ordersPage.orderRow(number);
+  const before = await api.get(number);
+  const history = await row.recordHistory();
+  const keys: string[] = [];
+  page.on('request', (r) => {
+    if (r.url().endsWith('/api/orders/quantity')) keys.push(new URLSearchParams(r.postData() ?? '').get('key') ?? '');
+  });
+  // The write reaches the server and is applied; what comes back is a proxy's HTML, not the
+  // server's answer. Whether it happened is unknown to the page, so it must not roll back.
+  let replaced = 0;
+  await page.route('**/api/orders/quantity', async (route) => {
+    if (replaced > 0) return route.continue();
+    replaced += 1;
+    await route.fetch();
+    return route.fulfill({ status: 502, contentType: 'text/html', body: '<html><body><h1>502 Bad Gateway</h1></body></html>' });
+  });
+
+  await row.increase();
+  await expectIdle(row);
+  await expect(row.quantityValue).toHaveText(String(before.quantity + 1));
+  await api.expectLanded({ [number]: { quantity: before.quantity + 1, version: before.version + 1 } });
+  expect(keys.length, 'sent again after the gateway error').toBeGreaterThanOrEqual(2);
+  expect(new Set(keys).size, 'with the same key').toBe(1);
+  const seen = await history();
+  expect(seen.some((s) => s.startsWith('rolled-back|')), seen.join('\n')).toBe(false);
+  await page.unroute('**/api/orders/quantity');
+  expectOnlyHttpErrors(consoleErrors, [502]);
+});
+
 test('quantity transient until the retry bound: rolled back with "check your connection" and Retry', async ({
   page,
   ordersPage,

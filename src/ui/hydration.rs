@@ -1,29 +1,38 @@
 //! What waits for hydration. The server's HTML knows nothing of the browser (its storage, other
 //! tabs, the live feed), so anything that changes state from there starts once the page is
 //! hydrated: a value changed while the page is still being hydrated (which awaits a lazily
-//! loaded page's code) would leave the server's markup standing for it.
+//! loaded page's code, or a `Suspense`'s data) would leave the server's markup standing for it,
+//! since hydration takes the server's markup as it is.
+//!
+//! The app counts as hydrated when the entry point is done and every part that hydrates later
+//! (a `Suspense` whose content hydrates once its data resolves: see [`suspend`]) has let go of
+//! its [`Hold`].
 
-use leptos::prelude::Owner;
+use leptos::prelude::{on_cleanup, Effect, Owner, Suspend};
+use std::future::Future;
 use std::cell::RefCell;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 /// Something to start, with the owner it was asked from.
 type Waiting = (Option<Owner>, Box<dyn FnOnce()>);
 
 enum Phase {
-    /// Still hydrating: what to run when done.
-    Hydrating(Vec<Waiting>),
+    /// Still hydrating: what to run when done, how many holds are out, and whether the entry
+    /// point has finished.
+    Hydrating { waiting: Vec<Waiting>, holds: usize, entry_done: bool },
     Hydrated,
 }
 
 thread_local! {
-    static PHASE: RefCell<Phase> = const { RefCell::new(Phase::Hydrating(Vec::new())) };
+    static PHASE: RefCell<Phase> = const { RefCell::new(Phase::Hydrating { waiting: Vec::new(), holds: 0, entry_done: false }) };
 }
 
 /// Runs `start` once the page is hydrated (at once if it is), in the current reactive owner.
 pub fn after_hydration(start: impl FnOnce() + 'static) {
     let owner = Owner::current();
     let now = PHASE.with_borrow_mut(|phase| match phase {
-        Phase::Hydrating(waiting) => {
+        Phase::Hydrating { waiting, .. } => {
             waiting.push((owner.clone(), Box::new(start)));
             None
         }
@@ -34,11 +43,79 @@ pub fn after_hydration(start: impl FnOnce() + 'static) {
     }
 }
 
-/// The entry point says hydration is done: everything waiting starts, in the order asked.
+/// The entry point says its part of hydration is done: once no [`Hold`] is out, everything
+/// waiting starts, in the order asked.
 pub fn hydrated() {
-    let waiting = PHASE.with_borrow_mut(|phase| match std::mem::replace(phase, Phase::Hydrated) {
-        Phase::Hydrating(waiting) => waiting,
-        Phase::Hydrated => Vec::new(),
+    PHASE.with_borrow_mut(|phase| {
+        if let Phase::Hydrating { entry_done, .. } = phase {
+            *entry_done = true;
+        }
+    });
+    finish_if_done();
+}
+
+/// Keeps the app from counting as hydrated until it is released, or its owner is cleaned up
+/// (the part went away before hydrating). Asked while the page hydrates, by a part that
+/// hydrates later; at any other time it holds nothing.
+#[derive(Clone)]
+pub struct Hold(Arc<AtomicBool>);
+
+impl Hold {
+    pub fn new() -> Self {
+        let out = cfg!(feature = "hydrate")
+            && PHASE.with_borrow_mut(|phase| match phase {
+                Phase::Hydrating { holds, .. } => {
+                    *holds += 1;
+                    true
+                }
+                Phase::Hydrated => false,
+            });
+        let hold = Hold(Arc::new(AtomicBool::new(out)));
+        let on_drop = hold.clone();
+        on_cleanup(move || on_drop.release());
+        hold
+    }
+
+    /// This part is hydrated (at most once counts).
+    pub fn release(&self) {
+        if !self.0.swap(false, Ordering::Relaxed) {
+            return;
+        }
+        PHASE.with_borrow_mut(|phase| {
+            if let Phase::Hydrating { holds, .. } = phase {
+                *holds = holds.saturating_sub(1);
+            }
+        });
+        finish_if_done();
+    }
+}
+
+impl Default for Hold {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// A `Suspense`'s content, as `Suspend::new` makes it, that the app counts as part of its
+/// hydration: made while the page hydrates, the app is hydrated only once the view `content`
+/// resolves to has been hydrated too.
+pub fn suspend<T: 'static>(content: impl Future<Output = T> + Send + 'static) -> Suspend<T> {
+    let hold = Hold::new();
+    Suspend::new(async move {
+        let view = content.await;
+        // An effect first runs after the view made with it is in place (here: hydrated).
+        Effect::new(move |_| hold.release());
+        view
+    })
+}
+
+fn finish_if_done() {
+    let waiting = PHASE.with_borrow_mut(|phase| match phase {
+        Phase::Hydrating { holds: 0, entry_done: true, .. } => match std::mem::replace(phase, Phase::Hydrated) {
+            Phase::Hydrating { waiting, .. } => waiting,
+            Phase::Hydrated => Vec::new(),
+        },
+        _ => Vec::new(),
     });
     for (owner, start) in waiting {
         run(owner, start);

@@ -71,7 +71,7 @@ pub fn FaultPanel() -> impl IntoView {
 
     view! {
         <Transition>
-            {move || Suspend::new(async move {
+            {move || crate::ui::hydration::suspend(async move {
                 let Ok(Some(initial)) = state.await else { return ().into_any() };
                 if current.get_untracked().is_none() {
                     current.set(Some(initial));

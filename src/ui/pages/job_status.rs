@@ -31,7 +31,7 @@ pub(super) fn with_job_from_url(
     let detail = Resource::<_, Json>::new_with_options(move || params.read().get("id").unwrap_or_default(), get_job, false);
     view! {
         <Suspense fallback=move || view! { <p class="loading" role="status">{loading}</p> }>
-            {move || Suspend::new(async move {
+            {move || crate::ui::hydration::suspend(async move {
                 match detail.await {
                     Ok(detail) => page(detail),
                     Err(error) => {

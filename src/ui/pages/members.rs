@@ -30,7 +30,7 @@ pub fn MembersPage() -> impl IntoView {
             <Suspense fallback=|| view! { <p class="loading" role="status">"Loading members…"</p> }>
                 {move || {
                     let (error, done) = (error.clone(), done);
-                    Suspend::new(async move {
+                    crate::ui::hydration::suspend(async move {
                         match members.await {
                             Ok(m) => view! { <MemberList members=m error done/> }.into_any(),
                             Err(error) => view! {

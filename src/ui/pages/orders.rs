@@ -50,7 +50,9 @@ pub fn OrdersPage() -> impl IntoView {
             <Suspense fallback=|| view! { <p class="loading" role="status">"Loading orders…"</p> }>
                 {move || {
                     let (first_search, first_start) = (first_search.clone(), first_start.clone());
-                    Suspend::new(async move {
+                    // Part of hydration: nothing from the browser (the stored outbox, the live
+                    // feed) may change the rows before they are hydrated.
+                    crate::ui::hydration::suspend(async move {
                         // The badges can do without jobs; the list can't do without orders.
                         let jobs = jobs.await;
                         match orders.await {
