@@ -14,17 +14,38 @@ function wasmRequests(page: import('@playwright/test').Page): string[] {
   return seen;
 }
 
-test('the list loads one WASM file; the gallery and members pages load their own code when first opened', async ({ page, ordersPage }) => {
+test('the list loads one WASM file before it works; the gallery and members pages load their own code when first opened', async ({ page, ordersPage }) => {
+  // When the hydrated marker went up, in the page's own clock.
+  await page.addInitScript(() => {
+    new MutationObserver((_, observer) => {
+      if (document.body?.dataset.hydrated) {
+        (window as unknown as { hydratedAt: number }).hydratedAt = performance.now();
+        observer.disconnect();
+      }
+    }).observe(document, { attributes: true, subtree: true, attributeFilter: ['data-hydrated'] });
+  });
   const wasm = wasmRequests(page);
   await ordersPage.goto();
-  expect(wasm, '/orders needs only the main file').toHaveLength(1);
-  const main = wasm[0];
+  const beforeHydrated = await page.evaluate(() =>
+    performance
+      .getEntriesByType('resource')
+      .filter((e) => new URL(e.name).pathname.endsWith('.wasm') && e.startTime < (window as unknown as { hydratedAt: number }).hydratedAt)
+      .map((e) => new URL(e.name).pathname),
+  );
+  expect(beforeHydrated, '/orders needs only the main file').toHaveLength(1);
+  const main = beforeHydrated[0];
+  // This server has fault controls on: the browser draws them after hydrating, from a chunk of
+  // their own (a server without them never sends it).
+  await expect(page.getByTestId('fault-panel')).toBeAttached();
+  expect(wasm.some((p) => p.includes('split_fault_controls')), 'the fault controls came in their own chunk').toBe(true);
+  const loaded = new Set(wasm);
 
   const nav = page.getByRole('navigation', { name: 'Main' });
   await nav.getByRole('link', { name: 'State gallery' }).click();
   await expect(page.getByRole('heading', { name: 'State gallery', level: 1 })).toBeVisible();
-  const gallery = wasm.filter((p) => p !== main);
+  const gallery = wasm.filter((p) => !loaded.has(p));
   expect(gallery.length, 'the gallery came in its own chunk(s)').toBeGreaterThan(0);
+  expect(gallery).not.toContain(main);
 
   await nav.getByRole('link', { name: 'Members' }).click();
   await expect(page.getByRole('heading', { name: 'Members', level: 1 })).toBeVisible();

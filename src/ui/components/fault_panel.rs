@@ -2,6 +2,7 @@
 //! so every row state can be produced live. Hidden when fault controls are off.
 
 use leptos::prelude::*;
+use leptos::lazy;
 
 use crate::api::{add_fault, clear_faults, get_fault_state, set_fault_latency};
 use crate::domain::WriteKind;
@@ -45,11 +46,38 @@ fn describe(state: &FaultState) -> Vec<String> {
     lines
 }
 
+/// The panel when the server has fault controls on, drawn by the browser once the page is
+/// hydrated (a tool for people with the app running, not part of the server's page). Its code is
+/// a chunk of its own (`#[lazy]`, with `cargo leptos build --split`): a server without fault
+/// controls (production) never sends it, and the list's first load doesn't wait for it.
 #[component]
 pub fn FaultPanel() -> impl IntoView {
-    // The crate's `Json` codec, not `Resource::new`'s default: one JSON reader in the WASM.
+    // Read with the page (the crate's `Json` codec, one JSON reader in the WASM): no request of
+    // its own.
     let state = Resource::<_, Json>::new_with_options(|| (), |_| get_fault_state(), false);
-    let current: RwSignal<Option<FaultState>> = RwSignal::new(None);
+    let hydrated = RwSignal::new(false);
+    // In a task of its own after hydration, so the page's own work comes first.
+    #[cfg(feature = "hydrate")]
+    crate::ui::hydration::after_hydration(move || set_timeout(move || hydrated.set(true), std::time::Duration::ZERO));
+    move || {
+        hydrated.get().then(|| {
+            view! {
+                <Transition>
+                    {move || Suspend::new(async move {
+                        match state.await {
+                            Ok(Some(initial)) => fault_controls(initial).await,
+                            _ => ().into_any(),
+                        }
+                    })}
+                </Transition>
+            }
+        })
+    }
+}
+
+#[lazy]
+fn fault_controls(initial: FaultState) -> AnyView {
+    let current: RwSignal<Option<FaultState>> = RwSignal::new(Some(initial));
     let kind = RwSignal::new("any".to_string());
     let outcome = RwSignal::new("reject".to_string());
     let ms = RwSignal::new(1500u64);
@@ -70,58 +98,47 @@ pub fn FaultPanel() -> impl IntoView {
     let num = |ev: leptos::ev::Event| event_target_value(&ev).parse::<u64>().unwrap_or(0);
 
     view! {
-        <Transition>
-            {move || crate::ui::hydration::suspend(async move {
-                let Ok(Some(initial)) = state.await else { return ().into_any() };
-                if current.get_untracked().is_none() {
-                    current.set(Some(initial));
-                }
-                view! {
-                    <details class="fault-panel" data-testid="fault-panel">
-                        <summary>"Fault controls"</summary>
-                        <p class="fault-hint">"Make the next writes fail or slow down, to see each row state live."</p>
-                        <div class="fault-grid">
-                            <label class="field">
-                                <span class="field-label">"Write"</span>
-                                <select on:change=move |ev| kind.set(event_target_value(&ev)) data-testid="fault-kind">
-                                    <option value="any">"Any write"</option>
-                                    {WriteKind::ALL.map(|k| view! { <option value=k.as_str()>{k.as_str()}</option> }).collect_view()}
-                                </select>
-                            </label>
-                            <label class="field">
-                                <span class="field-label">"Outcome"</span>
-                                <select on:change=move |ev| outcome.set(event_target_value(&ev)) data-testid="fault-outcome">
-                                    {OUTCOMES.map(|(v, l)| view! { <option value=v>{l}</option> }).collect_view()}
-                                </select>
-                            </label>
-                            <label class="field">
-                                <span class="field-label">"Delay (ms)"</span>
-                                <input type="number" min="0" max="60000" prop:value=move || ms.get() on:change=move |ev| ms.set(num(ev))/>
-                            </label>
-                            <label class="field">
-                                <span class="field-label">"How many"</span>
-                                <input type="number" min="1" max="100" prop:value=move || count.get() on:change=move |ev| count.set(num(ev).max(1) as u32)/>
-                            </label>
-                        </div>
-                        <div class="fault-actions">
-                            <button type="button" class="button button-small button-primary" on:click=move |_| { add.dispatch(()); } data-testid="fault-add">"Add rule"</button>
-                            <button type="button" class="button button-small" on:click=move |_| { clear.dispatch(()); } data-testid="fault-clear">"Clear all"</button>
-                        </div>
-                        <div class="fault-latency">
-                            <label class="field">
-                                <span class="field-label">"Latency on every write (ms)"</span>
-                                <input type="number" min="0" max="60000" prop:value=move || latency.get() on:change=move |ev| latency.set(num(ev))/>
-                            </label>
-                            <button type="button" class="button button-small" on:click=move |_| { set_latency.dispatch(()); }>"Set"</button>
-                        </div>
-                        <ul class="fault-rules" data-testid="fault-rules">
-                            {move || current.with(|s| s.as_ref().map(describe).unwrap_or_default()).into_iter().map(|l| view! { <li>{l}</li> }).collect_view()}
-                        </ul>
-                    </details>
-                }
-                .into_any()
-            })}
-        </Transition>
+        <details class="fault-panel" data-testid="fault-panel">
+            <summary>"Fault controls"</summary>
+            <p class="fault-hint">"Make the next writes fail or slow down, to see each row state live."</p>
+            <div class="fault-grid">
+                <label class="field">
+                    <span class="field-label">"Write"</span>
+                    <select on:change=move |ev| kind.set(event_target_value(&ev)) data-testid="fault-kind">
+                        <option value="any">"Any write"</option>
+                        {WriteKind::ALL.map(|k| view! { <option value=k.as_str()>{k.as_str()}</option> }).collect_view()}
+                    </select>
+                </label>
+                <label class="field">
+                    <span class="field-label">"Outcome"</span>
+                    <select on:change=move |ev| outcome.set(event_target_value(&ev)) data-testid="fault-outcome">
+                        {OUTCOMES.map(|(v, l)| view! { <option value=v>{l}</option> }).collect_view()}
+                    </select>
+                </label>
+                <label class="field">
+                    <span class="field-label">"Delay (ms)"</span>
+                    <input type="number" min="0" max="60000" prop:value=move || ms.get() on:change=move |ev| ms.set(num(ev))/>
+                </label>
+                <label class="field">
+                    <span class="field-label">"How many"</span>
+                    <input type="number" min="1" max="100" prop:value=move || count.get() on:change=move |ev| count.set(num(ev).max(1) as u32)/>
+                </label>
+            </div>
+            <div class="fault-actions">
+                <button type="button" class="button button-small button-primary" on:click=move |_| { add.dispatch(()); } data-testid="fault-add">"Add rule"</button>
+                <button type="button" class="button button-small" on:click=move |_| { clear.dispatch(()); } data-testid="fault-clear">"Clear all"</button>
+            </div>
+            <div class="fault-latency">
+                <label class="field">
+                    <span class="field-label">"Latency on every write (ms)"</span>
+                    <input type="number" min="0" max="60000" prop:value=move || latency.get() on:change=move |ev| latency.set(num(ev))/>
+                </label>
+                <button type="button" class="button button-small" on:click=move |_| { set_latency.dispatch(()); }>"Set"</button>
+            </div>
+            <ul class="fault-rules" data-testid="fault-rules">
+                {move || current.with(|s| s.as_ref().map(describe).unwrap_or_default()).into_iter().map(|l| view! { <li>{l}</li> }).collect_view()}
+            </ul>
+        </details>
     }
     .into_any()
 }

@@ -105,6 +105,9 @@ pub fn OrderRow(initial: RowView, sync: OrderSync) -> impl IntoView {
     // The order's newest job (placing it), as the live feed keeps it.
     let feed = use_live_feed();
     let job = Memo::new(move |_| feed.job_for_order(id));
+    // The link to its history, drawn again only when it changes: not at each step of the job,
+    // which would take focus off it.
+    let job_link = Memo::new(move |_| job.with(|j| j.as_ref().map(|j| (j.href(), format!("Placing history of {}", j.order_number)))));
     // While the order is placing, the row shows the job's progress instead of the badge.
     let placing_job = Memo::new(move |_| {
         let placing = row.with(|r| r.order.status == OrderStatus::Placing);
@@ -207,8 +210,8 @@ pub fn OrderRow(initial: RowView, sync: OrderSync) -> impl IntoView {
                     }
                     None => view! {
                         <StatusBadge status=move || row.with(|r| r.order.status)/>
-                        {move || job.get().map(|j| view! {
-                            <a class="order-job-link" href=j.href() data-testid="order-job-link" aria-label=format!("Placing history of {}", j.order_number)>
+                        {move || job_link.get().map(|(href, label)| view! {
+                            <a class="order-job-link" href=href data-testid="order-job-link" aria-label=label>
                                 "History"
                             </a>
                         })}
