@@ -58,10 +58,10 @@ pub fn hydrated() {
 /// (the part went away before hydrating). Asked while the page hydrates, by a part that
 /// hydrates later; at any other time it holds nothing.
 #[derive(Clone)]
-pub struct Hold(Arc<AtomicBool>);
+struct Hold(Arc<AtomicBool>);
 
 impl Hold {
-    pub fn new() -> Self {
+    fn new() -> Self {
         let out = cfg!(feature = "hydrate")
             && PHASE.with_borrow_mut(|phase| match phase {
                 Phase::Hydrating { holds, .. } => {
@@ -77,7 +77,7 @@ impl Hold {
     }
 
     /// This part is hydrated (at most once counts).
-    pub fn release(&self) {
+    fn release(&self) {
         if !self.0.swap(false, Ordering::Relaxed) {
             return;
         }
@@ -87,12 +87,6 @@ impl Hold {
             }
         });
         finish_if_done();
-    }
-}
-
-impl Default for Hold {
-    fn default() -> Self {
-        Self::new()
     }
 }
 
