@@ -45,12 +45,24 @@ test('placing a draft: accepted screen, live progress in the list, a notificatio
   await expect(row.getByTestId('job-badge')).toHaveText('Placing');
   const first = Number(await progress.getAttribute('aria-valuenow'));
   await expect.poll(async () => Number(await progress.getAttribute('aria-valuenow'))).toBeGreaterThan(first);
+  // Focus on the row's link to the status page, as a keyboard user leaves it.
+  const jobLink = row.getByTestId('order-job-link');
+  await expect(jobLink).toHaveText('Status');
+  await expect(jobLink).toHaveAttribute('href', `/jobs/${jobId}`);
+  await jobLink.focus();
+  await page.evaluate(() => ((window as unknown as { focusedLink?: Element | null }).focusedLink = document.activeElement));
 
   // The end is announced in the app, with a link to the status page.
   const note = notification(page, 'ORD-1025');
   await expect(note).toHaveAttribute('data-state', 'succeeded', { timeout: JOB_TIMINGS.runMs + 5_000 });
   await expect(note).toContainText('ORD-1025 is placed');
   await expect(row.getByTestId('status-badge').or(row.getByTestId('job-badge')).first()).toHaveText('Placed');
+  // The progress gave way to the badge, and focus is still where it was: the same link, now "History".
+  await expect(jobLink).toHaveText('History');
+  expect(
+    await page.evaluate(() => document.activeElement === (window as unknown as { focusedLink?: Element | null }).focusedLink),
+    'focus stays on the link when the job ends',
+  ).toBe(true);
   await note.getByRole('link', { name: 'View status' }).click();
 
   const status = new JobStatusPage(page);

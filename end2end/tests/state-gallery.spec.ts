@@ -246,7 +246,8 @@ test.describe('state gallery', () => {
     }
     const running = item('job-running');
     await expect(running.locator('[data-mode="full"]').getByTestId('job-step')).toHaveText('Step 2 of 3 · Reserving stock');
-    await expect(running.locator('[data-mode="compact"]').getByTestId('job-status-link')).toHaveText('Status');
+    await expect(running.getByTestId('order-job-link')).toHaveText('Status');
+  await expect(item('job-placed').getByTestId('order-job-link')).toHaveText('History');
     await expect(running.locator('[data-mode="full"]').getByTestId('job-progressbar')).toHaveAttribute('aria-valuenow', '45');
 
     // The status page: late note, failure with reason, next step, retry and reference.

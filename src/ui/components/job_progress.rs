@@ -1,5 +1,6 @@
-//! A placing job's state: badge, progress bar, the step it is on, and a link to its status
-//! page. `compact` for a list row, full for pages. It shows what it is given; it fetches nothing.
+//! A placing job's state: badge, progress bar and the step it is on, `compact` for a list row,
+//! full for pages; and a list row's link to the job's status page. They show what they are
+//! given; they fetch nothing.
 
 use leptos::prelude::*;
 
@@ -15,12 +16,9 @@ pub fn JobProgress(
     /// Now, in milliseconds, for "taking longer than usual". Pages pass the live feed's clock,
     /// which is 0 until hydrated, so the server's HTML and the first client render agree.
     now: impl Fn() -> Timestamp + Copy + Send + Sync + 'static,
-    /// One line for a list row: badge, thin bar, short step text, "Status" link.
+    /// One line for a list row: badge, thin bar, short step text (the row adds its `JobLink`).
     #[prop(optional)]
     compact: bool,
-    /// Leave out the link to the status page (on pages that link to it themselves).
-    #[prop(optional)]
-    no_link: bool,
 ) -> impl IntoView {
     let job = Memo::new(move |_| job());
     let badge = Memo::new(move |_| job.with(|j| j.badge(now())));
@@ -29,20 +27,6 @@ pub fn JobProgress(
     let mode = if compact { "compact" } else { "full" };
     let step = Memo::new(move |_| job.with(|j| step_parts(j, compact)));
     let step_text = move || step.with(|(lead, detail)| detail.as_ref().map_or_else(|| lead.clone(), |d| format!("{lead} · {d}")));
-
-    let link = (!no_link).then(|| {
-        let text = if compact { "Status" } else { "View status page" };
-        view! {
-            <a
-                class="job-status-link"
-                href=move || job.with(Job::href)
-                aria-label=move || format!("{text} of {}", number())
-                data-testid="job-status-link"
-            >
-                {text}
-            </a>
-        }
-    });
 
     view! {
         <div
@@ -74,10 +58,34 @@ pub fn JobProgress(
                 {move || step.with(|(_, detail)| detail.clone()).map(|d| view! { <span class="job-step-detail">{format!(" · {d}")}</span> })}
             </p>
             {(!compact).then(|| view! { <JobSteps job/> })}
-            {link}
         </div>
     }
     .into_any()
+}
+
+/// A list row's link to its job's status page: "Status" while the job runs, "History" once it
+/// has ended. The row keeps one for as long as its order has a job, beside the progress and
+/// then beside the badge, so focus on it stays put when the job ends.
+#[component]
+pub fn JobLink(
+    /// The job's status page.
+    href: impl Fn() -> String + Send + Sync + 'static,
+    /// The order's number, for the link's name.
+    number: impl Fn() -> String + Send + Sync + 'static,
+    /// Whether the job is still running.
+    running: impl Fn() -> bool + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    view! {
+        <a
+            class="job-link"
+            class:is-running=running
+            href=href
+            aria-label=move || if running() { format!("Status of {}", number()) } else { format!("Placing history of {}", number()) }
+            data-testid="order-job-link"
+        >
+            {move || if running() { "Status" } else { "History" }}
+        </a>
+    }
 }
 
 /// The three steps with a mark for each: done, running, stopped or still to come.

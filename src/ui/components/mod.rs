@@ -31,7 +31,7 @@ pub use cancel_order::{CancelDialog, CancelOrder};
 pub use connection_status::ConnectionStatus;
 pub use fault_panel::FaultPanel;
 pub use job_load_error::{is_missing_job, JobLoadError};
-pub use job_progress::JobProgress;
+pub use job_progress::{JobLink, JobProgress};
 pub use job_timeline::JobTimeline;
 pub use load_error::LoadError;
 pub use load_more::LoadMore;

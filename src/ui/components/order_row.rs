@@ -3,9 +3,9 @@
 
 use leptos::prelude::*;
 
-use crate::domain::{format_timestamp, OrderId, OrderStatus, BULK_DISCOUNT_FROM};
+use crate::domain::{format_timestamp, Job, OrderId, OrderStatus, BULK_DISCOUNT_FROM};
 use crate::records::{ErrorKind, OpField, OpKind, RowState, RowView};
-use crate::ui::components::{JobProgress, NameEditor, QuantityStepper, RowActions, RowStatus, StarButton, StatusBadge, Typed};
+use crate::ui::components::{JobLink, JobProgress, NameEditor, QuantityStepper, RowActions, RowStatus, StarButton, StatusBadge, Typed};
 use crate::ui::form::PageStateForm;
 use crate::ui::live::use_live_feed;
 use crate::ui::sync::{OrderSync, PendingKind};
@@ -105,9 +105,8 @@ pub fn OrderRow(initial: RowView, sync: OrderSync) -> impl IntoView {
     // The order's newest job (placing it), as the live feed keeps it.
     let feed = use_live_feed();
     let job = Memo::new(move |_| feed.job_for_order(id));
-    // The link to its history, drawn again only when it changes: not at each step of the job,
-    // which would take focus off it.
-    let job_link = Memo::new(move |_| job.with(|j| j.as_ref().map(|j| (j.href(), format!("Placing history of {}", j.order_number)))));
+    // Whether it has one: its link is drawn once, not again at each step or when it ends.
+    let has_job = Memo::new(move |_| job.with(Option::is_some));
     // While the order is placing, the row shows the job's progress instead of the badge.
     let placing_job = Memo::new(move |_| {
         let placing = row.with(|r| r.order.status == OrderStatus::Placing);
@@ -194,7 +193,7 @@ pub fn OrderRow(initial: RowView, sync: OrderSync) -> impl IntoView {
                 </span>
                 {move || row.with(|r| (r.order.quantity.get() >= BULK_DISCOUNT_FROM).then(|| view! { <span class="discount">"Bulk −10%"</span> }))}
             </span>
-            <span role="cell" class="col-status">
+            <span role="cell" class="col-status" class:job-cell=move || placing_job.with(Option::is_some)>
                 {move || match placing_job.get() {
                     Some(job_id) => {
                         // The job as the live feed has it; the record it started with until then.
@@ -208,16 +207,15 @@ pub fn OrderRow(initial: RowView, sync: OrderSync) -> impl IntoView {
                         }
                         .into_any()
                     }
-                    None => view! {
-                        <StatusBadge status=move || row.with(|r| r.order.status)/>
-                        {move || job_link.get().map(|(href, label)| view! {
-                            <a class="order-job-link" href=href data-testid="order-job-link" aria-label=label>
-                                "History"
-                            </a>
-                        })}
-                    }
-                    .into_any(),
+                    None => view! { <StatusBadge status=move || row.with(|r| r.order.status)/> }.into_any(),
                 }}
+                {move || has_job.get().then(|| view! {
+                    <JobLink
+                        href=move || job.with(|j| j.as_ref().map(Job::href).unwrap_or_default())
+                        number
+                        running=move || placing_job.with(Option::is_some)
+                    />
+                })}
                 <span class="sending" class:active=in_flight title="Saving…" data-testid="sending">
                     <span class="visually-hidden">{move || if in_flight() { "Saving" } else { "" }}</span>
                 </span>

@@ -78,7 +78,7 @@ pub fn AcceptedView(
                 <h1 data-testid="accepted-title">{title}</h1>
                 {summary}
                 <div class="accepted-progress">
-                    <JobProgress job=move || job.get() now no_link=true/>
+                    <JobProgress job=move || job.get() now/>
                 </div>
                 <Show when=move || state.get() == JobState::Running>
                     <BrowserNotifyButton/>

@@ -9,7 +9,7 @@ use crate::domain::{
     format_timestamp, job_copy, line_total, CustomerName, ItemName, Job, JobEmail, JobEvent, JobEventKind, JobFailure, JobId, JobState, JobStep, Money, Note, Order,
     OrderId, OrderNumber, OrderStatus, Quantity, Timestamp,
 };
-use crate::ui::components::{JobProgress, JobTimeline, NotificationCard};
+use crate::ui::components::{JobLink, JobProgress, JobTimeline, NotificationCard};
 
 use super::accepted::AcceptedView;
 use super::job_status::JobStatusView;
@@ -122,7 +122,10 @@ fn JobStateItem(slug: &'static str, title: &'static str, about: &'static str, jo
             <div class="gallery-job">
                 <div class="gallery-job-compact">
                     <p class="gallery-label">"In the list"</p>
-                    <JobProgress job now compact=true/>
+                    <div class="job-cell">
+                        <JobProgress job now compact=true/>
+                        <JobLink href=move || job().href() number=move || job().order_number.to_string() running=move || job().state == JobState::Running/>
+                    </div>
                 </div>
                 <div class="card gallery-job-full">
                     <p class="gallery-label">"On a page"</p>

@@ -230,7 +230,7 @@ pub fn JobStatusView(
             <div class="job-status-layout">
                 <div class="job-status-main">
                     <section class="card job-status-progress" aria-label="Progress">
-                        <JobProgress job=move || job.get() now no_link=true/>
+                        <JobProgress job=move || job.get() now/>
                         {late_note}
                     </section>
                     {failure}
