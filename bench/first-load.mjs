@@ -11,9 +11,12 @@
 //      timing's transferSize: headers and compressed body), split into HTML, JS, WASM, CSS and
 //      other, and whether the route loaded its own chunks;
 //   2. the raw, gzip and brotli sizes of every built file in target/site/pkg;
-//   3. time to interactive on /orders with 4x CPU throttling (DevTools), FIRST_LOAD_RUNS (20)
-//      cold loads: from navigation start to the hydrated marker, p50 and p95.
-// Env: FIRST_LOAD_PORT (3192), FIRST_LOAD_RUNS (20), FIRST_LOAD_JSON (path: write the figures).
+//   3. time to interactive with 4x CPU throttling (DevTools), FIRST_LOAD_RUNS (20) cold loads,
+//      from navigation start to the hydrated marker, p50 and p95: on /orders, and on a direct
+//      visit to a page with chunks of its own (/jobs/:id, which its preload hints speed up).
+// Env: FIRST_LOAD_PORT (3192), FIRST_LOAD_RUNS (20), FIRST_LOAD_JSON (path: write the figures),
+// FIRST_LOAD_SITE_ROOT (the site folder served, target/site; a copy without the split manifest
+// serves the same build without preload hints).
 // Exit status: 0 when /orders is within the budget (WASM + JS <= 175 KB), 1 otherwise or on error.
 
 import { readdirSync, statSync, writeFileSync } from 'node:fs';
@@ -76,8 +79,8 @@ async function coldLoad(browser, base, route) {
   return { route, totals, files: entries.res.filter((r) => new URL(r.name).pathname.startsWith('/pkg/')), html: entries.html };
 }
 
-/** Time to interactive on /orders, with the CPU slowed down `rate` times. */
-async function timeToInteractive(browser, base, rate) {
+/** Time to interactive on `route`, with the CPU slowed down `rate` times. */
+async function timeToInteractive(browser, base, route, rate) {
   const times = [];
   for (let i = 0; i < runs; i += 1) {
     const context = await signedInContext(browser, base);
@@ -90,14 +93,14 @@ async function timeToInteractive(browser, base, rate) {
       };
       new MutationObserver(mark).observe(document, { attributes: true, subtree: true, attributeFilter: ['data-hydrated'] });
     });
-    await page.goto(`${base}/orders`);
+    await page.goto(`${base}${route}`);
     await page.waitForSelector('body[data-hydrated]', { timeout: 120_000 });
     times.push(await page.evaluate(() => window.__hydratedAt));
     await context.close();
   }
   times.sort((a, b) => a - b);
   const at = (p) => times[Math.min(times.length - 1, Math.ceil(p * times.length) - 1)];
-  return { runs, rate, p50: at(0.5), p95: at(0.95), min: times[0], max: times[times.length - 1] };
+  return { route, runs, rate, p50: at(0.5), p95: at(0.95), min: times[0], max: times[times.length - 1] };
 }
 
 /** The built files with their compressed copies' sizes. */
@@ -109,7 +112,8 @@ function builtFiles() {
 }
 
 async function main() {
-  const server = await startReleaseServer({ name: 'first-load', port });
+  const siteRoot = process.env.FIRST_LOAD_SITE_ROOT;
+  const server = await startReleaseServer({ name: 'first-load', port, env: siteRoot ? { LEPTOS_SITE_ROOT: siteRoot } : {} });
   let browser = null;
   try {
     await server.signIn();
@@ -119,8 +123,11 @@ async function main() {
     const loads = [];
     for (const route of routes) loads.push(await coldLoad(browser, server.base, route));
     const files = builtFiles();
-    log(`time to interactive on /orders: ${runs} cold loads at 4x CPU throttling`);
-    const tti = await timeToInteractive(browser, server.base, 4);
+    const tti = [];
+    for (const route of ['/orders', `/jobs/${job}`]) {
+      log(`time to interactive on ${route}: ${runs} cold loads at 4x CPU throttling`);
+      tti.push(await timeToInteractive(browser, server.base, route, 4));
+    }
 
     console.log('Bytes transferred until hydrated (cold cache, Accept-Encoding: br, gzip):');
     console.log('  route                              HTML       JS         WASM       CSS        WASM+JS');
@@ -130,7 +137,10 @@ async function main() {
     }
     console.log('Built files (target/site/pkg): raw / gzip / brotli');
     for (const f of files) console.log(`  ${f.file.padEnd(48)} ${kb(f.raw).padEnd(10)} ${(f.gzip ? kb(f.gzip) : '-').padEnd(10)} ${f.br ? kb(f.br) : '-'}`);
-    console.log(`Time to interactive, /orders, CPU ${tti.rate}x slower, ${tti.runs} cold loads: p50 ${tti.p50.toFixed(0)} ms, p95 ${tti.p95.toFixed(0)} ms (min ${tti.min.toFixed(0)}, max ${tti.max.toFixed(0)})`);
+    for (const t of tti) {
+      const name = t.route.replace(/[0-9a-f-]{36}/, ':id');
+      console.log(`Time to interactive, ${name}, CPU ${t.rate}x slower, ${t.runs} cold loads: p50 ${t.p50.toFixed(0)} ms, p95 ${t.p95.toFixed(0)} ms (min ${t.min.toFixed(0)}, max ${t.max.toFixed(0)})`);
+    }
 
     const orders = loads[0].totals;
     const first = orders.js + orders.wasm;

@@ -56,14 +56,25 @@ test('the list loads one WASM file before it works; the gallery and members page
   expect(wasm.length, 'the list needed nothing new').toBe(before);
 });
 
-test('a direct visit to a page with its own chunk hydrates at once and works', async ({ page }) => {
-  // The page's own chunk arrives before the page is hydrated. (Leptos 0.8.23 also names it in a
-  // <link rel="preload"> only some of the time: it reads the chunk list from outside the page's
-  // owner; see bench/README.md, "First load".)
+test('a direct visit to a page with its own chunk: the answer names its chunks, fetched once, alongside the main file; it hydrates and works', async ({ page }) => {
   const wasm = wasmRequests(page);
-  await page.goto('/members');
+  const answer = await page.goto('/members');
   await waitForHydration(page);
-  expect(wasm.some((p) => p.includes('split___members_view')), 'fetched before hydration').toBe(true);
+  // The server's preload hints: every chunk of the page, in the answer's `Link` header.
+  const hinted = [...(answer!.headers()['link'] ?? '').matchAll(/<([^>]+)>; rel=preload; as=fetch/g)].map((m) => m[1]);
+  expect(hinted.some((p) => p.includes('split___members_view')), "the page's own chunk is hinted").toBe(true);
+  const timing = await page.evaluate(() =>
+    performance.getEntriesByType('resource').map((e) => ({ path: new URL(e.name).pathname, start: e.startTime, end: (e as PerformanceResourceTiming).responseEnd })),
+  );
+  const main = timing.find((e) => /\/orderdesk\.[^/]*\.wasm$/.test(e.path));
+  expect(main, 'the main file').toBeDefined();
+  for (const chunk of hinted) {
+    // Fetched once: the page's loader took the preloaded answer, not a second copy.
+    expect(wasm.filter((p) => p === chunk), `${chunk} fetched once`).toHaveLength(1);
+    // Alongside the main file: without the hint it could start only once the main file ran.
+    const entry = timing.find((e) => e.path === chunk);
+    expect(entry!.start, `${chunk} asked for before the main file had arrived`).toBeLessThan(main!.end);
+  }
   await expect(page.getByRole('heading', { name: 'Members', level: 1 })).toBeVisible();
   // It works: the app took over, so a link is followed in the page, not by a new document.
   await page.evaluate(() => ((window as unknown as { stayed: boolean }).stayed = true));

@@ -24,6 +24,7 @@ pub mod assets;
 pub mod headers;
 pub mod hosts;
 pub mod origin;
+pub mod preload;
 pub mod serve;
 pub mod token;
 

@@ -21,6 +21,7 @@ use crate::config::Settings;
 use crate::faults::Faults;
 use crate::jobs::{JobRunner, MailError, Mailer};
 use crate::edge::assets::{self, Assets};
+use crate::edge::preload::ChunkHints;
 use crate::edge::{serve::Limits, Edge};
 use crate::push::{Events, StreamSlots};
 use crate::state::{AppState, InFlight};
@@ -138,6 +139,7 @@ pub async fn start_with_clock(settings: Settings, clock: SharedClock) -> Result<
         events,
         jobs,
         streams: StreamSlots::new(server.event_streams_per_client, server.event_streams_total),
+        chunk_hints: Arc::new(ChunkHints::load(&leptos_options)),
     };
     let state_events = state.events.clone();
     // `/` answers with a real HTTP redirect; the router's own `/` route serves client-side

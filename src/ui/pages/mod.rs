@@ -20,7 +20,8 @@ pub use states::StatesPage;
 /// The routes other than the list, each loaded by the browser when first needed: with
 /// `cargo leptos build --split` each page's own code is a WASM chunk of its own. The server
 /// renders it as usual; a direct visit is hydrated once its chunks have arrived (see
-/// `is_lazy_page`). `/orders` and the not-found page stay in the main file.
+/// `is_lazy_page`), and its answer names its chunks for the browser to preload
+/// (`crate::edge::preload`). `/orders` and the not-found page stay in the main file.
 pub mod lazy {
     use leptos::prelude::*;
     use leptos_meta::Meta;
@@ -46,6 +47,8 @@ pub mod lazy {
                 }
 
                 fn view(_this: Self) -> AnyView {
+                    #[cfg(feature = "ssr")]
+                    crate::edge::preload::hint(stringify!($route));
                     view! { <Meta name=MARK content="1"/> {$page()} }.into_any()
                 }
             }
