@@ -157,6 +157,8 @@ test.describe('keyboard and screen readers', () => {
   });
 
   test('Tab walks every page from the top in reading order, from the skip link on', async ({ page, request }) => {
+    // Some 200 key presses, each checked against the page: room for a loaded machine.
+    test.setTimeout(120_000);
     const draft = await new OrdersApi(request).createDraft('Tab Walk Ltd', 'Oak stool');
     const job = await new JobsApi(request).place(draft);
     for (const path of ['/orders', '/members', `/jobs/${job.id}/accepted`, `/jobs/${job.id}`]) {
