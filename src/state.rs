@@ -12,7 +12,6 @@ use std::sync::Arc;
 
 use crate::clock::SharedClock;
 use crate::config::Settings;
-use crate::edge::preload::ChunkHints;
 use crate::faults::Faults;
 use crate::jobs::JobRunner;
 use crate::push::{Events, StreamSlots};
@@ -34,6 +33,4 @@ pub struct AppState {
     pub jobs: Arc<JobRunner>,
     /// Open event streams, capped per client and in total.
     pub streams: Arc<StreamSlots>,
-    /// Preload hints for the lazy pages' code.
-    pub chunk_hints: Arc<ChunkHints>,
 }

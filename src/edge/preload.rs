@@ -6,6 +6,7 @@
 
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::Arc;
 
 use axum::http::{header, HeaderValue};
 use leptos::config::LeptosOptions;
@@ -71,12 +72,13 @@ fn manifest_hash(hashes: &str) -> Option<&str> {
 }
 
 /// Adds the hint for the lazy page `route` (its route type's name, `JobStatus`) to the answer
-/// being rendered. Call it from the page's view on the server.
+/// being rendered, from the `Arc<ChunkHints>` the server provides to every page. Call it from
+/// the page's view on the server.
 pub fn hint(route: &str) {
-    let (Some(state), Some(response)) = (use_context::<crate::state::AppState>(), use_context::<leptos_axum::ResponseOptions>()) else {
+    let (Some(hints), Some(response)) = (use_context::<Arc<ChunkHints>>(), use_context::<leptos_axum::ResponseOptions>()) else {
         return;
     };
-    if let Some(value) = state.chunk_hints.for_page(&snake_case(route)) {
+    if let Some(value) = hints.for_page(&snake_case(route)) {
         response.append_header(header::LINK, value.clone());
     }
 }

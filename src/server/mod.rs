@@ -139,7 +139,6 @@ pub async fn start_with_clock(settings: Settings, clock: SharedClock) -> Result<
         events,
         jobs,
         streams: StreamSlots::new(server.event_streams_per_client, server.event_streams_total),
-        chunk_hints: Arc::new(ChunkHints::load(&leptos_options)),
     };
     let state_events = state.events.clone();
     // `/` answers with a real HTTP redirect; the router's own `/` route serves client-side
@@ -156,7 +155,12 @@ pub async fn start_with_clock(settings: Settings, clock: SharedClock) -> Result<
             routes,
             {
                 let state = state.clone();
-                move || provide_context(state.clone())
+                // Read once: the lazy pages' chunks, for their preload hints.
+                let hints = Arc::new(ChunkHints::load(&leptos_options));
+                move || {
+                    provide_context(state.clone());
+                    provide_context(hints.clone());
+                }
             },
             {
                 let options = leptos_options.clone();
