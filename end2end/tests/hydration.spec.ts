@@ -27,6 +27,39 @@ test('a search with no match says so and offers to clear it', async ({ page, ord
   await expect(page).toHaveURL(/\/orders$/);
 });
 
+test("a search typed while the live feed connects still gets its answer: the feed's catch-up reads the search, not the old list", async ({ page, ordersPage }) => {
+  // The live feed's connection (whose "ready" starts a catch-up) waits until the search is out.
+  let releaseFeed!: () => void;
+  const feedHeld = new Promise<void>((resolve) => (releaseFeed = resolve));
+  await page.route('**/api/events*', async (route) => {
+    await feedHeld;
+    await route.continue().catch(() => {});
+  });
+  // The search's first answer waits until the catch-up has begun; the list's reads are counted.
+  let releaseSearch!: () => void;
+  const searchHeld = new Promise<void>((resolve) => (releaseSearch = resolve));
+  let heldSearch = false;
+  let reads = 0;
+  await page.route('**/api/orders/page', async (route) => {
+    reads += 1;
+    if (!heldSearch && (route.request().postData() ?? '').includes('zzz-race')) {
+      heldSearch = true;
+      await searchHeld;
+    }
+    await route.continue().catch(() => {});
+  });
+  await ordersPage.goto();
+  await ordersPage.search.fill('zzz-race');
+  await expect.poll(() => heldSearch, { message: 'the search is out' }).toBe(true);
+  const before = reads;
+  releaseFeed();
+  await expect.poll(() => reads, { message: 'the catch-up read the list' }).toBeGreaterThan(before);
+  releaseSearch();
+  // The page tells the truth about the search: nothing matches, not "25 orders match".
+  await expect(ordersPage.emptyState).toContainText('No orders match “zzz-race”.');
+  await expect(ordersPage.summary).toHaveText('0 orders match “zzz-race”');
+});
+
 test('a search link opened directly is filtered by the server', async ({ ordersPage }) => {
   await ordersPage.goto('?q=bakery');
   await expect(ordersPage.rows).toHaveCount(1);

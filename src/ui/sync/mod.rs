@@ -156,6 +156,9 @@ pub struct OrderSync {
     /// The part of the list loaded here: rows outside it are not kept, unless work is pending
     /// on them. Everything until the orders page loads.
     window: RwSignal<ListWindow>,
+    /// The search the list is to show: the newest asked for, whose first page may still be
+    /// on its way (the window's own search is the one whose page arrived).
+    wanted_search: StoredValue<String>,
     /// How many orders the list (or the search) holds in all, as the server last said.
     total: RwSignal<u64>,
     /// Bumped whenever the window is loaded anew or read again, so a page answered for an
@@ -230,6 +233,7 @@ fn new_sync(engine: Engine, live: bool) -> OrderSync {
         structure: RwSignal::new(0),
         starred: RwSignal::new(0),
         window: RwSignal::new(ListWindow::default()),
+        wanted_search: StoredValue::new(String::new()),
         total: RwSignal::new(0),
         generation: StoredValue::new(0),
         fetching: RwSignal::new(false),
@@ -448,6 +452,7 @@ impl OrderSync {
         self.next_generation();
         self.fetching.set(false);
         self.more_error.set(None);
+        self.wanted_search.set_value(search.clone());
         let window = ListWindow { start, end: page.next, search };
         self.total.set(page.total);
         self.window.set(window.clone());
@@ -463,6 +468,7 @@ impl OrderSync {
     /// A new search: its first page is read from the server and becomes the window (from the
     /// top). An answer for a search typed over since is dropped.
     pub fn search(self, search: String) {
+        self.wanted_search.set_value(search.clone());
         let generation = self.next_generation();
         self.fetching.set(true);
         leptos::task::spawn_local(async move {
@@ -553,8 +559,14 @@ impl OrderSync {
     /// Reads the loaded window again from its start, page by page up to where it ended (after
     /// a reconnect, or on each poll): changes missed meanwhile come in, rows deleted or moved
     /// out of it go. At most [`MAX_REFRESH_PAGES`] pages: a longer window ends where the reading
-    /// stopped.
+    /// stopped. While a new search's first page is still out, that page is read again instead.
     pub fn refresh_window(self) {
+        // A search whose first page hasn't come yet: reading that page is the catch-up.
+        // Reading the old window instead would drop the search's answer for good.
+        let wanted = self.wanted_search.get_value();
+        if self.window.with_untracked(|w| w.search != wanted) {
+            return self.search(wanted);
+        }
         let generation = self.next_generation();
         self.fetching.set(true);
         let ListWindow { start, end, search } = self.window.get_untracked();
