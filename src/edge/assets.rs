@@ -62,6 +62,12 @@ pub fn is_file_path(path: &str) -> bool {
     path.starts_with("/pkg/") || ROOT_FILES.contains(&path)
 }
 
+/// Where the build left its list of content-hashed names (`hash_file`, `hash.txt`): beside
+/// this binary, as Leptos reads it.
+pub fn hash_list(hash_file: &str) -> Option<PathBuf> {
+    Some(std::env::current_exe().ok()?.parent()?.join(hash_file))
+}
+
 /// The route that serves them, for the server's router.
 pub fn routes<S: Clone + Send + Sync + 'static>(assets: Arc<Assets>) -> axum::Router<S> {
     let serve = axum::routing::get(serve).with_state(assets);

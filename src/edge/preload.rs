@@ -24,7 +24,7 @@ impl ChunkHints {
     pub fn load(options: &LeptosOptions) -> ChunkHints {
         let hashes = options
             .hash_files
-            .then(|| std::env::current_exe().ok()?.parent().map(|dir| dir.join(options.hash_file.as_ref())))
+            .then(|| crate::edge::assets::hash_list(options.hash_file.as_ref()))
             .flatten()
             .and_then(|file| std::fs::read_to_string(file).ok());
         let name = match hashes.as_deref().and_then(manifest_hash) {

@@ -75,7 +75,7 @@ impl Running {
 fn leptos_options(settings: &Settings) -> LeptosOptions {
     let env_or = |k: &str, d: &str| std::env::var(k).unwrap_or_else(|_| d.to_string());
     let hash_file = env_or("LEPTOS_HASH_FILE_NAME", "hash.txt");
-    let hashed = std::env::current_exe().ok().and_then(|exe| Some(exe.parent()?.join(&hash_file))).is_some_and(|f| f.is_file());
+    let hashed = assets::hash_list(&hash_file).is_some_and(|f| f.is_file());
     LeptosOptions::builder()
         .hash_files(hashed)
         .hash_file(hash_file.into())
