@@ -95,6 +95,12 @@ pub struct ServerSettings {
     /// `ORDERDESK_SHUTDOWN_GRACE_MS`: on Ctrl-C/SIGTERM, how long open requests may finish.
     #[serde(default = "default_shutdown_grace")]
     pub shutdown_grace_ms: u64,
+    /// `ORDERDESK_INSTANCE`: this server's name among the instances that share the database
+    /// (who runs which job, who published which change). Empty: the machine's host name and the
+    /// port it listens on, which no other live instance can have. Two live instances must never
+    /// share a name; a restarted one keeps its name, and so takes its jobs back at once.
+    #[serde(default)]
+    pub instance: String,
 }
 
 /// Bounds of the edge's limits: below them the app can't work, above them they protect nothing.
@@ -102,9 +108,29 @@ const MAX_BODY_BYTES: std::ops::RangeInclusive<usize> = 4_096..=16 * 1024 * 1024
 const HEADER_TIMEOUT_MS: std::ops::RangeInclusive<u64> = 100..=120_000;
 const IDLE_TIMEOUT_MS: std::ops::RangeInclusive<u64> = 1_000..=3_600_000;
 const SHUTDOWN_GRACE_MS: std::ops::RangeInclusive<u64> = 0..=300_000;
+/// Bounds of `jobs.lease_ms`: renewed every third of it, so not so short that a busy moment
+/// loses it, nor so long that a dead instance's jobs wait long for another.
+pub const JOB_LEASE_MS: std::ops::RangeInclusive<u64> = 1_000..=600_000;
 
 impl ServerSettings {
+    /// This instance's name ([`ServerSettings::instance`]), now that it listens on `addr`.
+    pub fn instance_name(&self, addr: SocketAddr) -> String {
+        if !self.instance.is_empty() {
+            return self.instance.clone();
+        }
+        let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+            .ok()
+            .or_else(|| std::env::var("HOSTNAME").ok())
+            .map(|h| h.trim().to_string())
+            .filter(|h| !h.is_empty())
+            .unwrap_or_else(|| "localhost".into());
+        format!("{host}:{}", addr.port())
+    }
+
     pub fn validate(&self, writes: &WriteSettings) -> Result<(), String> {
+        if self.instance.chars().count() > 100 || self.instance.chars().any(char::is_control) {
+            return Err("server.instance is too long or holds control characters: name this instance in up to 100 plain characters, or leave it empty.".into());
+        }
         within("server.max_body_bytes", self.max_body_bytes, &MAX_BODY_BYTES, "bytes (65536 is plenty for every form the app sends)")?;
         within("server.header_read_timeout_ms", self.header_read_timeout_ms, &HEADER_TIMEOUT_MS, "milliseconds")?;
         within("server.idle_timeout_ms", self.idle_timeout_ms, &IDLE_TIMEOUT_MS, "milliseconds")?;
@@ -349,11 +375,15 @@ pub struct JobSettings {
     pub eta_ms: u64,
     /// `ORDERDESK_JOB_DEADLINE_MS`: a job still running this long after it was submitted fails.
     pub deadline_ms: u64,
+    /// `ORDERDESK_JOB_LEASE_MS`: a running job is run by one server instance at a time, which
+    /// renews its hold on it (its lease) every third of this; when an instance stops renewing (it
+    /// died), another takes the job over this long after the last renewal.
+    pub lease_ms: u64,
 }
 
 impl Default for JobSettings {
     fn default() -> Self {
-        Self { payment_ms: 25_000, stock_ms: 35_000, fulfilment_ms: 40_000, failure_rate: 0.05, eta_ms: 120_000, deadline_ms: 300_000 }
+        Self { payment_ms: 25_000, stock_ms: 35_000, fulfilment_ms: 40_000, failure_rate: 0.05, eta_ms: 120_000, deadline_ms: 300_000, lease_ms: 10_000 }
     }
 }
 
@@ -374,6 +404,7 @@ impl JobSettings {
         if !(0.0..=1.0).contains(&self.failure_rate) {
             return Err(format!("jobs.failure_rate is {}, but it is a chance: set it between 0 and 1 (0.05 fails one job in twenty).", self.failure_rate));
         }
+        within("jobs.lease_ms", self.lease_ms, &JOB_LEASE_MS, "milliseconds (10000: a job whose server died is taken over within ten seconds)")?;
         if self.eta_ms == 0 {
             return Err("jobs.eta_ms is 0: set how long placing an order usually takes, in milliseconds.".into());
         }
@@ -699,6 +730,12 @@ impl Settings {
         if let Some(v) = lookup("ORDERDESK_JOB_DEADLINE_MS") {
             self.jobs.deadline_ms = parse("ORDERDESK_JOB_DEADLINE_MS", v)?;
         }
+        if let Some(v) = lookup("ORDERDESK_JOB_LEASE_MS") {
+            self.jobs.lease_ms = parse("ORDERDESK_JOB_LEASE_MS", v)?;
+        }
+        if let Some(v) = lookup("ORDERDESK_INSTANCE") {
+            self.server.instance = v.trim().to_string();
+        }
         if let Some(v) = lookup("ORDERDESK_OUTBOX_DIR") {
             self.email.outbox_dir = v.into();
         }
@@ -839,7 +876,7 @@ mod tests {
         s.validate().expect("Leptos.toml's values are valid");
         let d = JobSettings::default();
         assert_eq!((s.jobs.payment_ms, s.jobs.stock_ms, s.jobs.fulfilment_ms), (d.payment_ms, d.stock_ms, d.fulfilment_ms));
-        assert_eq!((s.jobs.eta_ms, s.jobs.deadline_ms, s.jobs.failure_rate), (d.eta_ms, d.deadline_ms, d.failure_rate));
+        assert_eq!((s.jobs.eta_ms, s.jobs.deadline_ms, s.jobs.failure_rate, s.jobs.lease_ms), (d.eta_ms, d.deadline_ms, d.failure_rate, d.lease_ms));
         assert_eq!(s.email.smtp_url, "", "email goes to the outbox folder unless SMTP is set");
     }
 
@@ -854,6 +891,8 @@ mod tests {
                 "ORDERDESK_JOB_FAILURE_RATE" => "0.5",
                 "ORDERDESK_JOB_ETA_MS" => "1000",
                 "ORDERDESK_JOB_DEADLINE_MS" => "2000",
+                "ORDERDESK_JOB_LEASE_MS" => "3000",
+                "ORDERDESK_INSTANCE" => " desk-2 ",
                 "ORDERDESK_OUTBOX_DIR" => "/tmp/out",
                 "ORDERDESK_SMTP_URL" => "smtp://localhost:2525",
                 "ORDERDESK_EMAIL_FROM" => "desk@example.com",
@@ -865,7 +904,8 @@ mod tests {
         .unwrap();
         assert_eq!((s.jobs.payment_ms, s.jobs.stock_ms, s.jobs.fulfilment_ms), (100, 200, 300));
         assert_eq!(s.jobs.failure_rate, 0.5);
-        assert_eq!((s.jobs.eta_ms, s.jobs.deadline_ms), (1000, 2000));
+        assert_eq!((s.jobs.eta_ms, s.jobs.deadline_ms, s.jobs.lease_ms), (1000, 2000, 3000));
+        assert_eq!(s.server.instance, "desk-2");
         assert_eq!(s.email.outbox_dir, PathBuf::from("/tmp/out"));
         assert!(s.email.uses_smtp());
         assert_eq!(s.email.from, "desk@example.com");

@@ -330,7 +330,7 @@ async fn a_job_whose_task_never_started_is_picked_up_by_the_watchdog_not_failed_
 }
 
 /// Job timings for the real binary: a long stock step, so it can be killed in the middle.
-const CRASH_TEST_ENV: [(&str, &str); 7] = [
+const CRASH_TEST_ENV: [(&str, &str); 8] = [
     ("ORDERDESK_JOB_PAYMENT_MS", "600"),
     ("ORDERDESK_JOB_STOCK_MS", "5000"),
     ("ORDERDESK_JOB_FULFILMENT_MS", "600"),
@@ -338,6 +338,9 @@ const CRASH_TEST_ENV: [(&str, &str); 7] = [
     ("ORDERDESK_JOB_ETA_MS", "5000"),
     ("ORDERDESK_JOB_DEADLINE_MS", "120000"),
     ("ORDERDESK_FAULTS", "false"),
+    // The restarted server listens on another port, so under another name: it takes the jobs
+    // over once the dead one's leases have run out.
+    ("ORDERDESK_JOB_LEASE_MS", "1500"),
 ];
 
 #[tokio::test]

@@ -2,9 +2,15 @@
 //! their deadline, picks unfinished jobs up again after a restart (and, by the watchdog, any
 //! running job that has no task, e.g. when its request ended between commit and start), and
 //! emails their endings.
-//! The state lives in SQLite (`crate::store`); this module only decides when each guarded
+//! The state lives in the database (`crate::store`); this module only decides when each guarded
 //! transition is tried and publishes what changed. It never panics: a failed transition is
 //! logged and tried again.
+//!
+//! Several instances may share the database. A job is run by one of them at a time: its task
+//! first takes the job's lease ([`Db::claim_job`]) and renews it every third of
+//! `jobs.lease_ms`; every step it records is guarded by holding it. An instance that dies stops
+//! renewing, and once its lease has run out another instance's watchdog takes the job over and
+//! goes on from its step (the history says it was picked up again).
 
 mod mailer;
 
@@ -30,8 +36,9 @@ const RETRY: Duration = Duration::from_millis(500);
 /// How often the watchdog looks for jobs past their deadline or without a task.
 const WATCHDOG_EVERY: Duration = Duration::from_millis(250);
 
-/// How long a running job must have been left unchanged before the watchdog starts a task for
-/// it: the request that committed it starts it a moment later, so a younger one is not an orphan.
+/// How long a running job that no instance has taken yet must have been left unchanged before
+/// the watchdog starts a task for it: the request that committed it starts it a moment later,
+/// so a younger one is not an orphan.
 const ORPHAN_AFTER_MS: i64 = 1_000;
 
 /// Overall progress (0 to 99 while running) with `steps_done` steps done and `tick` of the
@@ -52,6 +59,8 @@ struct Inner {
     settings: Arc<Settings>,
     clock: SharedClock,
     events: Events,
+    /// This instance's name: the runner its tasks take jobs' leases as.
+    instance: String,
     /// The jobs with a task in this process, so a job never runs twice at once.
     running: Mutex<HashSet<JobId>>,
 }
@@ -88,8 +97,8 @@ enum Next {
 }
 
 impl JobRunner {
-    pub fn new(db: Db, settings: Arc<Settings>, clock: SharedClock, events: Events) -> Self {
-        JobRunner { inner: Arc::new(Inner { db, settings, clock, events, running: Mutex::new(HashSet::new()) }) }
+    pub fn new(db: Db, settings: Arc<Settings>, clock: SharedClock, events: Events, instance: String) -> Self {
+        JobRunner { inner: Arc::new(Inner { db, settings, clock, events, instance, running: Mutex::new(HashSet::new()) }) }
     }
 
     /// Runs the job on its own task, from the step it has reached. Starting a job that
@@ -103,9 +112,10 @@ impl JobRunner {
         self.inner.running.lock().map(|r| r.contains(&id)).unwrap_or(false)
     }
 
-    /// At start-up: every job left running by the previous process either fails (its
-    /// deadline passed while the server was down) or is picked up again from its step, with
-    /// a `resumed` line in its history. None is left pending.
+    /// At start-up: every job left running either fails (its deadline passed while the server
+    /// was down) or gets a task here, which picks it up from its step with a `resumed` line in
+    /// its history: at once if this instance (by its name) ran it or none did, else once the
+    /// lease of the instance running it has run out (if that instance is alive, it keeps it).
     pub async fn resume_all(&self) -> Result<Resumed, StoreError> {
         let inner = &self.inner;
         let now = inner.clock.now_ms();
@@ -120,10 +130,7 @@ impl JobRunner {
                     inner.publish(&job, order.as_ref()).await;
                     report.failed += 1;
                 }
-            } else if let Some(job) = inner.db.resume_job(id, &copy::resumed(&run.job), now).await? {
-                tracing::info!(job = %job.id.reference(), order = %job.order_number, steps_done = job.steps_done, "resuming a job after a restart");
-                inner.publish(&job, None).await;
-                self.start(id);
+            } else if run.runner.as_deref().is_none_or(|r| r == inner.instance) && Inner::start(inner, id) {
                 report.resumed += 1;
             }
         }
@@ -174,17 +181,18 @@ impl Inner {
         true
     }
 
-    /// Starts every running job that no task of this process runs: one whose request ended
-    /// after the job was committed but before its task started. Without this it would wait,
-    /// with no progress, until its deadline failed it with a reason that isn't true. Jobs
-    /// stalled on purpose (fault controls) are left to their deadline. Returns how many started.
+    /// Starts every running job that no instance runs: one whose request ended after the job
+    /// was committed but before its task started, or one whose instance died (its lease ran
+    /// out). Without this it would wait, with no progress, until its deadline failed it with a
+    /// reason that isn't true. Jobs stalled on purpose (fault controls) are left to their
+    /// deadline. Returns how many started.
     async fn start_orphans(inner: &Arc<Inner>) -> Result<usize, StoreError> {
         let mut started = 0;
-        let idle_since = inner.clock.now_ms().saturating_sub(ORPHAN_AFTER_MS);
-        for id in inner.db.idle_runnable_job_ids(idle_since).await? {
+        let now = inner.clock.now_ms();
+        for id in inner.db.idle_runnable_job_ids(now.saturating_sub(ORPHAN_AFTER_MS), now).await? {
             // A job started between the read and here is in `running`: `start` skips it.
             if Inner::start(inner, id) {
-                tracing::warn!(job = %id.reference(), "a running job had no task (its request ended before starting it); started it");
+                tracing::warn!(job = %id.reference(), "a running job had no task (its request ended before starting it, or its instance stopped); started it");
                 started += 1;
             }
         }
@@ -223,8 +231,48 @@ impl Inner {
         Ok(failed)
     }
 
-    /// Moves the job on until it ends, reading it again after every change made elsewhere.
+    /// Takes the job's lease and, while it holds it, moves the job on until it ends. Another
+    /// instance holding the job keeps it; a lease lost meanwhile stops the task at its next step.
     async fn run(&self, id: JobId) {
+        let lease_ms = self.settings.jobs.lease_ms as i64;
+        let claimed = self.saved(|| {
+            let now = self.clock.now_ms();
+            self.db.claim_job(id, &self.instance, now, now.saturating_add(lease_ms))
+        });
+        let Some(resumed) = claimed.await else { return };
+        if resumed {
+            if let Some(run) = self.saved(|| self.db.job_run(id)).await {
+                let message = copy::resumed(&run.job);
+                if let Some(job) = self.saved(|| self.db.resume_job(id, &self.instance, &message, self.clock.now_ms())).await {
+                    tracing::info!(job = %job.id.reference(), order = %job.order_number, steps_done = job.steps_done, "picked up a job its last runner left");
+                    self.publish(&job, None).await;
+                }
+            }
+        }
+        tokio::select! {
+            () = self.drive(id) => {}
+            never = self.keep_lease(id) => match never {},
+        }
+    }
+
+    /// Renews the job's lease every third of `jobs.lease_ms` for as long as the task runs. When
+    /// it is lost (the job ended, or another instance took it over) it stops renewing: the task's
+    /// next guarded step finds out and ends the task.
+    async fn keep_lease(&self, id: JobId) -> std::convert::Infallible {
+        let lease_ms = self.settings.jobs.lease_ms;
+        loop {
+            tokio::time::sleep(Duration::from_millis(lease_ms / 3)).await;
+            let until = self.clock.now_ms().saturating_add(lease_ms as i64);
+            match self.db.renew_job_lease(id, &self.instance, until).await {
+                Ok(true) => {}
+                Ok(false) => return std::future::pending().await,
+                Err(e) => tracing::warn!(job = %id.reference(), error = %e, "a job's lease could not be renewed; will try again"),
+            }
+        }
+    }
+
+    /// Moves the job on until it ends, reading it again after every change made elsewhere.
+    async fn drive(&self, id: JobId) {
         loop {
             let run = match self.db.job_run(id).await {
                 Ok(Some(run)) => run,
@@ -260,11 +308,16 @@ impl Inner {
             // Stalled on purpose: nothing moves until the watchdog fails it at its deadline.
             return Ok(Next::Stop);
         }
+        if run.runner.as_deref() != Some(self.instance.as_str()) {
+            tracing::info!(job = %job.id.reference(), runner = ?run.runner, "another instance runs this job now; this task stops");
+            return Ok(Next::Stop);
+        }
+        let me = self.instance.as_str();
         let id = job.id;
         let index = job.steps_done;
         let Some(step) = JobStep::at(index) else {
             let notice = copy::success_notice(job, &run.order, &self.settings.email.base_url);
-            let ended = self.db.complete_job(id, &copy::completed(job), &notice, self.clock.now_ms()).await?;
+            let ended = self.db.complete_job(id, me, &copy::completed(job), &notice, self.clock.now_ms()).await?;
             if let Some((job, order)) = ended {
                 tracing::info!(job = %job.id.reference(), order = %job.order_number, "order placed");
                 self.publish(&job, order.as_ref()).await;
@@ -272,7 +325,7 @@ impl Inner {
             return Ok(Next::Reload);
         };
 
-        match self.db.start_step(id, index, progress(index, 0), self.clock.now_ms()).await? {
+        match self.db.start_step(id, me, index, progress(index, 0), self.clock.now_ms()).await? {
             Some(job) => self.publish(&job, None).await,
             None => return Ok(Next::Reload),
         }
@@ -280,7 +333,7 @@ impl Inner {
         let tick = Duration::from_millis(step_ms / u64::from(TICKS_PER_STEP));
         for t in 1..TICKS_PER_STEP {
             tokio::time::sleep(tick).await;
-            match self.db.report_progress(id, index, progress(index, t), self.clock.now_ms()).await {
+            match self.db.report_progress(id, me, index, progress(index, t), self.clock.now_ms()).await {
                 Ok(Some(job)) => self.publish(&job, None).await,
                 Ok(None) => return Ok(Next::Reload),
                 // Progress is only a report; the step goes on.
@@ -292,14 +345,14 @@ impl Inner {
         if run.fails_at == Some(step) {
             let failure = copy::step_failure(step, job, &run.order);
             let notice = copy::failure_notice(job, &failure, &self.settings.email.base_url);
-            let ended = self.saved(|| self.db.fail_job(id, Ending::AtStep(index), &failure, &notice, self.clock.now_ms())).await;
+            let ended = self.saved(|| self.db.fail_job(id, Ending::AtStep(index, me), &failure, &notice, self.clock.now_ms())).await;
             if let Some((job, order)) = ended {
                 tracing::info!(job = %job.id.reference(), order = %job.order_number, step = step.as_str(), "a job step failed");
                 self.publish(&job, order.as_ref()).await;
             }
             return Ok(Next::Reload);
         }
-        if let Some(job) = self.saved(|| self.db.finish_step(id, index, progress(index + 1, 0), self.clock.now_ms())).await {
+        if let Some(job) = self.saved(|| self.db.finish_step(id, me, index, progress(index + 1, 0), self.clock.now_ms())).await {
             self.publish(&job, None).await;
         }
         Ok(Next::Reload)

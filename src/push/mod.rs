@@ -10,6 +10,11 @@
 //! falls too far behind gets `resync` and does the same. When the person's role in the
 //! workspace changes the page gets `access` (data: the role); when they are removed from it,
 //! `revoked`, and the stream ends at once.
+//!
+//! Several instances may share the database: what one publishes reaches the others' pages
+//! through the database ([`relay`]).
+
+pub mod relay;
 
 use axum::extract::connect_info::ConnectInfo;
 use axum::extract::{Query, State};
@@ -31,11 +36,15 @@ use crate::domain::{Job, Order, OrderId, Person, Role, ServerEvent, WorkspaceId}
 const BUFFER: usize = 1024;
 
 /// What travels on the channel: a change in a workspace, or a change of someone's access to one.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Bus {
     Change { workspace: WorkspaceId, event: ServerEvent },
     /// `user`'s role in `workspace` is now `role` (`None`: they were removed).
     Access { workspace: WorkspaceId, user: i64, role: Option<Role> },
+    /// Changes may have been missed (another instance's were pruned before this one read
+    /// them): every page catches up.
+    Resync,
 }
 
 /// The broadcast side of the channel. Cheap to clone; publishing with no page open is fine.
@@ -44,24 +53,36 @@ pub struct Events {
     tx: broadcast::Sender<Bus>,
     /// Set when the server is shutting down: open streams end, so shutdown doesn't wait on them.
     closing: Arc<watch::Sender<bool>>,
+    /// What was published here, waiting for the relay to hand it to the other instances.
+    outgoing: Arc<relay::Outgoing>,
 }
 
 impl Default for Events {
     fn default() -> Self {
-        Events { tx: broadcast::channel(BUFFER).0, closing: Arc::new(watch::channel(false).0) }
+        Events { tx: broadcast::channel(BUFFER).0, closing: Arc::new(watch::channel(false).0), outgoing: Arc::default() }
     }
 }
 
 impl Events {
-    /// Tells the open pages of `workspace` of `event`.
+    /// Tells the open pages of `workspace` of `event`, here and on every other instance.
     pub fn publish(&self, workspace: WorkspaceId, event: ServerEvent) {
-        // An error only means nobody is listening right now.
-        let _ = self.tx.send(Bus::Change { workspace, event });
+        self.send(Bus::Change { workspace, event });
     }
 
     /// Tells `user`'s open pages of `workspace` that their role is now `role` (`None`: gone).
     pub fn access(&self, workspace: WorkspaceId, user: i64, role: Option<Role>) {
-        let _ = self.tx.send(Bus::Access { workspace, user, role });
+        self.send(Bus::Access { workspace, user, role });
+    }
+
+    fn send(&self, bus: Bus) {
+        self.outgoing.push(bus.clone());
+        self.deliver(bus);
+    }
+
+    /// Tells this instance's pages only (what another instance published).
+    fn deliver(&self, bus: Bus) {
+        // An error only means nobody is listening right now.
+        let _ = self.tx.send(bus);
     }
 
     /// Ends every open stream (graceful shutdown). Browsers reconnect to the next server.
@@ -177,6 +198,7 @@ fn event_for(bus: Bus, workspace: WorkspaceId, user: i64) -> Option<(Event, Next
             Some(role) => (Event::default().event("access").data(role.as_str()), Next::Listen),
             None => (Event::default().event("revoked").data("{}"), Next::End),
         }),
+        Bus::Resync => Some((Event::default().event("resync").data("{}"), Next::Listen)),
         _ => None,
     }
 }

@@ -117,9 +117,12 @@ pub async fn start_with_clock(settings: Settings, clock: SharedClock) -> Result<
     let edge = Arc::new(Edge::new(&settings, addr));
     let session_layer = crate::accounts::session_layer(sessions, edge.secure_cookie(), settings.accounts.session_hours);
     let server = settings.server.clone();
+    // Its name among the instances sharing the database: who runs which job, who published what.
+    let instance = server.instance_name(addr);
     let settings = Arc::new(settings);
     let events = Events::default();
-    let jobs = Arc::new(JobRunner::new(db.clone(), settings.clone(), clock.clone(), events.clone()));
+    crate::push::relay::spawn(events.clone(), db.clone(), instance.clone(), clock.clone());
+    let jobs = Arc::new(JobRunner::new(db.clone(), settings.clone(), clock.clone(), events.clone(), instance.clone()));
     // Before serving: every job the last process left running is resumed or failed.
     let resumed = jobs.resume_all().await.map_err(StartupError::Resume)?;
     if resumed.resumed + resumed.failed > 0 {
@@ -196,7 +199,7 @@ pub async fn start_with_clock(settings: Settings, clock: SharedClock) -> Result<
         max_connections: server.max_connections,
         shutdown_grace: Duration::from_millis(server.shutdown_grace_ms),
     };
-    tracing::info!("Order Desk listening on http://{addr}");
+    tracing::info!(%instance, "Order Desk listening on http://{addr}");
     Ok(Running { addr, db, events: state_events, listener, app, limits })
 }
 

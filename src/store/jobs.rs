@@ -22,7 +22,7 @@ use crate::faults::JobFault;
 /// The columns every job query selects, in `JobRow`'s order (`j` is `jobs`, `o` its order).
 const JOB_COLUMNS: &str = "j.id, j.order_id, o.number AS order_number, j.state, j.steps_done, j.progress, \
      j.submitted_at, j.eta_at, j.deadline_at, j.finished_at, j.failure_reason, j.next_step, j.fault, \
-     j.fails_at_step, j.version";
+     j.fails_at_step, j.version, j.runner";
 const JOB_FROM: &str = "FROM jobs j JOIN orders o ON o.id = j.order_id";
 
 /// One row of `jobs` with its order's number, as stored.
@@ -43,6 +43,7 @@ struct JobRow {
     fault: Option<String>,
     fails_at_step: Option<i64>,
     version: i64,
+    runner: Option<String>,
 }
 
 #[derive(Debug, Clone, FromRow)]
@@ -73,13 +74,16 @@ pub struct JobRun {
     pub fault: Option<JobFault>,
     /// The step this job fails at (decided at submission from the failure rate, or forced).
     pub fails_at: Option<JobStep>,
+    /// The server instance that runs it now ([`Db::claim_job`]), if one has taken it.
+    pub runner: Option<String>,
 }
 
 /// Which running job a failure may end: the guard that makes it apply at most once.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Ending {
-    /// The step at this index failed: only if the job is still on it.
-    AtStep(u8),
+pub enum Ending<'a> {
+    /// The step at this index failed, as the named instance ran it: only if the job is still on
+    /// it and that instance still runs it.
+    AtStep(u8, &'a str),
     /// The deadline passed: only if it really has at `now`.
     PastDeadline,
 }
@@ -118,7 +122,8 @@ impl JobRow {
                 u8::try_from(i).ok().and_then(JobStep::at).ok_or_else(|| corrupt("job", &self.id, format!("no step {i}")))?,
             ),
         };
-        Ok(JobRun { job: self.into_job()?, order, fault, fails_at })
+        let runner = self.runner.clone();
+        Ok(JobRun { job: self.into_job()?, order, fault, fails_at, runner })
     }
 
     fn into_job(self) -> Result<Job, StoreError> {
@@ -351,62 +356,101 @@ impl Db {
             .collect()
     }
 
-    /// The running jobs that a task should be moving on and that nothing has changed since
-    /// `idle_since`: every such job but those stalled on purpose by fault controls (only their
-    /// deadline ends them).
-    pub async fn idle_runnable_job_ids(&self, idle_since: i64) -> Result<Vec<JobId>, StoreError> {
+    /// The running jobs that a task should be moving on but no instance does: never taken and
+    /// unchanged since `idle_since`, or taken by an instance whose lease ran out by `now`. Every
+    /// such job but those stalled on purpose by fault controls (only their deadline ends them).
+    pub async fn idle_runnable_job_ids(&self, idle_since: i64, now: i64) -> Result<Vec<JobId>, StoreError> {
         let ids: Vec<(String,)> = sqlx::query_as(
-            "SELECT id FROM jobs WHERE state = 'running' AND (fault IS NULL OR fault <> 'stall') AND updated_at <= ? \
-             ORDER BY submitted_at, id",
+            "SELECT id FROM jobs WHERE state = 'running' AND (fault IS NULL OR fault <> 'stall') \
+             AND ((runner IS NULL AND updated_at <= ?) OR lease_until <= ?) ORDER BY submitted_at, id",
         )
         .bind(idle_since)
+        .bind(now)
         .fetch_all(self.reader())
         .await
         .map_err(db_err)?;
         ids.into_iter().map(|(id,)| Ok(JobId::from_uuid(parse_uuid("job", &id)?))).collect()
     }
 
+    /// Takes the running job for the instance `runner` until `lease_until`: if no instance has
+    /// it, it is `runner`'s already (a restart under the same name), or its runner's lease ran
+    /// out at `now` (that instance died or lost touch). `None`: another instance holds it, it
+    /// has ended, or it is stalled on purpose. `Some(true)`: it had been taken before, so it is
+    /// being picked up again.
+    pub async fn claim_job(&self, id: JobId, runner: &str, now: i64, lease_until: i64) -> Result<Option<bool>, StoreError> {
+        let claims: Option<i64> = sqlx::query_scalar(
+            "UPDATE jobs SET runner = ?, lease_until = ?, claims = claims + 1 \
+             WHERE id = ? AND state = 'running' AND (fault IS NULL OR fault <> 'stall') \
+             AND (runner IS NULL OR runner = ? OR lease_until <= ?) RETURNING claims",
+        )
+        .bind(runner)
+        .bind(lease_until)
+        .bind(id.to_string())
+        .bind(runner)
+        .bind(now)
+        .fetch_optional(self.writer())
+        .await
+        .map_err(db_err)?;
+        Ok(claims.map(|c| c > 1))
+    }
+
+    /// Keeps `runner`'s hold on the running job until `lease_until`; `false` if it no longer
+    /// holds it (another instance took it over) or the job has ended.
+    pub async fn renew_job_lease(&self, id: JobId, runner: &str, lease_until: i64) -> Result<bool, StoreError> {
+        let renewed = sqlx::query("UPDATE jobs SET lease_until = ? WHERE id = ? AND runner = ? AND state = 'running'")
+            .bind(lease_until)
+            .bind(id.to_string())
+            .bind(runner)
+            .execute(self.writer())
+            .await
+            .map_err(db_err)?;
+        Ok(renewed.rows_affected() == 1)
+    }
+
     /// Records that the step at `index` started (again, after a restart). Only while the job
-    /// runs and has that step next; `None` otherwise.
-    pub async fn start_step(&self, id: JobId, index: u8, progress: u8, now: i64) -> Result<Option<Job>, StoreError> {
+    /// runs, has that step next and `runner` holds it; `None` otherwise.
+    pub async fn start_step(&self, id: JobId, runner: &str, index: u8, progress: u8, now: i64) -> Result<Option<Job>, StoreError> {
         let Some(step) = JobStep::at(index) else { return Ok(None) };
         let update = sqlx::query(
             "UPDATE jobs SET progress = ?, version = version + 1, updated_at = ? \
-             WHERE id = ? AND state = 'running' AND steps_done = ?",
+             WHERE id = ? AND state = 'running' AND steps_done = ? AND runner = ?",
         )
         .bind(i64::from(progress))
         .bind(now)
         .bind(id.to_string())
-        .bind(i64::from(index));
+        .bind(i64::from(index))
+        .bind(runner);
         self.transition(id, now, update, Some((JobEventKind::StepStarted, Some(step), step.label()))).await
     }
 
-    /// Moves the progress forward while the step at `index` runs; never backwards.
-    pub async fn report_progress(&self, id: JobId, index: u8, progress: u8, now: i64) -> Result<Option<Job>, StoreError> {
+    /// Moves the progress forward while the step at `index` runs (by `runner`); never backwards.
+    pub async fn report_progress(&self, id: JobId, runner: &str, index: u8, progress: u8, now: i64) -> Result<Option<Job>, StoreError> {
         let update = sqlx::query(
             "UPDATE jobs SET progress = ?, version = version + 1, updated_at = ? \
-             WHERE id = ? AND state = 'running' AND steps_done = ? AND progress < ?",
+             WHERE id = ? AND state = 'running' AND steps_done = ? AND progress < ? AND runner = ?",
         )
         .bind(i64::from(progress.min(100)))
         .bind(now)
         .bind(id.to_string())
         .bind(i64::from(index))
-        .bind(i64::from(progress.min(100)));
+        .bind(i64::from(progress.min(100)))
+        .bind(runner);
         self.transition(id, now, update, None).await
     }
 
-    /// Marks the step at `index` done, with its history line: at most once per step.
-    pub async fn finish_step(&self, id: JobId, index: u8, progress: u8, now: i64) -> Result<Option<Job>, StoreError> {
+    /// Marks the step at `index` done (by `runner`), with its history line: at most once per step.
+    pub async fn finish_step(&self, id: JobId, runner: &str, index: u8, progress: u8, now: i64) -> Result<Option<Job>, StoreError> {
         let Some(step) = JobStep::at(index) else { return Ok(None) };
         let update = sqlx::query(
             "UPDATE jobs SET steps_done = ? + 1, progress = MAX(progress, ?), version = version + 1, updated_at = ? \
-             WHERE id = ? AND state = 'running' AND steps_done = ?",
+             WHERE id = ? AND state = 'running' AND steps_done = ? AND runner = ?",
         )
         .bind(i64::from(index))
         .bind(i64::from(progress.min(100)))
         .bind(now)
         .bind(id.to_string())
-        .bind(i64::from(index));
+        .bind(i64::from(index))
+        .bind(runner);
         self.transition(id, now, update, Some((JobEventKind::StepDone, Some(step), step.done_label()))).await
     }
 
@@ -432,16 +476,17 @@ impl Db {
         Ok(Some(job))
     }
 
-    /// Ends a job whose three steps are done: the job succeeds, its order is placed, the
-    /// history says so and the success email waits in the outbox. At most once.
-    pub async fn complete_job(&self, id: JobId, message: &str, notice: &JobEmail, now: i64) -> Result<Option<(Job, Option<Order>)>, StoreError> {
+    /// Ends a job whose three steps are done (run by `runner`): the job succeeds, its order is
+    /// placed, the history says so and the success email waits in the outbox. At most once.
+    pub async fn complete_job(&self, id: JobId, runner: &str, message: &str, notice: &JobEmail, now: i64) -> Result<Option<(Job, Option<Order>)>, StoreError> {
         let update = sqlx::query(
             "UPDATE jobs SET state = 'succeeded', progress = 100, finished_at = ?, version = version + 1, updated_at = ? \
-             WHERE id = ? AND state = 'running' AND steps_done = 3",
+             WHERE id = ? AND state = 'running' AND steps_done = 3 AND runner = ?",
         )
         .bind(now)
         .bind(now)
-        .bind(id.to_string());
+        .bind(id.to_string())
+        .bind(runner);
         self.end(id, now, update, (JobEventKind::Completed, None, message), notice, OrderStatus::Placed).await
     }
 
@@ -451,14 +496,14 @@ impl Db {
     pub async fn fail_job(
         &self,
         id: JobId,
-        when: Ending,
+        when: Ending<'_>,
         failure: &JobFailure,
         notice: &JobEmail,
         now: i64,
     ) -> Result<Option<(Job, Option<Order>)>, StoreError> {
-        let (guard, value) = match when {
-            Ending::AtStep(index) => ("steps_done = ?", i64::from(index)),
-            Ending::PastDeadline => ("deadline_at <= ?", now),
+        let (guard, value, runner) = match when {
+            Ending::AtStep(index, runner) => ("steps_done = ? AND runner = ?", i64::from(index), Some(runner)),
+            Ending::PastDeadline => ("deadline_at <= ?", now, None),
         };
         let sql = format!(
             "UPDATE jobs SET state = 'failed', failure_reason = ?, next_step = ?, finished_at = ?, version = version + 1, \
@@ -471,8 +516,12 @@ impl Db {
             .bind(now)
             .bind(id.to_string())
             .bind(value);
+        let update = match runner {
+            Some(runner) => update.bind(runner),
+            None => update,
+        };
         let step = match when {
-            Ending::AtStep(index) => JobStep::at(index),
+            Ending::AtStep(index, _) => JobStep::at(index),
             Ending::PastDeadline => None,
         };
         self.end(id, now, update, (JobEventKind::Failed, step, &failure.reason), notice, OrderStatus::Failed).await
@@ -502,11 +551,13 @@ impl Db {
         Ok(Some((job, order)))
     }
 
-    /// Notes in a running job's history that the server restarted and picked it up again.
-    pub async fn resume_job(&self, id: JobId, message: &str, now: i64) -> Result<Option<Job>, StoreError> {
-        let update = sqlx::query("UPDATE jobs SET version = version + 1, updated_at = ? WHERE id = ? AND state = 'running'")
+    /// Notes in a running job's history that it was picked up again (by `runner`, which holds it
+    /// now) after the instance running it stopped.
+    pub async fn resume_job(&self, id: JobId, runner: &str, message: &str, now: i64) -> Result<Option<Job>, StoreError> {
+        let update = sqlx::query("UPDATE jobs SET version = version + 1, updated_at = ? WHERE id = ? AND state = 'running' AND runner = ?")
             .bind(now)
-            .bind(id.to_string());
+            .bind(id.to_string())
+            .bind(runner);
         self.transition(id, now, update, Some((JobEventKind::Resumed, None, message))).await
     }
 
@@ -625,26 +676,28 @@ mod tests {
     async fn each_transition_applies_at_most_once() {
         let (_dir, db, job) = db_with_a_placed_order(None).await;
         let id = job.id;
-        assert!(db.complete_job(id, "done", &notice(), 11_000).await.unwrap().is_none(), "not before every step is done");
-        assert!(db.finish_step(id, 1, 66, 11_000).await.unwrap().is_none(), "not a step out of turn");
-        assert!(db.start_step(id, 0, 0, 11_000).await.unwrap().is_some());
-        assert_eq!(db.report_progress(id, 0, 8, 11_100).await.unwrap().unwrap().progress, 8);
-        assert!(db.report_progress(id, 0, 8, 11_100).await.unwrap().is_none(), "progress never repeats or goes back");
-        let after = db.finish_step(id, 0, 33, 12_000).await.unwrap().unwrap();
+        assert_eq!(db.claim_job(id, "a", 10_500, 20_000).await.unwrap(), Some(false), "a new job is free to take");
+        assert!(db.complete_job(id, "a", "done", &notice(), 11_000).await.unwrap().is_none(), "not before every step is done");
+        assert!(db.finish_step(id, "a", 1, 66, 11_000).await.unwrap().is_none(), "not a step out of turn");
+        assert!(db.start_step(id, "a", 0, 0, 11_000).await.unwrap().is_some());
+        assert_eq!(db.report_progress(id, "a", 0, 8, 11_100).await.unwrap().unwrap().progress, 8);
+        assert!(db.report_progress(id, "a", 0, 8, 11_100).await.unwrap().is_none(), "progress never repeats or goes back");
+        let after = db.finish_step(id, "a", 0, 33, 12_000).await.unwrap().unwrap();
         assert_eq!((after.steps_done, after.progress), (1, 33));
-        assert!(db.finish_step(id, 0, 33, 12_000).await.unwrap().is_none(), "a step is never done twice");
-        assert!(db.fail_job(id, Ending::AtStep(0), &failure(), &notice(), 12_000).await.unwrap().is_none(), "a done step can't fail");
+        assert!(db.finish_step(id, "a", 0, 33, 12_000).await.unwrap().is_none(), "a step is never done twice");
+        assert!(db.fail_job(id, Ending::AtStep(0, "a"), &failure(), &notice(), 12_000).await.unwrap().is_none(), "a done step can't fail");
         assert!(db.fail_job(id, Ending::PastDeadline, &failure(), &notice(), 12_000).await.unwrap().is_none(), "not before the deadline");
         for i in 1..3 {
-            db.start_step(id, i, 0, 13_000).await.unwrap().unwrap();
-            db.finish_step(id, i, 99, 13_000).await.unwrap().unwrap();
+            db.start_step(id, "a", i, 0, 13_000).await.unwrap().unwrap();
+            db.finish_step(id, "a", i, 99, 13_000).await.unwrap().unwrap();
         }
-        let (done, order) = db.complete_job(id, "done", &notice(), 14_000).await.unwrap().unwrap();
+        let (done, order) = db.complete_job(id, "a", "done", &notice(), 14_000).await.unwrap().unwrap();
         assert_eq!((done.state, done.progress, done.finished_at), (JobState::Succeeded, 100, Some(14_000)));
         assert_eq!(order.unwrap().status, OrderStatus::Placed);
-        assert!(db.complete_job(id, "done", &notice(), 15_000).await.unwrap().is_none(), "it ends once");
+        assert!(db.complete_job(id, "a", "done", &notice(), 15_000).await.unwrap().is_none(), "it ends once");
         assert!(db.fail_job(id, Ending::PastDeadline, &failure(), &notice(), i64::MAX).await.unwrap().is_none(), "an ended job can't fail");
-        assert!(db.resume_job(id, "again", 15_000).await.unwrap().is_none());
+        assert!(db.resume_job(id, "a", "again", 15_000).await.unwrap().is_none());
+        assert_eq!(db.claim_job(id, "a", 15_000, 25_000).await.unwrap(), None, "an ended job can't be taken");
         let h = history(&db, id).await;
         assert_eq!(h.first(), Some(&(JobEventKind::Submitted, None)));
         assert_eq!(h.last(), Some(&(JobEventKind::Completed, None)));
@@ -715,5 +768,34 @@ mod tests {
         assert_eq!(failing_step(0.05, None, || (0.05, 1)), None);
         assert_eq!(failing_step(0.0, None, || (0.0, 2)), None, "a rate of 0 never fails");
         assert_eq!(failing_step(1.0, None, || (0.999, 2)), Some(JobStep::Fulfilment));
+    }
+
+    #[tokio::test]
+    async fn one_instance_runs_a_job_at_a_time_and_another_takes_it_over_only_when_its_lease_runs_out() {
+        let (_dir, db, job) = db_with_a_placed_order(None).await;
+        let id = job.id;
+        assert_eq!(db.claim_job(id, "a", 10_000, 20_000).await.unwrap(), Some(false));
+        assert_eq!(db.claim_job(id, "b", 19_999, 29_999).await.unwrap(), None, "b can't take it while a's lease lasts");
+        assert!(db.start_step(id, "b", 0, 0, 19_999).await.unwrap().is_none(), "nor move it on");
+        assert!(db.renew_job_lease(id, "a", 30_000).await.unwrap());
+        assert_eq!(db.claim_job(id, "b", 29_999, 39_999).await.unwrap(), None, "a renewed its lease");
+        assert_eq!(db.idle_runnable_job_ids(i64::MAX, 29_999).await.unwrap(), Vec::<JobId>::new(), "a job held by a live lease is nobody's orphan");
+        // a stops renewing (it died): once its lease has run out, b takes the job over.
+        assert_eq!(db.idle_runnable_job_ids(i64::MAX, 30_000).await.unwrap(), vec![id]);
+        assert_eq!(db.claim_job(id, "b", 30_000, 40_000).await.unwrap(), Some(true), "taken over: picked up again");
+        assert!(!db.renew_job_lease(id, "a", 50_000).await.unwrap(), "a has lost it");
+        assert!(db.start_step(id, "a", 0, 0, 30_001).await.unwrap().is_none(), "a can no longer move it on");
+        assert!(db.fail_job(id, Ending::AtStep(0, "a"), &failure(), &notice(), 30_001).await.unwrap().is_none(), "nor fail it");
+        assert!(db.start_step(id, "b", 0, 0, 30_001).await.unwrap().is_some(), "b can");
+        assert_eq!(db.job_run(id).await.unwrap().unwrap().runner.as_deref(), Some("b"));
+        // A restart under b's own name takes it back at once.
+        assert_eq!(db.claim_job(id, "b", 30_002, 40_002).await.unwrap(), Some(true));
+    }
+
+    #[tokio::test]
+    async fn a_job_stalled_on_purpose_is_taken_by_no_instance() {
+        let (_dir, db, job) = db_with_a_placed_order(Some(JobFault::Stall)).await;
+        assert_eq!(db.claim_job(job.id, "a", 10_000, 20_000).await.unwrap(), None);
+        assert!(db.idle_runnable_job_ids(i64::MAX, i64::MAX).await.unwrap().is_empty());
     }
 }

@@ -6,6 +6,7 @@
 
 mod accounts;
 mod batch;
+mod bus;
 mod error;
 mod idempotency;
 mod jobs;
@@ -16,6 +17,7 @@ mod writes;
 
 pub use accounts::{Member, MemberError};
 pub use batch::{BatchFigures, MAX_WRITES as MAX_BATCH_WRITES};
+pub use bus::BusRow;
 pub use error::StoreError;
 pub use idempotency::{payload_hash, Applied, WriteMeta};
 pub use jobs::{Ending, JobRun, UnsentNotification};
@@ -56,7 +58,8 @@ pub struct Db {
     read: SqlitePool,
     write: SqlitePool,
     /// Sessions' own connections (`crate::accounts`): read on every request, written at sign-in
-    /// and sign-out only, so they never queue behind the writer or take a reader's turn.
+    /// and sign-out only, so they never queue behind the writer or take a reader's turn. The
+    /// instances' bus (`bus`) is written over them too: nothing on either is worth a disk flush.
     sessions: SqlitePool,
     /// The versioned writes, committed in groups over `write`.
     batch: Arc<batch::Batcher>,

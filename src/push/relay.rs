@@ -1,0 +1,207 @@
+//! Push across instances: what one instance publishes reaches the pages connected to the others.
+//!
+//! Every instance appends what it publishes to the database's `bus` table (in order, every
+//! [`EVERY`]), and follows the rows the others append, handing each to its own pages as if it
+//! were published here. Its own rows it skips: its pages had them at once. Rows are kept for
+//! [`KEEP_MS`]; an instance that fell further behind than that (or whose own queue overflowed)
+//! tells every page to resync, so nothing is silently missed. Catch-up after a reconnect is the
+//! page's own (`ready`, then it reads again), as on one instance.
+
+use std::collections::VecDeque;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use super::{Bus, Events};
+use crate::clock::SharedClock;
+use crate::store::Db;
+
+/// How often the relay appends what was published here and reads what the others appended.
+pub const EVERY: Duration = Duration::from_millis(25);
+/// How long rows stay in the table.
+pub const KEEP_MS: i64 = 5 * 60_000;
+/// How often old rows are pruned.
+const PRUNE_EVERY: Duration = Duration::from_secs(60);
+/// Rows read per query; more are read at once in further queries.
+const READ_LIMIT: u32 = 1_000;
+/// Messages waiting to be appended, at most; past it the oldest go and the others resync.
+const MAX_WAITING: usize = 65_536;
+
+/// What was published here and waits for the relay.
+#[derive(Debug, Default)]
+pub struct Outgoing(Mutex<Waiting>);
+
+#[derive(Debug, Default)]
+struct Waiting {
+    queue: VecDeque<Bus>,
+    /// Messages were dropped since the relay last took the queue.
+    dropped: bool,
+}
+
+impl Outgoing {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Waiting> {
+        // A queue and a flag: a panic elsewhere can't leave them half-written.
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub(super) fn push(&self, bus: Bus) {
+        let mut waiting = self.lock();
+        if waiting.queue.len() >= MAX_WAITING {
+            waiting.queue.pop_front();
+            waiting.dropped = true;
+        }
+        waiting.queue.push_back(bus);
+    }
+
+    /// Everything waiting, oldest first, with [`Bus::Resync`] in front if some was dropped.
+    fn take(&self) -> Vec<Bus> {
+        let mut waiting = self.lock();
+        let dropped = std::mem::take(&mut waiting.dropped);
+        dropped.then_some(Bus::Resync).into_iter().chain(waiting.queue.drain(..)).collect()
+    }
+}
+
+/// Starts the relay of `instance`, until the process ends.
+pub fn spawn(events: Events, db: Db, instance: String, clock: SharedClock) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut relay = loop {
+            match Relay::start(events.clone(), db.clone(), instance.clone(), clock.clone()).await {
+                Ok(relay) => break relay,
+                Err(e) => {
+                    tracing::warn!(error = %e, "can't start following the other instances; will try again");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
+            }
+        };
+        let mut tick = tokio::time::interval(EVERY);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            relay.once().await;
+        }
+    })
+}
+
+/// One instance's relay: where it has read up to, and what it has yet to append.
+pub struct Relay {
+    events: Events,
+    db: Db,
+    instance: String,
+    clock: SharedClock,
+    /// The last row read.
+    last: i64,
+    /// Messages taken from the queue but not appended yet (the database failed).
+    unsent: Vec<String>,
+    pruned_at: Instant,
+}
+
+impl Relay {
+    /// A relay that follows the rows appended from now on.
+    pub async fn start(events: Events, db: Db, instance: String, clock: SharedClock) -> Result<Relay, crate::store::StoreError> {
+        let last = db.bus_last_id().await?;
+        Ok(Relay { events, db, instance, clock, last, unsent: Vec::new(), pruned_at: Instant::now() })
+    }
+
+    /// Appends what was published here, hands what the others appended to this instance's
+    /// pages, and now and then prunes old rows. Failures are logged and tried again next time.
+    pub async fn once(&mut self) {
+        let now = self.clock.now_ms();
+        self.unsent.extend(self.events.outgoing.take().iter().filter_map(|bus| match serde_json::to_string(bus) {
+            Ok(json) => Some(json),
+            Err(e) => {
+                tracing::error!(error = %e, "can't encode a change for the other instances");
+                None
+            }
+        }));
+        if !self.unsent.is_empty() {
+            match self.db.bus_append(&self.instance, now, &self.unsent).await {
+                Ok(()) => self.unsent.clear(),
+                Err(e) => {
+                    tracing::warn!(error = %e, waiting = self.unsent.len(), "can't hand changes to the other instances; will try again");
+                    if self.unsent.len() > MAX_WAITING {
+                        self.unsent = vec![serde_json::to_string(&Bus::Resync).unwrap_or_default()];
+                    }
+                }
+            }
+        }
+        loop {
+            let rows = match self.db.bus_after(self.last, &self.instance, READ_LIMIT).await {
+                Ok(rows) => rows,
+                Err(e) => {
+                    tracing::warn!(error = %e, "can't read the other instances' changes; will try again");
+                    break;
+                }
+            };
+            let full = rows.len() == READ_LIMIT as usize;
+            for row in rows {
+                self.last = row.id;
+                let Some(message) = row.message else { continue };
+                match serde_json::from_str::<Bus>(&message) {
+                    Ok(bus) => self.events.deliver(bus),
+                    Err(e) => tracing::error!(error = %e, id = row.id, "can't read another instance's change; pages resync"),
+                }
+            }
+            if !full {
+                break;
+            }
+        }
+        if self.pruned_at.elapsed() >= PRUNE_EVERY {
+            self.pruned_at = Instant::now();
+            if let Err(e) = self.db.bus_prune(now.saturating_sub(KEEP_MS)).await {
+                tracing::warn!(error = %e, "can't prune the instances' bus; will try again");
+            }
+            // Rows this instance had not read were pruned: its pages may have missed changes.
+            if let Ok(Some(first)) = self.db.bus_first_id().await {
+                if first > self.last + 1 {
+                    tracing::warn!(read_up_to = self.last, first, "fell behind the other instances' changes; pages resync");
+                    self.last = first - 1;
+                    self.events.deliver(Bus::Resync);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::SystemClock;
+    use crate::domain::{OrderId, Role, ServerEvent};
+    use std::sync::Arc;
+
+    #[tokio::test]
+    async fn what_one_instance_publishes_reaches_the_other_s_pages_once_in_order_and_not_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = crate::store::Db::open(&format!("sqlite://{}", dir.path().join("t.db").display()), 2).await.unwrap();
+        let (a, b) = (Events::default(), Events::default());
+        let mut relay_a = Relay::start(a.clone(), db.clone(), "a".into(), Arc::new(SystemClock)).await.unwrap();
+        let mut relay_b = Relay::start(b.clone(), db.clone(), "b".into(), Arc::new(SystemClock)).await.unwrap();
+        let (mut on_a, mut on_b) = (a.subscribe(), b.subscribe());
+        let ids: Vec<OrderId> = (0..3).map(|_| OrderId::new()).collect();
+        for id in &ids {
+            a.order_removed(1, *id);
+        }
+        a.access(1, 7, Some(Role::Viewer));
+        relay_a.once().await;
+        relay_b.once().await;
+        for id in &ids {
+            assert_eq!(on_b.try_recv().unwrap(), Bus::Change { workspace: 1, event: ServerEvent::OrderRemoved(*id) });
+        }
+        assert_eq!(on_b.try_recv().unwrap(), Bus::Access { workspace: 1, user: 7, role: Some(Role::Viewer) });
+        assert!(on_b.try_recv().is_err(), "each once");
+        relay_a.once().await;
+        assert_eq!(on_a.len(), 4, "a's pages had its own changes at once, and not again from the table");
+    }
+
+    #[test]
+    fn a_queue_that_overflows_keeps_the_newest_and_asks_the_others_to_resync() {
+        let outgoing = Outgoing::default();
+        for n in 0..(MAX_WAITING + 2) {
+            outgoing.push(Bus::Access { workspace: n as i64, user: 1, role: None });
+        }
+        let taken = outgoing.take();
+        assert_eq!(taken.len(), MAX_WAITING + 1);
+        assert_eq!(taken[0], Bus::Resync);
+        assert_eq!(taken[1], Bus::Access { workspace: 2, user: 1, role: None });
+        assert!(outgoing.take().is_empty());
+    }
+}
