@@ -287,11 +287,17 @@ impl Write<'_> {
             // Only the write's own statements can break a uniqueness rule, and an error stops
             // the rest, so the write's savepoint is intact.
             Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
-                sqlx::query("ROLLBACK TO write").execute(&mut *self.conn).await.map_err(db_err)?;
+                self.undo().await?;
                 Ok(Finish::Duplicate)
             }
             Err(e) => Err(db_err(e)),
         }
+    }
+
+    /// Undoes everything the write did so far; its savepoint stays open, so it may go on.
+    pub async fn undo(&mut self) -> Result<(), StoreError> {
+        debug_assert!(!self.kept, "a write undone after its last statement");
+        sqlx::query("ROLLBACK TO write").execute(&mut *self.conn).await.map_err(db_err).map(|_| ())
     }
 }
 

@@ -242,6 +242,12 @@ impl Db {
 
     /// Runs `write` in a batch, for a first request: a key the reader found expired is
     /// forgotten first (or, answered meanwhile, its stored answer is the write's).
+    ///
+    /// A write refused by a rule looks the key up again first: another instance sharing the
+    /// database may have answered a request with it between the reader's look-up and this
+    /// batch (one instance's requests never race, `crate::state::InFlight`), and the refusal
+    /// then comes from that request's own effect ("this id exists", "version moved"). Its answer
+    /// is this one's, as for any repeat.
     async fn in_batch<T, K, W>(&self, meta: &WriteMeta, keep: K, expired: bool, write: W) -> Result<Applied<T>, StoreError>
     where
         T: Send + 'static,
@@ -254,7 +260,16 @@ impl Db {
                 if expired && let Some(answer) = forget_expired(w, &meta, &keep).await? {
                     return Ok(Applied::Replayed(answer));
                 }
-                write(w, &meta, &keep).await
+                match write(w, &meta, &keep).await {
+                    Err(refused @ StoreError::Rule(_)) => {
+                        w.undo().await?;
+                        match idempotency::stored(w.conn(), &meta).await? {
+                            Some(stored) => Ok(Applied::Replayed(keep.replay(w.conn(), &meta, stored).await?)),
+                            None => Err(refused),
+                        }
+                    }
+                    done => done,
+                }
             })
             .await
     }

@@ -1,0 +1,162 @@
+//! Several instances on one database: two real server processes sharing one database, as a load
+//! balancer puts them in front of it. What one instance does must reach the other's pages, a key
+//! has one effect whichever instances it is sent to, and a job is run by one instance at a time
+//! and finished by another when its instance dies. Every effect is counted on the server.
+
+mod common;
+
+use common::{eventually, key, next_event, ServerProcess};
+use orderdesk::domain::{JobEventKind, JobStep, Order, OrderStatus, PlaceReceipt, ServerEvent};
+use std::path::Path;
+use std::time::Duration;
+
+/// Short jobs with a long middle step (to kill an instance in it), no random failures, and a
+/// short lease, so a dead instance's job is taken over quickly.
+const ENV: [(&str, &str); 8] = [
+    ("ORDERDESK_JOB_PAYMENT_MS", "400"),
+    ("ORDERDESK_JOB_STOCK_MS", "4000"),
+    ("ORDERDESK_JOB_FULFILMENT_MS", "400"),
+    ("ORDERDESK_JOB_FAILURE_RATE", "0"),
+    ("ORDERDESK_JOB_ETA_MS", "5000"),
+    ("ORDERDESK_JOB_DEADLINE_MS", "120000"),
+    ("ORDERDESK_FAULTS", "false"),
+    ("ORDERDESK_JOB_LEASE_MS", "1500"),
+];
+
+/// Two instances on the database in `dir` (the first one seeds it), signed in as the demo
+/// owner with `client` (sessions live in the database, so one sign-in serves both).
+async fn two_instances(dir: &Path, client: &reqwest::Client) -> (ServerProcess, ServerProcess) {
+    let a = ServerProcess::start(dir, client, &ENV).await;
+    let b = ServerProcess::start(dir, client, &ENV).await;
+    (a, b)
+}
+
+fn emails(dir: &Path) -> usize {
+    std::fs::read_dir(dir.join("outbox")).map(|d| d.filter_map(Result::ok).filter(|f| f.path().extension().is_some_and(|e| e == "eml")).count()).unwrap_or(0)
+}
+
+async fn place(server: &ServerProcess, client: &reqwest::Client, order: &Order) -> PlaceReceipt {
+    let (k, id, version) = (key(), order.id.to_string(), order.version.to_string());
+    let res = server.call(client, "orders/place", &[("key", &k), ("id", &id), ("version", &version)]).await;
+    assert_eq!(res.status(), 200);
+    res.json().await.unwrap()
+}
+
+#[tokio::test]
+async fn a_write_on_one_instance_reaches_the_event_streams_of_the_other() {
+    let dir = tempfile::tempdir().unwrap();
+    let client = common::cookie_client();
+    let (a, b) = two_instances(dir.path(), &client).await;
+    let mut stream = client.get(format!("{}/api/events", b.base)).send().await.unwrap();
+    assert_eq!(stream.status(), 200);
+    let mut buffer = String::new();
+    next_event(&mut stream, &mut buffer, |event, _| event == "ready").await;
+
+    let draft = a.orders(&client).await.into_iter().find(|o| o.status == OrderStatus::Draft).unwrap();
+    let (k, id, version) = (key(), draft.id.to_string(), draft.version.to_string());
+    let starred = (!draft.starred).to_string();
+    let res = a.call(&client, "orders/star", &[("key", &k), ("id", &id), ("version", &version), ("starred", &starred)]).await;
+    assert_eq!(res.status(), 200);
+
+    let (_, data) = next_event(&mut stream, &mut buffer, |event, data| event == "message" && data.contains(&id)).await;
+    let ServerEvent::Order(order) = serde_json::from_str::<ServerEvent>(&data).unwrap() else { panic!("an order change: {data}") };
+    assert_eq!((order.id, order.starred, order.version), (draft.id, !draft.starred, draft.version + 1), "B's page hears A's write");
+}
+
+#[tokio::test]
+async fn one_key_sent_to_both_instances_at_once_has_one_effect() {
+    let dir = tempfile::tempdir().unwrap();
+    let client = common::cookie_client();
+    let (a, b) = two_instances(dir.path(), &client).await;
+    let before = a.orders(&client).await.len();
+    let mut ids = Vec::new();
+    for round in 0..10 {
+        let sends = (0..10).map(|n| {
+            let (k, id) = (key(), orderdesk::domain::OrderId::new().to_string());
+            let customer = format!("Customer {round}-{n}");
+            let (a, b, client) = (&a, &b, &client);
+            async move {
+                let form = [("key", k.as_str()), ("id", id.as_str()), ("customer", customer.as_str()), ("item", "Desk lamp"), ("quantity", "2"), ("unit_price_cents", "2500"), ("note", "")];
+                let (on_a, on_b) = tokio::join!(a.call(client, "orders/create", &form), b.call(client, "orders/create", &form));
+                let (sa, sb) = (on_a.status(), on_b.status());
+                let (ta, tb) = (on_a.text().await.unwrap(), on_b.text().await.unwrap());
+                // Each answer is the created order (the first, or the replay of its answer), or
+                // "in progress" (safe to send again): never a second order, never an error.
+                let created: Vec<Order> = [(sa, &ta), (sb, &tb)]
+                    .into_iter()
+                    .filter_map(|(status, text)| {
+                        assert!(status == 200 || status == 409 && text.contains("in_progress"), "{status}: {text}");
+                        (status == 200).then(|| serde_json::from_str(text).unwrap())
+                    })
+                    .collect();
+                assert!(!created.is_empty(), "at least one instance answered with the order: {ta} / {tb}");
+                assert!(created.windows(2).all(|w| w[0] == w[1]), "both answers are the same order: {ta} / {tb}");
+                id
+            }
+        });
+        ids.extend(futures::future::join_all(sends).await);
+    }
+    // Counted on the server, on both instances: each key made exactly one order.
+    for server in [&a, &b] {
+        let orders = server.orders(&client).await;
+        assert_eq!(orders.len(), before + 100, "one order per key");
+        for id in &ids {
+            assert_eq!(orders.iter().filter(|o| o.id.to_string() == *id).count(), 1);
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_job_is_run_by_one_instance_and_emailed_once_while_both_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let client = common::cookie_client();
+    let (a, b) = two_instances(dir.path(), &client).await;
+    let draft = a.orders(&client).await.into_iter().find(|o| o.status == OrderStatus::Draft).unwrap();
+    let job = place(&a, &client, &draft).await.job;
+    let done = eventually("the job to end", || async {
+        let d = b.job(&client, &job).await;
+        d.job.state.is_terminal().then_some(d)
+    })
+    .await;
+    let kinds: Vec<_> = done.events.iter().map(|e| (e.kind, e.step)).collect();
+    assert!(!kinds.iter().any(|(k, _)| *k == JobEventKind::Resumed), "nobody took it over: {kinds:?}");
+    assert_eq!(kinds.iter().filter(|(k, _)| *k == JobEventKind::StepStarted).count(), 3, "each step started once: {kinds:?}");
+    eventually("the job's email", || async { (emails(dir.path()) >= 1).then_some(()) }).await;
+    // Both instances' mailers look for unsent email several times a second.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(emails(dir.path()), 1, "one email, though two mailers run");
+}
+
+#[tokio::test]
+async fn when_the_instance_running_a_job_is_killed_the_other_finishes_it_each_step_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let client = common::cookie_client();
+    let (mut a, b) = two_instances(dir.path(), &client).await;
+    let draft = a.orders(&client).await.into_iter().find(|o| o.status == OrderStatus::Draft).unwrap();
+    let job = place(&a, &client, &draft).await.job;
+    eventually("the payment step to be done (on A)", || async {
+        let d = b.job(&client, &job).await;
+        (d.job.steps_done >= 1).then_some(())
+    })
+    .await;
+    a.kill();
+
+    let done = eventually("B to finish the job", || async {
+        let d = b.job(&client, &job).await;
+        d.job.state.is_terminal().then_some(d)
+    })
+    .await;
+    let kinds: Vec<_> = done.events.iter().map(|e| (e.kind, e.step)).collect();
+    let endings = kinds.iter().filter(|(k, _)| matches!(k, JobEventKind::Completed | JobEventKind::Failed)).count();
+    assert_eq!(endings, 1, "one ending: {kinds:?}");
+    assert_eq!(done.events.last().unwrap().kind, JobEventKind::Completed);
+    let steps_done: Vec<JobStep> = kinds.iter().filter(|(k, _)| *k == JobEventKind::StepDone).filter_map(|(_, s)| *s).collect();
+    assert_eq!(steps_done, JobStep::ALL.to_vec(), "each step done once, in order: {kinds:?}");
+    let resumed = kinds.iter().position(|(k, _)| *k == JobEventKind::Resumed).expect("B says it picked the job up");
+    assert!(kinds.iter().position(|e| *e == (JobEventKind::StepDone, Some(JobStep::Payment))).unwrap() < resumed, "payment was not done again: {kinds:?}");
+    assert_eq!(kinds[resumed + 1], (JobEventKind::StepStarted, Some(JobStep::Stock)), "the step A was in starts again on B: {kinds:?}");
+    assert_eq!(done.order.status, OrderStatus::Placed);
+    eventually("the job's email", || async { (emails(dir.path()) >= 1).then_some(()) }).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(emails(dir.path()), 1, "one email");
+}
