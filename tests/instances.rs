@@ -160,3 +160,31 @@ async fn when_the_instance_running_a_job_is_killed_the_other_finishes_it_each_st
     tokio::time::sleep(Duration::from_secs(2)).await;
     assert_eq!(emails(dir.path()), 1, "one email");
 }
+
+#[tokio::test]
+async fn a_sign_out_on_one_instance_ends_the_session_on_the_other_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let client = common::cookie_client();
+    let (a, b) = two_instances(dir.path(), &client).await;
+    // A session used by hand on both instances (as a browser behind a load balancer would).
+    let cookie = common::session_cookie(&a.base).await;
+    let plain = reqwest::Client::new();
+    let read = |server: &ServerProcess| {
+        plain.post(format!("{}/api/orders/page", server.base)).header("cookie", &cookie).header("sec-fetch-site", "same-origin").form(&[("after", "")]).send()
+    };
+    assert_eq!(read(&b).await.unwrap().status(), 200, "B knows the session (and keeps a copy now)");
+    let res = plain
+        .post(format!("{}/api/accounts/sign-out", a.base))
+        .header("cookie", &cookie)
+        .header("sec-fetch-site", "same-origin")
+        .header("accept", "application/json")
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success() || res.status().is_redirection(), "signed out on A: {}", res.status());
+    assert_eq!(read(&a).await.unwrap().status(), 401, "A forgot it");
+    // B hears of it within moments, not when its copy would have expired (in two weeks).
+    let signed_out = std::time::Instant::now();
+    eventually("B to forget the session", || async { (read(&b).await.unwrap().status() == 401).then_some(()) }).await;
+    assert!(signed_out.elapsed() < Duration::from_secs(2), "took {:?}", signed_out.elapsed());
+}

@@ -9,6 +9,7 @@
 
 pub mod password;
 mod routes;
+pub mod sessions;
 
 pub use routes::routes;
 
@@ -33,7 +34,7 @@ const DEMO_WORKSPACE: &str = "Harbor Street team";
 
 /// The session layer: sessions in the `sessions` table (cached in memory), a cookie that is HttpOnly,
 /// SameSite=Lax, Secure when the app is served over HTTPS, and lasts `hours` from sign-in.
-pub fn session_layer(store: crate::store::SessionStore, secure: bool, hours: u32) -> SessionManagerLayer<crate::store::SessionStore> {
+pub fn session_layer(store: sessions::SharedSessions, secure: bool, hours: u32) -> SessionManagerLayer<sessions::SharedSessions> {
     SessionManagerLayer::new(store)
         .with_name(COOKIE)
         .with_http_only(true)

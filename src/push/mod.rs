@@ -45,6 +45,9 @@ pub enum Bus {
     /// Changes may have been missed (another instance's were pruned before this one read
     /// them): every page catches up.
     Resync,
+    /// The session with this id changed or ended: instances drop their cached copy
+    /// (`crate::accounts::sessions`). No page hears of it.
+    Session { id: String },
 }
 
 /// The broadcast side of the channel. Cheap to clone; publishing with no page open is fine.
@@ -100,6 +103,11 @@ impl Events {
 
     pub fn job(&self, workspace: WorkspaceId, job: &Job) {
         self.publish(workspace, ServerEvent::Job(job.clone()));
+    }
+
+    /// Tells the other instances that the session `id` changed or ended.
+    pub fn session_changed(&self, id: String) {
+        self.outgoing.push(Bus::Session { id });
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<Bus> {

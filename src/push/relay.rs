@@ -6,6 +6,9 @@
 //! [`KEEP_MS`]; an instance that fell further behind than that (or whose own queue overflowed)
 //! tells every page to resync, so nothing is silently missed. Catch-up after a reconnect is the
 //! page's own (`ready`, then it reads again), as on one instance.
+//!
+//! What this instance keeps in memory of another's changes is dropped as they arrive: a
+//! person whose access changed is read again, a session changed or ended elsewhere too.
 
 use std::collections::VecDeque;
 use std::sync::Mutex;
@@ -13,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use super::{Bus, Events};
 use crate::clock::SharedClock;
-use crate::store::Db;
+use crate::store::{Db, SessionCache};
 
 /// How often the relay appends what was published here and reads what the others appended.
 pub const EVERY: Duration = Duration::from_millis(25);
@@ -61,10 +64,10 @@ impl Outgoing {
 }
 
 /// Starts the relay of `instance`, until the process ends.
-pub fn spawn(events: Events, db: Db, instance: String, clock: SharedClock) -> tokio::task::JoinHandle<()> {
+pub fn spawn(events: Events, db: Db, sessions: SessionCache, instance: String, clock: SharedClock) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut relay = loop {
-            match Relay::start(events.clone(), db.clone(), instance.clone(), clock.clone()).await {
+            match Relay::start(events.clone(), db.clone(), sessions.clone(), instance.clone(), clock.clone()).await {
                 Ok(relay) => break relay,
                 Err(e) => {
                     tracing::warn!(error = %e, "can't start following the other instances; will try again");
@@ -85,6 +88,7 @@ pub fn spawn(events: Events, db: Db, instance: String, clock: SharedClock) -> to
 pub struct Relay {
     events: Events,
     db: Db,
+    sessions: SessionCache,
     instance: String,
     clock: SharedClock,
     /// The last row read.
@@ -96,9 +100,25 @@ pub struct Relay {
 
 impl Relay {
     /// A relay that follows the rows appended from now on.
-    pub async fn start(events: Events, db: Db, instance: String, clock: SharedClock) -> Result<Relay, crate::store::StoreError> {
+    pub async fn start(events: Events, db: Db, sessions: SessionCache, instance: String, clock: SharedClock) -> Result<Relay, crate::store::StoreError> {
         let last = db.bus_last_id().await?;
-        Ok(Relay { events, db, instance, clock, last, unsent: Vec::new(), pruned_at: Instant::now() })
+        Ok(Relay { events, db, sessions, instance, clock, last, unsent: Vec::new(), pruned_at: Instant::now() })
+    }
+
+    /// Drops what this instance keeps of what another instance changed, then tells its pages.
+    async fn arrived(&self, bus: Bus) {
+        match &bus {
+            Bus::Access { user, .. } => self.db.forget_person(*user).await,
+            Bus::Session { id } => {
+                use tower_sessions::SessionStore;
+                if let Ok(id) = id.parse() {
+                    // Only the cached copy: the database has the change already.
+                    let _ = self.sessions.delete(&id).await;
+                }
+            }
+            Bus::Change { .. } | Bus::Resync => {}
+        }
+        self.events.deliver(bus);
     }
 
     /// Appends what was published here, hands what the others appended to this instance's
@@ -136,7 +156,7 @@ impl Relay {
                 self.last = row.id;
                 let Some(message) = row.message else { continue };
                 match serde_json::from_str::<Bus>(&message) {
-                    Ok(bus) => self.events.deliver(bus),
+                    Ok(bus) => self.arrived(bus).await,
                     Err(e) => tracing::error!(error = %e, id = row.id, "can't read another instance's change; pages resync"),
                 }
             }
@@ -173,9 +193,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let db = crate::store::Db::open(&format!("sqlite://{}", dir.path().join("t.db").display()), 2).await.unwrap();
         let (a, b) = (Events::default(), Events::default());
-        let mut relay_a = Relay::start(a.clone(), db.clone(), "a".into(), Arc::new(SystemClock)).await.unwrap();
-        let mut relay_b = Relay::start(b.clone(), db.clone(), "b".into(), Arc::new(SystemClock)).await.unwrap();
-        let (mut on_a, mut on_b) = (a.subscribe(), b.subscribe());
+        let cache = || SessionCache::new(Some(10));
+        let mut relay_a = Relay::start(a.clone(), db.clone(), cache(), "a".into(), Arc::new(SystemClock)).await.unwrap();
+        let mut relay_b = Relay::start(b.clone(), db.clone(), cache(), "b".into(), Arc::new(SystemClock)).await.unwrap();
+        let (on_a, mut on_b) = (a.subscribe(), b.subscribe());
         let ids: Vec<OrderId> = (0..3).map(|_| OrderId::new()).collect();
         for id in &ids {
             a.order_removed(1, *id);

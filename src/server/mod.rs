@@ -25,7 +25,8 @@ use crate::edge::preload::ChunkHints;
 use crate::edge::{serve::Limits, Edge};
 use crate::push::{Events, StreamSlots};
 use crate::state::{AppState, InFlight};
-use crate::store::{Db, DbError};
+use crate::store::{Db, DbError, SessionCache};
+use crate::accounts::sessions::SharedSessions;
 
 mod fault_routes;
 
@@ -105,7 +106,9 @@ pub async fn start_with_clock(settings: Settings, clock: SharedClock) -> Result<
             tracing::info!("made the demo accounts (their sign-in is on the sign-in page)");
         }
     }
-    let sessions = db.session_store().await?;
+    // This instance's copy of the sessions it read lately, up to 10,000.
+    let session_cache = SessionCache::new(Some(10_000));
+    let sessions = db.session_store(session_cache.clone()).await?;
     let listener = TcpListener::bind(settings.server.address)
         .await
         .map_err(|source| StartupError::Bind { addr: settings.server.address, source })?;
@@ -115,13 +118,14 @@ pub async fn start_with_clock(settings: Settings, clock: SharedClock) -> Result<
     let assets = Arc::new(Assets::new(leptos_options.site_root.as_ref(), leptos_options.hash_files));
     let faults_enabled = settings.faults.enabled;
     let edge = Arc::new(Edge::new(&settings, addr));
-    let session_layer = crate::accounts::session_layer(sessions, edge.secure_cookie(), settings.accounts.session_hours);
     let server = settings.server.clone();
     // Its name among the instances sharing the database: who runs which job, who published what.
     let instance = server.instance_name(addr);
     let settings = Arc::new(settings);
     let events = Events::default();
-    crate::push::relay::spawn(events.clone(), db.clone(), instance.clone(), clock.clone());
+    crate::push::relay::spawn(events.clone(), db.clone(), session_cache, instance.clone(), clock.clone());
+    let sessions = SharedSessions::new(sessions, events.clone());
+    let session_layer = crate::accounts::session_layer(sessions, edge.secure_cookie(), settings.accounts.session_hours);
     let jobs = Arc::new(JobRunner::new(db.clone(), settings.clone(), clock.clone(), events.clone(), instance.clone()));
     // Before serving: every job the last process left running is resumed or failed.
     let resumed = jobs.resume_all().await.map_err(StartupError::Resume)?;

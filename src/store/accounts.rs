@@ -103,8 +103,8 @@ impl Db {
         }))
     }
 
-    /// Forgets what is kept of `user` (their memberships changed).
-    async fn forget_person(&self, user: i64) {
+    /// Forgets what is kept of `user` (their memberships changed, here or on another instance).
+    pub(crate) async fn forget_person(&self, user: i64) {
         self.cache.people.invalidate(&user).await;
     }
 

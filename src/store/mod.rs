@@ -132,9 +132,10 @@ impl Db {
     }
 
     /// The session store: the `sessions` table (made by the migrations, swept of expired
-    /// sessions hourly) on the sessions' own connections, behind an in-memory cache of up to 10,000
-    /// sessions (a sign-out deletes from both).
-    pub async fn session_store(&self) -> Result<SessionStore, DbError> {
+    /// sessions hourly) on the sessions' own connections, behind `cache`, this instance's
+    /// in-memory copy (a sign-out deletes from both; `crate::accounts::sessions` tells the
+    /// other instances).
+    pub async fn session_store(&self, cache: SessionCache) -> Result<SessionStore, DbError> {
         let store = tower_sessions_sqlx_store::SqliteStore::new(self.sessions.clone())
             .with_table_name("sessions")
             .map_err(|e| DbError::Sessions(sqlx::Error::Configuration(e.into())))?;
@@ -143,7 +144,7 @@ impl Db {
             use tower_sessions::ExpiredDeletion;
             tokio::spawn(store.clone().continuously_delete_expired(Duration::from_secs(3_600)));
         }
-        Ok(tower_sessions::CachingSessionStore::new(tower_sessions_moka_store::MokaStore::new(Some(10_000)), store))
+        Ok(tower_sessions::CachingSessionStore::new(cache, store))
     }
 
     /// The most recent write batches (up to 4096), oldest first: how many writes each
@@ -152,6 +153,9 @@ impl Db {
         self.batch.recent()
     }
 }
+
+/// This instance's copy of the sessions it read lately (a handle: clones share it).
+pub type SessionCache = tower_sessions_moka_store::MokaStore;
 
 /// Sessions as the server keeps them: in memory, backed by SQLite.
 pub type SessionStore = tower_sessions::CachingSessionStore<tower_sessions_moka_store::MokaStore, tower_sessions_sqlx_store::SqliteStore>;

@@ -131,7 +131,7 @@ mod empty {
     async fn pruning_an_empty_database_removes_nothing_and_fails_nothing() {
         let dir = tempfile::tempdir().unwrap();
         let db = Db::open(&format!("sqlite://{}", dir.path().join("t.db").display()), 1).await.unwrap();
-        let _sessions = db.session_store().await.unwrap();
+        let _sessions = db.session_store(crate::store::SessionCache::new(Some(10))).await.unwrap();
         let keep = Retention { ended_jobs_ms: 1, job_events_ms: 1, notifications_ms: 1 };
         assert_eq!(db.prune(1_000, keep).await.unwrap(), Pruned::default());
         assert_eq!(db.prune(2_000, keep).await.unwrap(), Pruned::default());
