@@ -188,3 +188,13 @@ async fn a_sign_out_on_one_instance_ends_the_session_on_the_other_at_once() {
     eventually("B to forget the session", || async { (read(&b).await.unwrap().status() == 401).then_some(()) }).await;
     assert!(signed_out.elapsed() < Duration::from_secs(2), "took {:?}", signed_out.elapsed());
 }
+
+#[tokio::test]
+async fn instances_started_together_on_an_empty_database_both_come_up_and_seed_it_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let (one, two) = (common::cookie_client(), common::cookie_client());
+    let (a, b) = tokio::join!(ServerProcess::start(dir.path(), &one, &ENV), ServerProcess::start(dir.path(), &two, &ENV));
+    let (on_a, on_b) = (a.orders(&one).await, b.orders(&two).await);
+    assert_eq!(on_a.len(), 25, "the demo orders, once");
+    assert_eq!(on_a, on_b);
+}

@@ -64,7 +64,7 @@ fn role_of(raw: &str) -> Result<Role, StoreError> {
 impl Db {
     /// Makes an account with its own workspace, which it owns. `None` when the email is taken.
     pub async fn create_account(&self, email: &Email, password_hash: &str, now: i64) -> Result<Option<i64>, StoreError> {
-        let mut tx = self.writer().begin().await.map_err(db_err)?;
+        let mut tx = self.write_tx().await.map_err(db_err)?;
         let user = match insert_user(&mut tx, email, password_hash, now).await? {
             Some(user) => user,
             None => return Ok(None),
@@ -154,7 +154,7 @@ impl Db {
 
     /// Shares the workspace with the account that has `email`, in `role`. Answers their id.
     pub async fn add_member(&self, workspace: WorkspaceId, email: &Email, role: Role, now: i64) -> Result<i64, MemberError> {
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.write_tx().await?;
         let user: i64 = sqlx::query_scalar("SELECT id FROM users WHERE email = ?").bind(email.as_str()).fetch_optional(&mut *tx).await?.ok_or(MemberError::NoAccount)?;
         let exists: Option<String> = sqlx::query_scalar("SELECT role FROM members WHERE workspace_id = ? AND user_id = ?").bind(workspace).bind(user).fetch_optional(&mut *tx).await?;
         if exists.is_some() {
@@ -168,7 +168,7 @@ impl Db {
 
     /// Changes a member's role (`None`: removes them). A workspace keeps at least one owner.
     pub async fn set_member_role(&self, workspace: WorkspaceId, user: i64, role: Option<Role>) -> Result<(), MemberError> {
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.write_tx().await?;
         let was: String = sqlx::query_scalar("SELECT role FROM members WHERE workspace_id = ? AND user_id = ?")
             .bind(workspace)
             .bind(user)
@@ -213,7 +213,7 @@ impl Db {
     /// starts counting again from one: an office behind one address isn't locked out for good
     /// by a typo a day.
     pub async fn record_sign_in_failure(&self, subjects: &[String], now: i64, forget_after_ms: i64) -> Result<(), StoreError> {
-        let mut tx = self.writer().begin().await.map_err(db_err)?;
+        let mut tx = self.write_tx().await.map_err(db_err)?;
         for subject in subjects {
             sqlx::query(
                 "INSERT INTO sign_in_failures (subject, failures, last_at) VALUES (?, 1, ?) \
@@ -244,7 +244,8 @@ impl Db {
     /// Makes the demo accounts once (when there are none): the first owns workspace 1, where
     /// the demo orders are, and shares it with the others in their roles. Whether it did.
     pub async fn seed_demo_accounts(&self, accounts: &[(Email, String, Role)], workspace_name: &str, now: i64) -> Result<bool, StoreError> {
-        let mut tx = self.writer().begin().await.map_err(db_err)?;
+        // The write lock first, as for the demo orders (`seed`): instances starting together seed once.
+        let mut tx = self.write_tx().await.map_err(db_err)?;
         let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(&mut *tx).await.map_err(db_err)?;
         if users > 0 {
             return Ok(false);

@@ -464,7 +464,7 @@ impl Db {
         update: sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>,
         event: Option<(JobEventKind, Option<JobStep>, &str)>,
     ) -> Result<Option<Job>, StoreError> {
-        let mut tx = self.writer().begin().await.map_err(db_err)?;
+        let mut tx = self.write_tx().await.map_err(db_err)?;
         if update.execute(&mut *tx).await.map_err(db_err)?.rows_affected() != 1 {
             return Ok(None);
         }
@@ -539,7 +539,7 @@ impl Db {
         notice: &JobEmail,
         status: OrderStatus,
     ) -> Result<Option<(Job, Option<Order>)>, StoreError> {
-        let mut tx = self.writer().begin().await.map_err(db_err)?;
+        let mut tx = self.write_tx().await.map_err(db_err)?;
         if update.execute(&mut *tx).await.map_err(db_err)?.rows_affected() != 1 {
             return Ok(None);
         }

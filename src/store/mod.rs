@@ -76,11 +76,15 @@ impl Db {
             .journal_mode(SqliteJournalMode::Wal)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(5));
-        if let Some(dir) = options.get_filename().parent().filter(|d| !d.as_os_str().is_empty()) {
+        let file = options.get_filename().to_path_buf();
+        if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)
                 .map_err(|source| DbError::CreateDir { path: dir.display().to_string(), source })?;
         }
         let open_err = |source| DbError::Open { url: url.into(), source };
+        // Instances starting together on one file open and migrate it one at a time (switching
+        // it to WAL needs it to themselves): the others wait here, then find it ready.
+        let one_at_a_time = migration_lock(&file).await.map_err(|source| DbError::CreateDir { path: file.display().to_string(), source })?;
         // sqlx pings a pooled connection before handing it out ("test before acquire"): a round
         // trip to the connection's thread that a local file's connection never needs (it can't
         // go stale like a network connection), and the write path's costliest part is exactly
@@ -97,6 +101,7 @@ impl Db {
             .await
             .map_err(open_err)?;
         sqlx::migrate!("./migrations").run(&write).await?;
+        drop(one_at_a_time);
         let read = SqlitePoolOptions::new()
             .max_connections(readers.max(1))
             .test_before_acquire(false)
@@ -131,6 +136,13 @@ impl Db {
         &self.write
     }
 
+    /// A transaction on the writer that holds the database's write lock from its start
+    /// (`BEGIN IMMEDIATE`). Another instance on the same file may hold the lock: a transaction
+    /// that read first and wrote after would then fail at once instead of waiting its turn.
+    pub(crate) async fn write_tx(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
+        self.write.begin_with("BEGIN IMMEDIATE").await
+    }
+
     /// The session store: the `sessions` table (made by the migrations, swept of expired
     /// sessions hourly) on the sessions' own connections, behind `cache`, this instance's
     /// in-memory copy (a sign-out deletes from both; `crate::accounts::sessions` tells the
@@ -156,6 +168,15 @@ impl Db {
 
 /// This instance's copy of the sessions it read lately (a handle: clones share it).
 pub type SessionCache = tower_sessions_moka_store::MokaStore;
+
+/// An exclusive lock on the file beside the database (`<file>-migrations.lock`), held until
+/// dropped.
+async fn migration_lock(database: &std::path::Path) -> std::io::Result<std::fs::File> {
+    let mut name = database.as_os_str().to_owned();
+    name.push("-migrations.lock");
+    let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(std::path::PathBuf::from(name))?;
+    tokio::task::spawn_blocking(move || file.lock().map(|()| file)).await.map_err(std::io::Error::other)?
+}
 
 /// Sessions as the server keeps them: in memory, backed by SQLite.
 pub type SessionStore = tower_sessions::CachingSessionStore<tower_sessions_moka_store::MokaStore, tower_sessions_sqlx_store::SqliteStore>;

@@ -50,7 +50,7 @@ impl Db {
     /// Removes, in one transaction, everything past its time at `now`.
     pub async fn prune(&self, now: i64, keep: Retention) -> Result<Pruned, StoreError> {
         let before = |ms: i64| now.saturating_sub(ms);
-        let mut tx = self.writer().begin().await.map_err(db_err)?;
+        let mut tx = self.write_tx().await.map_err(db_err)?;
         let mut run = async |sql: &str, at: i64| -> Result<u64, StoreError> {
             Ok(sqlx::query(sql).bind(at).execute(&mut *tx).await.map_err(db_err)?.rows_affected())
         };

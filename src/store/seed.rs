@@ -38,7 +38,9 @@ const DEMO: [(&str, &str, &str, i64, i64, &str, bool); 25] = [
 /// did. The first 25 are [`DEMO`], newest first; the rest repeat them with a numbered customer
 /// ("Harbor Street Café 2"), older still.
 pub(super) async fn seed_if_empty(pool: &SqlitePool, now_ms: i64, count: u32, promotion: Promotion) -> Result<bool, sqlx::Error> {
-    let mut tx = pool.begin().await?;
+    // Takes the write lock before looking: instances starting together on an empty database
+    // seed it once (the others find it seeded), instead of failing on each other's lock.
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
     let (existing,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM orders").fetch_one(&mut *tx).await?;
     if existing > 0 {
         return Ok(false);
