@@ -1,7 +1,8 @@
 //! Write-path load generator for Order Desk (see bench/README.md).
 //!
 //! Starts the real server in-process (its own 2-thread tokio runtime) against a fresh SQLite
-//! file, or drives an already running one (`--external URL`). Then:
+//! file, or drives already running ones (`--external URL[,URL…]`: several instances of one
+//! deployment, the connections spread over them in turn). Then:
 //!
 //! 1. creates one draft order per connection through `/api/orders/create`;
 //! 2. runs one worker per connection, each with its own keep-alive HTTP connection, that
@@ -11,8 +12,9 @@
 //!    duplicate) and checks it gets the stored answer back (`--kind create`: new drafts instead,
 //!    each with a fresh id and key);
 //! 3. measures each request from send to the full body received;
-//! 4. checks the final state from `/api/orders/page` (every page): every order's version is 1 + its
-//!    acknowledged writes and its quantity is the last acknowledged quantity.
+//! 4. checks the final state from `/api/orders/page` (every page, on every instance): every
+//!    order's version is 1 + its acknowledged writes and its quantity is the last acknowledged
+//!    quantity.
 //!
 //! Exits non-zero when any request failed (any non-200 answer) or the final state is wrong.
 //!
@@ -47,7 +49,7 @@ const USAGE: &str = "usage: cargo bench --features ssr --bench writes -- [--kind
                      --connections C  concurrent keep-alive connections, one order each (default 64)\n  \
                      --writes N       first-time quantity writes in total (default 20000)\n  \
                      --external URL   drive a running server (e.g. http://127.0.0.1:3000) instead of \
-                     starting one in-process\n  \
+                     starting one in-process; several instances of one deployment: URL,URL,…\n  \
                      --max-secs S     stop sending new writes after S seconds (default 300)";
 
 /// Which write the workers send.
@@ -136,6 +138,7 @@ fn main() -> ExitCode {
         .try_init();
 
     let (server, base, server_desc) = match &cfg.external {
+        Some(urls) if urls.contains(',') => (None, urls.clone(), format!("external instances {urls}")),
         Some(url) => (None, url.clone(), format!("external server {url}")),
         None => match common::InProcess::start(|s| s.database.seed_demo_data = false) {
             Ok(s) => {
@@ -530,10 +533,14 @@ fn established_connections(port: u16, local: bool) -> Option<usize> {
 }
 
 
-async fn run(cfg: &Config, base: &str, server_desc: &str) -> bool {
+/// `bases`: the server's address, or several instances' addresses separated by commas (the
+/// first signs up and is read before the run).
+async fn run(cfg: &Config, bases: &str, server_desc: &str) -> bool {
     let c = cfg.connections;
     println!("Order Desk write benchmark: {} writes, {c} connections, {} writes, {server_desc}", cfg.kind.name(), cfg.writes);
-    let port = base.rsplit(':').next().and_then(|p| p.trim_end_matches('/').parse::<u16>().ok());
+    let bases: Vec<&str> = bases.split(',').map(|b| b.trim().trim_end_matches('/')).filter(|b| !b.is_empty()).collect();
+    let base = bases[0];
+    let ports: Vec<u16> = bases.iter().filter_map(|b| b.rsplit(':').next().and_then(|p| p.parse::<u16>().ok())).collect();
 
     // 0. A person of its own, signed in: every write carries the session and is checked.
     if let Err(e) = sign_up(base).await {
@@ -547,7 +554,7 @@ async fn run(cfg: &Config, base: &str, server_desc: &str) -> bool {
         let mut w = Worker {
             index,
             client: new_client(),
-            base: base.to_string(),
+            base: bases[index % bases.len()].to_string(),
             order_id: String::new(),
             version: 0,
             created_version: 0,
@@ -622,7 +629,10 @@ async fn run(cfg: &Config, base: &str, server_desc: &str) -> bool {
     // Sample the open connections while the run is going (after everyone has started).
     let sampler = tokio::spawn(async move {
         tokio::time::sleep(Duration::from_millis(300)).await;
-        port.and_then(|p| established_connections(p, true).filter(|&n| n > 0).or_else(|| established_connections(p, false)))
+        ports
+            .iter()
+            .map(|&p| established_connections(p, true).filter(|&n| n > 0).or_else(|| established_connections(p, false)))
+            .sum::<Option<usize>>()
     });
     let mut workers = Vec::with_capacity(c);
     let mut crashed = 0;
@@ -686,8 +696,14 @@ async fn run(cfg: &Config, base: &str, server_desc: &str) -> bool {
         }
     }
 
-    // 4. The final state must equal the acknowledged effects.
-    let check = final_state(cfg.kind, &workers, base, before).await;
+    // 4. The final state must equal the acknowledged effects, as every instance reads it.
+    let mut check = Ok(String::new());
+    for base in &bases {
+        check = final_state(cfg.kind, &workers, base, before).await;
+        if check.is_err() {
+            break;
+        }
+    }
     let state_ok = match &check {
         Ok(note) => {
             println!("final state: PASS ({note})");

@@ -16,3 +16,10 @@ CREATE TABLE bus (
     message  TEXT    NOT NULL     -- JSON (crate::push)
 ) STRICT;
 CREATE INDEX bus_by_at ON bus (at);
+
+-- The instances running on this database, each renewing `seen_at` (Unix ms) every second. An
+-- instance that sees no other alive writes nothing to `bus`.
+CREATE TABLE instances (
+    name    TEXT    PRIMARY KEY NOT NULL,
+    seen_at INTEGER NOT NULL
+) STRICT;

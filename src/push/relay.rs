@@ -7,6 +7,12 @@
 //! tells every page to resync, so nothing is silently missed. Catch-up after a reconnect is the
 //! page's own (`ready`, then it reads again), as on one instance.
 //!
+//! An instance alone on its database appends nothing (the bus would cost every write a row:
+//! 14% of the write benchmark's throughput, bench/README.md). Each instance notes every
+//! [`HEARTBEAT`] that it is alive (`instances`) and whether another one is; a new instance that
+//! finds company waits [`JOIN_WAIT`] before it serves, by which time every other instance knows
+//! of it and appends what it publishes: whatever they published before, its pages read.
+//!
 //! What this instance keeps in memory of another's changes is dropped as they arrive: a
 //! person whose access changed is read again, a session changed or ended elsewhere too.
 
@@ -21,7 +27,14 @@ use crate::store::{Db, SessionCache};
 /// How often the relay appends what was published here and reads what the others appended.
 pub const EVERY: Duration = Duration::from_millis(25);
 /// How long rows stay in the table.
-pub const KEEP_MS: i64 = 5 * 60_000;
+pub const KEEP_MS: i64 = 2 * 60_000;
+/// How often an instance notes that it is alive and looks for others.
+pub const HEARTBEAT: Duration = Duration::from_secs(1);
+/// How long an instance counts as alive after it last noted it.
+const ALIVE_MS: i64 = 30_000;
+/// How long a new instance that found others waits before it serves: a heartbeat of theirs
+/// and a margin.
+pub const JOIN_WAIT: Duration = Duration::from_millis(1_500);
 /// How often old rows are pruned.
 const PRUNE_EVERY: Duration = Duration::from_secs(60);
 /// Rows read per query; more are read at once in further queries.
@@ -63,18 +76,9 @@ impl Outgoing {
     }
 }
 
-/// Starts the relay of `instance`, until the process ends.
-pub fn spawn(events: Events, db: Db, sessions: SessionCache, instance: String, clock: SharedClock) -> tokio::task::JoinHandle<()> {
+/// Runs the relay, until the process ends.
+pub fn spawn(mut relay: Relay) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
-        let mut relay = loop {
-            match Relay::start(events.clone(), db.clone(), sessions.clone(), instance.clone(), clock.clone()).await {
-                Ok(relay) => break relay,
-                Err(e) => {
-                    tracing::warn!(error = %e, "can't start following the other instances; will try again");
-                    tokio::time::sleep(Duration::from_secs(1)).await;
-                }
-            }
-        };
         let mut tick = tokio::time::interval(EVERY);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
@@ -96,13 +100,46 @@ pub struct Relay {
     /// Messages taken from the queue but not appended yet (the database failed).
     unsent: Vec<String>,
     pruned_at: Instant,
+    /// Whether another instance was alive at the last heartbeat.
+    company: bool,
+    /// The last heartbeat, and the last one that was noted.
+    beat_at: Instant,
+    noted_at: Instant,
 }
 
 impl Relay {
-    /// A relay that follows the rows appended from now on.
+    /// A relay that follows the rows appended from now on, its instance noted as alive.
     pub async fn start(events: Events, db: Db, sessions: SessionCache, instance: String, clock: SharedClock) -> Result<Relay, crate::store::StoreError> {
         let last = db.bus_last_id().await?;
-        Ok(Relay { events, db, sessions, instance, clock, last, unsent: Vec::new(), pruned_at: Instant::now() })
+        let now = clock.now_ms();
+        let company = db.instance_seen(&instance, now, now.saturating_sub(ALIVE_MS)).await?;
+        let at = Instant::now();
+        Ok(Relay { events, db, sessions, instance, clock, last, unsent: Vec::new(), pruned_at: at, company, beat_at: at, noted_at: at })
+    }
+
+    /// Whether another instance runs on the database (at the last heartbeat).
+    pub fn has_company(&self) -> bool {
+        self.company
+    }
+
+    /// Notes that this instance is alive and looks for others. An instance that could not note
+    /// it for long may have been taken for dead (the others stopped appending): its pages resync.
+    async fn beat(&mut self, now: i64) {
+        self.beat_at = Instant::now();
+        match self.db.instance_seen(&self.instance, now, now.saturating_sub(ALIVE_MS)).await {
+            Ok(company) => {
+                if self.noted_at.elapsed() >= Duration::from_millis(ALIVE_MS as u64 / 2) {
+                    tracing::warn!("this instance could not say it was alive for a while; pages resync");
+                    self.events.deliver(Bus::Resync);
+                }
+                if company != self.company {
+                    tracing::info!(company, "other instances on this database: {}", if company { "yes" } else { "none" });
+                }
+                self.company = company;
+                self.noted_at = Instant::now();
+            }
+            Err(e) => tracing::warn!(error = %e, "can't note this instance as alive; will try again"),
+        }
     }
 
     /// Drops what this instance keeps of what another instance changed, then tells its pages.
@@ -125,6 +162,14 @@ impl Relay {
     /// pages, and now and then prunes old rows. Failures are logged and tried again next time.
     pub async fn once(&mut self) {
         let now = self.clock.now_ms();
+        if self.beat_at.elapsed() >= HEARTBEAT {
+            self.beat(now).await;
+        }
+        if !self.company {
+            // Alone: nobody would read it (a newcomer waits until this instance knows of it).
+            self.events.outgoing.take();
+            self.unsent.clear();
+        }
         self.unsent.extend(self.events.outgoing.take().iter().filter_map(|bus| match serde_json::to_string(bus) {
             Ok(json) => Some(json),
             Err(e) => {
@@ -169,6 +214,10 @@ impl Relay {
             if let Err(e) = self.db.bus_prune(now.saturating_sub(KEEP_MS)).await {
                 tracing::warn!(error = %e, "can't prune the instances' bus; will try again");
             }
+            // Names of instances gone for an hour.
+            if let Err(e) = self.db.instances_prune(now.saturating_sub(3_600_000)).await {
+                tracing::warn!(error = %e, "can't prune the instances' names; will try again");
+            }
             // Rows this instance had not read were pruned: its pages may have missed changes.
             if let Ok(Some(first)) = self.db.bus_first_id().await {
                 if first > self.last + 1 {
@@ -195,8 +244,16 @@ mod tests {
         let (a, b) = (Events::default(), Events::default());
         let cache = || SessionCache::new(Some(10));
         let mut relay_a = Relay::start(a.clone(), db.clone(), cache(), "a".into(), Arc::new(SystemClock)).await.unwrap();
+        assert!(!relay_a.has_company());
+        a.order_removed(1, OrderId::new());
+        relay_a.once().await;
+        assert_eq!(db.bus_last_id().await.unwrap(), 0, "alone, a writes nothing to the bus");
         let mut relay_b = Relay::start(b.clone(), db.clone(), cache(), "b".into(), Arc::new(SystemClock)).await.unwrap();
-        let (on_a, mut on_b) = (a.subscribe(), b.subscribe());
+        assert!(relay_b.has_company(), "b finds a");
+        relay_a.beat(crate::store::now_ms()).await;
+        assert!(relay_a.has_company(), "a's next heartbeat finds b");
+        let on_a = a.subscribe();
+        let mut on_b = b.subscribe();
         let ids: Vec<OrderId> = (0..3).map(|_| OrderId::new()).collect();
         for id in &ids {
             a.order_removed(1, *id);

@@ -23,6 +23,7 @@ use crate::jobs::{JobRunner, MailError, Mailer};
 use crate::edge::assets::{self, Assets};
 use crate::edge::preload::ChunkHints;
 use crate::edge::{serve::Limits, Edge};
+use crate::push::relay::Relay;
 use crate::push::{Events, StreamSlots};
 use crate::state::{AppState, InFlight};
 use crate::store::{Db, DbError, SessionCache};
@@ -43,6 +44,8 @@ pub enum StartupError {
     Mail(#[from] MailError),
     #[error("can't pick up the jobs that were running before the restart ({0}). Check the database file and start again.")]
     Resume(crate::store::StoreError),
+    #[error("can't join the instances on this database ({0}). Check the database and start again.")]
+    Join(crate::store::StoreError),
 }
 
 /// A bound, ready server: its address, and what [`Running::serve`] runs.
@@ -123,7 +126,13 @@ pub async fn start_with_clock(settings: Settings, clock: SharedClock) -> Result<
     let instance = server.instance_name(addr);
     let settings = Arc::new(settings);
     let events = Events::default();
-    crate::push::relay::spawn(events.clone(), db.clone(), session_cache, instance.clone(), clock.clone());
+    let relay = Relay::start(events.clone(), db.clone(), session_cache, instance.clone(), clock.clone()).await.map_err(StartupError::Join)?;
+    if relay.has_company() {
+        // Every other instance learns of this one before it serves, so they hand it their changes.
+        tracing::info!("other instances run on this database; joining them");
+        tokio::time::sleep(crate::push::relay::JOIN_WAIT).await;
+    }
+    crate::push::relay::spawn(relay);
     let sessions = SharedSessions::new(sessions, events.clone());
     let session_layer = crate::accounts::session_layer(sessions, edge.secure_cookie(), settings.accounts.session_hours);
     let jobs = Arc::new(JobRunner::new(db.clone(), settings.clone(), clock.clone(), events.clone(), instance.clone()));

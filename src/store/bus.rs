@@ -58,6 +58,30 @@ impl Db {
         Ok(rows.into_iter().map(|(id, message)| BusRow { id, message }).collect())
     }
 
+    /// Notes that `instance` is alive at `now`, and says whether another instance was seen
+    /// alive since `alive_since`.
+    pub async fn instance_seen(&self, instance: &str, now: i64, alive_since: i64) -> Result<bool, StoreError> {
+        sqlx::query("INSERT INTO instances (name, seen_at) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET seen_at = excluded.seen_at")
+            .bind(instance)
+            .bind(now)
+            .execute(&self.sessions)
+            .await
+            .map_err(db_err)?;
+        let others: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM instances WHERE name <> ? AND seen_at >= ?")
+            .bind(instance)
+            .bind(alive_since)
+            .fetch_one(&self.sessions)
+            .await
+            .map_err(db_err)?;
+        Ok(others > 0)
+    }
+
+    /// Forgets the instances not seen since `before`; how many.
+    pub async fn instances_prune(&self, before: i64) -> Result<u64, StoreError> {
+        let done = sqlx::query("DELETE FROM instances WHERE seen_at < ?").bind(before).execute(&self.sessions).await.map_err(db_err)?;
+        Ok(done.rows_affected())
+    }
+
     /// Drops the rows appended before `before`; how many.
     pub async fn bus_prune(&self, before: i64) -> Result<u64, StoreError> {
         let done = sqlx::query("DELETE FROM bus WHERE at < ?").bind(before).execute(&self.sessions).await.map_err(db_err)?;
@@ -87,5 +111,17 @@ mod tests {
         assert_eq!(db.bus_after(rows[10].id, "b", 5).await.unwrap()[0].id, rows[11].id);
         assert_eq!(db.bus_prune(2_000).await.unwrap(), 600);
         assert_eq!(db.bus_first_id().await.unwrap(), Some(rows[600].id));
+    }
+
+    #[tokio::test]
+    async fn an_instance_learns_whether_another_is_alive() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&format!("sqlite://{}", dir.path().join("t.db").display()), 2).await.unwrap();
+        assert!(!db.instance_seen("a", 1_000, 0).await.unwrap(), "alone");
+        assert!(!db.instance_seen("a", 2_000, 0).await.unwrap(), "itself is not company");
+        assert!(db.instance_seen("b", 2_500, 0).await.unwrap(), "b sees a");
+        assert!(db.instance_seen("a", 3_000, 2_000).await.unwrap(), "a sees b");
+        assert!(!db.instance_seen("a", 40_000, 10_000).await.unwrap(), "b stopped renewing");
+        assert_eq!(db.instances_prune(10_000).await.unwrap(), 1);
     }
 }
