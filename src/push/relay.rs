@@ -13,6 +13,9 @@
 //! finds company waits [`JOIN_WAIT`] before it serves, by which time every other instance knows
 //! of it and appends what it publishes: whatever they published before, its pages read.
 //!
+//! An instance that dies may have committed changes it never appended. When one stops noting
+//! that it is alive, every other instance tells its pages to resync, so they read those too.
+//!
 //! What this instance keeps in memory of another's changes is dropped as they arrive: a
 //! person whose access changed is read again, a session changed or ended elsewhere too.
 
@@ -31,7 +34,7 @@ pub const KEEP_MS: i64 = 2 * 60_000;
 /// How often an instance notes that it is alive and looks for others.
 pub const HEARTBEAT: Duration = Duration::from_secs(1);
 /// How long an instance counts as alive after it last noted it.
-const ALIVE_MS: i64 = 30_000;
+const ALIVE_MS: i64 = 5_000;
 /// How long a new instance that found others waits before it serves: a heartbeat of theirs
 /// and a margin.
 pub const JOIN_WAIT: Duration = Duration::from_millis(1_500);
@@ -100,8 +103,8 @@ pub struct Relay {
     /// Messages taken from the queue but not appended yet (the database failed).
     unsent: Vec<String>,
     pruned_at: Instant,
-    /// Whether another instance was alive at the last heartbeat.
-    company: bool,
+    /// The other instances alive at the last heartbeat.
+    company: Vec<String>,
     /// The last heartbeat, and the last one that was noted.
     beat_at: Instant,
     noted_at: Instant,
@@ -119,7 +122,7 @@ impl Relay {
 
     /// Whether another instance runs on the database (at the last heartbeat).
     pub fn has_company(&self) -> bool {
-        self.company
+        !self.company.is_empty()
     }
 
     /// Notes that this instance is alive and looks for others. An instance that could not note
@@ -128,12 +131,16 @@ impl Relay {
         self.beat_at = Instant::now();
         match self.db.instance_seen(&self.instance, now, now.saturating_sub(ALIVE_MS)).await {
             Ok(company) => {
-                if self.noted_at.elapsed() >= Duration::from_millis(ALIVE_MS as u64 / 2) {
+                let gone: Vec<&String> = self.company.iter().filter(|name| !company.contains(name)).collect();
+                if !gone.is_empty() {
+                    tracing::warn!(?gone, "an instance stopped; pages resync (it may have left changes untold)");
+                    self.events.deliver(Bus::Resync);
+                } else if self.noted_at.elapsed() >= Duration::from_millis(ALIVE_MS as u64 / 2) {
                     tracing::warn!("this instance could not say it was alive for a while; pages resync");
                     self.events.deliver(Bus::Resync);
                 }
                 if company != self.company {
-                    tracing::info!(company, "other instances on this database: {}", if company { "yes" } else { "none" });
+                    tracing::info!(?company, "the other instances on this database");
                 }
                 self.company = company;
                 self.noted_at = Instant::now();
@@ -165,7 +172,7 @@ impl Relay {
         if self.beat_at.elapsed() >= HEARTBEAT {
             self.beat(now).await;
         }
-        if !self.company {
+        if self.company.is_empty() {
             // Alone: nobody would read it (a newcomer waits until this instance knows of it).
             self.events.outgoing.take();
             self.unsent.clear();
@@ -281,5 +288,23 @@ mod tests {
         assert_eq!(taken[0], Bus::Resync);
         assert_eq!(taken[1], Bus::Access { workspace: 2, user: 1, role: None });
         assert!(outgoing.take().is_empty());
+    }
+
+    #[tokio::test]
+    async fn when_another_instance_stops_the_pages_here_resync() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = crate::store::Db::open(&format!("sqlite://{}", dir.path().join("t.db").display()), 2).await.unwrap();
+        let a = Events::default();
+        let mut relay_a = Relay::start(a.clone(), db.clone(), SessionCache::new(Some(10)), "a".into(), Arc::new(SystemClock)).await.unwrap();
+        let now = crate::store::now_ms();
+        db.instance_seen("b", now, 0).await.unwrap();
+        let mut on_a = a.subscribe();
+        relay_a.beat(now).await;
+        assert!(relay_a.has_company());
+        assert!(on_a.try_recv().is_err(), "nothing to resync while b lives");
+        // b stops noting that it is alive (it died).
+        relay_a.beat(now + ALIVE_MS + 1).await;
+        assert!(!relay_a.has_company());
+        assert_eq!(on_a.try_recv().unwrap(), Bus::Resync, "pages read again what b may have left untold");
     }
 }

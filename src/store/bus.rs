@@ -58,22 +58,21 @@ impl Db {
         Ok(rows.into_iter().map(|(id, message)| BusRow { id, message }).collect())
     }
 
-    /// Notes that `instance` is alive at `now`, and says whether another instance was seen
-    /// alive since `alive_since`.
-    pub async fn instance_seen(&self, instance: &str, now: i64, alive_since: i64) -> Result<bool, StoreError> {
+    /// Notes that `instance` is alive at `now`, and names the other instances seen alive since
+    /// `alive_since`, in order.
+    pub async fn instance_seen(&self, instance: &str, now: i64, alive_since: i64) -> Result<Vec<String>, StoreError> {
         sqlx::query("INSERT INTO instances (name, seen_at) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET seen_at = excluded.seen_at")
             .bind(instance)
             .bind(now)
             .execute(&self.sessions)
             .await
             .map_err(db_err)?;
-        let others: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM instances WHERE name <> ? AND seen_at >= ?")
+        sqlx::query_scalar("SELECT name FROM instances WHERE name <> ? AND seen_at >= ? ORDER BY name")
             .bind(instance)
             .bind(alive_since)
-            .fetch_one(&self.sessions)
+            .fetch_all(&self.sessions)
             .await
-            .map_err(db_err)?;
-        Ok(others > 0)
+            .map_err(db_err)
     }
 
     /// Forgets the instances not seen since `before`; how many.
@@ -117,11 +116,11 @@ mod tests {
     async fn an_instance_learns_whether_another_is_alive() {
         let dir = tempfile::tempdir().unwrap();
         let db = Db::open(&format!("sqlite://{}", dir.path().join("t.db").display()), 2).await.unwrap();
-        assert!(!db.instance_seen("a", 1_000, 0).await.unwrap(), "alone");
-        assert!(!db.instance_seen("a", 2_000, 0).await.unwrap(), "itself is not company");
-        assert!(db.instance_seen("b", 2_500, 0).await.unwrap(), "b sees a");
-        assert!(db.instance_seen("a", 3_000, 2_000).await.unwrap(), "a sees b");
-        assert!(!db.instance_seen("a", 40_000, 10_000).await.unwrap(), "b stopped renewing");
+        assert!(db.instance_seen("a", 1_000, 0).await.unwrap().is_empty(), "alone");
+        assert!(db.instance_seen("a", 2_000, 0).await.unwrap().is_empty(), "itself is not company");
+        assert_eq!(db.instance_seen("b", 2_500, 0).await.unwrap(), ["a"], "b sees a");
+        assert_eq!(db.instance_seen("a", 3_000, 2_000).await.unwrap(), ["b"], "a sees b");
+        assert!(db.instance_seen("a", 40_000, 10_000).await.unwrap().is_empty(), "b stopped renewing");
         assert_eq!(db.instances_prune(10_000).await.unwrap(), 1);
     }
 }
