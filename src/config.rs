@@ -212,6 +212,9 @@ impl DatabaseSettings {
         if url.is_empty() {
             return Err("database.url is empty: name a SQLite file, e.g. sqlite://data/orderdesk.db.".into());
         }
+        if lower.starts_with("postgres://") || lower.starts_with("postgresql://") {
+            return Err("database.url names a PostgreSQL database, which Order Desk does not support yet: name a SQLite file, e.g. sqlite://data/orderdesk.db. Several instances can share one (README, \"Several instances on one database\").".into());
+        }
         if lower.contains(":memory:") || lower.contains("mode=memory") {
             return Err(format!(
                 "database.url is {url:?}, an in-memory database: its orders would vanish at every restart and each connection would see a different one. Name a SQLite file, e.g. sqlite://data/orderdesk.db."
@@ -949,7 +952,7 @@ mod tests {
 
     #[test]
     fn settings_out_of_range_are_refused_at_start_up_naming_the_key() {
-        let cases: [Case; 14] = [
+        let cases: [Case; 16] = [
             ("writes.idempotency_ttl_hours is 0", |s| s.writes.idempotency_ttl_hours = 0),
             ("writes.idempotency_ttl_hours is 100000", |s| s.writes.idempotency_ttl_hours = 100_000),
             ("writes.undo_window_secs is 0", |s| s.writes.undo_window_secs = 0),
@@ -958,6 +961,8 @@ mod tests {
             ("in-memory database", |s| s.database.url = "sqlite::memory:".into()),
             ("in-memory database", |s| s.database.url = "sqlite://orders?mode=memory&cache=shared".into()),
             ("database.url is empty", |s| s.database.url = " ".into()),
+            ("PostgreSQL database, which Order Desk does not support yet", |s| s.database.url = "postgres://desk@db.example.com/orders".into()),
+            ("PostgreSQL database, which Order Desk does not support yet", |s| s.database.url = "PostgreSQL://localhost/orders".into()),
             ("jobs.deadline_ms is 18446744073709551615", |s| s.jobs.deadline_ms = u64::MAX),
             ("must be longer than jobs.eta_ms", |s| s.jobs.eta_ms = u64::MAX),
             ("must be shorter than jobs.deadline_ms", |s| s.jobs.stock_ms = 300_000),
