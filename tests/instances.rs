@@ -11,7 +11,8 @@ use std::path::Path;
 use std::time::Duration;
 
 /// Short jobs with a long middle step (to kill an instance in it), no random failures, and a
-/// short lease, so a dead instance's job is taken over quickly.
+/// short lease, so a dead instance's job is taken over quickly (renewed every second, so a
+/// live instance loses it only if a renewal is two seconds late).
 const ENV: [(&str, &str); 8] = [
     ("ORDERDESK_JOB_PAYMENT_MS", "400"),
     ("ORDERDESK_JOB_STOCK_MS", "4000"),
@@ -20,7 +21,7 @@ const ENV: [(&str, &str); 8] = [
     ("ORDERDESK_JOB_ETA_MS", "5000"),
     ("ORDERDESK_JOB_DEADLINE_MS", "120000"),
     ("ORDERDESK_FAULTS", "false"),
-    ("ORDERDESK_JOB_LEASE_MS", "1500"),
+    ("ORDERDESK_JOB_LEASE_MS", "3000"),
 ];
 
 /// Two instances on the database in `dir` (the first one seeds it), signed in as the demo
