@@ -159,6 +159,8 @@ impl Relay {
                     // Only the cached copy: the database has the change already.
                     let _ = self.sessions.delete(&id).await;
                 }
+                // No page hears of a session.
+                return;
             }
             Bus::Change { .. } | Bus::Resync => {}
         }
@@ -172,12 +174,22 @@ impl Relay {
         if self.beat_at.elapsed() >= HEARTBEAT {
             self.beat(now).await;
         }
+        let published = self.events.outgoing.take();
         if self.company.is_empty() {
             // Alone: nobody would read it (a newcomer waits until this instance knows of it).
-            self.events.outgoing.take();
             self.unsent.clear();
+        } else {
+            self.hand_on(now, &published).await;
         }
-        self.unsent.extend(self.events.outgoing.take().iter().filter_map(|bus| match serde_json::to_string(bus) {
+        self.follow().await;
+        if self.pruned_at.elapsed() >= PRUNE_EVERY {
+            self.prune(now).await;
+        }
+    }
+
+    /// Appends what was published here (and what could not be appended before).
+    async fn hand_on(&mut self, now: i64, published: &[Bus]) {
+        self.unsent.extend(published.iter().filter_map(|bus| match serde_json::to_string(bus) {
             Ok(json) => Some(json),
             Err(e) => {
                 tracing::error!(error = %e, "can't encode a change for the other instances");
@@ -195,6 +207,10 @@ impl Relay {
                 }
             }
         }
+    }
+
+    /// Hands what the others appended since the last read to this instance.
+    async fn follow(&mut self) {
         loop {
             let rows = match self.db.bus_after(self.last, &self.instance, READ_LIMIT).await {
                 Ok(rows) => rows,
@@ -216,22 +232,24 @@ impl Relay {
                 break;
             }
         }
-        if self.pruned_at.elapsed() >= PRUNE_EVERY {
-            self.pruned_at = Instant::now();
-            if let Err(e) = self.db.bus_prune(now.saturating_sub(KEEP_MS)).await {
-                tracing::warn!(error = %e, "can't prune the instances' bus; will try again");
-            }
-            // Names of instances gone for an hour.
-            if let Err(e) = self.db.instances_prune(now.saturating_sub(3_600_000)).await {
-                tracing::warn!(error = %e, "can't prune the instances' names; will try again");
-            }
-            // Rows this instance had not read were pruned: its pages may have missed changes.
-            if let Ok(Some(first)) = self.db.bus_first_id().await {
-                if first > self.last + 1 {
-                    tracing::warn!(read_up_to = self.last, first, "fell behind the other instances' changes; pages resync");
-                    self.last = first - 1;
-                    self.events.deliver(Bus::Resync);
-                }
+    }
+
+    /// Drops old rows and the names of instances long gone.
+    async fn prune(&mut self, now: i64) {
+        self.pruned_at = Instant::now();
+        if let Err(e) = self.db.bus_prune(now.saturating_sub(KEEP_MS)).await {
+            tracing::warn!(error = %e, "can't prune the instances' bus; will try again");
+        }
+        // Names of instances gone for an hour.
+        if let Err(e) = self.db.instances_prune(now.saturating_sub(3_600_000)).await {
+            tracing::warn!(error = %e, "can't prune the instances' names; will try again");
+        }
+        // Rows this instance had not read were pruned: its pages may have missed changes.
+        if let Ok(Some(first)) = self.db.bus_first_id().await {
+            if first > self.last + 1 {
+                tracing::warn!(read_up_to = self.last, first, "fell behind the other instances' changes; pages resync");
+                self.last = first - 1;
+                self.events.deliver(Bus::Resync);
             }
         }
     }
@@ -246,8 +264,7 @@ mod tests {
 
     #[tokio::test]
     async fn what_one_instance_publishes_reaches_the_other_s_pages_once_in_order_and_not_back() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = crate::store::Db::open(&format!("sqlite://{}", dir.path().join("t.db").display()), 2).await.unwrap();
+        let (_dir, db) = crate::store::Db::scratch().await;
         let (a, b) = (Events::default(), Events::default());
         let cache = || SessionCache::new(Some(10));
         let mut relay_a = Relay::start(a.clone(), db.clone(), cache(), "a".into(), Arc::new(SystemClock)).await.unwrap();
@@ -292,8 +309,7 @@ mod tests {
 
     #[tokio::test]
     async fn when_another_instance_stops_the_pages_here_resync() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = crate::store::Db::open(&format!("sqlite://{}", dir.path().join("t.db").display()), 2).await.unwrap();
+        let (_dir, db) = crate::store::Db::scratch().await;
         let a = Events::default();
         let mut relay_a = Relay::start(a.clone(), db.clone(), SessionCache::new(Some(10)), "a".into(), Arc::new(SystemClock)).await.unwrap();
         let now = crate::store::now_ms();

@@ -313,8 +313,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_workspace_keeps_an_owner_and_a_person_sees_only_their_workspaces() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = Db::open(&format!("sqlite://{}", dir.path().join("t.db").display()), 1).await.unwrap();
+        let (_dir, db) = Db::scratch().await;
         let ana = Email::parse("ana@example.com").unwrap();
         let ben = Email::parse("ben@example.com").unwrap();
         let hash = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA";

@@ -313,8 +313,7 @@ mod tests {
     use crate::store::Db;
 
     async fn scratch() -> (tempfile::TempDir, Db) {
-        let dir = tempfile::tempdir().unwrap();
-        let db = Db::open(&format!("sqlite://{}", dir.path().join("t.db").display()), 2).await.unwrap();
+        let (dir, db) = Db::scratch().await;
         sqlx::query("CREATE TABLE scratch (n INTEGER PRIMARY KEY)").execute(db.writer()).await.unwrap();
         (dir, db)
     }

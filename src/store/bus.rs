@@ -94,8 +94,7 @@ mod tests {
 
     #[tokio::test]
     async fn rows_come_back_in_order_after_a_point_without_the_reader_s_own_messages_and_are_pruned_by_age() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = Db::open(&format!("sqlite://{}", dir.path().join("t.db").display()), 2).await.unwrap();
+        let (_dir, db) = Db::scratch().await;
         assert_eq!(db.bus_last_id().await.unwrap(), 0);
         let many: Vec<String> = (0..600).map(|n| format!("a{n}")).collect();
         db.bus_append("a", 1_000, &many).await.unwrap();
@@ -114,8 +113,7 @@ mod tests {
 
     #[tokio::test]
     async fn an_instance_learns_whether_another_is_alive() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = Db::open(&format!("sqlite://{}", dir.path().join("t.db").display()), 2).await.unwrap();
+        let (_dir, db) = Db::scratch().await;
         assert!(db.instance_seen("a", 1_000, 0).await.unwrap().is_empty(), "alone");
         assert!(db.instance_seen("a", 2_000, 0).await.unwrap().is_empty(), "itself is not company");
         assert_eq!(db.instance_seen("b", 2_500, 0).await.unwrap(), ["a"], "b sees a");

@@ -641,8 +641,7 @@ mod tests {
     use crate::domain::WriteKind;
 
     async fn db_with_a_placed_order(fault: Option<JobFault>) -> (tempfile::TempDir, Db, Job) {
-        let dir = tempfile::tempdir().unwrap();
-        let db = Db::open(&format!("sqlite://{}", dir.path().join("t.db").display()), 2).await.unwrap();
+        let (dir, db) = Db::scratch().await;
         db.seed_if_empty(1_000, 25, crate::domain::Promotion::NONE).await.unwrap();
         let draft = db.list_orders(1).await.unwrap().into_iter().find(|o| o.status == OrderStatus::Draft).unwrap();
         let meta = WriteMeta {

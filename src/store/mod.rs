@@ -42,6 +42,8 @@ pub enum DbError {
     Open { url: String, source: sqlx::Error },
     #[error("a database migration failed, so the server did not start: {0}. Fix the migration or restore the database file.")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("can't lock {path} (instances take turns opening the database): {source}")]
+    Lock { path: String, source: std::io::Error },
     #[error("can't start the writer's thread: {source}")]
     Writer { source: std::io::Error },
     #[error("can't seed the demo orders: {0}")]
@@ -84,7 +86,7 @@ impl Db {
         let open_err = |source| DbError::Open { url: url.into(), source };
         // Instances starting together on one file open and migrate it one at a time (switching
         // it to WAL needs it to themselves): the others wait here, then find it ready.
-        let one_at_a_time = migration_lock(&file).await.map_err(|source| DbError::CreateDir { path: file.display().to_string(), source })?;
+        let one_at_a_time = migration_lock(&file).await.map_err(|source| DbError::Lock { path: file.display().to_string(), source })?;
         // sqlx pings a pooled connection before handing it out ("test before acquire"): a round
         // trip to the connection's thread that a local file's connection never needs (it can't
         // go stale like a network connection), and the write path's costliest part is exactly
@@ -194,14 +196,24 @@ pub fn now_ms() -> i64 {
         .unwrap_or_default()
 }
 
+/// A fresh database in a temporary folder (removed when the folder is dropped), for the
+/// store's own tests.
+#[cfg(test)]
+impl Db {
+    pub(crate) async fn scratch() -> (tempfile::TempDir, Db) {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let db = Db::open(&format!("sqlite://{}", dir.path().join("t.db").display()), 2).await.expect("a fresh database opens");
+        (dir, db)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[tokio::test]
     async fn the_writer_syncs_every_commit_to_disk() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = Db::open(&format!("sqlite://{}", dir.path().join("t.db").display()), 1).await.unwrap();
+        let (_dir, db) = Db::scratch().await;
         let level: i64 = sqlx::query_scalar("PRAGMA synchronous").fetch_one(db.writer()).await.unwrap();
         assert_eq!(level, 2, "synchronous = FULL on the writer");
         let mode: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(db.writer()).await.unwrap();

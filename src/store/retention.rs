@@ -94,8 +94,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_running_job_is_never_pruned_and_an_ended_one_only_once_its_email_is_settled() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = Db::open(&format!("sqlite://{}", dir.path().join("t.db").display()), 1).await.unwrap();
+        let (_dir, db) = Db::scratch().await;
         db.seed_if_empty(1_000, 25, crate::domain::Promotion::NONE).await.unwrap();
         let drafts: Vec<_> = db.list_orders(1).await.unwrap().into_iter().filter(|o| o.status == OrderStatus::Draft).take(2).collect();
         let settings = JobSettings { failure_rate: 0.0, ..JobSettings::default() };
@@ -129,8 +128,7 @@ mod empty {
 
     #[tokio::test]
     async fn pruning_an_empty_database_removes_nothing_and_fails_nothing() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = Db::open(&format!("sqlite://{}", dir.path().join("t.db").display()), 1).await.unwrap();
+        let (_dir, db) = Db::scratch().await;
         let _sessions = db.session_store(crate::store::SessionCache::new(Some(10))).await.unwrap();
         let keep = Retention { ended_jobs_ms: 1, job_events_ms: 1, notifications_ms: 1 };
         assert_eq!(db.prune(1_000, keep).await.unwrap(), Pruned::default());

@@ -583,8 +583,7 @@ mod tests {
 
     #[tokio::test]
     async fn an_order_written_over_a_stale_read_is_left_alone_and_no_answer_is_stored() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = Db::open(&format!("sqlite://{}", dir.path().join("t.db").display()), 2).await.unwrap();
+        let (_dir, db) = Db::scratch().await;
         let draft = NewDraft {
             id: OrderId::new(),
             customer: CustomerName::parse("Ada").unwrap(),
