@@ -2,10 +2,11 @@
 # Order Desk developer commands. Every command first installs what is missing (idempotent:
 # tools already present are skipped in seconds), then does its job.
 #
-#   ./dev.sh serve   install, build (release) and serve on the address in Leptos.toml
-#   ./dev.sh test    install, then run cargo tests and the Playwright suite
-#   ./dev.sh setup   install only
-#   ./dev.sh bench   install, then run the benchmarks (see bench/README.md)
+#   ./dev.sh serve     install, build (release) and serve on the address in Leptos.toml
+#   ./dev.sh test      install, then run cargo tests and the Playwright suite
+#   ./dev.sh setup     install only
+#   ./dev.sh bench     install, then run the benchmarks (see bench/README.md)
+#   ./dev.sh postgres  start a throwaway PostgreSQL, print its URL; Ctrl-C stops and removes it
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 ROOT=$PWD
@@ -16,6 +17,10 @@ export PATH="$HOME/.cargo/bin:$ROOT/node_modules/.bin:$PATH"
 step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 skip() { printf '    %s\n' "$*"; }
 die() { printf '\033[31merror:\033[0m %s\n' "$*" >&2; exit 1; }
+
+# Runs a command with ORDERDESK_TEST_POSTGRES set to a fresh throwaway PostgreSQL cluster
+# (scripts/postgres.sh), which is stopped and removed afterwards; returns the command's status.
+with_postgres() { scripts/postgres.sh run "$@"; }
 
 need() { command -v "$1" >/dev/null 2>&1 || die "$1 is required but not installed. $2"; }
 
@@ -125,6 +130,9 @@ case "${1:-}" in
     setup
     shift
     exec bench/run.sh "$@"
+    ;;
+  postgres)
+    exec scripts/postgres.sh serve
     ;;
   *)
     sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'

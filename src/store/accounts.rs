@@ -2,7 +2,7 @@
 //! of who may do what are `crate::domain::Role`'s, and hashing is `crate::accounts`'.
 //! Passwords reach this module only as argon2id hashes.
 
-use sqlx::SqliteConnection;
+use sqlx::AnyConnection;
 
 use super::{db_err, Db, StoreError};
 use crate::domain::{Email, Membership, OrderId, Person, Role, WorkspaceId};
@@ -69,7 +69,7 @@ impl Db {
             Some(user) => user,
             None => return Ok(None),
         };
-        let workspace: i64 = sqlx::query_scalar("INSERT INTO workspaces (name, created_at) VALUES (?, ?) RETURNING id")
+        let workspace: i64 = sqlx::query_scalar("INSERT INTO workspaces (name, created_at) VALUES ($1, $2) RETURNING id")
             .bind(email.workspace_name())
             .bind(now)
             .fetch_one(&mut *tx)
@@ -83,7 +83,7 @@ impl Db {
 
     /// The account's id and password hash, by email.
     pub async fn credentials(&self, email: &Email) -> Result<Option<(i64, String)>, StoreError> {
-        sqlx::query_as("SELECT id, password_hash FROM users WHERE email = ?").bind(email.as_str()).fetch_optional(self.reader()).await.map_err(db_err)
+        sqlx::query_as("SELECT id, password_hash FROM users WHERE email = $1").bind(email.as_str()).fetch_optional(self.reader()).await.map_err(db_err)
     }
 
     /// The person with this id: their email and memberships; `current` is `preferred` when
@@ -110,12 +110,12 @@ impl Db {
 
     async fn read_person(&self, user: i64) -> Result<Option<(Email, Vec<Membership>)>, StoreError> {
         let mut conn = self.reader().acquire().await.map_err(db_err)?;
-        let Some(email): Option<String> = sqlx::query_scalar("SELECT email FROM users WHERE id = ?").bind(user).fetch_optional(&mut *conn).await.map_err(db_err)? else {
+        let Some(email): Option<String> = sqlx::query_scalar("SELECT email FROM users WHERE id = $1").bind(user).fetch_optional(&mut *conn).await.map_err(db_err)? else {
             return Ok(None);
         };
         let rows: Vec<(i64, String, String)> = sqlx::query_as(
             "SELECT m.workspace_id, w.name, m.role FROM members m JOIN workspaces w ON w.id = m.workspace_id \
-             WHERE m.user_id = ? ORDER BY m.added_at, m.workspace_id",
+             WHERE m.user_id = $1 ORDER BY m.added_at, m.workspace_id",
         )
         .bind(user)
         .fetch_all(&mut *conn)
@@ -132,7 +132,7 @@ impl Db {
             return Ok(Some(w));
         }
         let found: Option<WorkspaceId> =
-            sqlx::query_scalar("SELECT workspace_id FROM orders WHERE id = ?").bind(id.to_string()).fetch_optional(self.reader()).await.map_err(db_err)?;
+            sqlx::query_scalar("SELECT workspace_id FROM orders WHERE id = $1").bind(id.to_string()).fetch_optional(self.reader()).await.map_err(db_err)?;
         if let Some(w) = found {
             self.cache.order_workspaces.insert(id, w).await;
         }
@@ -142,7 +142,7 @@ impl Db {
     /// The workspace's members, owners first, then by email.
     pub async fn members(&self, workspace: WorkspaceId) -> Result<Vec<Member>, StoreError> {
         let rows: Vec<(i64, String, String)> = sqlx::query_as(
-            "SELECT u.id, u.email, m.role FROM members m JOIN users u ON u.id = m.user_id WHERE m.workspace_id = ? \
+            "SELECT u.id, u.email, m.role FROM members m JOIN users u ON u.id = m.user_id WHERE m.workspace_id = $1 \
              ORDER BY CASE m.role WHEN 'owner' THEN 0 WHEN 'editor' THEN 1 ELSE 2 END, u.email",
         )
         .bind(workspace)
@@ -155,8 +155,8 @@ impl Db {
     /// Shares the workspace with the account that has `email`, in `role`. Answers their id.
     pub async fn add_member(&self, workspace: WorkspaceId, email: &Email, role: Role, now: i64) -> Result<i64, MemberError> {
         let mut tx = self.write_tx().await?;
-        let user: i64 = sqlx::query_scalar("SELECT id FROM users WHERE email = ?").bind(email.as_str()).fetch_optional(&mut *tx).await?.ok_or(MemberError::NoAccount)?;
-        let exists: Option<String> = sqlx::query_scalar("SELECT role FROM members WHERE workspace_id = ? AND user_id = ?").bind(workspace).bind(user).fetch_optional(&mut *tx).await?;
+        let user: i64 = sqlx::query_scalar("SELECT id FROM users WHERE email = $1").bind(email.as_str()).fetch_optional(&mut *tx).await?.ok_or(MemberError::NoAccount)?;
+        let exists: Option<String> = sqlx::query_scalar("SELECT role FROM members WHERE workspace_id = $1 AND user_id = $2").bind(workspace).bind(user).fetch_optional(&mut *tx).await?;
         if exists.is_some() {
             return Err(MemberError::AlreadyMember);
         }
@@ -169,21 +169,21 @@ impl Db {
     /// Changes a member's role (`None`: removes them). A workspace keeps at least one owner.
     pub async fn set_member_role(&self, workspace: WorkspaceId, user: i64, role: Option<Role>) -> Result<(), MemberError> {
         let mut tx = self.write_tx().await?;
-        let was: String = sqlx::query_scalar("SELECT role FROM members WHERE workspace_id = ? AND user_id = ?")
+        let was: String = sqlx::query_scalar("SELECT role FROM members WHERE workspace_id = $1 AND user_id = $2")
             .bind(workspace)
             .bind(user)
             .fetch_optional(&mut *tx)
             .await?
             .ok_or(MemberError::NotMember)?;
         if was == Role::Owner.as_str() && role != Some(Role::Owner) {
-            let owners: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM members WHERE workspace_id = ? AND role = 'owner'").bind(workspace).fetch_one(&mut *tx).await?;
+            let owners: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM members WHERE workspace_id = $1 AND role = 'owner'").bind(workspace).fetch_one(&mut *tx).await?;
             if owners <= 1 {
                 return Err(MemberError::LastOwner);
             }
         }
         match role {
-            Some(role) => sqlx::query("UPDATE members SET role = ? WHERE workspace_id = ? AND user_id = ?").bind(role.as_str()).bind(workspace).bind(user).execute(&mut *tx).await?,
-            None => sqlx::query("DELETE FROM members WHERE workspace_id = ? AND user_id = ?").bind(workspace).bind(user).execute(&mut *tx).await?,
+            Some(role) => sqlx::query("UPDATE members SET role = $1 WHERE workspace_id = $2 AND user_id = $3").bind(role.as_str()).bind(workspace).bind(user).execute(&mut *tx).await?,
+            None => sqlx::query("DELETE FROM members WHERE workspace_id = $1 AND user_id = $2").bind(workspace).bind(user).execute(&mut *tx).await?,
         };
         tx.commit().await?;
         self.forget_person(user).await;
@@ -197,7 +197,7 @@ impl Db {
     pub async fn sign_in_wait(&self, subjects: &[String], now: i64, free: u32, max_wait_ms: i64) -> Result<i64, StoreError> {
         let mut wait = 0;
         for subject in subjects {
-            let row: Option<(i64, i64)> = sqlx::query_as("SELECT failures, last_at FROM sign_in_failures WHERE subject = ?")
+            let row: Option<(i64, i64)> = sqlx::query_as("SELECT failures, last_at FROM sign_in_failures WHERE subject = $1")
                 .bind(subject)
                 .fetch_optional(self.reader())
                 .await
@@ -216,9 +216,9 @@ impl Db {
         let mut tx = self.write_tx().await.map_err(db_err)?;
         for subject in subjects {
             sqlx::query(
-                "INSERT INTO sign_in_failures (subject, failures, last_at) VALUES (?, 1, ?) \
+                "INSERT INTO sign_in_failures (subject, failures, last_at) VALUES ($1, 1, $2) \
                  ON CONFLICT (subject) DO UPDATE SET \
-                 failures = CASE WHEN last_at < ? THEN 1 ELSE failures + 1 END, last_at = excluded.last_at",
+                 failures = CASE WHEN sign_in_failures.last_at < $3 THEN 1 ELSE sign_in_failures.failures + 1 END, last_at = excluded.last_at",
             )
             .bind(subject)
             .bind(now)
@@ -232,13 +232,14 @@ impl Db {
 
     /// Forgets a subject's failures (a successful sign-in).
     pub async fn clear_sign_in_failures(&self, subject: &str) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM sign_in_failures WHERE subject = ?").bind(subject).execute(self.writer()).await.map_err(db_err)?;
+        sqlx::query("DELETE FROM sign_in_failures WHERE subject = $1").bind(subject).execute(self.writer()).await.map_err(db_err)?;
         Ok(())
     }
 
     /// Whether any account exists.
     pub async fn has_accounts(&self) -> Result<bool, StoreError> {
-        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users)").fetch_one(self.reader()).await.map_err(db_err)
+        let any: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM (SELECT 1 FROM users LIMIT 1) AS one").fetch_one(self.reader()).await.map_err(db_err)?;
+        Ok(any > 0)
     }
 
     /// Makes the demo accounts once (when there are none): the first owns workspace 1, where
@@ -250,7 +251,7 @@ impl Db {
         if users > 0 {
             return Ok(false);
         }
-        sqlx::query("INSERT INTO workspaces (id, name, created_at) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name")
+        sqlx::query("INSERT INTO workspaces (id, name, created_at) VALUES (1, $1, $2) ON CONFLICT (id) DO UPDATE SET name = excluded.name")
             .bind(workspace_name)
             .bind(now)
             .execute(&mut *tx)
@@ -276,8 +277,8 @@ fn throttle_wait(failures: i64, free: u32, max_wait_ms: i64) -> i64 {
     1_000i64.saturating_mul(1i64 << (over - 1).min(30)).min(max_wait_ms)
 }
 
-async fn insert_user(conn: &mut SqliteConnection, email: &Email, password_hash: &str, now: i64) -> Result<Option<i64>, StoreError> {
-    let inserted = sqlx::query_scalar("INSERT INTO users (email, password_hash, created_at) VALUES (?, ?, ?) ON CONFLICT (email) DO NOTHING RETURNING id")
+async fn insert_user(conn: &mut AnyConnection, email: &Email, password_hash: &str, now: i64) -> Result<Option<i64>, StoreError> {
+    let inserted = sqlx::query_scalar("INSERT INTO users (email, password_hash, created_at) VALUES ($1, $2, $3) ON CONFLICT (email) DO NOTHING RETURNING id")
         .bind(email.as_str())
         .bind(password_hash)
         .bind(now)
@@ -287,8 +288,8 @@ async fn insert_user(conn: &mut SqliteConnection, email: &Email, password_hash: 
     Ok(inserted)
 }
 
-async fn add(conn: &mut SqliteConnection, workspace: WorkspaceId, user: i64, role: Role, now: i64) -> Result<(), StoreError> {
-    sqlx::query("INSERT INTO members (workspace_id, user_id, role, added_at) VALUES (?, ?, ?, ?)")
+async fn add(conn: &mut AnyConnection, workspace: WorkspaceId, user: i64, role: Role, now: i64) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO members (workspace_id, user_id, role, added_at) VALUES ($1, $2, $3, $4)")
         .bind(workspace)
         .bind(user)
         .bind(role.as_str())

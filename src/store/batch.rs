@@ -22,16 +22,16 @@
 
 use futures::future::LocalBoxFuture;
 use futures::FutureExt;
+use sqlx::any::AnyArguments;
 use sqlx::query::Query;
-use sqlx::sqlite::SqliteArguments;
-use sqlx::{Sqlite, SqliteConnection, SqlitePool};
+use sqlx::{Any, AnyConnection, AnyPool};
 use std::collections::VecDeque;
 use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 use tokio::sync::{mpsc, oneshot};
 
-use super::{db_err, StoreError};
+use super::{db_err, Dialect, StoreError};
 
 /// The most writes one batch takes; the next write commits it and opens another. Small on
 /// purpose: a batch that takes every waiting write makes every connection wait for the same
@@ -90,12 +90,12 @@ impl std::fmt::Debug for Batcher {
 
 impl Batcher {
     /// Starts the writer's thread; it ends when the last handle to the batcher is dropped.
-    pub fn new(pool: SqlitePool) -> std::io::Result<Batcher> {
+    pub fn new(pool: AnyPool, dialect: Dialect) -> std::io::Result<Batcher> {
         let (queue, jobs) = mpsc::channel(QUEUE);
         let recent = Arc::new(Mutex::new(VecDeque::with_capacity(REMEMBERED)));
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
         let figures = recent.clone();
-        std::thread::Builder::new().name("orderdesk-writer".into()).spawn(move || runtime.block_on(writer(pool, jobs, figures)))?;
+        std::thread::Builder::new().name("orderdesk-writer".into()).spawn(move || runtime.block_on(writer(pool, dialect, jobs, figures)))?;
         Ok(Batcher { queue, recent })
     }
 
@@ -136,7 +136,7 @@ impl Batcher {
 }
 
 /// The writer's thread: a batch per run of waiting writes.
-async fn writer(pool: SqlitePool, mut jobs: mpsc::Receiver<Job>, recent: Arc<Mutex<VecDeque<BatchFigures>>>) {
+async fn writer(pool: AnyPool, dialect: Dialect, mut jobs: mpsc::Receiver<Job>, recent: Arc<Mutex<VecDeque<BatchFigures>>>) {
     while let Some(first) = jobs.recv().await {
         let opened = Instant::now();
         let mut conn = match pool.acquire().await {
@@ -146,7 +146,7 @@ async fn writer(pool: SqlitePool, mut jobs: mpsc::Receiver<Job>, recent: Arc<Mut
                 continue;
             }
         };
-        if let Err(e) = sqlx::query("BEGIN IMMEDIATE; SAVEPOINT write").execute(&mut *conn).await {
+        if let Err(e) = sqlx::raw_sql(&format!("{}; SAVEPOINT write", dialect.begin_write())).execute(&mut *conn).await {
             let why = e.to_string();
             let _ = db_err(e);
             not_run(first, &format!("can't open a write batch: {why}"));
@@ -158,7 +158,7 @@ async fn writer(pool: SqlitePool, mut jobs: mpsc::Receiver<Job>, recent: Arc<Mut
         let mut next = Some(first);
         while let Some(job) = next.take() {
             writes += 1;
-            let (complete, went_on) = run_one(&mut conn, job).await;
+            let (complete, went_on) = run_one(&mut conn, dialect, job).await;
             waiting.extend(complete);
             if let Err(why) = went_on {
                 broken = Some(why);
@@ -170,7 +170,7 @@ async fn writer(pool: SqlitePool, mut jobs: mpsc::Receiver<Job>, recent: Arc<Mut
         }
         let started = Instant::now();
         let outcome = match broken {
-            None => match sqlx::query("COMMIT").execute(&mut *conn).await {
+            None => match sqlx::raw_sql("COMMIT").execute(&mut *conn).await {
                 Ok(_) => Ok(()),
                 Err(e) => {
                     let why = e.to_string();
@@ -209,11 +209,11 @@ async fn writer(pool: SqlitePool, mut jobs: mpsc::Receiver<Job>, recent: Arc<Mut
 /// [`Write::finish`], or here for a write that finished without it), or rolled back alone (its
 /// savepoint stays open). A refused write is answered at once; a kept one's answer waits for
 /// the commit (its completion is returned). `Err`: the batch can't go on.
-async fn run_one(conn: &mut SqliteConnection, job: Job) -> (Option<Completion>, Result<(), String>) {
-    let mut w = Write { conn: &mut *conn, kept: false };
+async fn run_one(conn: &mut AnyConnection, dialect: Dialect, job: Job) -> (Option<Completion>, Result<(), String>) {
+    let mut w = Write { conn: &mut *conn, dialect, kept: false };
     let ran = AssertUnwindSafe(job(&mut w)).catch_unwind().await;
     let kept = w.kept;
-    let exec = async |conn: &mut SqliteConnection, sql: &'static str| sqlx::query(sql).execute(&mut *conn).await.map(|_| ()).map_err(|e| db_err(e).to_string());
+    let exec = async |conn: &mut AnyConnection, sql: &'static str| sqlx::raw_sql(sql).execute(&mut *conn).await.map(|_| ()).map_err(|e| db_err(e).to_string());
     let Ok(ran) = ran else {
         // A bug in the write: undone alone, like a refusal; its caller hears nothing was saved.
         tracing::error!("a write panicked; rolling it back");
@@ -243,7 +243,8 @@ fn not_run(job: Job, why: &str) {
 
 /// A write in the open batch: its connection, inside the write's own savepoint.
 pub struct Write<'b> {
-    conn: &'b mut SqliteConnection,
+    conn: &'b mut AnyConnection,
+    dialect: Dialect,
     /// The write's last statement ran and released its savepoint: it is part of the batch.
     kept: bool,
 }
@@ -262,24 +263,34 @@ pub enum Finish {
 
 impl Write<'_> {
     /// The connection, inside the write's savepoint (until [`Write::finish`] kept the write).
-    pub fn conn(&mut self) -> &mut SqliteConnection {
+    pub fn conn(&mut self) -> &mut AnyConnection {
         debug_assert!(!self.kept, "a write used the connection after its last statement");
         self.conn
     }
 
+    /// The database's dialect.
+    pub fn dialect(&self) -> Dialect {
+        self.dialect
+    }
+
     /// Runs `sql` (its arguments bound by `bind`) as the write's last statements and keeps the
-    /// write, in one round trip; nothing may run in the write after it is kept. The last
-    /// statement of `sql` must return a row when the write's work is done (`… RETURNING 1`);
-    /// when it returns none, `sql` must have changed nothing ([`Finish::Skipped`]).
+    /// write, in one round trip where the dialect allows it (else two); nothing may run in the
+    /// write after it is kept. The last statement of `sql` must return a row when the write's
+    /// work is done (`… RETURNING 1`); when it returns none, `sql` must have changed nothing
+    /// ([`Finish::Skipped`]).
     pub async fn finish(
         &mut self,
         sql: &str,
-        bind: impl for<'q> FnOnce(Query<'q, Sqlite, SqliteArguments<'q>>) -> Query<'q, Sqlite, SqliteArguments<'q>>,
+        bind: impl for<'q> FnOnce(Query<'q, Any, AnyArguments<'q>>) -> Query<'q, Any, AnyArguments<'q>>,
     ) -> Result<Finish, StoreError> {
-        let sql = format!("{sql}; {NEXT_WRITE}");
+        let chained = self.dialect.chains_statements();
+        let sql = if chained { format!("{sql}; {NEXT_WRITE}") } else { sql.to_owned() };
         // `fetch_all`: every statement runs (a `fetch_optional` stops at the first row).
         match bind(sqlx::query(&sql)).fetch_all(&mut *self.conn).await {
             Ok(rows) if !rows.is_empty() => {
+                if !chained {
+                    sqlx::raw_sql(NEXT_WRITE).execute(&mut *self.conn).await.map_err(db_err)?;
+                }
                 self.kept = true;
                 Ok(Finish::Kept)
             }
@@ -297,12 +308,12 @@ impl Write<'_> {
     /// Undoes everything the write did so far; its savepoint stays open, so it may go on.
     pub async fn undo(&mut self) -> Result<(), StoreError> {
         debug_assert!(!self.kept, "a write undone after its last statement");
-        sqlx::query("ROLLBACK TO write").execute(&mut *self.conn).await.map_err(db_err).map(|_| ())
+        sqlx::raw_sql("ROLLBACK TO write").execute(&mut *self.conn).await.map_err(db_err).map(|_| ())
     }
 }
 
-async fn rollback(conn: &mut SqliteConnection) {
-    if let Err(e) = sqlx::query("ROLLBACK").execute(&mut *conn).await {
+async fn rollback(conn: &mut AnyConnection) {
+    if let Err(e) = sqlx::raw_sql("ROLLBACK").execute(&mut *conn).await {
         tracing::error!(error = %e, "can't roll back a write batch");
     }
 }
@@ -314,7 +325,7 @@ mod tests {
 
     async fn scratch() -> (tempfile::TempDir, Db) {
         let (dir, db) = Db::scratch().await;
-        sqlx::query("CREATE TABLE scratch (n INTEGER PRIMARY KEY)").execute(db.writer()).await.unwrap();
+        sqlx::query("CREATE TABLE scratch (n BIGINT PRIMARY KEY)").execute(db.writer()).await.unwrap();
         (dir, db)
     }
 
@@ -329,7 +340,7 @@ mod tests {
                     start.wait().await;
                     db.batch
                         .run(async move |w: &mut Write<'_>| {
-                            sqlx::query("INSERT INTO scratch (n) VALUES (?)").bind(n).execute(w.conn()).await.map_err(db_err)?;
+                            sqlx::query("INSERT INTO scratch (n) VALUES ($1)").bind(n).execute(w.conn()).await.map_err(db_err)?;
                             // Every third write is refused after its insert: only it is undone.
                             if n % 3 == 0 {
                                 return Err(StoreError::Rule(crate::domain::rules::RuleError::Missing));
@@ -364,7 +375,7 @@ mod tests {
             .batch
             .run(async move |w: &mut Write<'_>| {
                 sqlx::query("INSERT INTO scratch (n) VALUES (1)").execute(w.conn()).await.map_err(db_err)?;
-                let skipped = w.finish("INSERT INTO scratch (n) SELECT 2 WHERE 0 RETURNING 1", |q| q).await?;
+                let skipped = w.finish("INSERT INTO scratch (n) SELECT 2 WHERE 1 = 0 RETURNING 1", |q| q).await?;
                 // The write goes on after a last statement that did nothing.
                 let kept = w.finish("INSERT INTO scratch (n) VALUES (3) RETURNING 1", |q| q).await?;
                 Ok((skipped, kept))
@@ -389,7 +400,7 @@ mod tests {
     #[tokio::test]
     async fn a_write_runs_to_its_end_even_if_its_caller_stops_waiting_and_a_panicking_write_is_undone_alone() {
         let (_dir, db) = scratch().await;
-        let insert = |n: i64| async move |w: &mut Write<'_>| sqlx::query("INSERT INTO scratch (n) VALUES (?)").bind(n).execute(w.conn()).await.map_err(db_err).map(|_| ());
+        let insert = |n: i64| async move |w: &mut Write<'_>| sqlx::query("INSERT INTO scratch (n) VALUES ($1)").bind(n).execute(w.conn()).await.map_err(db_err).map(|_| ());
         let batch = db.batch.clone();
         let abandoned = tokio::spawn(async move {
             batch
@@ -423,7 +434,7 @@ mod tests {
                 tokio::spawn(async move {
                     db.batch
                         .run(async move |w: &mut Write<'_>| {
-                            sqlx::query("INSERT INTO scratch (n) VALUES (?)").bind(n).execute(w.conn()).await.map_err(db_err).map(|_| ())
+                            sqlx::query("INSERT INTO scratch (n) VALUES ($1)").bind(n).execute(w.conn()).await.map_err(db_err).map(|_| ())
                         })
                         .await
                 })

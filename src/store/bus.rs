@@ -1,8 +1,8 @@
 //! The `bus` table: what each server instance told its own pages, for the other instances
 //! sharing the database (`crate::push::relay` writes and follows it). Rows are appended in
-//! order and kept a few minutes. They go over the sessions' connections: losing the last ones
+//! order and kept a few minutes. They go over connections of their own: losing the last ones
 //! to a power cut costs nothing (pages catch up when they reconnect), so they are not worth a
-//! disk flush each, nor a turn on the writer.
+//! disk flush each (on SQLite), nor a turn on the writer.
 
 use super::{db_err, Db, StoreError};
 
@@ -31,9 +31,9 @@ impl Db {
 
     /// Appends `messages` from `instance`, in order, in one transaction.
     pub async fn bus_append(&self, instance: &str, now: i64, messages: &[String]) -> Result<(), StoreError> {
-        let mut tx = self.sessions.begin().await.map_err(db_err)?;
+        let mut tx = self.quick.begin_with(self.dialect.begin_bus()).await.map_err(db_err)?;
         for chunk in messages.chunks(ROWS_PER_INSERT) {
-            let values = vec!["(?, ?, ?)"; chunk.len()].join(", ");
+            let values = (0..chunk.len()).map(|i| format!("(${}, ${}, ${})", 3 * i + 1, 3 * i + 2, 3 * i + 3)).collect::<Vec<_>>().join(", ");
             let sql = format!("INSERT INTO bus (instance, at, message) VALUES {values}");
             let mut query = sqlx::query(&sql);
             for message in chunk {
@@ -47,7 +47,7 @@ impl Db {
     /// Up to `limit` rows after `after`, in order; the messages of `instance`'s own rows are left out.
     pub async fn bus_after(&self, after: i64, instance: &str, limit: u32) -> Result<Vec<BusRow>, StoreError> {
         let rows: Vec<(i64, Option<String>)> = sqlx::query_as(
-            "SELECT id, CASE WHEN instance = ? THEN NULL ELSE message END FROM bus WHERE id > ? ORDER BY id LIMIT ?",
+            "SELECT id, CASE WHEN instance = $1 THEN NULL ELSE message END FROM bus WHERE id > $2 ORDER BY id LIMIT $3",
         )
         .bind(instance)
         .bind(after)
@@ -61,29 +61,29 @@ impl Db {
     /// Notes that `instance` is alive at `now`, and names the other instances seen alive since
     /// `alive_since`, in order.
     pub async fn instance_seen(&self, instance: &str, now: i64, alive_since: i64) -> Result<Vec<String>, StoreError> {
-        sqlx::query("INSERT INTO instances (name, seen_at) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET seen_at = excluded.seen_at")
+        sqlx::query("INSERT INTO instances (name, seen_at) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET seen_at = excluded.seen_at")
             .bind(instance)
             .bind(now)
-            .execute(&self.sessions)
+            .execute(&self.quick)
             .await
             .map_err(db_err)?;
-        sqlx::query_scalar("SELECT name FROM instances WHERE name <> ? AND seen_at >= ? ORDER BY name")
+        sqlx::query_scalar("SELECT name FROM instances WHERE name <> $1 AND seen_at >= $2 ORDER BY name")
             .bind(instance)
             .bind(alive_since)
-            .fetch_all(&self.sessions)
+            .fetch_all(&self.quick)
             .await
             .map_err(db_err)
     }
 
     /// Forgets the instances not seen since `before`; how many.
     pub async fn instances_prune(&self, before: i64) -> Result<u64, StoreError> {
-        let done = sqlx::query("DELETE FROM instances WHERE seen_at < ?").bind(before).execute(&self.sessions).await.map_err(db_err)?;
+        let done = sqlx::query("DELETE FROM instances WHERE seen_at < $1").bind(before).execute(&self.quick).await.map_err(db_err)?;
         Ok(done.rows_affected())
     }
 
     /// Drops the rows appended before `before`; how many.
     pub async fn bus_prune(&self, before: i64) -> Result<u64, StoreError> {
-        let done = sqlx::query("DELETE FROM bus WHERE at < ?").bind(before).execute(&self.sessions).await.map_err(db_err)?;
+        let done = sqlx::query("DELETE FROM bus WHERE at < $1").bind(before).execute(&self.quick).await.map_err(db_err)?;
         Ok(done.rows_affected())
     }
 }

@@ -9,8 +9,8 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use sqlx::query::Query;
-use sqlx::sqlite::SqliteArguments;
-use sqlx::{Sqlite, SqliteConnection};
+use sqlx::any::AnyArguments;
+use sqlx::{Any, AnyConnection};
 use uuid::Uuid;
 
 use super::batch::{Finish, Write};
@@ -88,7 +88,7 @@ pub(super) trait Keep<T> {
     /// The text stored under the key for `answer`.
     fn store(&self, answer: &T) -> Result<String, serde_json::Error>;
     /// The answer for a repeat, from the stored text.
-    async fn replay(&self, conn: &mut SqliteConnection, meta: &WriteMeta, stored: String) -> Result<T, StoreError>;
+    async fn replay(&self, conn: &mut AnyConnection, meta: &WriteMeta, stored: String) -> Result<T, StoreError>;
 }
 
 /// Keeps the whole answer and replays it as it was.
@@ -99,19 +99,19 @@ impl<T: Serialize + DeserializeOwned> Keep<T> for Whole {
         serde_json::to_string(answer)
     }
 
-    async fn replay(&self, _: &mut SqliteConnection, meta: &WriteMeta, stored: String) -> Result<T, StoreError> {
+    async fn replay(&self, _: &mut AnyConnection, meta: &WriteMeta, stored: String) -> Result<T, StoreError> {
         serde_json::from_str(&stored).map_err(|e| StoreError::corrupt("stored answer", meta.key.to_string(), e))
     }
 }
 
 /// The stored text for this key, if a live one exists and matches this request; an expired
 /// one is forgotten (in the caller's transaction), and the request then runs as new.
-pub(super) async fn stored(conn: &mut SqliteConnection, meta: &WriteMeta) -> Result<Option<String>, StoreError> {
+pub(super) async fn stored(conn: &mut AnyConnection, meta: &WriteMeta) -> Result<Option<String>, StoreError> {
     match peek(conn, meta).await? {
         Peek::Live(response) => Ok(Some(response)),
         Peek::Free => Ok(None),
         Peek::Expired => {
-            sqlx::query("DELETE FROM idempotency_keys WHERE user_id = ? AND key = ?")
+            sqlx::query("DELETE FROM idempotency_keys WHERE user_id = $1 AND key = $2")
                 .bind(&meta.user)
                 .bind(meta.key.to_string())
                 .execute(&mut *conn)
@@ -135,9 +135,9 @@ pub(super) enum Peek {
 
 /// What is stored under this key, read without changing anything (on a reader): a repeat is
 /// answered without entering a write batch.
-pub(super) async fn peek(conn: &mut SqliteConnection, meta: &WriteMeta) -> Result<Peek, StoreError> {
+pub(super) async fn peek(conn: &mut AnyConnection, meta: &WriteMeta) -> Result<Peek, StoreError> {
     let row: Option<(String, String, String, i64)> = sqlx::query_as(
-        "SELECT operation, payload_hash, response, expires_at FROM idempotency_keys WHERE user_id = ? AND key = ?",
+        "SELECT operation, payload_hash, response, expires_at FROM idempotency_keys WHERE user_id = $1 AND key = $2",
     )
     .bind(&meta.user)
     .bind(meta.key.to_string())
@@ -160,30 +160,35 @@ const RECORD_COLUMNS: &str = "user_id, key, operation, payload_hash, status, res
 /// Stores `body` (what a [`Keep`] made of the answer) under the key, as the write's last
 /// statement in its batch: [`Finish::Duplicate`] if the key is taken (the write is rolled back).
 pub(super) async fn record(w: &mut Write<'_>, meta: &WriteMeta, body: String) -> Result<Finish, StoreError> {
-    let sql = format!("INSERT INTO idempotency_keys ({RECORD_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING 1");
+    let sql = format!("INSERT INTO idempotency_keys ({RECORD_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING 1");
     let record = bind_record(meta, body);
     w.finish(&sql, record).await
 }
 
-/// `change` (one statement that changes one row or none, its arguments bound by `bind_change`),
-/// then [`record`], in one round trip: the answer is stored only if `change` changed its row,
-/// else nothing happened ([`Finish::Skipped`]).
+/// `change` (one statement that changes one row or none, its arguments `$1…$n` bound by
+/// `bind_change`), then [`record`], in one statement list: the answer is stored only if
+/// `change` changed its row, else nothing happened ([`Finish::Skipped`]).
 pub(super) async fn record_after(
     w: &mut Write<'_>,
     change: &str,
-    bind_change: impl for<'q> FnOnce(Query<'q, Sqlite, SqliteArguments<'q>>) -> Query<'q, Sqlite, SqliteArguments<'q>>,
+    bind_change: impl for<'q> FnOnce(Query<'q, Any, AnyArguments<'q>>) -> Query<'q, Any, AnyArguments<'q>>,
     meta: &WriteMeta,
     body: String,
 ) -> Result<Finish, StoreError> {
-    let sql = format!(
-        "{change}; INSERT INTO idempotency_keys ({RECORD_COLUMNS}) SELECT ?, ?, ?, ?, ?, ?, ?, ? WHERE changes() = 1 RETURNING 1"
-    );
+    let first = placeholders(change) + 1;
+    let values = (first..first + 8).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ");
+    let sql = w.dialect().insert_if_changed(change, &format!("INSERT INTO idempotency_keys ({RECORD_COLUMNS}) SELECT {values}"));
     let record = bind_record(meta, body);
     w.finish(&sql, move |q| record(bind_change(q))).await
 }
 
+/// The highest `$N` placeholder in `sql` (0 for none).
+fn placeholders(sql: &str) -> usize {
+    sql.split('$').skip(1).filter_map(|rest| rest.split(|c: char| !c.is_ascii_digit()).next()?.parse().ok()).max().unwrap_or(0)
+}
+
 /// Binds a stored answer's [`RECORD_COLUMNS`].
-fn bind_record(meta: &WriteMeta, body: String) -> impl for<'q> FnOnce(Query<'q, Sqlite, SqliteArguments<'q>>) -> Query<'q, Sqlite, SqliteArguments<'q>> {
+fn bind_record(meta: &WriteMeta, body: String) -> impl for<'q> FnOnce(Query<'q, Any, AnyArguments<'q>>) -> Query<'q, Any, AnyArguments<'q>> {
     let (user, key, hash) = (meta.user.clone(), meta.key.to_string(), meta.payload_hash.clone());
     let (operation, now, expires_at) = (meta.kind.as_str(), meta.now, meta.now + meta.ttl_ms);
     move |q| q.bind(user).bind(key).bind(operation).bind(hash).bind(STORED_SUCCESS).bind(body).bind(now).bind(expires_at)
@@ -200,5 +205,11 @@ mod tests {
         assert_ne!(a, payload_hash(WriteKind::Quantity, &("id", 1, 6)));
         assert_ne!(a, payload_hash(WriteKind::Star, &("id", 1, 5)));
         assert_eq!(a.len(), 64);
+    }
+
+    #[test]
+    fn the_record_after_a_change_numbers_its_arguments_after_the_change() {
+        assert_eq!(placeholders("UPDATE t SET a = $1, b = $12 WHERE id = $3"), 12);
+        assert_eq!(placeholders("DELETE FROM t"), 0);
     }
 }

@@ -3,7 +3,7 @@
 //! so it applies at most once however often it is tried (after a restart, or by the runner and
 //! the watchdog at once). The runner's timing lives in `crate::jobs`, not here.
 
-use sqlx::{FromRow, SqliteConnection};
+use sqlx::{FromRow, AnyConnection};
 use std::collections::HashMap;
 use uuid::Uuid;
 
@@ -176,17 +176,17 @@ pub(crate) fn failing_step(rate: f64, fault: Option<JobFault>, roll: impl FnOnce
     }
 }
 
-async fn job_on(conn: &mut SqliteConnection, id: JobId) -> Result<Option<JobRow>, StoreError> {
-    let sql = format!("SELECT {JOB_COLUMNS} {JOB_FROM} WHERE j.id = ?");
+async fn job_on(conn: &mut AnyConnection, id: JobId) -> Result<Option<JobRow>, StoreError> {
+    let sql = format!("SELECT {JOB_COLUMNS} {JOB_FROM} WHERE j.id = $1");
     sqlx::query_as(&sql).bind(id.to_string()).fetch_optional(&mut *conn).await.map_err(db_err)
 }
 
-async fn job_after_change(conn: &mut SqliteConnection, id: JobId) -> Result<Job, StoreError> {
+async fn job_after_change(conn: &mut AnyConnection, id: JobId) -> Result<Job, StoreError> {
     job_on(conn, id).await?.ok_or_else(|| corrupt("job", &id.to_string(), "vanished inside its own transaction"))?.into_job()
 }
 
 async fn append_event(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     id: JobId,
     at: i64,
     kind: JobEventKind,
@@ -195,7 +195,7 @@ async fn append_event(
 ) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO job_events (job_id, seq, at, kind, step, message) \
-         VALUES (?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM job_events WHERE job_id = ?), ?, ?, ?, ?)",
+         VALUES ($1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM job_events WHERE job_id = $2), $3, $4, $5, $6)",
     )
     .bind(id.to_string())
     .bind(id.to_string())
@@ -209,9 +209,9 @@ async fn append_event(
     Ok(())
 }
 
-async fn add_notice(conn: &mut SqliteConnection, id: JobId, success: bool, notice: &JobEmail, now: i64) -> Result<(), StoreError> {
+async fn add_notice(conn: &mut AnyConnection, id: JobId, success: bool, notice: &JobEmail, now: i64) -> Result<(), StoreError> {
     sqlx::query(
-        "INSERT INTO notifications (job_id, kind, subject, body, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO notifications (job_id, kind, subject, body, created_at, next_attempt_at) VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(id.to_string())
     .bind(if success { "success" } else { "failure" })
@@ -226,9 +226,9 @@ async fn add_notice(conn: &mut SqliteConnection, id: JobId, success: bool, notic
 }
 
 /// Moves the job's order from `placing` to `status`; `None` if it is not placing any more.
-async fn settle_order(conn: &mut SqliteConnection, order_id: OrderId, status: OrderStatus, now: i64) -> Result<Option<Order>, StoreError> {
+async fn settle_order(conn: &mut AnyConnection, order_id: OrderId, status: OrderStatus, now: i64) -> Result<Option<Order>, StoreError> {
     let row: Option<OrderRow> =
-        sqlx::query_as(&returning("UPDATE orders SET status = ?, version = version + 1, updated_at = ? WHERE id = ? AND status = 'placing'"))
+        sqlx::query_as(&returning("UPDATE orders SET status = $1, version = version + 1, updated_at = $2 WHERE id = $3 AND status = 'placing'"))
             .bind(status.as_str())
             .bind(now)
             .bind(order_id.to_string())
@@ -238,8 +238,8 @@ async fn settle_order(conn: &mut SqliteConnection, order_id: OrderId, status: Or
     row.map(to_order).transpose()
 }
 
-async fn order_on(conn: &mut SqliteConnection, id: OrderId) -> Result<Order, StoreError> {
-    let sql = format!("SELECT {ORDER_COLUMNS} FROM orders WHERE id = ?");
+async fn order_on(conn: &mut AnyConnection, id: OrderId) -> Result<Order, StoreError> {
+    let sql = format!("SELECT {ORDER_COLUMNS} FROM orders WHERE id = $1");
     let query = sqlx::query_as(&sql).bind(id.to_string());
     one_order(conn, query).await
 }
@@ -261,10 +261,10 @@ impl Db {
         let placed_by = meta.user.parse::<i64>().ok();
         let fails_at = failing_step(settings.failure_rate, fault, || (fastrand::f64(), fastrand::u8(0..3)));
         let (eta_ms, deadline_ms) = (settings.eta_ms as i64, settings.deadline_ms as i64);
-        self.idempotent(meta, async move |conn: &mut SqliteConnection| {
+        self.idempotent(meta, async move |conn: &mut AnyConnection| {
             live(conn, id).await?.check_placeable(version)?;
             let sql = returning(
-                "UPDATE orders SET status = 'placing', version = version + 1, updated_at = ? WHERE id = ?",
+                "UPDATE orders SET status = 'placing', version = version + 1, updated_at = $1 WHERE id = $2",
             );
             let query = sqlx::query_as(&sql)
                 .bind(now)
@@ -273,7 +273,7 @@ impl Db {
             let job_id = JobId::new();
             sqlx::query(
                 "INSERT INTO jobs (id, order_id, state, steps_done, progress, submitted_at, eta_at, deadline_at, \
-                 fault, fails_at_step, version, updated_at, placed_by) VALUES (?, ?, 'running', 0, 0, ?, ?, ?, ?, ?, 1, ?, ?)",
+                 fault, fails_at_step, version, updated_at, placed_by) VALUES ($1, $2, 'running', 0, 0, $3, $4, $5, $6, $7, 1, $8, $9)",
             )
             .bind(job_id.to_string())
             .bind(id.to_string())
@@ -300,7 +300,7 @@ impl Db {
         let job = row.into_job()?;
         let order = order_on(&mut conn, job.order_id).await?;
         let rows: Vec<EventRow> =
-            sqlx::query_as("SELECT seq, at, kind, step, message FROM job_events WHERE job_id = ? ORDER BY seq")
+            sqlx::query_as("SELECT seq, at, kind, step, message FROM job_events WHERE job_id = $1 ORDER BY seq")
                 .bind(id.to_string())
                 .fetch_all(&mut *conn)
                 .await
@@ -314,9 +314,9 @@ impl Db {
     /// index and stopped at the bound, so it costs the same however many jobs there have been.
     pub async fn latest_jobs(&self, workspace: crate::domain::WorkspaceId, limit: u32) -> Result<Vec<Job>, StoreError> {
         let sql = format!(
-            "SELECT {JOB_COLUMNS} {JOB_FROM} WHERE o.workspace_id = ? AND o.purge_after IS NULL AND j.id = \
+            "SELECT {JOB_COLUMNS} {JOB_FROM} WHERE o.workspace_id = $1 AND o.purge_after IS NULL AND j.id = \
              (SELECT l.id FROM jobs l WHERE l.order_id = j.order_id ORDER BY l.submitted_at DESC, l.id DESC LIMIT 1) \
-             ORDER BY j.submitted_at DESC, j.id DESC LIMIT ?"
+             ORDER BY j.submitted_at DESC, j.id DESC LIMIT $2"
         );
         let rows: Vec<JobRow> = sqlx::query_as(&sql).bind(workspace).bind(i64::from(limit)).fetch_all(self.reader()).await.map_err(db_err)?;
         rows.into_iter().map(JobRow::into_job).collect()
@@ -335,7 +335,7 @@ impl Db {
     /// when it is given.
     pub async fn running_jobs(&self, due_by: Option<i64>) -> Result<Vec<JobRun>, StoreError> {
         let mut conn = self.reader().acquire().await.map_err(db_err)?;
-        let filter = "j.state = 'running' AND j.deadline_at <= ?";
+        let filter = "j.state = 'running' AND j.deadline_at <= $1";
         let sql = format!("SELECT {JOB_COLUMNS} {JOB_FROM} WHERE {filter} ORDER BY j.submitted_at, j.id");
         let due_by = due_by.unwrap_or(i64::MAX);
         let rows: Vec<JobRow> = sqlx::query_as(&sql).bind(due_by).fetch_all(&mut *conn).await.map_err(db_err)?;
@@ -362,7 +362,7 @@ impl Db {
     pub async fn idle_runnable_job_ids(&self, idle_since: i64, now: i64) -> Result<Vec<JobId>, StoreError> {
         let ids: Vec<(String,)> = sqlx::query_as(
             "SELECT id FROM jobs WHERE state = 'running' AND (fault IS NULL OR fault <> 'stall') \
-             AND ((runner IS NULL AND updated_at <= ?) OR lease_until <= ?) ORDER BY submitted_at, id",
+             AND ((runner IS NULL AND updated_at <= $1) OR lease_until <= $2) ORDER BY submitted_at, id",
         )
         .bind(idle_since)
         .bind(now)
@@ -379,9 +379,9 @@ impl Db {
     /// being picked up again.
     pub async fn claim_job(&self, id: JobId, runner: &str, now: i64, lease_until: i64) -> Result<Option<bool>, StoreError> {
         let claims: Option<i64> = sqlx::query_scalar(
-            "UPDATE jobs SET runner = ?, lease_until = ?, claims = claims + 1 \
-             WHERE id = ? AND state = 'running' AND (fault IS NULL OR fault <> 'stall') \
-             AND (runner IS NULL OR runner = ? OR lease_until <= ?) RETURNING claims",
+            "UPDATE jobs SET runner = $1, lease_until = $2, claims = claims + 1 \
+             WHERE id = $3 AND state = 'running' AND (fault IS NULL OR fault <> 'stall') \
+             AND (runner IS NULL OR runner = $4 OR lease_until <= $5) RETURNING claims",
         )
         .bind(runner)
         .bind(lease_until)
@@ -397,7 +397,7 @@ impl Db {
     /// Keeps `runner`'s hold on the running job until `lease_until`; `false` if it no longer
     /// holds it (another instance took it over) or the job has ended.
     pub async fn renew_job_lease(&self, id: JobId, runner: &str, lease_until: i64) -> Result<bool, StoreError> {
-        let renewed = sqlx::query("UPDATE jobs SET lease_until = ? WHERE id = ? AND runner = ? AND state = 'running'")
+        let renewed = sqlx::query("UPDATE jobs SET lease_until = $1 WHERE id = $2 AND runner = $3 AND state = 'running'")
             .bind(lease_until)
             .bind(id.to_string())
             .bind(runner)
@@ -412,8 +412,8 @@ impl Db {
     pub async fn start_step(&self, id: JobId, runner: &str, index: u8, progress: u8, now: i64) -> Result<Option<Job>, StoreError> {
         let Some(step) = JobStep::at(index) else { return Ok(None) };
         let update = sqlx::query(
-            "UPDATE jobs SET progress = ?, version = version + 1, updated_at = ? \
-             WHERE id = ? AND state = 'running' AND steps_done = ? AND runner = ?",
+            "UPDATE jobs SET progress = $1, version = version + 1, updated_at = $2 \
+             WHERE id = $3 AND state = 'running' AND steps_done = $4 AND runner = $5",
         )
         .bind(i64::from(progress))
         .bind(now)
@@ -426,8 +426,8 @@ impl Db {
     /// Moves the progress forward while the step at `index` runs (by `runner`); never backwards.
     pub async fn report_progress(&self, id: JobId, runner: &str, index: u8, progress: u8, now: i64) -> Result<Option<Job>, StoreError> {
         let update = sqlx::query(
-            "UPDATE jobs SET progress = ?, version = version + 1, updated_at = ? \
-             WHERE id = ? AND state = 'running' AND steps_done = ? AND progress < ? AND runner = ?",
+            "UPDATE jobs SET progress = $1, version = version + 1, updated_at = $2 \
+             WHERE id = $3 AND state = 'running' AND steps_done = $4 AND progress < $5 AND runner = $6",
         )
         .bind(i64::from(progress.min(100)))
         .bind(now)
@@ -441,10 +441,12 @@ impl Db {
     /// Marks the step at `index` done (by `runner`), with its history line: at most once per step.
     pub async fn finish_step(&self, id: JobId, runner: &str, index: u8, progress: u8, now: i64) -> Result<Option<Job>, StoreError> {
         let Some(step) = JobStep::at(index) else { return Ok(None) };
-        let update = sqlx::query(
-            "UPDATE jobs SET steps_done = ? + 1, progress = MAX(progress, ?), version = version + 1, updated_at = ? \
-             WHERE id = ? AND state = 'running' AND steps_done = ? AND runner = ?",
-        )
+        let sql = format!(
+            "UPDATE jobs SET steps_done = $1 + 1, progress = {}, version = version + 1, updated_at = $3 \
+             WHERE id = $4 AND state = 'running' AND steps_done = $5 AND runner = $6",
+            self.dialect().greatest("progress", "$2")
+        );
+        let update = sqlx::query(&sql)
         .bind(i64::from(index))
         .bind(i64::from(progress.min(100)))
         .bind(now)
@@ -461,7 +463,7 @@ impl Db {
         &self,
         id: JobId,
         now: i64,
-        update: sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>,
+        update: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
         event: Option<(JobEventKind, Option<JobStep>, &str)>,
     ) -> Result<Option<Job>, StoreError> {
         let mut tx = self.write_tx().await.map_err(db_err)?;
@@ -480,8 +482,8 @@ impl Db {
     /// placed, the history says so and the success email waits in the outbox. At most once.
     pub async fn complete_job(&self, id: JobId, runner: &str, message: &str, notice: &JobEmail, now: i64) -> Result<Option<(Job, Option<Order>)>, StoreError> {
         let update = sqlx::query(
-            "UPDATE jobs SET state = 'succeeded', progress = 100, finished_at = ?, version = version + 1, updated_at = ? \
-             WHERE id = ? AND state = 'running' AND steps_done = 3 AND runner = ?",
+            "UPDATE jobs SET state = 'succeeded', progress = 100, finished_at = $1, version = version + 1, updated_at = $2 \
+             WHERE id = $3 AND state = 'running' AND steps_done = 3 AND runner = $4",
         )
         .bind(now)
         .bind(now)
@@ -502,12 +504,12 @@ impl Db {
         now: i64,
     ) -> Result<Option<(Job, Option<Order>)>, StoreError> {
         let (guard, value, runner) = match when {
-            Ending::AtStep(index, runner) => ("steps_done = ? AND runner = ?", i64::from(index), Some(runner)),
-            Ending::PastDeadline => ("deadline_at <= ?", now, None),
+            Ending::AtStep(index, runner) => ("steps_done = $6 AND runner = $7", i64::from(index), Some(runner)),
+            Ending::PastDeadline => ("deadline_at <= $6", now, None),
         };
         let sql = format!(
-            "UPDATE jobs SET state = 'failed', failure_reason = ?, next_step = ?, finished_at = ?, version = version + 1, \
-             updated_at = ? WHERE id = ? AND state = 'running' AND {guard}"
+            "UPDATE jobs SET state = 'failed', failure_reason = $1, next_step = $2, finished_at = $3, version = version + 1, \
+             updated_at = $4 WHERE id = $5 AND state = 'running' AND {guard}"
         );
         let update = sqlx::query(&sql)
             .bind(&failure.reason)
@@ -534,7 +536,7 @@ impl Db {
         &self,
         id: JobId,
         now: i64,
-        update: sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>,
+        update: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
         (kind, step, message): (JobEventKind, Option<JobStep>, &str),
         notice: &JobEmail,
         status: OrderStatus,
@@ -554,7 +556,7 @@ impl Db {
     /// Notes in a running job's history that it was picked up again (by `runner`, which holds it
     /// now) after the instance running it stopped.
     pub async fn resume_job(&self, id: JobId, runner: &str, message: &str, now: i64) -> Result<Option<Job>, StoreError> {
-        let update = sqlx::query("UPDATE jobs SET version = version + 1, updated_at = ? WHERE id = ? AND state = 'running' AND runner = ?")
+        let update = sqlx::query("UPDATE jobs SET version = version + 1, updated_at = $1 WHERE id = $2 AND state = 'running' AND runner = $3")
             .bind(now)
             .bind(id.to_string())
             .bind(runner);
@@ -567,7 +569,7 @@ impl Db {
         let rows: Vec<NotificationRow> = sqlx::query_as(
             "SELECT n.id, n.job_id, n.subject, n.body, n.attempts, u.email AS recipient FROM notifications n \
              JOIN jobs j ON j.id = n.job_id LEFT JOIN users u ON u.id = j.placed_by \
-             WHERE n.emailed_at IS NULL AND n.gave_up_at IS NULL AND n.next_attempt_at <= ? ORDER BY n.next_attempt_at, n.id LIMIT ?",
+             WHERE n.emailed_at IS NULL AND n.gave_up_at IS NULL AND n.next_attempt_at <= $1 ORDER BY n.next_attempt_at, n.id LIMIT $2",
         )
         .bind(now)
         .bind(i64::from(limit))
@@ -584,7 +586,7 @@ impl Db {
 
     /// The notification was handed to the mail transport.
     pub async fn mark_emailed(&self, id: i64, now: i64) -> Result<(), StoreError> {
-        sqlx::query("UPDATE notifications SET emailed_at = ?, last_error = NULL WHERE id = ? AND emailed_at IS NULL")
+        sqlx::query("UPDATE notifications SET emailed_at = $1, last_error = NULL WHERE id = $2 AND emailed_at IS NULL")
             .bind(now)
             .bind(id)
             .execute(self.writer())
@@ -599,8 +601,8 @@ impl Db {
     /// (sent, given up, or claimed already).
     pub async fn claim_notification(&self, id: i64, now: i64, retry_at: i64) -> Result<Option<i64>, StoreError> {
         let attempt: Option<(i64,)> = sqlx::query_as(
-            "UPDATE notifications SET attempts = attempts + 1, next_attempt_at = ? \
-             WHERE id = ? AND emailed_at IS NULL AND gave_up_at IS NULL AND next_attempt_at <= ? RETURNING attempts",
+            "UPDATE notifications SET attempts = attempts + 1, next_attempt_at = $1 \
+             WHERE id = $2 AND emailed_at IS NULL AND gave_up_at IS NULL AND next_attempt_at <= $3 RETURNING attempts",
         )
         .bind(retry_at)
         .bind(id)
@@ -613,7 +615,7 @@ impl Db {
 
     /// The claimed send failed: keep the reason (the next try was set by the claim).
     pub async fn mark_email_failed(&self, id: i64, error: &str) -> Result<(), StoreError> {
-        sqlx::query("UPDATE notifications SET last_error = ? WHERE id = ? AND emailed_at IS NULL")
+        sqlx::query("UPDATE notifications SET last_error = $1 WHERE id = $2 AND emailed_at IS NULL")
             .bind(error)
             .bind(id)
             .execute(self.writer())
@@ -624,7 +626,7 @@ impl Db {
 
     /// Sending failed too often: the notification is not tried again, and says why.
     pub async fn give_up_notification(&self, id: i64, error: &str, now: i64) -> Result<(), StoreError> {
-        sqlx::query("UPDATE notifications SET gave_up_at = ?, last_error = ? WHERE id = ? AND emailed_at IS NULL AND gave_up_at IS NULL")
+        sqlx::query("UPDATE notifications SET gave_up_at = $1, last_error = $2 WHERE id = $3 AND emailed_at IS NULL AND gave_up_at IS NULL")
             .bind(now)
             .bind(error)
             .bind(id)
@@ -739,7 +741,7 @@ mod tests {
         assert!(db.unsent_notifications(i64::MAX, 10).await.unwrap().is_empty());
         assert_eq!(db.claim_notification(n.id, i64::MAX, i64::MAX).await.unwrap(), None);
         let (gave_up_at, error): (Option<i64>, Option<String>) =
-            sqlx::query_as("SELECT gave_up_at, last_error FROM notifications WHERE id = ?").bind(n.id).fetch_one(db.reader()).await.unwrap();
+            sqlx::query_as("SELECT gave_up_at, last_error FROM notifications WHERE id = $1").bind(n.id).fetch_one(db.reader()).await.unwrap();
         assert_eq!((gave_up_at, error.as_deref()), (Some(job.deadline_at), Some("smtp refused")));
     }
 

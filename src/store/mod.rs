@@ -1,23 +1,29 @@
-//! Persistence in SQLite through sqlx (server only). Owns the SQL; knows nothing of HTTP or the UI.
-//! Writes go through a single writer connection so they never fight for SQLite's lock; reads
-//! use a pool of connections that WAL lets run beside the writer. The writer syncs every
-//! commit to disk (`synchronous = FULL`), so an acknowledged write survives a power loss, and
-//! the versioned writes that arrive together share a commit (`batch`: group commit).
+//! Persistence through sqlx (server only): SQLite, the embedded default, or PostgreSQL for
+//! several instances on one database (`dialect` holds what the two say differently). Owns the
+//! SQL; knows nothing of HTTP or the UI.
+//! Writes go through a single writer connection so they never fight for the write lock; reads
+//! use a pool of connections that run beside the writer (WAL, on SQLite). The writer syncs
+//! every commit to disk (`synchronous = FULL` on SQLite; PostgreSQL's default), so an
+//! acknowledged write survives a power loss, and the versioned writes that arrive together
+//! share a commit (`batch`: group commit).
 
 mod accounts;
 mod batch;
 mod bus;
+mod dialect;
 mod error;
 mod idempotency;
 mod jobs;
 mod orders;
 mod retention;
 mod seed;
+mod sessions;
 mod writes;
 
 pub use accounts::{Member, MemberError};
 pub use batch::{BatchFigures, MAX_WRITES as MAX_BATCH_WRITES};
 pub use bus::BusRow;
+pub use dialect::Dialect;
 pub use error::StoreError;
 pub use idempotency::{payload_hash, Applied, WriteMeta};
 pub use jobs::{Ending, JobRun, UnsentNotification};
@@ -25,8 +31,9 @@ pub use orders::OrderRow;
 pub use retention::{Pruned, Retention};
 pub use writes::NewDraft;
 
+use sqlx::any::AnyPoolOptions;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::SqlitePool;
+use sqlx::AnyPool;
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -52,26 +59,45 @@ pub enum DbError {
     SeedAccounts(String),
     #[error("can't prepare the sessions table: {0}")]
     Sessions(sqlx::Error),
+    #[error("the database URL {0:?} names neither SQLite (sqlite://…) nor PostgreSQL (postgres://…)")]
+    Engine(String),
 }
 
 /// The connection pools. Cheap to clone.
 #[derive(Clone, Debug)]
 pub struct Db {
-    read: SqlitePool,
-    write: SqlitePool,
-    /// Sessions' own connections (`crate::accounts`): read on every request, written at sign-in
-    /// and sign-out only, so they never queue behind the writer or take a reader's turn. The
-    /// instances' bus (`bus`) is written over them too: nothing on either is worth a disk flush.
-    sessions: SqlitePool,
+    dialect: Dialect,
+    read: AnyPool,
+    write: AnyPool,
+    /// The instances' bus and presence (`bus`): written often, by one task, and nothing on it is
+    /// worth a disk flush (on SQLite) or a turn on the writer.
+    quick: AnyPool,
+    /// Sessions' own connections (`crate::accounts`, through `tower-sessions-sqlx-store`): read
+    /// on every request, written at sign-in and sign-out only, so they never queue behind the
+    /// writer or take a reader's turn.
+    sessions: sessions::SessionPool,
     /// The versioned writes, committed in groups over `write`.
     batch: Arc<batch::Batcher>,
     /// What every request reads: people (by id) and which workspace an order is in.
     cache: Arc<accounts::Cache>,
 }
 
+/// How long a request waits for a free connection before it is told the database is busy.
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
+
 impl Db {
-    /// Opens (creating if missing) the database at `url`, in WAL mode, and runs the migrations.
+    /// Opens the database at `url` (SQLite: creating the file if missing, in WAL mode) and runs
+    /// the migrations.
     pub async fn open(url: &str, readers: u32) -> Result<Self, DbError> {
+        sqlx::any::install_default_drivers();
+        match Dialect::of_url(url) {
+            Some(Dialect::Sqlite) => Self::open_sqlite(url, readers).await,
+            Some(Dialect::Postgres) => Self::open_postgres(url, readers).await,
+            None => Err(DbError::Engine(url.into())),
+        }
+    }
+
+    async fn open_sqlite(url: &str, readers: u32) -> Result<Self, DbError> {
         let options = SqliteConnectOptions::from_str(url)
             .map_err(|source| DbError::BadUrl { url: url.into(), source })?
             .create_if_missing(true)
@@ -84,6 +110,10 @@ impl Db {
                 .map_err(|source| DbError::CreateDir { path: dir.display().to_string(), source })?;
         }
         let open_err = |source| DbError::Open { url: url.into(), source };
+        // The store's own pools speak through sqlx's `Any` driver, which takes a URL: the file
+        // with its open mode, and the rest set on each new connection. (Foreign keys on and a
+        // 5 s busy timeout are the driver's defaults.)
+        let file_url = |mode: &str| format!("sqlite://{}?mode={mode}", file.display());
         // Instances starting together on one file open and migrate it one at a time (switching
         // it to WAL needs it to themselves): the others wait here, then find it ready.
         let one_at_a_time = migration_lock(&file).await.map_err(|source| DbError::Lock { path: file.display().to_string(), source })?;
@@ -91,58 +121,92 @@ impl Db {
         // trip to the connection's thread that a local file's connection never needs (it can't
         // go stale like a network connection), and the write path's costliest part is exactly
         // those round trips (bench/README.md).
-        let write = SqlitePoolOptions::new()
+        let write = AnyPoolOptions::new()
             .max_connections(1)
             .min_connections(1)
             .test_before_acquire(false)
-            .acquire_timeout(Duration::from_secs(10))
+            .acquire_timeout(ACQUIRE_TIMEOUT)
             // In WAL mode NORMAL skips the fsync at commit: a crash of the process loses
             // nothing, but a power loss can lose the last commits after we answered 200 for
             // them. FULL fsyncs the WAL at every commit (cost measured in bench/README.md).
-            .connect_with(options.clone().synchronous(SqliteSynchronous::Full))
+            .after_connect(with_pragmas("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL"))
+            .connect(&file_url("rwc"))
             .await
             .map_err(open_err)?;
-        sqlx::migrate!("./migrations").run(&write).await?;
+        sqlx::migrate!("./migrations/sqlite").run(&write).await?;
         drop(one_at_a_time);
-        let read = SqlitePoolOptions::new()
+        let read = AnyPoolOptions::new()
             .max_connections(readers.max(1))
             .test_before_acquire(false)
-            .acquire_timeout(Duration::from_secs(10))
-            // Readers never commit, so how they sync does not matter; NORMAL is the WAL default.
-            .connect_with(options.clone().read_only(true).synchronous(SqliteSynchronous::Normal))
+            .acquire_timeout(ACQUIRE_TIMEOUT)
+            // Readers never commit, so how they sync does not matter.
+            .connect(&file_url("ro"))
+            .await
+            .map_err(open_err)?;
+        let quick = AnyPoolOptions::new()
+            .max_connections(2)
+            .test_before_acquire(false)
+            .acquire_timeout(ACQUIRE_TIMEOUT)
+            .after_connect(with_pragmas("PRAGMA synchronous = NORMAL"))
+            .connect(&file_url("rw"))
             .await
             .map_err(open_err)?;
         let sessions = SqlitePoolOptions::new()
             .max_connections(readers.max(1))
             .test_before_acquire(false)
-            .acquire_timeout(Duration::from_secs(10))
+            .acquire_timeout(ACQUIRE_TIMEOUT)
             // A session lost to a power cut means signing in again, nothing more.
             .connect_with(options.synchronous(SqliteSynchronous::Normal))
             .await
             .map_err(open_err)?;
-        let batch = Arc::new(batch::Batcher::new(write.clone()).map_err(|source| DbError::Writer { source })?);
-        Ok(Db { read, write, sessions, batch, cache: Arc::default() })
+        let batch = Arc::new(batch::Batcher::new(write.clone(), Dialect::Sqlite).map_err(|source| DbError::Writer { source })?);
+        Ok(Db { dialect: Dialect::Sqlite, read, write, quick, sessions: sessions::SessionPool::Sqlite(sessions), batch, cache: Arc::default() })
+    }
+
+    async fn open_postgres(url: &str, readers: u32) -> Result<Self, DbError> {
+        let open_err = |source| DbError::Open { url: url.into(), source };
+        let pool = |size: u32| AnyPoolOptions::new().max_connections(size).acquire_timeout(ACQUIRE_TIMEOUT).connect(url);
+        let write = AnyPoolOptions::new().max_connections(1).min_connections(1).acquire_timeout(ACQUIRE_TIMEOUT).connect(url).await.map_err(open_err)?;
+        // Instances starting together take turns here: sqlx holds an advisory lock while it
+        // migrates, and the demo data is seeded under the write lock.
+        sqlx::migrate!("./migrations/postgres").run(&write).await?;
+        let read = pool(readers.max(1)).await.map_err(open_err)?;
+        let quick = pool(2).await.map_err(open_err)?;
+        let sessions = sqlx::postgres::PgPoolOptions::new()
+            .max_connections(readers.max(1))
+            .acquire_timeout(ACQUIRE_TIMEOUT)
+            .connect(url)
+            .await
+            .map_err(open_err)?;
+        let batch = Arc::new(batch::Batcher::new(write.clone(), Dialect::Postgres).map_err(|source| DbError::Writer { source })?);
+        Ok(Db { dialect: Dialect::Postgres, read, write, quick, sessions: sessions::SessionPool::Postgres(sessions), batch, cache: Arc::default() })
+    }
+
+    /// Which database this is.
+    pub fn dialect(&self) -> Dialect {
+        self.dialect
     }
 
     /// Fills an empty database with demo orders, priced as the server prices them; does
     /// nothing if any order exists.
     pub async fn seed_if_empty(&self, now_ms: i64, count: u32, promotion: crate::domain::Promotion) -> Result<bool, DbError> {
-        seed::seed_if_empty(&self.write, now_ms, count, promotion).await.map_err(DbError::Seed)
+        seed::seed_if_empty(self, now_ms, count, promotion).await.map_err(DbError::Seed)
     }
 
-    pub(crate) fn reader(&self) -> &SqlitePool {
+    pub(crate) fn reader(&self) -> &AnyPool {
         &self.read
     }
 
-    pub(crate) fn writer(&self) -> &SqlitePool {
+    pub(crate) fn writer(&self) -> &AnyPool {
         &self.write
     }
 
     /// A transaction on the writer that holds the database's write lock from its start
-    /// (`BEGIN IMMEDIATE`). Another instance on the same file may hold the lock: a transaction
-    /// that read first and wrote after would then fail at once instead of waiting its turn.
-    pub(crate) async fn write_tx(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
-        self.write.begin_with("BEGIN IMMEDIATE").await
+    /// ([`Dialect::begin_write`]). Another instance may hold the lock: a transaction that read
+    /// first and wrote after would then fail at once (SQLite) or write beside the other
+    /// (PostgreSQL) instead of waiting its turn.
+    pub(crate) async fn write_tx(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+        self.write.begin_with(self.dialect.begin_write()).await
     }
 
     /// The session store: the `sessions` table (made by the migrations, swept of expired
@@ -150,9 +214,7 @@ impl Db {
     /// in-memory copy (a sign-out deletes from both; `crate::accounts::sessions` tells the
     /// other instances).
     pub async fn session_store(&self, cache: SessionCache) -> Result<SessionStore, DbError> {
-        let store = tower_sessions_sqlx_store::SqliteStore::new(self.sessions.clone())
-            .with_table_name("sessions")
-            .map_err(|e| DbError::Sessions(sqlx::Error::Configuration(e.into())))?;
+        let store = self.sessions.store()?;
         // Expired sessions leave the table hourly (a cached one expires by itself).
         {
             use tower_sessions::ExpiredDeletion;
@@ -168,6 +230,18 @@ impl Db {
     }
 }
 
+/// Runs `sql` (SQLite `PRAGMA`s) on every new connection of a pool.
+fn with_pragmas(
+    sql: &'static str,
+) -> impl for<'c> Fn(&'c mut sqlx::AnyConnection, sqlx::pool::PoolConnectionMetadata) -> futures::future::BoxFuture<'c, Result<(), sqlx::Error>> + Send + Sync + 'static {
+    move |conn, _| {
+        Box::pin(async move {
+            use sqlx::Executor;
+            conn.execute(sql).await.map(|_| ())
+        })
+    }
+}
+
 /// This instance's copy of the sessions it read lately (a handle: clones share it).
 pub type SessionCache = tower_sessions_moka_store::MokaStore;
 
@@ -180,8 +254,8 @@ async fn migration_lock(database: &std::path::Path) -> std::io::Result<std::fs::
     tokio::task::spawn_blocking(move || file.lock().map(|()| file)).await.map_err(std::io::Error::other)?
 }
 
-/// Sessions as the server keeps them: in memory, backed by SQLite.
-pub type SessionStore = tower_sessions::CachingSessionStore<tower_sessions_moka_store::MokaStore, tower_sessions_sqlx_store::SqliteStore>;
+/// Sessions as the server keeps them: in memory, backed by the database.
+pub type SessionStore = tower_sessions::CachingSessionStore<tower_sessions_moka_store::MokaStore, sessions::StoredSessions>;
 
 /// Logs a database failure as the store's error ("busy" is told apart: worth retrying).
 pub(crate) fn db_err(e: sqlx::Error) -> StoreError {
@@ -196,13 +270,25 @@ pub fn now_ms() -> i64 {
         .unwrap_or_default()
 }
 
-/// A fresh database in a temporary folder (removed when the folder is dropped), for the
-/// store's own tests.
+/// A fresh database for the store's own tests: a SQLite file in a temporary folder (removed
+/// when the folder is dropped), or, when `ORDERDESK_TEST_POSTGRES` names a PostgreSQL server
+/// (`./dev.sh test` starts a throwaway one), a new database on it.
 #[cfg(test)]
 impl Db {
     pub(crate) async fn scratch() -> (tempfile::TempDir, Db) {
         let dir = tempfile::tempdir().expect("a temporary folder");
-        let db = Db::open(&format!("sqlite://{}", dir.path().join("t.db").display()), 2).await.expect("a fresh database opens");
+        let url = match std::env::var("ORDERDESK_TEST_POSTGRES") {
+            Ok(admin) => {
+                use sqlx::Connection;
+                let name = format!("scratch_{}", uuid::Uuid::new_v4().simple());
+                let mut conn = sqlx::PgConnection::connect(&admin).await.expect("the test PostgreSQL server answers");
+                sqlx::raw_sql(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.expect("a scratch database");
+                let (server, _) = admin.rsplit_once('/').expect("ORDERDESK_TEST_POSTGRES ends with /<database>");
+                format!("{server}/{name}")
+            }
+            Err(_) => format!("sqlite://{}", dir.path().join("t.db").display()),
+        };
+        let db = Db::open(&url, 2).await.expect("a fresh database opens");
         (dir, db)
     }
 }
@@ -214,6 +300,11 @@ mod tests {
     #[tokio::test]
     async fn the_writer_syncs_every_commit_to_disk() {
         let (_dir, db) = Db::scratch().await;
+        if db.dialect() == Dialect::Postgres {
+            let sync: String = sqlx::query_scalar("SELECT current_setting('synchronous_commit')").fetch_one(db.writer()).await.unwrap();
+            assert!(sync == "on" || std::env::var("ORDERDESK_PG_DURABLE").is_err(), "synchronous_commit = {sync}");
+            return;
+        }
         let level: i64 = sqlx::query_scalar("PRAGMA synchronous").fetch_one(db.writer()).await.unwrap();
         assert_eq!(level, 2, "synchronous = FULL on the writer");
         let mode: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(db.writer()).await.unwrap();

@@ -22,7 +22,8 @@ pub struct OrderRow {
     pub unit_price_cents: i64,
     pub total_cents: i64,
     pub status: String,
-    pub starred: bool,
+    /// 0 or 1 (an integer on both databases).
+    pub starred: i64,
     pub position: i64,
     pub version: i64,
     pub created_at: i64,
@@ -52,7 +53,7 @@ impl TryFrom<OrderRow> for Order {
             unit_price: Money::from_cents(r.unit_price_cents),
             total: Money::from_cents(r.total_cents),
             status: OrderStatus::parse(&r.status).ok_or_else(|| bad(format!("unknown status {:?}", r.status)))?,
-            starred: r.starred,
+            starred: r.starred != 0,
             position: r.position,
             version: r.version,
             created_at: r.created_at,
@@ -82,7 +83,7 @@ pub enum ReadError {
 impl Db {
     /// Every order of `workspace`, in list order.
     pub async fn list_orders(&self, workspace: WorkspaceId) -> Result<Vec<Order>, ReadError> {
-        let sql = format!("SELECT {ORDER_COLUMNS} FROM orders WHERE workspace_id = ? AND purge_after IS NULL ORDER BY position, number");
+        let sql = format!("SELECT {ORDER_COLUMNS} FROM orders WHERE workspace_id = $1 AND purge_after IS NULL ORDER BY position, number");
         let rows: Vec<OrderRow> = sqlx::query_as(&sql).bind(workspace).fetch_all(self.reader()).await?;
         rows.into_iter().map(|r| Order::try_from(r).map_err(ReadError::from)).collect()
     }
@@ -106,22 +107,24 @@ impl Db {
             return Ok(page_of(rest, limit, total));
         }
         // Every live order, those the index finds (the phrase is the search as typed), or for
-        // one or two ASCII characters, which trigrams can't index, those that hold them (a
-        // scan inside SQLite, which stops at the page's end; only the count reads every row).
+        // one or two characters, which trigrams can't index, those that hold them (a scan
+        // inside the database, which stops at the page's end; only the count reads every row).
+        let dialect = self.dialect();
         let (filter, phrase) = if needle.is_empty() {
-            ("workspace_id = ? AND purge_after IS NULL", None)
-        } else if short {
-            (
-                "workspace_id = ? AND purge_after IS NULL AND instr(lower(customer) || char(10) || lower(item) || char(10) || 'ord-' || number, ?)",
-                Some(needle.to_ascii_lowercase()),
-            )
+            ("workspace_id = $1 AND purge_after IS NULL".to_owned(), None)
         } else {
-            ("workspace_id = ? AND purge_after IS NULL AND rowid IN (SELECT rowid FROM orders_search WHERE orders_search MATCH ?)", Some(format!("\"{}\"", needle.replace('"', "\"\""))))
+            let indexed = !short;
+            (format!("workspace_id = $1 AND purge_after IS NULL AND {}", dialect.search_filter(2, indexed)), Some(dialect.search_phrase(needle, indexed)))
         };
         let (position, number) = after.map_or((i64::MIN, i64::MIN), |k| (k.position, i64::from(k.number.get())));
         // One read transaction: the page and the count are of the same moment.
-        let mut conn = self.reader().begin().await?;
-        let sql = format!("SELECT {ORDER_COLUMNS} FROM orders WHERE {filter} AND (position, number) > (?, ?) ORDER BY position, number LIMIT ?");
+        let mut conn = self.reader().begin_with(dialect.begin_snapshot()).await?;
+        let next = if phrase.is_some() { 3 } else { 2 };
+        let sql = format!(
+            "SELECT {ORDER_COLUMNS} FROM orders WHERE {filter} AND (position, number) > (${next}, ${}) ORDER BY position, number LIMIT ${}",
+            next + 1,
+            next + 2
+        );
         let mut query = sqlx::query_as(&sql).bind(workspace);
         if let Some(phrase) = &phrase {
             query = query.bind(phrase.clone());
@@ -132,10 +135,9 @@ impl Db {
             // The workspace's rows less those waiting out a delete: counted from indexes.
             None => {
                 sqlx::query_scalar(
-                    "SELECT (SELECT COUNT(*) FROM orders WHERE workspace_id = ?) \
-                     - (SELECT COUNT(*) FROM orders WHERE purge_after IS NOT NULL AND workspace_id = ?)",
+                    "SELECT (SELECT COUNT(*) FROM orders WHERE workspace_id = $1) \
+                     - (SELECT COUNT(*) FROM orders WHERE purge_after IS NOT NULL AND workspace_id = $1)",
                 )
-                .bind(workspace)
                 .bind(workspace)
                 .fetch_one(&mut *conn)
                 .await?
@@ -148,7 +150,7 @@ impl Db {
 
     /// One order by its human number.
     pub async fn order_by_number(&self, number: OrderNumber) -> Result<Option<Order>, ReadError> {
-        let sql = format!("SELECT {ORDER_COLUMNS} FROM orders WHERE number = ? AND purge_after IS NULL");
+        let sql = format!("SELECT {ORDER_COLUMNS} FROM orders WHERE number = $1 AND purge_after IS NULL");
         let row: Option<OrderRow> = sqlx::query_as(&sql).bind(i64::from(number.get())).fetch_optional(self.reader()).await?;
         Ok(row.map(Order::try_from).transpose()?)
     }

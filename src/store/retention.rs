@@ -43,7 +43,7 @@ impl Pruned {
 }
 
 /// A job is done with when it ended and no email for it is still waiting to go out.
-const ENDED_AND_SETTLED: &str = "state <> 'running' AND finished_at <= ? AND NOT EXISTS \
+const ENDED_AND_SETTLED: &str = "state <> 'running' AND finished_at <= $1 AND NOT EXISTS \
      (SELECT 1 FROM notifications n WHERE n.job_id = jobs.id AND n.emailed_at IS NULL AND n.gave_up_at IS NULL)";
 
 impl Db {
@@ -54,8 +54,8 @@ impl Db {
         let mut run = async |sql: &str, at: i64| -> Result<u64, StoreError> {
             Ok(sqlx::query(sql).bind(at).execute(&mut *tx).await.map_err(db_err)?.rows_affected())
         };
-        let orders = run("DELETE FROM orders WHERE purge_after IS NOT NULL AND purge_after <= ?", now).await?;
-        let keys = run("DELETE FROM idempotency_keys WHERE expires_at <= ?", now).await?;
+        let orders = run("DELETE FROM orders WHERE purge_after IS NOT NULL AND purge_after <= $1", now).await?;
+        let keys = run("DELETE FROM idempotency_keys WHERE expires_at <= $1", now).await?;
         // History first, so the count says what this setting removed (a pruned job takes its
         // remaining lines and its notification with it, by the foreign keys).
         let job_events = run(
@@ -64,13 +64,13 @@ impl Db {
         )
         .await?;
         let notifications = run(
-            "DELETE FROM notifications WHERE COALESCE(emailed_at, gave_up_at) <= ? \
+            "DELETE FROM notifications WHERE COALESCE(emailed_at, gave_up_at) <= $1 \
              AND (emailed_at IS NOT NULL OR gave_up_at IS NOT NULL)",
             before(keep.notifications_ms),
         )
         .await?;
         let jobs = run(&format!("DELETE FROM jobs WHERE {ENDED_AND_SETTLED}"), before(keep.ended_jobs_ms)).await?;
-        let sign_in_failures = run("DELETE FROM sign_in_failures WHERE last_at <= ?", before(86_400_000)).await?;
+        let sign_in_failures = run("DELETE FROM sign_in_failures WHERE last_at <= $1", before(86_400_000)).await?;
         tx.commit().await.map_err(db_err)?;
         Ok(Pruned { orders, keys, jobs, job_events, notifications, sign_in_failures })
     }

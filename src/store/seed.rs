@@ -1,8 +1,8 @@
 //! Demo orders for a fresh database, so the list is never empty on first run.
 
-use sqlx::SqlitePool;
 use uuid::{Timestamp, Uuid};
 
+use super::Db;
 use crate::domain::{server_line_total, Money, Promotion, Quantity};
 
 /// (customer, item, note, quantity, unit price in cents, status, starred)
@@ -37,10 +37,10 @@ const DEMO: [(&str, &str, &str, i64, i64, &str, bool); 25] = [
 /// Inserts `count` demo orders in one transaction if the table is empty. Returns whether it
 /// did. The first 25 are [`DEMO`], newest first; the rest repeat them with a numbered customer
 /// ("Harbor Street Café 2"), older still.
-pub(super) async fn seed_if_empty(pool: &SqlitePool, now_ms: i64, count: u32, promotion: Promotion) -> Result<bool, sqlx::Error> {
+pub(super) async fn seed_if_empty(db: &Db, now_ms: i64, count: u32, promotion: Promotion) -> Result<bool, sqlx::Error> {
     // Takes the write lock before looking: instances starting together on an empty database
     // seed it once (the others find it seeded), instead of failing on each other's lock.
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = db.write_tx().await?;
     let (existing,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM orders").fetch_one(&mut *tx).await?;
     if existing > 0 {
         return Ok(false);
@@ -60,7 +60,7 @@ pub(super) async fn seed_if_empty(pool: &SqlitePool, now_ms: i64, count: u32, pr
         sqlx::query(
             "INSERT INTO orders (id, number, customer, item, note, quantity, unit_price_cents, total_cents, \
              status, starred, position, version, created_at, updated_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1, $12, $13)",
         )
         .bind(id.to_string())
         .bind(1001 + (count - 1 - i))
@@ -71,7 +71,7 @@ pub(super) async fn seed_if_empty(pool: &SqlitePool, now_ms: i64, count: u32, pr
         .bind(price)
         .bind(total.cents())
         .bind(status)
-        .bind(starred)
+        .bind(i64::from(starred))
         .bind((i + 1) * 1024)
         .bind(created)
         .bind(updated)

@@ -4,7 +4,7 @@
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use sqlx::SqliteConnection;
+use sqlx::AnyConnection;
 
 use super::batch::{Finish, Write};
 use super::idempotency::{self, Applied, Keep, Peek, WriteMeta, Whole};
@@ -45,28 +45,28 @@ pub(super) fn to_order(row: OrderRow) -> Result<Order, StoreError> {
 
 /// Runs a statement that yields one order row (`… RETURNING`, or a `SELECT` by id) and reads it.
 pub(super) async fn one_order<'q>(
-    conn: &mut SqliteConnection,
-    query: sqlx::query::QueryAs<'q, sqlx::Sqlite, OrderRow, sqlx::sqlite::SqliteArguments<'q>>,
+    conn: &mut AnyConnection,
+    query: sqlx::query::QueryAs<'q, sqlx::Any, OrderRow, sqlx::any::AnyArguments<'q>>,
 ) -> Result<Order, StoreError> {
     to_order(query.fetch_one(&mut *conn).await.map_err(db_err)?)
 }
 
 /// The row with until when its delete can be undone, or `None`.
-pub(super) async fn fetch(conn: &mut SqliteConnection, id: OrderId) -> Result<Option<Stored>, StoreError> {
+pub(super) async fn fetch(conn: &mut AnyConnection, id: OrderId) -> Result<Option<Stored>, StoreError> {
     #[derive(sqlx::FromRow)]
     struct WithDelete {
         #[sqlx(flatten)]
         row: OrderRow,
         purge_after: Option<i64>,
     }
-    let sql = format!("SELECT {ORDER_COLUMNS}, purge_after FROM orders WHERE id = ?");
+    let sql = format!("SELECT {ORDER_COLUMNS}, purge_after FROM orders WHERE id = $1");
     let found: Option<WithDelete> =
         sqlx::query_as(&sql).bind(id.to_string()).fetch_optional(&mut *conn).await.map_err(db_err)?;
     found.map(|w| Ok(Stored { order: to_order(w.row)?, undo_until: w.purge_after })).transpose()
 }
 
 /// The live order a write targets (missing and deleted orders are refused by the rules).
-pub(super) async fn live(conn: &mut SqliteConnection, id: OrderId) -> Result<Order, StoreError> {
+pub(super) async fn live(conn: &mut AnyConnection, id: OrderId) -> Result<Order, StoreError> {
     Ok(rules::live(fetch(conn, id).await?)?)
 }
 
@@ -91,7 +91,7 @@ impl Keep<Vec<Order>> for Moved {
         serde_json::to_string(&MovedKept { moved: self.0, version, shifted })
     }
 
-    async fn replay(&self, conn: &mut SqliteConnection, meta: &WriteMeta, stored: String) -> Result<Vec<Order>, StoreError> {
+    async fn replay(&self, conn: &mut AnyConnection, meta: &WriteMeta, stored: String) -> Result<Vec<Order>, StoreError> {
         let kept: MovedKept = serde_json::from_str(&stored).map_err(|e| StoreError::corrupt("answer", meta.key.to_string(), e))?;
         let mut orders = Vec::with_capacity(1 + kept.shifted.len());
         for id in std::iter::once(kept.moved).chain(kept.shifted) {
@@ -108,14 +108,14 @@ type Slot = (i64, i64);
 
 /// The live orders on either side of `place`, leaving `id` (the order being moved) out. Each is
 /// one step along the list's index, whatever the list's length.
-async fn neighbours(conn: &mut SqliteConnection, workspace: WorkspaceId, id: OrderId, place: Place<OrderId>) -> Result<(Option<Slot>, Option<Slot>), StoreError> {
-    const BEFORE: &str = "SELECT position, number FROM orders WHERE workspace_id = ? AND purge_after IS NULL AND id != ? AND (position, number) < (?, ?) \
+async fn neighbours(conn: &mut AnyConnection, workspace: WorkspaceId, id: OrderId, place: Place<OrderId>) -> Result<(Option<Slot>, Option<Slot>), StoreError> {
+    const BEFORE: &str = "SELECT position, number FROM orders WHERE workspace_id = $1 AND purge_after IS NULL AND id != $2 AND (position, number) < ($3, $4) \
                           ORDER BY position DESC, number DESC LIMIT 1";
-    const AFTER: &str = "SELECT position, number FROM orders WHERE workspace_id = ? AND purge_after IS NULL AND id != ? AND (position, number) > (?, ?) \
+    const AFTER: &str = "SELECT position, number FROM orders WHERE workspace_id = $1 AND purge_after IS NULL AND id != $2 AND (position, number) > ($3, $4) \
                          ORDER BY position, number LIMIT 1";
     let me = id.to_string();
-    let slot_of = async |conn: &mut SqliteConnection, other: OrderId| -> Result<Slot, StoreError> {
-        let theirs: Option<WorkspaceId> = sqlx::query_scalar("SELECT workspace_id FROM orders WHERE id = ?")
+    let slot_of = async |conn: &mut AnyConnection, other: OrderId| -> Result<Slot, StoreError> {
+        let theirs: Option<WorkspaceId> = sqlx::query_scalar("SELECT workspace_id FROM orders WHERE id = $1")
             .bind(other.to_string())
             .fetch_optional(&mut *conn)
             .await
@@ -127,7 +127,7 @@ async fn neighbours(conn: &mut SqliteConnection, workspace: WorkspaceId, id: Ord
         let order = rules::live(fetch(conn, other).await?).map_err(|_| RuleError::NeighbourMissing)?;
         Ok((order.position, order.number.map_or(0, |n| i64::from(n.get()))))
     };
-    let step = async |conn: &mut SqliteConnection, sql: &str, from: Slot| -> Result<Option<Slot>, StoreError> {
+    let step = async |conn: &mut AnyConnection, sql: &str, from: Slot| -> Result<Option<Slot>, StoreError> {
         sqlx::query_as(sql).bind(workspace).bind(&me).bind(from.0).bind(from.1).fetch_optional(&mut *conn).await.map_err(db_err)
     };
     Ok(match place {
@@ -150,14 +150,14 @@ async fn neighbours(conn: &mut SqliteConnection, workspace: WorkspaceId, id: Ord
 /// spread out once takes many more moves before it needs it again. Returns the moved order's
 /// new position and the orders it moved, each with a new version so every client takes their
 /// new place.
-async fn make_room(conn: &mut SqliteConnection, workspace: WorkspaceId, id: OrderId, after: i64, now: i64) -> Result<(i64, Vec<OrderId>), StoreError> {
+async fn make_room(conn: &mut AnyConnection, workspace: WorkspaceId, id: OrderId, after: i64, now: i64) -> Result<(i64, Vec<OrderId>), StoreError> {
     let mut stretch: Vec<String> = Vec::new();
     let mut from = (after, i64::MAX);
     // The span ends at the first order past the stretch, or is open at the end of the list.
     let end = loop {
         let rows: Vec<(String, i64, i64)> = sqlx::query_as(
-            "SELECT id, position, number FROM orders WHERE workspace_id = ? AND purge_after IS NULL AND id != ? \
-             AND (position, number) > (?, ?) ORDER BY position, number LIMIT 64",
+            "SELECT id, position, number FROM orders WHERE workspace_id = $1 AND purge_after IS NULL AND id != $2 \
+             AND (position, number) > ($3, $4) ORDER BY position, number LIMIT 64",
         )
         .bind(workspace)
         .bind(id.to_string())
@@ -188,7 +188,7 @@ async fn make_room(conn: &mut SqliteConnection, workspace: WorkspaceId, id: Orde
     };
     let mut moved = Vec::with_capacity(stretch.len());
     for (i, other) in stretch.iter().enumerate() {
-        sqlx::query("UPDATE orders SET position = ?, version = version + 1, updated_at = ? WHERE id = ?")
+        sqlx::query("UPDATE orders SET position = $1, version = version + 1, updated_at = $2 WHERE id = $3")
             .bind(after + step * (i as i64 + 2))
             .bind(now)
             .bind(other)
@@ -207,7 +207,7 @@ impl Db {
     pub(super) async fn idempotent<T, F>(&self, meta: &WriteMeta, effect: F) -> Result<Applied<T>, StoreError>
     where
         T: Serialize + DeserializeOwned + Send + 'static,
-        F: AsyncFnOnce(&mut SqliteConnection) -> Result<T, StoreError> + Send + 'static,
+        F: AsyncFnOnce(&mut AnyConnection) -> Result<T, StoreError> + Send + 'static,
     {
         self.idempotent_kept(meta, Whole, effect).await
     }
@@ -221,7 +221,7 @@ impl Db {
     where
         T: Send + 'static,
         K: Keep<T> + Send + 'static,
-        F: AsyncFnOnce(&mut SqliteConnection) -> Result<T, StoreError> + Send + 'static,
+        F: AsyncFnOnce(&mut AnyConnection) -> Result<T, StoreError> + Send + 'static,
     {
         let expired = match self.peek(meta, &keep, async |_| Ok(())).await? {
             Peeked::Replayed(answer) => return Ok(Applied::Replayed(answer)),
@@ -316,7 +316,7 @@ impl Db {
 
     /// Looks the key up on a reader (a repeat is answered here, without entering a batch), then,
     /// for a first request, runs `then` on the same reader.
-    async fn peek<T, K: Keep<T>, R>(&self, meta: &WriteMeta, keep: &K, then: impl AsyncFnOnce(&mut SqliteConnection) -> Result<R, StoreError>) -> Result<Peeked<T, R>, StoreError> {
+    async fn peek<T, K: Keep<T>, R>(&self, meta: &WriteMeta, keep: &K, then: impl AsyncFnOnce(&mut AnyConnection) -> Result<R, StoreError>) -> Result<Peeked<T, R>, StoreError> {
         let mut conn = self.reader().acquire().await.map_err(db_err)?;
         Ok(match idempotency::peek(&mut conn, meta).await? {
             Peek::Live(stored) => Peeked::Replayed(keep.replay(&mut conn, meta, stored).await?),
@@ -376,7 +376,7 @@ impl Db {
     /// the key ([`Moved`]).
     pub async fn move_order(&self, meta: &WriteMeta, id: OrderId, version: i64, place: Place<OrderId>) -> Result<Applied<Vec<Order>>, StoreError> {
         let (now, workspace) = (meta.now, meta.workspace);
-        self.idempotent_kept(meta, Moved(id), async move |conn: &mut SqliteConnection| {
+        self.idempotent_kept(meta, Moved(id), async move |conn: &mut AnyConnection| {
             let me = live(conn, id).await?;
             me.check_version(version)?;
             let no_room = || StoreError::corrupt("order positions", id.to_string(), "positions are out of range");
@@ -392,7 +392,7 @@ impl Db {
                     position
                 }
             };
-            let sql = returning("UPDATE orders SET position = ?, version = version + 1, updated_at = ? WHERE id = ?");
+            let sql = returning("UPDATE orders SET position = $1, version = version + 1, updated_at = $2 WHERE id = $3");
             let moved = one_order(conn, sqlx::query_as(&sql).bind(position).bind(now).bind(id.to_string())).await?;
             let mut answer = vec![moved];
             for other in shifted {
@@ -408,13 +408,16 @@ impl Db {
     /// say how), so a new draft costs two statements in the batch.
     pub async fn create_draft(&self, meta: &WriteMeta, draft: NewDraft, promotion: Promotion) -> Result<Applied<Order>, StoreError> {
         let (now, workspace) = (meta.now, meta.workspace);
-        self.idempotent(meta, async move |conn: &mut SqliteConnection| {
+        self.idempotent(meta, async move |conn: &mut AnyConnection| {
             let total = server_line_total(draft.quantity, draft.unit_price, &promotion);
+            // The next number is read under the write lock (`super::dialect`): no other write
+            // takes it meanwhile, on any instance.
             let sql = returning(
                 "INSERT INTO orders (id, workspace_id, number, customer, item, note, quantity, unit_price_cents, total_cents, \
                  status, starred, position, version, created_at, updated_at) \
-                 VALUES (?, ?, (SELECT COALESCE(MAX(number), 1000) + 1 FROM orders), ?, ?, ?, ?, ?, ?, 'draft', 0, \
-                 (SELECT COALESCE(MIN(position), ?) - ? FROM orders WHERE workspace_id = ?), 1, ?, ?)",
+                 VALUES ($1, $2, (SELECT COALESCE(MAX(number), 1000) + 1 FROM orders), $3, $4, $5, $6, $7, $8, 'draft', 0, \
+                 (SELECT COALESCE(MIN(position), $9) - $9 FROM orders WHERE workspace_id = $2), 1, $10, $10) \
+                 ON CONFLICT (id) DO NOTHING",
             );
             let query = sqlx::query_as(&sql)
                 .bind(draft.id.to_string())
@@ -426,27 +429,21 @@ impl Db {
                 .bind(draft.unit_price.cents())
                 .bind(total.cents())
                 .bind(POSITION_GAP)
-                .bind(POSITION_GAP)
-                .bind(workspace)
-                .bind(now)
                 .bind(now);
-            match query.fetch_one(&mut *conn).await {
-                Ok(row) => to_order(row),
-                // The id is taken (the only uniqueness a new draft can break): the rules say how.
-                Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
-                    let theirs: Option<WorkspaceId> = sqlx::query_scalar("SELECT workspace_id FROM orders WHERE id = ?")
-                        .bind(draft.id.to_string())
-                        .fetch_optional(&mut *conn)
-                        .await
-                        .map_err(db_err)?;
-                    if theirs.is_some_and(|w| w != workspace) {
-                        return Err(RuleError::IdTaken.into());
-                    }
-                    rules::check_new_id(fetch(conn, draft.id).await?)?;
-                    Err(db_err(sqlx::Error::Database(e)))
-                }
-                Err(e) => Err(db_err(e)),
+            if let Some(row) = query.fetch_optional(&mut *conn).await.map_err(db_err)? {
+                return to_order(row);
             }
+            // The id is taken: the rules say how.
+            let theirs: Option<WorkspaceId> = sqlx::query_scalar("SELECT workspace_id FROM orders WHERE id = $1")
+                .bind(draft.id.to_string())
+                .fetch_optional(&mut *conn)
+                .await
+                .map_err(db_err)?;
+            if theirs.is_some_and(|w| w != workspace) {
+                return Err(RuleError::IdTaken.into());
+            }
+            rules::check_new_id(fetch(conn, draft.id).await?)?;
+            Err(StoreError::corrupt("order", draft.id.to_string(), "its id is taken, yet no order has it"))
         })
         .await
     }
@@ -454,11 +451,11 @@ impl Db {
     /// Holds the delete of a draft for `window_ms`; until then [`Db::undo_delete`] restores it.
     pub async fn delete_draft(&self, meta: &WriteMeta, id: OrderId, version: i64, window_ms: i64) -> Result<Applied<DeleteReceipt>, StoreError> {
         let now = meta.now;
-        self.idempotent(meta, async move |conn: &mut SqliteConnection| {
+        self.idempotent(meta, async move |conn: &mut AnyConnection| {
             live(conn, id).await?.check_editable(version)?;
             let undo_until = rules::undo_until(now, window_ms);
             let sql = returning(
-                "UPDATE orders SET deleted_at = ?, purge_after = ?, version = version + 1, updated_at = ? WHERE id = ?",
+                "UPDATE orders SET deleted_at = $1, purge_after = $2, version = version + 1, updated_at = $3 WHERE id = $4",
             );
             let query = sqlx::query_as(&sql)
                 .bind(now)
@@ -473,13 +470,13 @@ impl Db {
     /// Brings back a deleted draft while its undo window is open.
     pub async fn undo_delete(&self, meta: &WriteMeta, id: OrderId) -> Result<Applied<Order>, StoreError> {
         let now = meta.now;
-        self.idempotent(meta, async move |conn: &mut SqliteConnection| {
+        self.idempotent(meta, async move |conn: &mut AnyConnection| {
             match rules::undo_delete(fetch(conn, id).await?, now)? {
                 Undo::AlreadyLive(order) => Ok(order),
                 Undo::Final(refusal) => Err(refusal.into()),
                 Undo::Restore => {
                     let sql = returning(
-                        "UPDATE orders SET deleted_at = NULL, purge_after = NULL, version = version + 1, updated_at = ? WHERE id = ?",
+                        "UPDATE orders SET deleted_at = NULL, purge_after = NULL, version = version + 1, updated_at = $1 WHERE id = $2",
                     );
                     let query = sqlx::query_as(&sql)
                         .bind(now)
@@ -504,7 +501,7 @@ impl Db {
     /// A change made "elsewhere" (another tab or user): bumps the version only. Used by the
     /// conflict fault control to produce a real version conflict.
     pub async fn touch_elsewhere(&self, id: OrderId, now: i64) -> Result<(), StoreError> {
-        sqlx::query("UPDATE orders SET version = version + 1, updated_at = ? WHERE id = ? AND purge_after IS NULL")
+        sqlx::query("UPDATE orders SET version = version + 1, updated_at = $1 WHERE id = $2 AND purge_after IS NULL")
             .bind(now)
             .bind(id.to_string())
             .execute(self.writer())
@@ -549,8 +546,8 @@ async fn put_order(w: &mut Write<'_>, seen: i64, next: &Order, meta: &WriteMeta)
     let o = next.clone();
     idempotency::record_after(
         w,
-        "UPDATE orders SET customer = ?, item = ?, note = ?, quantity = ?, unit_price_cents = ?, total_cents = ?, \
-         status = ?, starred = ?, position = ?, version = ?, updated_at = ? WHERE id = ? AND version = ?",
+        "UPDATE orders SET customer = $1, item = $2, note = $3, quantity = $4, unit_price_cents = $5, total_cents = $6, \
+         status = $7, starred = $8, position = $9, version = $10, updated_at = $11 WHERE id = $12 AND version = $13",
         move |q| {
             q.bind(o.customer.as_str().to_string())
                 .bind(o.item.as_str().to_string())
@@ -559,7 +556,7 @@ async fn put_order(w: &mut Write<'_>, seen: i64, next: &Order, meta: &WriteMeta)
                 .bind(o.unit_price.cents())
                 .bind(o.total.cents())
                 .bind(o.status.as_str())
-                .bind(o.starred)
+                .bind(i64::from(o.starred))
                 .bind(o.position)
                 .bind(o.version)
                 .bind(o.updated_at)
