@@ -3,7 +3,7 @@
 # tools already present are skipped in seconds), then does its job.
 #
 #   ./dev.sh serve     install, build (release) and serve on the address in Leptos.toml
-#   ./dev.sh test      install, then run cargo tests and the Playwright suite
+#   ./dev.sh test      install, then run cargo tests (on SQLite, then PostgreSQL) and Playwright
 #   ./dev.sh setup     install only
 #   ./dev.sh bench     install, then run the benchmarks (see bench/README.md)
 #   ./dev.sh postgres  start a throwaway PostgreSQL, print its URL; Ctrl-C stops and removes it
@@ -93,6 +93,11 @@ install_chromium() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium
 }
 
+install_postgres() {
+  step "PostgreSQL from Debian (the test suite runs a second time on a throwaway cluster)"
+  scripts/postgres.sh install
+}
+
 setup() {
   need rustup "Install rustup from your package manager or rust-lang.org."
   need cargo "Install Rust with rustup."
@@ -101,6 +106,7 @@ setup() {
   install_wasm_bindgen
   install_npm_packages
   install_chromium
+  install_postgres
 }
 
 build_release() {
@@ -120,8 +126,10 @@ case "${1:-}" in
     ;;
   test)
     setup
-    step "cargo test (unit and integration tests)"
+    step "cargo test (unit and integration tests, on SQLite)"
     cargo test --features ssr
+    step "cargo test again, on a throwaway PostgreSQL (scripts/postgres.sh)"
+    with_postgres cargo test --features ssr
     build_release
     step "Playwright end-to-end suite (headless Chromium)"
     (cd end2end && npx playwright test)

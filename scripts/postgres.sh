@@ -4,6 +4,7 @@
 #   scripts/postgres.sh run COMMAND [ARGS...]   start one, run COMMAND with ORDERDESK_TEST_POSTGRES
 #                                               set, stop it, exit with COMMAND's status
 #   scripts/postgres.sh serve                   start one, print its URL, wait for Ctrl-C
+#   scripts/postgres.sh install                 only make sure PostgreSQL is installed
 #
 # ORDERDESK_TEST_POSTGRES is postgres://orderdesk@127.0.0.1:PORT/postgres: superuser orderdesk,
 # no password (trust, over TCP from 127.0.0.1 only; no Unix socket), pg_trgm created in template1
@@ -21,7 +22,7 @@ SUPERUSER=orderdesk
 
 say() { printf '    %s\n' "$*" >&2; }
 die() { printf '\033[31merror:\033[0m %s\n' "$*" >&2; exit 1; }
-usage() { sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 # The newest server in /usr/lib/postgresql/*/bin (Debian's layout), else pg_config's.
 find_bindir() {
@@ -168,7 +169,7 @@ cleanup() {
 MODE=$1; shift
 case "$MODE" in
   run) [ $# -ge 1 ] || usage ;;
-  serve) [ $# -eq 0 ] || usage ;;
+  serve|install) [ $# -eq 0 ] || usage ;;
   *) usage ;;
 esac
 
@@ -177,6 +178,10 @@ if [ -z "$BIN" ]; then
   install_postgres
   BIN=$(find_bindir)
   [ -n "$BIN" ] || die "PostgreSQL's server programs (initdb, pg_ctl) are still missing after installing postgresql."
+fi
+if [ "$MODE" = install ]; then
+  say "PostgreSQL $("$BIN/postgres" --version | awk '{print $3}') in $BIN"
+  exit 0
 fi
 PSQL=$BIN/psql
 [ -x "$PSQL" ] || PSQL=$(command -v psql) || die "psql is missing: run 'apt-get install postgresql-client'."

@@ -212,8 +212,10 @@ impl DatabaseSettings {
         if url.is_empty() {
             return Err("database.url is empty: name a SQLite file, e.g. sqlite://data/orderdesk.db.".into());
         }
-        if lower.starts_with("postgres://") || lower.starts_with("postgresql://") {
-            return Err("database.url names a PostgreSQL database, which Order Desk does not support yet: name a SQLite file, e.g. sqlite://data/orderdesk.db. Several instances can share one (README, \"Several instances on one database\").".into());
+        if crate::store::Dialect::of_url(url).is_none() {
+            return Err(format!(
+                "database.url is {url:?}, which names neither a SQLite file (sqlite://data/orderdesk.db) nor a PostgreSQL database (postgres://user:password@host/database)."
+            ));
         }
         if lower.contains(":memory:") || lower.contains("mode=memory") {
             return Err(format!(
@@ -961,8 +963,8 @@ mod tests {
             ("in-memory database", |s| s.database.url = "sqlite::memory:".into()),
             ("in-memory database", |s| s.database.url = "sqlite://orders?mode=memory&cache=shared".into()),
             ("database.url is empty", |s| s.database.url = " ".into()),
-            ("PostgreSQL database, which Order Desk does not support yet", |s| s.database.url = "postgres://desk@db.example.com/orders".into()),
-            ("PostgreSQL database, which Order Desk does not support yet", |s| s.database.url = "PostgreSQL://localhost/orders".into()),
+            ("names neither a SQLite file", |s| s.database.url = "mysql://desk@db.example.com/orders".into()),
+            ("names neither a SQLite file", |s| s.database.url = "data/orderdesk.db".into()),
             ("jobs.deadline_ms is 18446744073709551615", |s| s.jobs.deadline_ms = u64::MAX),
             ("must be longer than jobs.eta_ms", |s| s.jobs.eta_ms = u64::MAX),
             ("must be shorter than jobs.deadline_ms", |s| s.jobs.stock_ms = 300_000),
@@ -970,6 +972,9 @@ mod tests {
             ("retention.outbox_files_days is 0", |s| s.retention.outbox_files_days = 0),
             ("retention.prune_every_secs is 0", |s| s.retention.prune_every_secs = 0),
         ];
+        let mut postgres = Settings::from_toml(SAMPLE).unwrap();
+        postgres.database.url = "PostgreSQL://desk@db.example.com/orders".into();
+        postgres.validate().expect("a PostgreSQL database is usable");
         for (expected, change) in cases {
             let err = refusal(change);
             assert!(err.contains(expected), "expected {expected:?} in {err:?}");

@@ -221,14 +221,14 @@ async fn the_same_key_places_the_order_once_and_answers_with_the_same_job() {
     let third: PlaceReceipt = place(&app, &key, &draft).await.json().await.unwrap();
     assert_eq!(third.job.id, first.job.id);
 
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", app.db_path.display())).await.unwrap();
-    let (jobs,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM jobs WHERE order_id = ?")
+    let pool = common::database(&app.db_url).await;
+    let (jobs,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM jobs WHERE order_id = $1")
         .bind(draft.id.to_string())
         .fetch_one(&pool)
         .await
         .unwrap();
     assert_eq!(jobs, 1, "one job for one key");
-    let (completions,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM job_events WHERE job_id = ? AND kind = 'completed'")
+    let (completions,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM job_events WHERE job_id = $1 AND kind = 'completed'")
         .bind(first.job.id.to_string())
         .fetch_one(&pool)
         .await
@@ -309,7 +309,7 @@ async fn a_job_whose_task_never_started_is_picked_up_by_the_watchdog_not_failed_
     let draft = app.a_draft().await;
     // The job is committed as a request would commit it, but nothing starts its task: the
     // request ended between the commit and the start.
-    let db = Db::open(&format!("sqlite://{}", app.db_path.display()), 1).await.unwrap();
+    let db = Db::open(&app.db_url, 1).await.unwrap();
     let meta = WriteMeta {
         user: "local".into(),
         workspace: 1,

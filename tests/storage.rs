@@ -29,31 +29,31 @@ fn quick_and_short_lived(s: &mut Settings, outbox: &Path) {
     s.retention.outbox_files_days = 2;
 }
 
-async fn pool(app: &TestApp) -> sqlx::SqlitePool {
-    sqlx::SqlitePool::connect(&format!("sqlite://{}", app.db_path.display())).await.unwrap()
+async fn pool(app: &TestApp) -> sqlx::AnyPool {
+    common::database(&app.db_url).await
 }
 
-async fn count(pool: &sqlx::SqlitePool, sql: &str, job: &str) -> i64 {
+async fn count(pool: &sqlx::AnyPool, sql: &str, job: &str) -> i64 {
     sqlx::query_scalar(sql).bind(job).fetch_one(pool).await.unwrap()
 }
 
 /// Rows kept for a job: (jobs, job_events, notifications).
-async fn kept(pool: &sqlx::SqlitePool, job: &str) -> (i64, i64, i64) {
+async fn kept(pool: &sqlx::AnyPool, job: &str) -> (i64, i64, i64) {
     (
-        count(pool, "SELECT COUNT(*) FROM jobs WHERE id = ?", job).await,
-        count(pool, "SELECT COUNT(*) FROM job_events WHERE job_id = ?", job).await,
-        count(pool, "SELECT COUNT(*) FROM notifications WHERE job_id = ?", job).await,
+        count(pool, "SELECT COUNT(*) FROM jobs WHERE id = $1", job).await,
+        count(pool, "SELECT COUNT(*) FROM job_events WHERE job_id = $1", job).await,
+        count(pool, "SELECT COUNT(*) FROM notifications WHERE job_id = $1", job).await,
     )
 }
 
 /// Places the first draft and waits until its job has ended and its email has gone out.
-async fn place_and_settle(app: &TestApp, pool: &sqlx::SqlitePool) -> String {
+async fn place_and_settle(app: &TestApp, pool: &sqlx::AnyPool) -> String {
     let draft: Order = app.a_draft().await;
     let res = app.call("orders/place", &[("key", &key()), ("id", &draft.id.to_string()), ("version", &draft.version.to_string())]).await;
     assert_eq!(res.status(), 200);
     let job = res.json::<PlaceReceipt>().await.unwrap().job.id.to_string();
     eventually("the job to end and its email to be sent", || async {
-        let sent = count(pool, "SELECT COUNT(*) FROM notifications WHERE job_id = ? AND emailed_at IS NOT NULL", &job).await;
+        let sent = count(pool, "SELECT COUNT(*) FROM notifications WHERE job_id = $1 AND emailed_at IS NOT NULL", &job).await;
         (sent == 1).then_some(())
     })
     .await;
@@ -83,7 +83,7 @@ async fn pruning_removes_what_is_past_its_retention_and_keeps_what_is_recent() {
     assert_eq!(res.status(), 200);
     let keys = |k: String| {
         let pool = pool.clone();
-        async move { count(&pool, "SELECT COUNT(*) FROM idempotency_keys WHERE key = ?", &k).await }
+        async move { count(&pool, "SELECT COUNT(*) FROM idempotency_keys WHERE key = $1", &k).await }
     };
     assert_eq!(keys(old_key.clone()).await, 1);
     // An outbox file last written three days ago, beside the fresh email and a file that is
@@ -147,7 +147,7 @@ async fn an_ended_job_whose_email_is_still_waiting_is_never_pruned() {
     let res = app.call("orders/place", &[("key", &key()), ("id", &draft.id.to_string()), ("version", &draft.version.to_string())]).await;
     let failed = res.json::<PlaceReceipt>().await.unwrap().job.id.to_string();
     eventually("the job to fail and its email to be tried", || async {
-        let tried = count(&pool, "SELECT COUNT(*) FROM notifications WHERE job_id = ? AND attempts >= 1", &failed).await;
+        let tried = count(&pool, "SELECT COUNT(*) FROM notifications WHERE job_id = $1 AND attempts >= 1", &failed).await;
         (tried == 1).then_some(())
     })
     .await;
@@ -162,7 +162,7 @@ async fn an_ended_job_whose_email_is_still_waiting_is_never_pruned() {
 /// A store on its own database with one ended job whose email waits in the outbox.
 async fn store_with_an_unsent_email() -> (tempfile::TempDir, Db, UnsentNotification) {
     let dir = tempfile::tempdir().unwrap();
-    let db = Db::open(&format!("sqlite://{}", dir.path().join("mail.db").display()), 1).await.unwrap();
+    let db = Db::open(&common::database_url(&dir.path().join("mail.db")), 1).await.unwrap();
     db.seed_if_empty(1_000, 25, orderdesk::domain::Promotion::NONE).await.unwrap();
     let draft = db.list_orders(1).await.unwrap().into_iter().find(|o| o.status == OrderStatus::Draft).unwrap();
     let meta = WriteMeta { user: "local".into(), workspace: 1, key: uuid::Uuid::now_v7(), kind: WriteKind::Place, payload_hash: "h".into(), now: 10_000, ttl_ms: DAY };
@@ -204,9 +204,9 @@ async fn failed_sends_stop_after_the_bound_and_are_recorded_as_given_up() {
         assert_eq!(mailer.send_due(&db, now).await.unwrap(), 0);
         now += HOUR; // past any retry pause
     }
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", _db_dir.path().join("mail.db").display())).await.unwrap();
+    let pool = common::database(&common::database_url(&_db_dir.path().join("mail.db"))).await;
     let (attempts, gave_up_at, error): (i64, Option<i64>, Option<String>) =
-        sqlx::query_as("SELECT attempts, gave_up_at, last_error FROM notifications WHERE id = ?").bind(n.id).fetch_one(&pool).await.unwrap();
+        sqlx::query_as("SELECT attempts, gave_up_at, last_error FROM notifications WHERE id = $1").bind(n.id).fetch_one(&pool).await.unwrap();
     assert_eq!(attempts, MAX_EMAIL_ATTEMPTS, "tried exactly the bound");
     assert!(gave_up_at.is_some(), "given up, and the store says so");
     assert!(error.is_some_and(|e| !e.is_empty()), "with the reason");

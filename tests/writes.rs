@@ -318,8 +318,8 @@ async fn a_repeated_move_is_answered_from_the_current_rows_without_a_stored_list
     assert_eq!(status, 200, "{b}");
     let answered: Vec<Order> = serde_json::from_value(b).unwrap();
 
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", app.db_path.display())).await.unwrap();
-    let stored: String = sqlx::query_scalar("SELECT response FROM idempotency_keys WHERE key = ?").bind(&k).fetch_one(&pool).await.unwrap();
+    let pool = common::database(&app.db_url).await;
+    let stored: String = sqlx::query_scalar("SELECT response FROM idempotency_keys WHERE key = $1").bind(&k).fetch_one(&pool).await.unwrap();
     assert!(stored.len() < 200 && !stored.contains("customer"), "only which order moved is kept, not records: {stored}");
     assert!(stored.contains(&mover.id.to_string()), "{stored}");
 

@@ -27,6 +27,7 @@ pub enum Dialect {
 impl Dialect {
     /// The dialect a database URL names, or `None` for neither.
     pub fn of_url(url: &str) -> Option<Dialect> {
+        let url = url.trim_start().to_ascii_lowercase();
         if url.starts_with("sqlite:") {
             Some(Dialect::Sqlite)
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {

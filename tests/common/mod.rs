@@ -1,4 +1,6 @@
-//! Starts the real server on a free port against a fresh SQLite file, as production does.
+//! Starts the real server on a free port against a fresh database, as production does: a
+//! SQLite file, or, when `ORDERDESK_TEST_POSTGRES` names a PostgreSQL server (`./dev.sh test`
+//! runs the suite a second time on a throwaway one), a database of its own there.
 
 #![allow(dead_code)]
 
@@ -15,7 +17,11 @@ use orderdesk::domain::{Job, JobDetail};
 pub struct TestApp {
     pub base: String,
     pub client: reqwest::Client,
+    /// The SQLite file the server's database is named after (on PostgreSQL, the database
+    /// [`database_url`] makes of it).
     pub db_path: std::path::PathBuf,
+    /// The server's `DATABASE_URL`.
+    pub db_url: String,
     _dir: tempfile::TempDir,
 }
 
@@ -71,12 +77,54 @@ where
     }
 }
 
-/// Settings from the committed Leptos.toml, pointed at a fresh database and port 0.
+/// Settings from the committed Leptos.toml, pointed at the database for `db_file`
+/// ([`database_url`]) and port 0.
 pub fn test_settings(db_file: &Path) -> Settings {
     let mut settings = Settings::from_file(Path::new("Leptos.toml")).expect("Leptos.toml parses");
     settings.server.address = "127.0.0.1:0".parse().unwrap();
-    settings.database.url = format!("sqlite://{}", db_file.display());
+    settings.database.url = database_url(db_file);
     settings
+}
+
+/// Whether the suite runs on PostgreSQL (`ORDERDESK_TEST_POSTGRES` is set).
+pub fn on_postgres() -> bool {
+    std::env::var_os("ORDERDESK_TEST_POSTGRES").is_some()
+}
+
+/// The database URL of a test server whose database is `file`: that SQLite file, or on
+/// PostgreSQL a database named after it, made on first use (so servers given the same file
+/// share one database, as they would share the file).
+pub fn database_url(file: &Path) -> String {
+    let Ok(admin) = std::env::var("ORDERDESK_TEST_POSTGRES") else {
+        return format!("sqlite://{}", file.display());
+    };
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    file.hash(&mut hasher);
+    let name = format!("test_{:016x}", hasher.finish());
+    let (server, _) = admin.rsplit_once('/').expect("ORDERDESK_TEST_POSTGRES ends with /<database>");
+    let url = format!("{server}/{name}");
+    // Made on a thread of its own: callers may be inside a runtime, or not.
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        runtime.block_on(async {
+            use sqlx::Connection;
+            let mut conn = sqlx::PgConnection::connect(&admin).await.expect("the test PostgreSQL server answers");
+            let exists: Option<i32> = sqlx::query_scalar("SELECT 1 FROM pg_database WHERE datname = $1").bind(&name).fetch_optional(&mut conn).await.unwrap();
+            if exists.is_none() {
+                sqlx::raw_sql(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.expect("a test database");
+            }
+        })
+    })
+    .join()
+    .expect("the test database is made");
+    url
+}
+
+/// A pool on a test server's database (either engine), to count what it stored.
+pub async fn database(url: &str) -> sqlx::AnyPool {
+    sqlx::any::install_default_drivers();
+    sqlx::AnyPool::connect(url).await.expect("the test database opens")
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -92,6 +140,7 @@ pub async fn spawn_app_with_clock(adjust: impl FnOnce(&mut Settings), clock: Sha
     let db_path = dir.path().join("orderdesk-test.db");
     let mut settings = test_settings(&db_path);
     adjust(&mut settings);
+    let db_url = settings.database.url.clone();
     let seeded = settings.database.seed_demo_data;
     let running = start_with_clock(settings, clock).await.expect("server starts");
     let base = format!("http://{}", running.addr);
@@ -102,7 +151,7 @@ pub async fn spawn_app_with_clock(adjust: impl FnOnce(&mut Settings), clock: Sha
     } else {
         sign_up(&client, &base, "tester@example.com").await;
     }
-    TestApp { base, client, db_path, _dir: dir }
+    TestApp { base, client, db_path, db_url, _dir: dir }
 }
 
 /// Another server on an existing database file (as a restart would find it), with `clock`.
@@ -110,12 +159,13 @@ pub async fn spawn_app_on(db_path: &Path, adjust: impl FnOnce(&mut Settings), cl
     let dir = tempfile::tempdir().expect("temp dir");
     let mut settings = test_settings(db_path);
     adjust(&mut settings);
+    let db_url = settings.database.url.clone();
     let running = start_with_clock(settings, clock).await.expect("server starts");
     let base = format!("http://{}", running.addr);
     tokio::spawn(running.serve());
     let client = same_origin_client(&base);
     sign_in_demo(&client, &base).await;
-    TestApp { base, client, db_path: db_path.to_path_buf(), _dir: dir }
+    TestApp { base, client, db_path: db_path.to_path_buf(), db_url, _dir: dir }
 }
 
 /// The demo owner's sign-in (the seed makes it).
@@ -235,7 +285,7 @@ impl ServerProcess {
         let child = std::process::Command::new(env!("CARGO_BIN_EXE_orderdesk"))
             .current_dir(env!("CARGO_MANIFEST_DIR"))
             .env("ORDERDESK_ADDRESS", format!("127.0.0.1:{port}"))
-            .env("DATABASE_URL", format!("sqlite://{}", dir.join("orderdesk.db").display()))
+            .env("DATABASE_URL", database_url(&dir.join("orderdesk.db")))
             .env("ORDERDESK_OUTBOX_DIR", dir.join("outbox"))
             .env("RUST_LOG", "orderdesk=info,warn")
             .envs(env.iter().copied())
