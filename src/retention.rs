@@ -27,7 +27,15 @@ pub fn spawn(db: Db, mailer: Arc<Mailer>, clock: SharedClock, settings: Retentio
 async fn prune_once(db: &Db, mailer: &Mailer, now: i64, settings: &RetentionSettings) {
     match db.prune(now, Retention::from(settings)).await {
         Ok(pruned) if pruned.is_empty() => {}
-        Ok(pruned) => tracing::debug!(?pruned, "pruned what is past its time"),
+        Ok(p) => tracing::info!(
+            orders = p.orders,
+            keys = p.keys,
+            jobs = p.jobs,
+            job_events = p.job_events,
+            notifications = p.notifications,
+            sign_in_failures = p.sign_in_failures,
+            "pruned what is past its time"
+        ),
         Err(e) => tracing::warn!(error = %e, "pruning the database failed; will try again"),
     }
     // Outbox files are dated by the file system that wrote them, so their age is read on its

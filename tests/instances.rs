@@ -198,3 +198,32 @@ async fn instances_started_together_on_an_empty_database_both_come_up_and_seed_i
     assert_eq!(on_a.len(), 25, "the demo orders, once");
     assert_eq!(on_a, on_b);
 }
+
+#[tokio::test]
+async fn a_held_delete_is_purged_once_when_its_undo_window_closes_though_every_instance_prunes() {
+    let dir = tempfile::tempdir().unwrap();
+    let client = common::cookie_client();
+    let env: Vec<(&str, &str)> = ENV.iter().copied().chain([("ORDERDESK_UNDO_WINDOW_SECS", "1"), ("ORDERDESK_PRUNE_EVERY_SECS", "1")]).collect();
+    let (a, b) = (ServerProcess::start(dir.path(), &client, &env).await, ServerProcess::start(dir.path(), &client, &env).await);
+    let draft = a.orders(&client).await.into_iter().find(|o| o.status == OrderStatus::Draft).expect("a seeded draft");
+    let (id, version) = (draft.id.to_string(), draft.version.to_string());
+    let res = a.call(&client, "orders/delete", &[("key", &key()), ("id", &id), ("version", &version)]).await;
+    assert_eq!(res.status(), 200);
+    let db = common::database(&common::database_url(&dir.path().join("orderdesk.db"))).await;
+    eventually("the held delete to be purged", || async {
+        let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM orders WHERE id = $1").bind(&id).fetch_one(&db).await.unwrap();
+        (left == 0).then_some(())
+    })
+    .await;
+    // Both instances pass again (every second) after the purge.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let log = std::fs::read_to_string(dir.path().join("server.log")).unwrap();
+    // The log's colours out: `\x1b[…m`.
+    let log = log.split('\x1b').enumerate().map(|(i, part)| if i == 0 { part } else { part.split_once('m').map_or("", |(_, rest)| rest) }).collect::<String>();
+    let purged: Vec<&str> = log.lines().filter(|l| l.contains("pruned what is past its time") && !l.contains("orders=0")).collect();
+    assert_eq!(purged.len(), 1, "one pass of one instance purged it: {purged:?}");
+    assert!(purged[0].contains("orders=1"), "{purged:?}");
+    let res = b.call(&client, "orders/undo_delete", &[("key", &key()), ("id", &id)]).await;
+    assert_ne!(res.status(), 200, "its undo window closed, on every instance");
+    assert!(b.orders(&client).await.iter().all(|o| o.id != draft.id));
+}

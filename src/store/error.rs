@@ -13,7 +13,8 @@ pub enum StoreError {
     /// The idempotency key was already used for a different write.
     #[error("the idempotency key was already used for a different write")]
     KeyReused,
-    /// SQLite was busy or the pool had no free connection in time: try again later.
+    /// The database was busy (locked, a serialization failure or deadlock on PostgreSQL) or the
+    /// pool had no free connection in time: try again later.
     #[error("the database is busy: {0}")]
     Busy(sqlx::Error),
     /// A stored row (or stored answer) no longer reads as what it should be.
@@ -33,10 +34,12 @@ impl StoreError {
 }
 
 impl From<sqlx::Error> for StoreError {
-    /// "Busy" (SQLite's BUSY / LOCKED codes, or no free connection in time) is worth retrying;
-    /// anything else is not.
+    /// "Busy" is worth retrying: SQLite's BUSY / LOCKED codes; PostgreSQL's serialization
+    /// failure, deadlock, lock not available or too many connections; or no free connection in
+    /// time. Anything else is not.
     fn from(e: sqlx::Error) -> Self {
-        let busy = e.as_database_error().and_then(|d| d.code()).is_some_and(|c| c == "5" || c == "517" || c == "6");
+        const BUSY: [&str; 7] = ["5", "517", "6", "40001", "40P01", "55P03", "53300"];
+        let busy = e.as_database_error().and_then(|d| d.code()).is_some_and(|c| BUSY.contains(&c.as_ref()));
         if busy || matches!(e, sqlx::Error::PoolTimedOut) {
             tracing::warn!(error = %e, "database busy");
             return StoreError::Busy(e);
