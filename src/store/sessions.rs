@@ -34,43 +34,38 @@ pub enum StoredSessions {
     Postgres(PostgresStore),
 }
 
+/// `$call` on whichever store `$sessions` is (named `$s` there).
+macro_rules! on_either {
+    ($sessions:expr, $s:ident => $call:expr) => {
+        match $sessions {
+            StoredSessions::Sqlite($s) => $call,
+            StoredSessions::Postgres($s) => $call,
+        }
+    };
+}
+
 #[async_trait::async_trait]
 impl SessionStore for StoredSessions {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
-        match self {
-            StoredSessions::Sqlite(s) => s.create(record).await,
-            StoredSessions::Postgres(s) => s.create(record).await,
-        }
+        on_either!(self, s => s.create(record).await)
     }
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        match self {
-            StoredSessions::Sqlite(s) => s.save(record).await,
-            StoredSessions::Postgres(s) => s.save(record).await,
-        }
+        on_either!(self, s => s.save(record).await)
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
-        match self {
-            StoredSessions::Sqlite(s) => s.load(id).await,
-            StoredSessions::Postgres(s) => s.load(id).await,
-        }
+        on_either!(self, s => s.load(id).await)
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
-        match self {
-            StoredSessions::Sqlite(s) => s.delete(id).await,
-            StoredSessions::Postgres(s) => s.delete(id).await,
-        }
+        on_either!(self, s => s.delete(id).await)
     }
 }
 
 #[async_trait::async_trait]
 impl ExpiredDeletion for StoredSessions {
     async fn delete_expired(&self) -> session_store::Result<()> {
-        match self {
-            StoredSessions::Sqlite(s) => s.delete_expired().await,
-            StoredSessions::Postgres(s) => s.delete_expired().await,
-        }
+        on_either!(self, s => s.delete_expired().await)
     }
 }
