@@ -106,7 +106,6 @@ setup() {
   install_wasm_bindgen
   install_npm_packages
   install_chromium
-  install_postgres
 }
 
 build_release() {
@@ -126,6 +125,7 @@ case "${1:-}" in
     ;;
   test)
     setup
+    install_postgres
     step "cargo test (unit and integration tests, on SQLite)"
     cargo test --features ssr
     step "cargo test again, on a throwaway PostgreSQL (scripts/postgres.sh)"
