@@ -54,12 +54,14 @@ impl Dialect {
         }
     }
 
-    /// Opens a read-only transaction whose statements all see the same moment.
-    pub(super) fn begin_snapshot(self) -> &'static str {
+    /// How to open a read-only transaction whose statements all see the same moment: `None`
+    /// for a plain `BEGIN` (a read transaction on SQLite reads one snapshot of the WAL; and
+    /// sqlx's SQLite driver can leave a connection inside a transaction opened with a
+    /// statement of our own when the caller stops waiting at the wrong moment).
+    pub(super) fn begin_snapshot(self) -> Option<&'static str> {
         match self {
-            // A read transaction on SQLite reads one snapshot of the WAL.
-            Dialect::Sqlite => "BEGIN",
-            Dialect::Postgres => "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+            Dialect::Sqlite => None,
+            Dialect::Postgres => Some("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"),
         }
     }
 

@@ -121,7 +121,7 @@ impl Db {
         // trip to the connection's thread that a local file's connection never needs (it can't
         // go stale like a network connection), and the write path's costliest part is exactly
         // those round trips (bench/README.md).
-        let write = AnyPoolOptions::new()
+        let write = AnyPoolOptions::new().after_release(discard_if_in_transaction())
             .max_connections(1)
             .min_connections(1)
             .test_before_acquire(false)
@@ -135,7 +135,7 @@ impl Db {
             .map_err(open_err)?;
         sqlx::migrate!("./migrations/sqlite").run(&write).await?;
         drop(one_at_a_time);
-        let read = AnyPoolOptions::new()
+        let read = AnyPoolOptions::new().after_release(discard_if_in_transaction())
             .max_connections(readers.max(1))
             .test_before_acquire(false)
             .acquire_timeout(ACQUIRE_TIMEOUT)
@@ -143,7 +143,7 @@ impl Db {
             .connect(&file_url("ro"))
             .await
             .map_err(open_err)?;
-        let quick = AnyPoolOptions::new()
+        let quick = AnyPoolOptions::new().after_release(discard_if_in_transaction())
             .max_connections(2)
             .test_before_acquire(false)
             .acquire_timeout(ACQUIRE_TIMEOUT)
@@ -165,8 +165,8 @@ impl Db {
 
     async fn open_postgres(url: &str, readers: u32) -> Result<Self, DbError> {
         let open_err = |source| DbError::Open { url: url.into(), source };
-        let pool = |size: u32| AnyPoolOptions::new().max_connections(size).acquire_timeout(ACQUIRE_TIMEOUT).connect(url);
-        let write = AnyPoolOptions::new().max_connections(1).min_connections(1).acquire_timeout(ACQUIRE_TIMEOUT).connect(url).await.map_err(open_err)?;
+        let pool = |size: u32| AnyPoolOptions::new().after_release(discard_if_in_transaction()).max_connections(size).acquire_timeout(ACQUIRE_TIMEOUT).connect(url);
+        let write = AnyPoolOptions::new().after_release(discard_if_in_transaction()).max_connections(1).min_connections(1).acquire_timeout(ACQUIRE_TIMEOUT).connect(url).await.map_err(open_err)?;
         // Instances starting together take turns here: sqlx holds an advisory lock while it
         // migrates, and the demo data is seeded under the write lock.
         sqlx::migrate!("./migrations/postgres").run(&write).await?;
@@ -227,6 +227,24 @@ impl Db {
     /// committed together, and how long it stayed open and took to commit.
     pub fn recent_batches(&self) -> Vec<BatchFigures> {
         self.batch.recent()
+    }
+}
+
+/// Closes a connection that comes back to its pool still inside a transaction instead of
+/// handing it out again. sqlx's SQLite driver leaves one so when a caller stops waiting (a
+/// request cancelled) between its `BEGIN …` and the transaction's start; on the writer that
+/// would hold the write lock for good. Closing it rolls the transaction back.
+fn discard_if_in_transaction(
+) -> impl for<'c> Fn(&'c mut sqlx::AnyConnection, sqlx::pool::PoolConnectionMetadata) -> futures::future::BoxFuture<'c, Result<bool, sqlx::Error>> + Send + Sync + 'static {
+    move |conn, _| {
+        Box::pin(async move {
+            use sqlx::Connection;
+            let open = conn.is_in_transaction();
+            if open {
+                tracing::warn!("a database connection came back inside a transaction; closing it");
+            }
+            Ok(!open)
+        })
     }
 }
 
@@ -296,6 +314,25 @@ impl Db {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn a_connection_left_inside_a_transaction_is_closed_not_handed_out_again() {
+        use sqlx::{Connection, TransactionManager};
+        let (_dir, db) = Db::scratch().await;
+        let mut conn = db.writer().acquire().await.unwrap();
+        let begin = Some(std::borrow::Cow::Owned(db.dialect().begin_write()));
+        <sqlx::Any as sqlx::Database>::TransactionManager::begin(&mut conn, begin).await.unwrap();
+        assert!(conn.is_in_transaction());
+        // Dropped as a cancelled caller's would be: no `Transaction` exists to roll it back.
+        drop(conn);
+        let mut again = db.writer().acquire().await.unwrap();
+        assert!(!again.is_in_transaction(), "the writer was handed out inside the old transaction");
+        // The write lock went with it: another connection writes and commits.
+        drop(again);
+        let mut tx = db.write_tx().await.unwrap();
+        sqlx::query("INSERT INTO instances (name, seen_at) VALUES ('x', 1)").execute(&mut *tx).await.unwrap();
+        tx.commit().await.unwrap();
+    }
 
     #[tokio::test]
     async fn the_writer_syncs_every_commit_to_disk() {

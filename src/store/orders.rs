@@ -118,7 +118,10 @@ impl Db {
         };
         let (position, number) = after.map_or((i64::MIN, i64::MIN), |k| (k.position, i64::from(k.number.get())));
         // One read transaction: the page and the count are of the same moment.
-        let mut conn = self.reader().begin_with(dialect.begin_snapshot()).await?;
+        let mut conn = match dialect.begin_snapshot() {
+            Some(begin) => self.reader().begin_with(begin).await?,
+            None => self.reader().begin().await?,
+        };
         let next = if phrase.is_some() { 3 } else { 2 };
         let sql = format!(
             "SELECT {ORDER_COLUMNS} FROM orders WHERE {filter} AND (position, number) > (${next}, ${}) ORDER BY position, number LIMIT ${}",
