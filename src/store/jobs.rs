@@ -1,4 +1,4 @@
-//! Jobs in SQLite: placing an order, each step of its job, its history and the email outbox.
+//! Jobs in the database: placing an order, each step of its job, its history and the email outbox.
 //! Every transition is one short transaction on the writer, guarded by the state it expects,
 //! so it applies at most once however often it is tried (after a restart, or by the runner and
 //! the watchdog at once). The runner's timing lives in `crate::jobs`, not here.

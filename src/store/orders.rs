@@ -93,8 +93,8 @@ impl Db {
     /// many live orders match in all. Read by the list's own index from the key, so it costs the
     /// same anywhere in the list. A search of three characters or more is looked up in the
     /// search index (`orders_search`, trigrams); a shorter one, which trigrams can't index, is
-    /// a scan inside SQLite (or, with letters beyond ASCII, whose case SQLite does not fold,
-    /// a read of every order).
+    /// a scan inside the database (or, with letters beyond ASCII, whose case SQLite does not
+    /// fold, a read of every order, on either engine).
     pub async fn list_page(&self, workspace: WorkspaceId, after: Option<ListKey>, limit: u32, search: &str) -> Result<OrderPage, ReadError> {
         let limit = limit.max(1) as usize;
         let needle = search.trim();
