@@ -240,13 +240,11 @@ impl Inner {
             self.db.claim_job(id, &self.instance, now, now.saturating_add(lease_ms))
         });
         let Some(resumed) = claimed.await else { return };
-        if resumed {
-            if let Some(run) = self.saved(|| self.db.job_run(id)).await {
-                let message = copy::resumed(&run.job);
-                if let Some(job) = self.saved(|| self.db.resume_job(id, &self.instance, &message, self.clock.now_ms())).await {
-                    tracing::info!(job = %job.id.reference(), order = %job.order_number, steps_done = job.steps_done, "picked up a job its last runner left");
-                    self.publish(&job, None).await;
-                }
+        if resumed && let Some(run) = self.saved(|| self.db.job_run(id)).await {
+            let message = copy::resumed(&run.job);
+            if let Some(job) = self.saved(|| self.db.resume_job(id, &self.instance, &message, self.clock.now_ms())).await {
+                tracing::info!(job = %job.id.reference(), order = %job.order_number, steps_done = job.steps_done, "picked up a job its last runner left");
+                self.publish(&job, None).await;
             }
         }
         tokio::select! {

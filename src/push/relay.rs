@@ -245,12 +245,12 @@ impl Relay {
             tracing::warn!(error = %e, "can't prune the instances' names; will try again");
         }
         // Rows this instance had not read were pruned: its pages may have missed changes.
-        if let Ok(Some(first)) = self.db.bus_first_id().await {
-            if first > self.last + 1 {
-                tracing::warn!(read_up_to = self.last, first, "fell behind the other instances' changes; pages resync");
-                self.last = first - 1;
-                self.events.deliver(Bus::Resync);
-            }
+        if let Ok(Some(first)) = self.db.bus_first_id().await
+            && first > self.last + 1
+        {
+            tracing::warn!(read_up_to = self.last, first, "fell behind the other instances' changes; pages resync");
+            self.last = first - 1;
+            self.events.deliver(Bus::Resync);
         }
     }
 }

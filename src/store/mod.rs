@@ -121,11 +121,9 @@ impl Db {
         // trip to the connection's thread that a local file's connection never needs (it can't
         // go stale like a network connection), and the write path's costliest part is exactly
         // those round trips (bench/README.md).
-        let write = AnyPoolOptions::new().after_release(discard_if_in_transaction())
-            .max_connections(1)
+        let write = store_pool(1)
             .min_connections(1)
             .test_before_acquire(false)
-            .acquire_timeout(ACQUIRE_TIMEOUT)
             // In WAL mode NORMAL skips the fsync at commit: a crash of the process loses
             // nothing, but a power loss can lose the last commits after we answered 200 for
             // them. FULL fsyncs the WAL at every commit (cost measured in bench/README.md).
@@ -135,18 +133,14 @@ impl Db {
             .map_err(open_err)?;
         sqlx::migrate!("./migrations/sqlite").run(&write).await?;
         drop(one_at_a_time);
-        let read = AnyPoolOptions::new().after_release(discard_if_in_transaction())
-            .max_connections(readers.max(1))
+        let read = store_pool(readers.max(1))
             .test_before_acquire(false)
-            .acquire_timeout(ACQUIRE_TIMEOUT)
             // Readers never commit, so how they sync does not matter.
             .connect(&file_url("ro"))
             .await
             .map_err(open_err)?;
-        let quick = AnyPoolOptions::new().after_release(discard_if_in_transaction())
-            .max_connections(2)
+        let quick = store_pool(2)
             .test_before_acquire(false)
-            .acquire_timeout(ACQUIRE_TIMEOUT)
             .after_connect(with_pragmas("PRAGMA synchronous = NORMAL"))
             .connect(&file_url("rw"))
             .await
@@ -165,13 +159,12 @@ impl Db {
 
     async fn open_postgres(url: &str, readers: u32) -> Result<Self, DbError> {
         let open_err = |source| DbError::Open { url: url.into(), source };
-        let pool = |size: u32| AnyPoolOptions::new().after_release(discard_if_in_transaction()).max_connections(size).acquire_timeout(ACQUIRE_TIMEOUT).connect(url);
-        let write = AnyPoolOptions::new().after_release(discard_if_in_transaction()).max_connections(1).min_connections(1).acquire_timeout(ACQUIRE_TIMEOUT).connect(url).await.map_err(open_err)?;
+        let write = store_pool(1).min_connections(1).connect(url).await.map_err(open_err)?;
         // Instances starting together take turns here: sqlx holds an advisory lock while it
         // migrates, and the demo data is seeded under the write lock.
         sqlx::migrate!("./migrations/postgres").run(&write).await?;
-        let read = pool(readers.max(1)).await.map_err(open_err)?;
-        let quick = pool(2).await.map_err(open_err)?;
+        let read = store_pool(readers.max(1)).connect(url).await.map_err(open_err)?;
+        let quick = store_pool(2).connect(url).await.map_err(open_err)?;
         let sessions = sqlx::postgres::PgPoolOptions::new()
             .max_connections(readers.max(1))
             .acquire_timeout(ACQUIRE_TIMEOUT)
@@ -228,6 +221,11 @@ impl Db {
     pub fn recent_batches(&self) -> Vec<BatchFigures> {
         self.batch.recent()
     }
+}
+
+/// A pool of the store's own of at most `size` connections, on either engine.
+fn store_pool(size: u32) -> AnyPoolOptions {
+    AnyPoolOptions::new().max_connections(size).acquire_timeout(ACQUIRE_TIMEOUT).after_release(discard_if_in_transaction())
 }
 
 /// Closes a connection that comes back to its pool still inside a transaction instead of
@@ -325,7 +323,7 @@ mod tests {
         assert!(conn.is_in_transaction());
         // Dropped as a cancelled caller's would be: no `Transaction` exists to roll it back.
         drop(conn);
-        let mut again = db.writer().acquire().await.unwrap();
+        let again = db.writer().acquire().await.unwrap();
         assert!(!again.is_in_transaction(), "the writer was handed out inside the old transaction");
         // The write lock went with it: another connection writes and commits.
         drop(again);
