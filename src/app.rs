@@ -29,6 +29,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="idempotency-window-ms" content=idempotency_window_ms().to_string()/>
                 {crate::ui::account::person_json().map(|json| view! { <meta name="person" content=json/> })}
                 {crate::ui::account::demo_mode().then(|| view! { <meta name="demo" content="1"/> })}
+                {crate::ui::components::fault_controls_on().then(|| view! { <meta name="fault-controls" content="1"/> })}
                 {crate::ui::form::notice_json().map(|json| view! { <meta name="form-notice" content=json/> })}
                 <MetaTags/>
             </head>

@@ -59,7 +59,7 @@ pub fn hydrate() {
         });
         ui::hydration::hydrated();
     };
-    if ui::pages::lazy::is_lazy_page(&document) {
+    if ui::pages::lazy::is_lazy_page() {
         wasm_bindgen_futures::spawn_local(async move {
             leptos::mount::hydrate_from_async(body.clone(), app::App).await.forget();
             done(body);

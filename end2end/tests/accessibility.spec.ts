@@ -14,6 +14,16 @@ const WCAG_22_AA = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag
 
 /** Every axe violation on the page (or in `within`), one line per element, for the report. */
 async function violations(page: Page, within?: string): Promise<string[]> {
+  // What is still arriving (a notification fades in over 200 ms) is measured once it has: axe
+  // would take its colours half-way. Endless animations (spinners, pulses) are not waited for.
+  await page.evaluate(() =>
+    Promise.all(
+      document
+        .getAnimations()
+        .filter((a) => a.effect?.getComputedTiming().iterations !== Infinity)
+        .map((a) => a.finished.catch(() => undefined)),
+    ),
+  );
   let axe = new AxeBuilder({ page }).withTags(WCAG_22_AA);
   if (within) axe = axe.include(within);
   const { violations } = await axe.analyze();

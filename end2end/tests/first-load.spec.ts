@@ -37,7 +37,7 @@ test('the list loads one WASM file before it works; the gallery and members page
   // This server has fault controls on: the browser draws them after hydrating, from a chunk of
   // their own (a server without them never sends it).
   await expect(page.getByTestId('fault-panel')).toBeAttached();
-  expect(wasm.some((p) => p.includes('split_fault_controls')), 'the fault controls came in their own chunk').toBe(true);
+  expect(wasm.some((p) => p.includes('split_fault_panel')), 'the fault controls came in their own chunk').toBe(true);
   const loaded = new Set(wasm);
 
   const nav = page.getByRole('navigation', { name: 'Main' });

@@ -120,7 +120,7 @@ pub fn demo_mode() -> bool {
     #[cfg(feature = "ssr")]
     return use_context::<crate::state::AppState>().is_some_and(|s| s.settings.database.seed_demo_data);
     #[cfg(feature = "hydrate")]
-    return web_sys::window().and_then(|w| w.document()).and_then(|d| d.query_selector("meta[name=demo]").ok().flatten()).is_some();
+    return super::page_meta("demo").is_some();
     #[cfg(not(any(feature = "ssr", feature = "hydrate")))]
     false
 }
@@ -138,7 +138,7 @@ fn read_person() -> Option<Person> {
 
 #[cfg(feature = "hydrate")]
 fn read_person() -> Option<Person> {
-    let content = web_sys::window()?.document()?.query_selector("meta[name=person]").ok()??.get_attribute("content")?;
+    let content = super::page_meta("person")?;
     crate::wire::from_slice::<Person>(content.as_bytes()).ok()
 }
 

@@ -147,7 +147,7 @@ fn read_notice() -> Option<FormNotice> {
 
 #[cfg(feature = "hydrate")]
 fn read_notice() -> Option<FormNotice> {
-    let content = web_sys::window()?.document()?.query_selector("meta[name=form-notice]").ok()??.get_attribute("content")?;
+    let content = super::page_meta("form-notice")?;
     crate::wire::from_slice::<FormNotice>(content.as_bytes()).ok()
 }
 

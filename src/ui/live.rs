@@ -135,6 +135,11 @@ impl LiveFeed {
         self.notices.get()
     }
 
+    /// Whether there is anything to announce (without cloning the notices).
+    pub fn has_notices(self) -> bool {
+        self.notices.with(|n| !n.is_empty())
+    }
+
     pub fn dismiss_notice(self, id: JobId) {
         self.notices.update(|n| n.retain(|j| j.id != id));
     }

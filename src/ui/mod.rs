@@ -11,3 +11,9 @@ pub mod live;
 pub mod place;
 pub mod pages;
 pub mod sync;
+
+/// What the server put in the page's head for the client: `<meta name="…" content="…">`.
+#[cfg(feature = "hydrate")]
+pub fn page_meta(name: &str) -> Option<String> {
+    web_sys::window()?.document()?.query_selector(&format!("meta[name=\"{name}\"]")).ok()??.get_attribute("content")
+}

@@ -7,7 +7,6 @@ use leptos::lazy;
 use crate::api::{add_fault, clear_faults, get_fault_state, set_fault_latency};
 use crate::domain::WriteKind;
 use crate::faults::{FaultAction, FaultState};
-use crate::ui::codec::Json;
 
 const OUTCOMES: [(&str, &str); 9] = [
     ("reject", "Reject (422)"),
@@ -46,36 +45,48 @@ fn describe(state: &FaultState) -> Vec<String> {
     lines
 }
 
+/// Whether the server has fault controls on (it says so in the page's head).
+pub fn fault_controls_on() -> bool {
+    #[cfg(feature = "ssr")]
+    return use_context::<crate::state::AppState>().is_some_and(|s| s.settings.faults.enabled);
+    #[cfg(feature = "hydrate")]
+    return crate::ui::page_meta("fault-controls").is_some();
+    #[cfg(not(any(feature = "ssr", feature = "hydrate")))]
+    false
+}
+
 /// The panel when the server has fault controls on, drawn by the browser once the page is
-/// hydrated (a tool for people with the app running, not part of the server's page). Its code is
-/// a chunk of its own (`#[lazy]`, with `cargo leptos build --split`): a server without fault
-/// controls (production) never sends it, and the list's first load doesn't wait for it.
+/// hydrated (a tool for people with the app running, not part of the server's page). All of its
+/// code, its reads and writes included, is a chunk of its own (`#[lazy]`, with `cargo leptos
+/// build --split`), asked for only when the page says fault controls are on: a server without
+/// them (production) never sends it, and the list's first load doesn't wait for it.
 #[component]
 pub fn FaultPanel() -> impl IntoView {
-    // Read with the page (the crate's `Json` codec, one JSON reader in the WASM): no request of
-    // its own.
-    let state = Resource::<_, Json>::new_with_options(|| (), |_| get_fault_state(), false);
-    let hydrated = RwSignal::new(false);
+    let shown = RwSignal::new(false);
     // In a task of its own after hydration, so the page's own work comes first.
     #[cfg(feature = "hydrate")]
-    crate::ui::hydration::after_hydration(move || set_timeout(move || hydrated.set(true), std::time::Duration::ZERO));
-    move || {
-        hydrated.get().then(|| {
-            view! {
-                <Transition>
-                    {move || Suspend::new(async move {
-                        match state.await {
-                            Ok(Some(initial)) => fault_controls(initial).await,
-                            _ => ().into_any(),
-                        }
-                    })}
-                </Transition>
-            }
-        })
+    if fault_controls_on() {
+        crate::ui::hydration::after_hydration(move || set_timeout(move || shown.set(true), std::time::Duration::ZERO));
     }
+    move || shown.get().then(|| view! { <Suspense>{Suspend::new(fault_panel())}</Suspense> })
 }
 
 #[lazy]
+fn fault_panel() -> AnyView {
+    let state = LocalResource::new(get_fault_state);
+    view! {
+        <Suspense>
+            {move || Suspend::new(async move {
+                match state.await {
+                    Ok(Some(initial)) => fault_controls(initial),
+                    _ => ().into_any(),
+                }
+            })}
+        </Suspense>
+    }
+    .into_any()
+}
+
 fn fault_controls(initial: FaultState) -> AnyView {
     let current: RwSignal<Option<FaultState>> = RwSignal::new(Some(initial));
     let kind = RwSignal::new("any".to_string());

@@ -29,7 +29,7 @@ pub use app_header::AppHeader;
 pub use browser_notify_button::BrowserNotifyButton;
 pub use cancel_order::{CancelDialog, CancelOrder};
 pub use connection_status::ConnectionStatus;
-pub use fault_panel::FaultPanel;
+pub use fault_panel::{fault_controls_on, FaultPanel};
 pub use job_load_error::{is_missing_job, JobLoadError};
 pub use job_progress::{JobLink, JobProgress};
 pub use job_timeline::JobTimeline;

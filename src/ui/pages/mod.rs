@@ -32,8 +32,8 @@ pub mod lazy {
 
     /// Whether the server rendered a page with its own chunk.
     #[cfg(feature = "hydrate")]
-    pub fn is_lazy_page(document: &web_sys::Document) -> bool {
-        document.query_selector(&format!("meta[name=\"{MARK}\"]")).ok().flatten().is_some()
+    pub fn is_lazy_page() -> bool {
+        crate::ui::page_meta(MARK).is_some()
     }
 
     macro_rules! lazy_page {

@@ -868,10 +868,7 @@ impl OrderSync {
 /// A duration in milliseconds the server put in the page (`<meta name="…" content="…">`).
 #[cfg(feature = "hydrate")]
 fn meta_ms(name: &str, default: i64) -> i64 {
-    web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.query_selector(&format!("meta[name={name}]")).ok().flatten())
-        .and_then(|m| m.get_attribute("content"))
+    crate::ui::page_meta(name)
         .and_then(|c| c.parse::<i64>().ok())
         .filter(|ms| *ms > 0)
         .unwrap_or(default)
