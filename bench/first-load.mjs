@@ -58,23 +58,39 @@ function kind(url) {
   return 'other';
 }
 
-/** One cold load of `route`: what went over the wire until hydration. */
+/** Records when the hydrated marker goes up (`window.__hydratedAt`, from navigation start). */
+const markHydration = () => {
+  const mark = () => {
+    if (document.body?.hasAttribute('data-hydrated') && !window.__hydratedAt) window.__hydratedAt = performance.now();
+  };
+  new MutationObserver(mark).observe(document, { attributes: true, subtree: true, attributeFilter: ['data-hydrated'] });
+};
+
+/**
+ * One cold load of `route`: what went over the wire until hydration (requests started before
+ * the hydrated marker), and what the page fetched in the 2 s after it (chunks it may need next).
+ */
 async function coldLoad(browser, base, route) {
   const context = await signedInContext(browser, base);
   const page = await context.newPage();
+  await page.addInitScript(markHydration);
   await page.goto(`${base}${route}`);
   await page.waitForSelector('body[data-hydrated]', { timeout: 60_000 });
+  await page.waitForTimeout(2_000);
   const entries = await page.evaluate(() => {
     const nav = performance.getEntriesByType('navigation')[0];
-    const res = performance.getEntriesByType('resource').map((r) => ({ name: r.name, transfer: r.transferSize, encoded: r.encodedBodySize, decoded: r.decodedBodySize }));
+    const res = performance
+      .getEntriesByType('resource')
+      .map((r) => ({ name: r.name, transfer: r.transferSize, encoded: r.encodedBodySize, decoded: r.decodedBodySize, before: r.startTime < window.__hydratedAt }));
     return { html: { transfer: nav.transferSize, encoded: nav.encodedBodySize, decoded: nav.decodedBodySize }, res };
   });
   await context.close();
-  const totals = { html: entries.html.transfer, js: 0, wasm: 0, css: 0, other: 0 };
+  const totals = { html: entries.html.transfer, js: 0, wasm: 0, css: 0, other: 0, after: 0 };
   for (const r of entries.res) {
     // Only the site's own files (not the event stream, not API calls made after hydration).
     if (!new URL(r.name).pathname.startsWith('/pkg/') && !r.name.endsWith('.svg')) continue;
-    totals[kind(r.name)] += r.transfer;
+    if (r.before) totals[kind(r.name)] += r.transfer;
+    else totals.after += r.transfer;
   }
   return { route, totals, files: entries.res.filter((r) => new URL(r.name).pathname.startsWith('/pkg/')), html: entries.html };
 }
@@ -87,12 +103,7 @@ async function timeToInteractive(browser, base, route, rate) {
     const page = await context.newPage();
     const cdp = await context.newCDPSession(page);
     await cdp.send('Emulation.setCPUThrottlingRate', { rate });
-    await page.addInitScript(() => {
-      const mark = () => {
-        if (document.body?.hasAttribute('data-hydrated') && !window.__hydratedAt) window.__hydratedAt = performance.now();
-      };
-      new MutationObserver(mark).observe(document, { attributes: true, subtree: true, attributeFilter: ['data-hydrated'] });
-    });
+    await page.addInitScript(markHydration);
     await page.goto(`${base}${route}`);
     await page.waitForSelector('body[data-hydrated]', { timeout: 120_000 });
     times.push(await page.evaluate(() => window.__hydratedAt));
@@ -130,10 +141,10 @@ async function main() {
     }
 
     console.log('Bytes transferred until hydrated (cold cache, Accept-Encoding: br, gzip):');
-    console.log('  route                              HTML       JS         WASM       CSS        WASM+JS');
+    console.log('  route                              HTML       JS         WASM       CSS        WASM+JS    then (2 s after)');
     for (const { route, totals } of loads) {
       const name = route.replace(/[0-9a-f-]{36}/, ':id').padEnd(34);
-      console.log(`  ${name} ${kb(totals.html).padEnd(10)} ${kb(totals.js).padEnd(10)} ${kb(totals.wasm).padEnd(10)} ${kb(totals.css).padEnd(10)} ${kb(totals.js + totals.wasm)}`);
+      console.log(`  ${name} ${kb(totals.html).padEnd(10)} ${kb(totals.js).padEnd(10)} ${kb(totals.wasm).padEnd(10)} ${kb(totals.css).padEnd(10)} ${kb(totals.js + totals.wasm).padEnd(10)} ${kb(totals.after)}`);
     }
     console.log('Built files (target/site/pkg): raw / gzip / brotli');
     for (const f of files) console.log(`  ${f.file.padEnd(48)} ${kb(f.raw).padEnd(10)} ${(f.gzip ? kb(f.gzip) : '-').padEnd(10)} ${f.br ? kb(f.br) : '-'}`);

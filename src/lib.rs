@@ -39,9 +39,9 @@ pub mod state;
 pub mod store;
 
 /// The WASM entry point: hydrate the server-rendered page, then mark it hydrated so tests
-/// and people know clicks now work. A page with its own chunk (a lazy route, which says so in
-/// the head) is hydrated asynchronously, so its code arrives first; the list, synchronously,
-/// which is faster. If the app ever stops (a panic), the page says so, with Reload.
+/// and people know clicks now work. A lazy route's page (the head says so) is hydrated
+/// asynchronously, so its code arrives first; the list, synchronously, which is faster (drawn
+/// with an editor or dialog open, once their chunks have arrived). If the app ever stops (a panic), the page says so, with Reload.
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
@@ -59,9 +59,15 @@ pub fn hydrate() {
         });
         ui::hydration::hydrated();
     };
-    if ui::pages::lazy::is_lazy_page() {
+    if ui::hydration::wants_async() {
         wasm_bindgen_futures::spawn_local(async move {
             leptos::mount::hydrate_from_async(body.clone(), app::App).await.forget();
+            done(body);
+        });
+    } else if ui::hydration::wants_chunks_first() {
+        wasm_bindgen_futures::spawn_local(async move {
+            ui::components::load_row_chunks().await;
+            leptos::mount::hydrate_from(body.clone(), app::App).forget();
             done(body);
         });
     } else {

@@ -420,6 +420,32 @@ test('offline, then the tab is closed: the queue is still there, and lands once 
   expectOnlyHttpErrors(consoleErrors, ['offline']);
 });
 
+// A draft's editor is a chunk of its own, fetched right after hydration (not before: the list's
+// first load doesn't carry it). Offline just after loading, it opens all the same.
+test('offline right after loading: a draft’s editor opens all the same, and the rename lands once back online', async ({
+  page,
+  context,
+  ordersPage,
+  consoleErrors,
+}) => {
+  const draft = await api.ownDraft('Offline', 'Editor chunk');
+  const editorChunk = page.waitForResponse((r) => /\/split_name_editor_[^/]*\.wasm$/.test(new URL(r.url()).pathname));
+  await ordersPage.goto();
+  await editorChunk;
+  await context.setOffline(true);
+  await expect(ordersPage.offlineBanner).toBeVisible();
+  const row = ordersPage.orderRow(draft.label);
+  await row.editButton.click();
+  await row.editor.customer.fill('Offline Editor Ltd');
+  await row.editor.customer.press('Enter');
+  await expect(row.customer).toHaveText('Offline Editor Ltd');
+  await expectWaiting(row);
+  await api.expectHolds({ [draft.label]: { customer: draft.customer, version: draft.version } }, 'nothing sent while offline');
+  await context.setOffline(false);
+  await api.expectLanded({ [draft.label]: { customer: 'Offline Editor Ltd', version: draft.version + 1 } });
+  expectOnlyHttpErrors(consoleErrors, ['offline']);
+});
+
 // ----- 6. Older than the idempotency window ---------------------------------------------------------
 
 /**

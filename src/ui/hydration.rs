@@ -8,11 +8,46 @@
 //! (a `Suspense` whose content hydrates once its data resolves: see [`suspend`]) has let go of
 //! its [`Hold`].
 
-use leptos::prelude::{on_cleanup, Effect, Owner, Suspend};
+use leptos::prelude::{component, on_cleanup, view, Effect, IntoView, Owner, Suspend};
+use leptos_meta::Meta;
 use std::future::Future;
 use std::cell::RefCell;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+
+/// The head's mark of a lazy route's page: it is hydrated asynchronously, once the page's chunk
+/// has arrived (the router waits for it). Synchronous hydration is faster, but can't wait.
+const ASYNC_MARK: &str = "orderdesk-lazy-page";
+
+/// The head's mark of a list the server drew with a part whose code is a chunk of its own (a
+/// draft's editor or the cancel dialog, opened by a form without JavaScript): the client fetches
+/// those chunks, then hydrates synchronously. Asynchronous hydration doesn't help here: it does
+/// not reach into a reactive part of a view (a row's editor is inside one).
+const CHUNKS_FIRST_MARK: &str = "orderdesk-chunks-first";
+
+/// Marks the page as a lazy route's, to hydrate asynchronously.
+#[component]
+pub fn HydrateAsync() -> impl IntoView {
+    view! { <Meta name=ASYNC_MARK content="1"/> }
+}
+
+/// Marks the page as drawn with a part whose code is a chunk, to fetch before hydrating.
+#[component]
+pub fn ChunksFirst() -> impl IntoView {
+    view! { <Meta name=CHUNKS_FIRST_MARK content="1"/> }
+}
+
+/// Whether the server drew a lazy route's page ([`HydrateAsync`]).
+#[cfg(feature = "hydrate")]
+pub fn wants_async() -> bool {
+    crate::ui::page_meta(ASYNC_MARK).is_some()
+}
+
+/// Whether the server drew a part whose code is a chunk ([`ChunksFirst`]).
+#[cfg(feature = "hydrate")]
+pub fn wants_chunks_first() -> bool {
+    crate::ui::page_meta(CHUNKS_FIRST_MARK).is_some()
+}
 
 /// Something to start, with the owner it was asked from.
 type Waiting = (Option<Owner>, Box<dyn FnOnce()>);
@@ -41,6 +76,20 @@ pub fn after_hydration(start: impl FnOnce() + 'static) {
     if let Some(start) = now {
         run(owner, start);
     }
+}
+
+/// Runs `start` once the page is hydrated, in a task of its own after the hydrated marker is up
+/// and what waited for hydration has started, in the current reactive owner: for what the page
+/// does without at first (the fault controls, fetching the chunks it may need next). Nothing on
+/// the server, which never hydrates.
+pub fn soon_after_hydration(start: impl FnOnce() + 'static) {
+    #[cfg(feature = "hydrate")]
+    after_hydration(move || {
+        let owner = Owner::current();
+        leptos::prelude::set_timeout(move || run(owner, start), std::time::Duration::ZERO);
+    });
+    #[cfg(not(feature = "hydrate"))]
+    let _ = start;
 }
 
 /// The entry point says its part of hydration is done: once no [`Hold`] is out, everything

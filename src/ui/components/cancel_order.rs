@@ -2,12 +2,14 @@
 //! disabled while the request runs; the row changes only when the server confirms.
 
 use leptos::html::Button;
+use leptos::lazy;
 use leptos::prelude::*;
 
 use crate::api::cancel_order;
 use crate::records::{cancel_failure_message, ErrorKind, RowError, RowView};
 use crate::ui::components::focus_row;
 use crate::ui::form::{hidden, PageStateForm, WriteForm};
+use crate::ui::hydration::ChunksFirst;
 use crate::ui::sync::{browser_action, with_write_deadline, OrderSync};
 
 /// Without JavaScript the dialog is a page state: "Cancel" asks for the page with `?cancel=<id>`,
@@ -60,11 +62,6 @@ pub fn CancelOrder(row: Memo<RowView>, sync: OrderSync) -> impl IntoView {
         key.set_value(uuid::Uuid::now_v7());
         error.set(None);
         open.set(true);
-        request_animation_frame(move || {
-            if let Some(b) = confirm_button.get_untracked() {
-                let _ = b.focus();
-            }
-        });
     });
     let close = move || {
         if !pending.get_untracked() {
@@ -77,19 +74,55 @@ pub fn CancelOrder(row: Memo<RowView>, sync: OrderSync) -> impl IntoView {
             <button type="submit" node_ref=opener class="button button-small" data-testid="cancel-order">"Cancel"</button>
         </PageStateForm>
         <Show when=move || open.get()>
-            <div class="dialog-backdrop" on:click=move |_| close()>
-                <CancelDialog
-                    number=Signal::derive(number)
-                    shown=shown.get_value()
-                    pending=pending.into()
-                    error=error.into()
-                    on_keep=Callback::new(move |()| close())
-                    on_confirm=Callback::new(move |()| { cancel.dispatch(()); })
-                    keep_button
-                    confirm_button
-                />
-            </div>
+            // Its code comes when first needed; drawn open by the server (`?cancel=`), the page
+            // waits for it to hydrate.
+            <ChunksFirst/>
+            {Suspend::new(cancel_dialog(
+                Signal::derive(number),
+                shown.get_value(),
+                pending.into(),
+                error.into(),
+                Callback::new(move |()| close()),
+                Callback::new(move |()| { cancel.dispatch(()); }),
+                keep_button,
+                confirm_button,
+            ))}
         </Show>
+    }
+    .into_any()
+}
+
+/// The open dialog over the page, from a chunk of its own (`#[lazy]`, with `cargo leptos build
+/// --split`): the list's first load doesn't carry it (`super::preload_row_chunks` fetches it
+/// right after). Focus goes to "Cancel order" as it opens.
+#[lazy]
+#[allow(clippy::too_many_arguments)]
+pub fn cancel_dialog(
+    number: Signal<String>,
+    shown: (String, String),
+    pending: Signal<bool>,
+    error: Signal<Option<String>>,
+    on_keep: Callback<()>,
+    on_confirm: Callback<()>,
+    keep_button: NodeRef<Button>,
+    confirm_button: NodeRef<Button>,
+) -> AnyView {
+    Effect::new(move |focused: Option<bool>| {
+        if focused == Some(true) {
+            return true;
+        }
+        let Some(button) = confirm_button.get() else { return false };
+        // On the frame after it is drawn: the dialog is in the page once its `Suspense` has
+        // put it there.
+        request_animation_frame(move || {
+            let _ = button.focus();
+        });
+        true
+    });
+    view! {
+        <div class="dialog-backdrop" on:click=move |_| on_keep.run(())>
+            <CancelDialog number shown pending error on_keep on_confirm keep_button confirm_button/>
+        </div>
     }
     .into_any()
 }

@@ -63,12 +63,11 @@ pub fn fault_controls_on() -> bool {
 #[component]
 pub fn FaultPanel() -> impl IntoView {
     let shown = RwSignal::new(false);
-    // In a task of its own after hydration, so the page's own work comes first.
-    #[cfg(feature = "hydrate")]
+    // After hydration, so the page's own work comes first.
     if fault_controls_on() {
-        crate::ui::hydration::after_hydration(move || set_timeout(move || shown.set(true), std::time::Duration::ZERO));
+        crate::ui::hydration::soon_after_hydration(move || shown.set(true));
     }
-    move || shown.get().then(|| view! { <Suspense>{Suspend::new(fault_panel())}</Suspense> })
+    move || shown.get().then(|| Suspend::new(fault_panel()))
 }
 
 #[lazy]

@@ -19,22 +19,14 @@ pub use states::StatesPage;
 
 /// The routes other than the list, each loaded by the browser when first needed: with
 /// `cargo leptos build --split` each page's own code is a WASM chunk of its own. The server
-/// renders it as usual; a direct visit is hydrated once its chunks have arrived (see
-/// `is_lazy_page`), and its answer names its chunks for the browser to preload
-/// (`crate::edge::preload`). `/orders` and the not-found page stay in the main file.
+/// renders it as usual; a direct visit is hydrated once its chunks have arrived
+/// (`crate::ui::hydration::HydrateAsync`), and its answer names its chunks for the browser to
+/// preload (`crate::edge::preload`). `/orders` and the not-found page stay in the main file.
 pub mod lazy {
     use leptos::prelude::*;
-    use leptos_meta::Meta;
     use leptos_router::{lazy_route, LazyRoute};
 
-    /// The head's mark of a page with its own chunk, which must be hydrated asynchronously.
-    const MARK: &str = "orderdesk-lazy-page";
-
-    /// Whether the server rendered a page with its own chunk.
-    #[cfg(feature = "hydrate")]
-    pub fn is_lazy_page() -> bool {
-        crate::ui::page_meta(MARK).is_some()
-    }
+    use crate::ui::hydration::HydrateAsync;
 
     macro_rules! lazy_page {
         ($($route:ident => $page:path;)*) => {$(
@@ -49,7 +41,7 @@ pub mod lazy {
                 fn view(_this: Self) -> AnyView {
                     #[cfg(feature = "ssr")]
                     crate::edge::preload::hint(stringify!($route));
-                    view! { <Meta name=MARK content="1"/> {$page()} }.into_any()
+                    view! { <HydrateAsync/> {$page()} }.into_any()
                 }
             }
         )*};
