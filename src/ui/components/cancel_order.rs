@@ -78,14 +78,16 @@ pub fn CancelOrder(row: Memo<RowView>, sync: OrderSync) -> impl IntoView {
             // waits for it to hydrate.
             <ChunksFirst/>
             {Suspend::new(cancel_dialog(
-                Signal::derive(number),
-                shown.get_value(),
-                pending.into(),
-                error.into(),
-                Callback::new(move |()| close()),
-                Callback::new(move |()| { cancel.dispatch(()); }),
-                keep_button,
-                confirm_button,
+                CancelDialogProps::builder()
+                    .number(Signal::derive(number))
+                    .shown(shown.get_value())
+                    .pending(pending.into())
+                    .error(error.into())
+                    .on_keep(Callback::new(move |()| close()))
+                    .on_confirm(Callback::new(move |()| { cancel.dispatch(()); }))
+                    .keep_button(keep_button)
+                    .confirm_button(confirm_button)
+                    .build(),
             ))}
         </Show>
     }
@@ -96,24 +98,15 @@ pub fn CancelOrder(row: Memo<RowView>, sync: OrderSync) -> impl IntoView {
 /// --split`): the list's first load doesn't carry it (`super::preload_row_chunks` fetches it
 /// right after). Focus goes to "Cancel order" as it opens.
 #[lazy]
-#[allow(clippy::too_many_arguments)]
-pub fn cancel_dialog(
-    number: Signal<String>,
-    shown: (String, String),
-    pending: Signal<bool>,
-    error: Signal<Option<String>>,
-    on_keep: Callback<()>,
-    on_confirm: Callback<()>,
-    keep_button: NodeRef<Button>,
-    confirm_button: NodeRef<Button>,
-) -> AnyView {
+pub fn cancel_dialog(props: CancelDialogProps) -> AnyView {
+    let (on_keep, confirm_button) = (props.on_keep, props.confirm_button);
     Effect::new(move |focused: Option<bool>| {
         if focused == Some(true) {
             return true;
         }
         let Some(button) = confirm_button.get() else { return false };
-        // On the frame after it is drawn: the dialog is in the page once its `Suspense` has
-        // put it there.
+        // On the frame after it is drawn: the dialog is in the page once its `Suspend` has put
+        // it there.
         request_animation_frame(move || {
             let _ = button.focus();
         });
@@ -121,7 +114,7 @@ pub fn cancel_dialog(
     });
     view! {
         <div class="dialog-backdrop" on:click=move |_| on_keep.run(())>
-            <CancelDialog number shown pending error on_keep on_confirm keep_button confirm_button/>
+            {CancelDialog(props)}
         </div>
     }
     .into_any()

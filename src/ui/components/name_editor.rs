@@ -53,7 +53,7 @@ fn NameEditor(row: Memo<RowView>, sync: OrderSync, on_close: Callback<()>, #[pro
         }
     };
     // On the frame after it is drawn: its code may have just arrived, and the editor is in the
-    // page only once the row's `Suspense` has put it there.
+    // page only once the row's `Suspend` has put it there.
     Effect::new(move |_| {
         if let Some(field) = opened_on {
             request_animation_frame(move || focus_field(field));
