@@ -41,10 +41,12 @@ pub mod store;
 /// The WASM entry point: hydrate the server-rendered page, then mark it hydrated so tests
 /// and people know clicks now work. A lazy route's page (the head says so) is hydrated
 /// asynchronously, so its code arrives first; the list, synchronously, which is faster (drawn
-/// with an editor or dialog open, once their chunks have arrived). If the app ever stops (a panic), the page says so, with Reload.
+/// with an editor or dialog open, once their chunks have arrived). If the app ever stops (a
+/// panic), the page says so, with Reload.
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
+    use ui::hydration::Drawn;
     std::panic::set_hook(Box::new(|info| {
         console_error_panic_hook::hook(info);
         ui::app_failure::show(&info.to_string());
@@ -59,19 +61,21 @@ pub fn hydrate() {
         });
         ui::hydration::hydrated();
     };
-    if ui::hydration::wants_async() {
+    let hydrate_now = move |body: web_sys::HtmlElement| {
+        leptos::mount::hydrate_from(body.clone(), app::App).forget();
+        done(body);
+    };
+    if Drawn::LazyPage.is_said() {
         wasm_bindgen_futures::spawn_local(async move {
             leptos::mount::hydrate_from_async(body.clone(), app::App).await.forget();
             done(body);
         });
-    } else if ui::hydration::wants_chunks_first() {
+    } else if Drawn::ChunksFirst.is_said() {
         wasm_bindgen_futures::spawn_local(async move {
             ui::components::load_row_chunks().await;
-            leptos::mount::hydrate_from(body.clone(), app::App).forget();
-            done(body);
+            hydrate_now(body);
         });
     } else {
-        leptos::mount::hydrate_from(body.clone(), app::App).forget();
-        done(body);
+        hydrate_now(body);
     }
 }

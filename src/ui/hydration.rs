@@ -15,38 +15,39 @@ use std::cell::RefCell;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-/// The head's mark of a lazy route's page: it is hydrated asynchronously, once the page's chunk
-/// has arrived (the router waits for it). Synchronous hydration is faster, but can't wait.
-const ASYNC_MARK: &str = "orderdesk-lazy-page";
+/// How the server drew the page, said in its head for the entry point, when its code is not all
+/// in the main file. Synchronous hydration is faster, but can't wait for a chunk.
+#[derive(Clone, Copy)]
+pub enum Drawn {
+    /// A lazy route's page: hydrated asynchronously, once the page's chunk has arrived (the
+    /// router waits for it).
+    LazyPage,
+    /// A list with a part whose code is a chunk of its own (a draft's editor or the cancel
+    /// dialog, opened by a form without JavaScript): the client fetches those chunks, then
+    /// hydrates synchronously. Asynchronous hydration doesn't help here: it does not reach into
+    /// a reactive part of a view (a row's editor is inside one).
+    ChunksFirst,
+}
 
-/// The head's mark of a list the server drew with a part whose code is a chunk of its own (a
-/// draft's editor or the cancel dialog, opened by a form without JavaScript): the client fetches
-/// those chunks, then hydrates synchronously. Asynchronous hydration doesn't help here: it does
-/// not reach into a reactive part of a view (a row's editor is inside one).
-const CHUNKS_FIRST_MARK: &str = "orderdesk-chunks-first";
+impl Drawn {
+    fn meta_name(self) -> &'static str {
+        match self {
+            Drawn::LazyPage => "orderdesk-lazy-page",
+            Drawn::ChunksFirst => "orderdesk-chunks-first",
+        }
+    }
 
-/// Marks the page as a lazy route's, to hydrate asynchronously.
+    /// Whether the server said so.
+    #[cfg(feature = "hydrate")]
+    pub fn is_said(self) -> bool {
+        crate::ui::page_meta(self.meta_name()).is_some()
+    }
+}
+
+/// Says in the page's head how the server drew it.
 #[component]
-pub fn HydrateAsync() -> impl IntoView {
-    view! { <Meta name=ASYNC_MARK content="1"/> }
-}
-
-/// Marks the page as drawn with a part whose code is a chunk, to fetch before hydrating.
-#[component]
-pub fn ChunksFirst() -> impl IntoView {
-    view! { <Meta name=CHUNKS_FIRST_MARK content="1"/> }
-}
-
-/// Whether the server drew a lazy route's page ([`HydrateAsync`]).
-#[cfg(feature = "hydrate")]
-pub fn wants_async() -> bool {
-    crate::ui::page_meta(ASYNC_MARK).is_some()
-}
-
-/// Whether the server drew a part whose code is a chunk ([`ChunksFirst`]).
-#[cfg(feature = "hydrate")]
-pub fn wants_chunks_first() -> bool {
-    crate::ui::page_meta(CHUNKS_FIRST_MARK).is_some()
+pub fn SayDrawn(how: Drawn) -> impl IntoView {
+    view! { <Meta name=how.meta_name() content="1"/> }
 }
 
 /// Something to start, with the owner it was asked from.

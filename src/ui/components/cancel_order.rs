@@ -9,7 +9,7 @@ use crate::api::cancel_order;
 use crate::records::{cancel_failure_message, ErrorKind, RowError, RowView};
 use crate::ui::components::focus_row;
 use crate::ui::form::{hidden, PageStateForm, WriteForm};
-use crate::ui::hydration::ChunksFirst;
+use crate::ui::hydration::{Drawn, SayDrawn};
 use crate::ui::sync::{browser_action, with_write_deadline, OrderSync};
 
 /// Without JavaScript the dialog is a page state: "Cancel" asks for the page with `?cancel=<id>`,
@@ -76,7 +76,7 @@ pub fn CancelOrder(row: Memo<RowView>, sync: OrderSync) -> impl IntoView {
         <Show when=move || open.get()>
             // Its code comes when first needed; drawn open by the server (`?cancel=`), the page
             // waits for it to hydrate.
-            <ChunksFirst/>
+            <SayDrawn how=Drawn::ChunksFirst/>
             {Suspend::new(cancel_dialog(
                 CancelDialogProps::builder()
                     .number(Signal::derive(number))
@@ -100,17 +100,12 @@ pub fn CancelOrder(row: Memo<RowView>, sync: OrderSync) -> impl IntoView {
 #[lazy]
 pub fn cancel_dialog(props: CancelDialogProps) -> AnyView {
     let (on_keep, confirm_button) = (props.on_keep, props.confirm_button);
-    Effect::new(move |focused: Option<bool>| {
-        if focused == Some(true) {
-            return true;
-        }
-        let Some(button) = confirm_button.get() else { return false };
-        // On the frame after it is drawn: the dialog is in the page once its `Suspend` has put
-        // it there.
+    // On the frame after it is drawn: the dialog is in the page once its `Suspend` has put it
+    // there.
+    confirm_button.on_load(|button| {
         request_animation_frame(move || {
             let _ = button.focus();
-        });
-        true
+        })
     });
     view! {
         <div class="dialog-backdrop" on:click=move |_| on_keep.run(())>

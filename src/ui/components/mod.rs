@@ -51,7 +51,7 @@ pub use status_badge::StatusBadge;
 pub use sync_banner::SyncBanner;
 
 /// Fetches the chunks a row opens on demand, for a list the server drew with one open: hydration
-/// waits for them (`crate::ui::hydration::ChunksFirst`).
+/// waits for them (`crate::ui::hydration::Drawn::ChunksFirst`).
 #[cfg(feature = "hydrate")]
 pub async fn load_row_chunks() {
     name_editor::__preload_name_editor().await;

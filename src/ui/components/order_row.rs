@@ -7,7 +7,7 @@ use crate::domain::{format_timestamp, Job, OrderId, OrderStatus, BULK_DISCOUNT_F
 use crate::records::{ErrorKind, OpField, OpKind, RowState, RowView};
 use crate::ui::components::{name_editor, JobLink, JobProgress, QuantityStepper, RowActions, RowStatus, StarButton, StatusBadge, Typed};
 use crate::ui::form::PageStateForm;
-use crate::ui::hydration::ChunksFirst;
+use crate::ui::hydration::{Drawn, SayDrawn};
 use crate::ui::live::use_live_feed;
 use crate::ui::sync::{OrderSync, PendingKind};
 
@@ -184,7 +184,7 @@ pub fn OrderRow(initial: RowView, sync: OrderSync) -> impl IntoView {
                 >
                     // Its code comes when first needed; drawn open by the server (a form's
                     // refusal, `?edit=`), the page fetches it before hydrating.
-                    <ChunksFirst/>
+                    <SayDrawn how=Drawn::ChunksFirst/>
                     {Suspend::new(name_editor(row, sync, close_editor, typed.get_value()))}
                 </Show>
             </span>

@@ -20,13 +20,13 @@ pub use states::StatesPage;
 /// The routes other than the list, each loaded by the browser when first needed: with
 /// `cargo leptos build --split` each page's own code is a WASM chunk of its own. The server
 /// renders it as usual; a direct visit is hydrated once its chunks have arrived
-/// (`crate::ui::hydration::HydrateAsync`), and its answer names its chunks for the browser to
+/// (`crate::ui::hydration::Drawn::LazyPage`), and its answer names its chunks for the browser to
 /// preload (`crate::edge::preload`). `/orders` and the not-found page stay in the main file.
 pub mod lazy {
     use leptos::prelude::*;
     use leptos_router::{lazy_route, LazyRoute};
 
-    use crate::ui::hydration::HydrateAsync;
+    use crate::ui::hydration::{Drawn, SayDrawn};
 
     macro_rules! lazy_page {
         ($($route:ident => $page:path;)*) => {$(
@@ -41,7 +41,7 @@ pub mod lazy {
                 fn view(_this: Self) -> AnyView {
                     #[cfg(feature = "ssr")]
                     crate::edge::preload::hint(stringify!($route));
-                    view! { <HydrateAsync/> {$page()} }.into_any()
+                    view! { <SayDrawn how=Drawn::LazyPage/> {$page()} }.into_any()
                 }
             }
         )*};
