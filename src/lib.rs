@@ -40,9 +40,8 @@ pub mod store;
 
 /// The WASM entry point: hydrate the server-rendered page, then mark it hydrated so tests
 /// and people know clicks now work. A lazy route's page (the head says so) is hydrated
-/// asynchronously, so its code arrives first; the list, synchronously, which is faster (drawn
-/// with an editor or dialog open, once their chunks have arrived). If the app ever stops (a
-/// panic), the page says so, with Reload.
+/// asynchronously, so its code arrives first; the list, synchronously, which is faster. If the
+/// app ever stops (a panic), the page says so, with Reload.
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
@@ -61,21 +60,13 @@ pub fn hydrate() {
         });
         ui::hydration::hydrated();
     };
-    let hydrate_now = move |body: web_sys::HtmlElement| {
-        leptos::mount::hydrate_from(body.clone(), app::App).forget();
-        done(body);
-    };
     if Drawn::LazyPage.is_said() {
         wasm_bindgen_futures::spawn_local(async move {
             leptos::mount::hydrate_from_async(body.clone(), app::App).await.forget();
             done(body);
         });
-    } else if Drawn::ChunksFirst.is_said() {
-        wasm_bindgen_futures::spawn_local(async move {
-            ui::components::load_row_chunks().await;
-            hydrate_now(body);
-        });
     } else {
-        hydrate_now(body);
+        leptos::mount::hydrate_from(body.clone(), app::App).forget();
+        done(body);
     }
 }

@@ -2,7 +2,7 @@ import type { Page } from '@playwright/test';
 import { test, expect, waitForHydration, DEMO } from './fixtures';
 import { OrdersApi, type ServerOrder } from '../pages/orders-api';
 import { OrderRow } from '../pages/order-row';
-import { AcceptedPage, JobStatusPage, JobsApi } from '../pages/jobs';
+import { AcceptedPage, JobStatusPage } from '../pages/jobs';
 
 // Issue "Every action works without JavaScript": every write is a real form the server
 // rendered. These run in project `nojs` (JavaScript off, its own server): each write is made
@@ -232,40 +232,5 @@ test.describe('with JavaScript', () => {
     await waitForHydration(page);
     await expect(row.starButton).toHaveAttribute('aria-pressed', 'true');
     await api.expectHolds({ [draft.label]: { starred: true, version: draft.version + 1 } }, 'still once after hydrating');
-  });
-
-  // The editor's and the dialog's code are chunks of their own (the list's first load doesn't
-  // carry them). A page the server drew with one open (a form's result, or a reload of it) is
-  // hydrated once that chunk has arrived, and then works as the app.
-  test('a page drawn with the editor or the cancel dialog open hydrates with them, and they work', async ({ page, request }) => {
-    const draft = await ownDraft('Editor drawn open');
-    await page.goto(`/orders?edit=${draft.id}`);
-    await waitForHydration(page);
-    await expect(page.locator('head meta[name="orderdesk-chunks-first"]'), 'hydrated once the chunks came').toHaveCount(1);
-    const row = await rowOf(page, draft.label);
-    await expect(row.editor.customer).toHaveValue(draft.customer);
-    await row.editor.customer.fill('Drawn Open Ltd');
-    await row.editor.customer.press('Enter');
-    // Saved by the app (no page load): the editor closes, the row shows it, the server has it once.
-    await expect(row.editor.customer).toHaveCount(0);
-    await expect(row.customer).toHaveText('Drawn Open Ltd');
-    await api.expectLanded({ [draft.label]: { customer: 'Drawn Open Ltd', version: draft.version + 1 } });
-
-    const order = await ownDraft('Dialog drawn open');
-    await new JobsApi(request).place(order);
-    await expect.poll(async () => (await api.get(order.label)).status, { timeout: 20_000 }).toBe('placed');
-    const placed = await api.get(order.label);
-    await page.goto(`/orders?cancel=${order.id}`);
-    await waitForHydration(page);
-    const dialog = page.getByTestId('cancel-dialog');
-    await expect(dialog).toContainText(`Cancel ${order.label}?`);
-    await dialog.getByRole('button', { name: 'Keep order' }).click();
-    await expect(dialog).toHaveCount(0);
-    await api.expectHolds({ [order.label]: { status: 'placed', version: placed.version } }, 'kept');
-    // Opened again by the app, from the chunk it already has; confirmed once.
-    await new OrderRow(page, order.label).root.getByTestId('cancel-order').click();
-    await dialog.getByTestId('confirm-cancel').click();
-    await expect(dialog).toHaveCount(0);
-    await api.expectLanded({ [order.label]: { status: 'cancelled', version: placed.version + 1 } });
   });
 });

@@ -22,18 +22,12 @@ pub enum Drawn {
     /// A lazy route's page: hydrated asynchronously, once the page's chunk has arrived (the
     /// router waits for it).
     LazyPage,
-    /// A list with a part whose code is a chunk of its own (a draft's editor or the cancel
-    /// dialog, opened by a form without JavaScript): the client fetches those chunks, then
-    /// hydrates synchronously. Asynchronous hydration doesn't help here: it does not reach into
-    /// a reactive part of a view (a row's editor is inside one).
-    ChunksFirst,
 }
 
 impl Drawn {
     fn meta_name(self) -> &'static str {
         match self {
             Drawn::LazyPage => "orderdesk-lazy-page",
-            Drawn::ChunksFirst => "orderdesk-chunks-first",
         }
     }
 
@@ -81,8 +75,7 @@ pub fn after_hydration(start: impl FnOnce() + 'static) {
 
 /// Runs `start` once the page is hydrated, in a task of its own after the hydrated marker is up
 /// and what waited for hydration has started, in the current reactive owner: for what the page
-/// does without at first (the fault controls, fetching the chunks it may need next). Nothing on
-/// the server, which never hydrates.
+/// does without at first (the fault controls). Nothing on the server, which never hydrates.
 pub fn soon_after_hydration(start: impl FnOnce() + 'static) {
     #[cfg(feature = "hydrate")]
     after_hydration(move || {

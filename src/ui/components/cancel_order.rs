@@ -2,14 +2,12 @@
 //! disabled while the request runs; the row changes only when the server confirms.
 
 use leptos::html::Button;
-use leptos::lazy;
 use leptos::prelude::*;
 
 use crate::api::cancel_order;
 use crate::records::{cancel_failure_message, ErrorKind, RowError, RowView};
 use crate::ui::components::focus_row;
 use crate::ui::form::{hidden, PageStateForm, WriteForm};
-use crate::ui::hydration::{Drawn, SayDrawn};
 use crate::ui::sync::{browser_action, with_write_deadline, OrderSync};
 
 /// Without JavaScript the dialog is a page state: "Cancel" asks for the page with `?cancel=<id>`,
@@ -62,6 +60,11 @@ pub fn CancelOrder(row: Memo<RowView>, sync: OrderSync) -> impl IntoView {
         key.set_value(uuid::Uuid::now_v7());
         error.set(None);
         open.set(true);
+        request_animation_frame(move || {
+            if let Some(b) = confirm_button.get_untracked() {
+                let _ = b.focus();
+            }
+        });
     });
     let close = move || {
         if !pending.get_untracked() {
@@ -74,43 +77,19 @@ pub fn CancelOrder(row: Memo<RowView>, sync: OrderSync) -> impl IntoView {
             <button type="submit" node_ref=opener class="button button-small" data-testid="cancel-order">"Cancel"</button>
         </PageStateForm>
         <Show when=move || open.get()>
-            // Its code comes when first needed; drawn open by the server (`?cancel=`), the page
-            // waits for it to hydrate.
-            <SayDrawn how=Drawn::ChunksFirst/>
-            {Suspend::new(cancel_dialog(
-                CancelDialogProps::builder()
-                    .number(Signal::derive(number))
-                    .shown(shown.get_value())
-                    .pending(pending.into())
-                    .error(error.into())
-                    .on_keep(Callback::new(move |()| close()))
-                    .on_confirm(Callback::new(move |()| { cancel.dispatch(()); }))
-                    .keep_button(keep_button)
-                    .confirm_button(confirm_button)
-                    .build(),
-            ))}
+            <div class="dialog-backdrop" on:click=move |_| close()>
+                <CancelDialog
+                    number=Signal::derive(number)
+                    shown=shown.get_value()
+                    pending=pending.into()
+                    error=error.into()
+                    on_keep=Callback::new(move |()| close())
+                    on_confirm=Callback::new(move |()| { cancel.dispatch(()); })
+                    keep_button
+                    confirm_button
+                />
+            </div>
         </Show>
-    }
-    .into_any()
-}
-
-/// The open dialog over the page, from a chunk of its own (`#[lazy]`, with `cargo leptos build
-/// --split`): the list's first load doesn't carry it (`super::preload_row_chunks` fetches it
-/// right after). Focus goes to "Cancel order" as it opens.
-#[lazy]
-pub fn cancel_dialog(props: CancelDialogProps) -> AnyView {
-    let (on_keep, confirm_button) = (props.on_keep, props.confirm_button);
-    // On the frame after it is drawn: the dialog is in the page once its `Suspend` has put it
-    // there.
-    confirm_button.on_load(|button| {
-        request_animation_frame(move || {
-            let _ = button.focus();
-        })
-    });
-    view! {
-        <div class="dialog-backdrop" on:click=move |_| on_keep.run(())>
-            {CancelDialog(props)}
-        </div>
     }
     .into_any()
 }

@@ -35,7 +35,7 @@ pub use job_progress::{JobLink, JobProgress};
 pub use job_timeline::JobTimeline;
 pub use load_error::LoadError;
 pub use load_more::LoadMore;
-pub use name_editor::{name_editor, Typed};
+pub use name_editor::{NameEditor, Typed};
 pub use notification_card::NotificationCard;
 pub use notification_center::NotificationCenter;
 pub use order_list::{EmptyList, NoMatch, OrderList};
@@ -49,19 +49,3 @@ pub use search_box::{encode_query, orders_href, SearchBox};
 pub use star_button::StarButton;
 pub use status_badge::StatusBadge;
 pub use sync_banner::SyncBanner;
-
-/// Fetches the chunks a row opens on demand, for a list the server drew with one open: hydration
-/// waits for them (`crate::ui::hydration::Drawn::ChunksFirst`).
-#[cfg(feature = "hydrate")]
-pub async fn load_row_chunks() {
-    name_editor::__preload_name_editor().await;
-    cancel_order::__preload_cancel_dialog().await;
-}
-
-/// Once the page is hydrated, fetches the chunks a row opens on demand (a draft's editor, the
-/// cancel dialog), so they open at once, offline too. The list's first load doesn't wait for
-/// them.
-pub fn preload_row_chunks() {
-    #[cfg(feature = "hydrate")]
-    crate::ui::hydration::soon_after_hydration(|| leptos::task::spawn_local(load_row_chunks()));
-}

@@ -2,7 +2,6 @@
 //! mistake is shown at the field and the field keeps the last good value on Cancel.
 
 use leptos::html::Input;
-use leptos::lazy;
 use leptos::prelude::*;
 
 use crate::domain::{CustomerName, Field, ItemName, Note, ValidationError};
@@ -23,15 +22,8 @@ pub struct Typed {
     pub from_server: bool,
 }
 
-/// The editor, from a chunk of its own (`#[lazy]`, with `cargo leptos build --split`): the
-/// list's first load doesn't carry it (`super::preload_row_chunks` fetches it right after).
-#[lazy]
-pub fn name_editor(row: Memo<RowView>, sync: OrderSync, on_close: Callback<()>, typed: Typed) -> AnyView {
-    view! { <NameEditor row sync on_close typed/> }.into_any()
-}
-
 #[component]
-fn NameEditor(row: Memo<RowView>, sync: OrderSync, on_close: Callback<()>, #[prop(optional)] typed: Typed) -> impl IntoView {
+pub fn NameEditor(row: Memo<RowView>, sync: OrderSync, on_close: Callback<()>, #[prop(optional)] typed: Typed) -> impl IntoView {
     let (customer0, item0, note0, id, version) = row.with_untracked(|r| {
         (r.order.customer.to_string(), r.order.item.to_string(), r.order.note.to_string(), r.order.id, r.order.version)
     });
@@ -52,13 +44,7 @@ fn NameEditor(row: Memo<RowView>, sync: OrderSync, on_close: Callback<()>, #[pro
             let _ = input.focus();
         }
     };
-    // On the frame after it is drawn: its code may have just arrived, and the editor is in the
-    // page only once the row's `Suspend` has put it there.
-    Effect::new(move |_| {
-        if let Some(field) = opened_on {
-            request_animation_frame(move || focus_field(field));
-        }
-    });
+    Effect::new(move |_| opened_on.map(focus_field));
 
     let save = Callback::new(move |()| {
         let parsed = CustomerName::parse(&customer.get_untracked())

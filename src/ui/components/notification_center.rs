@@ -10,14 +10,11 @@ use crate::ui::live::{use_live_feed, LiveFeed};
 
 /// Two live regions, always present so every notice is heard once: an order placed is polite;
 /// a failure the person must act on is assertive. The cards' code is a chunk of its own
-/// (`#[lazy]`, with `cargo leptos build --split`), fetched once the page is hydrated: the
-/// server's page never has a notice, and a first load doesn't wait for it.
+/// (`#[lazy]`, with `cargo leptos build --split`), fetched with the first notice (which came
+/// over the network): the server's page never has one, and a first load doesn't wait for it.
 #[component]
 pub fn NotificationCenter() -> impl IntoView {
     let feed = use_live_feed();
-    // Fetched once the page is hydrated, so a notice shows at once, whatever the network does then.
-    #[cfg(feature = "hydrate")]
-    crate::ui::hydration::soon_after_hydration(|| leptos::task::spawn_local(__preload_notification_cards()));
     // Once there has been a notice, the cards stay drawn (an empty list when all are dismissed).
     let drawn = Memo::new(move |before: Option<&bool>| before.copied().unwrap_or(false) || feed.has_notices());
     let cards = move |failures: bool| move || drawn.get().then(|| Suspend::new(notification_cards(feed, failures)));
@@ -32,7 +29,7 @@ pub fn NotificationCenter() -> impl IntoView {
 
 /// The failures' cards or the others', as the feed's notices change.
 #[lazy]
-pub fn notification_cards(feed: LiveFeed, failures: bool) -> AnyView {
+fn notification_cards(feed: LiveFeed, failures: bool) -> AnyView {
     let notices = move || {
         let mut notices = feed.notices();
         notices.retain(|job| (job.state == JobState::Failed) == failures);

@@ -5,9 +5,8 @@ use leptos::prelude::*;
 
 use crate::domain::{format_timestamp, Job, OrderId, OrderStatus, BULK_DISCOUNT_FROM};
 use crate::records::{ErrorKind, OpField, OpKind, RowState, RowView};
-use crate::ui::components::{name_editor, JobLink, JobProgress, QuantityStepper, RowActions, RowStatus, StarButton, StatusBadge, Typed};
+use crate::ui::components::{JobLink, JobProgress, NameEditor, QuantityStepper, RowActions, RowStatus, StarButton, StatusBadge, Typed};
 use crate::ui::form::PageStateForm;
-use crate::ui::hydration::{Drawn, SayDrawn};
 use crate::ui::live::use_live_feed;
 use crate::ui::sync::{OrderSync, PendingKind};
 
@@ -182,10 +181,7 @@ pub fn OrderRow(initial: RowView, sync: OrderSync) -> impl IntoView {
                         }
                     }
                 >
-                    // Its code comes when first needed; drawn open by the server (a form's
-                    // refusal, `?edit=`), the page fetches it before hydrating.
-                    <SayDrawn how=Drawn::ChunksFirst/>
-                    {Suspend::new(name_editor(row, sync, close_editor, typed.get_value()))}
+                    <NameEditor row sync on_close=close_editor typed=typed.get_value()/>
                 </Show>
             </span>
             <span role="cell" class="col-qty" class:invalid=move || invalid(crate::domain::Field::Quantity)>

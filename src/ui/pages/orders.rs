@@ -39,7 +39,6 @@ pub fn OrdersPage() -> impl IntoView {
         q
     });
     let account = crate::ui::account::use_account();
-    crate::ui::components::preload_row_chunks();
     let edit_request = EditRequest(RwSignal::new(None));
     provide_context(edit_request);
     // A form's result is for the page it came back to, not for a later visit in the app.
