@@ -4,6 +4,8 @@ import { OrdersApi, formatMoney, lineTotalCents } from '../pages/orders-api';
 import { AcceptedPage } from '../pages/jobs';
 import { OrdersPage } from '../pages/orders-page';
 import type { Page, Request } from '@playwright/test';
+import { randomUUID } from 'node:crypto';
+import { SAME_ORIGIN } from '../pages/same-origin';
 
 // The app-wide sync engine (issue "One sync engine"): pending writes outlive the page they
 // were made on, every write has a deadline, the server's prices win, and two tabs never
@@ -190,4 +192,26 @@ test('two browsers on one row: no confirmed change is overwritten by a stale com
   await expect(rowB.statusMessage).toHaveCount(0);
   await contextA.close();
   await contextB.close();
+});
+
+test('a delete undone elsewhere brings the row back here at once, and an edit on it lands once', async ({ request, ordersPage }) => {
+  const draft = await api.ownDraft('Undone elsewhere', 'Lamp');
+  await ordersPage.goto();
+  const row = ordersPage.orderRow(draft.label);
+  await row.delete();
+  await expect(row.statusMessage).toHaveText('Deleted ·');
+  await expect.poll(async () => api.find(draft.label), { timeout: 5_000 }).toBeUndefined();
+  // Someone else (another browser, a script) undoes it while this page shows its undo window.
+  const held = { ...draft, version: draft.version + 1 };
+  const res = await request.post('/api/orders/undo_delete', { headers: SAME_ORIGIN, form: { key: randomUUID(), id: held.id } });
+  expect(res.status(), await res.text()).toBe(200);
+  const restored = await api.get(draft.label);
+  expect(restored.version).toBe(held.version + 1);
+  // The pushed record says it is live again: the row is an ordinary row here, not "Deleted".
+  await expect(row.root).toHaveAttribute('data-state', 'idle');
+  await expect(row.undoButton).toHaveCount(0);
+  await row.star();
+  await expect.poll(async () => (await api.get(draft.label)).version, { timeout: 5_000 }).toBe(restored.version + 1);
+  expect((await api.get(draft.label)).starred).toBe(true);
+  await expect(row.root).toHaveAttribute('data-state', 'idle');
 });

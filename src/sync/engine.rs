@@ -320,7 +320,17 @@ impl<R: Record, M: Mutation<R>> Engine<R, M> {
 
     /// Whether the server holds a delete of `key` (its undo window is running).
     pub fn delete_held(&self, key: R::Key) -> bool {
-        self.holds.get(&key).is_some_and(|h| h.held)
+        self.current_hold(key).is_some()
+    }
+
+    /// The server's hold of a delete of `key`, if it is about the record we hold. A held record
+    /// changes only when its delete is undone (the server refuses every edit of it), so a hold
+    /// learnt at a version older than our record is over: the record was restored since (a
+    /// hold answered or pushed late, after a reload showed the restored record, must not hide
+    /// a live row).
+    pub(super) fn current_hold(&self, key: R::Key) -> Option<&Hold> {
+        let record = self.rows.get(&key)?;
+        self.holds.get(&key).filter(|h| h.held && is_current(h.version, record.version()))
     }
 
     /// Keys of rows with notes (a rolled-back change, lost changes), in key order.

@@ -52,7 +52,7 @@ impl<R: Record, M: Mutation<R>> Engine<R, M> {
         let rolled_back = marks.and_then(|m| m.rolled_back.as_ref());
         let lost = marks.map(|m| m.lost.clone()).unwrap_or_default();
         let state = if row.deleted {
-            let hold = self.holds.get(&key).filter(|h| h.held);
+            let hold = self.current_hold(key);
             RowState::Deleted { held: hold.is_some(), undo_until: hold.and_then(|h| h.undo_until) }
         } else if let Some(rb) = rolled_back {
             RowState::RolledBack { error: rb.error.clone(), retryable: rb.error.is_retryable() }

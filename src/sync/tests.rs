@@ -323,6 +323,25 @@ fn creates_go_on_top_moves_go_alone_and_removals_show_until_the_server_drops_the
 }
 
 #[test]
+fn a_held_delete_undone_elsewhere_shows_the_row_again_and_a_late_hold_does_not_hide_it() {
+    let mut b = board(&[counter(1, 0)]);
+    b.enqueue(key(1), 1, Edit::Remove).unwrap();
+    b.next_to_send(0);
+    b.apply_outcome(key(1), Outcome::DeleteHeld { record: Counter { version: 2, ..counter(1, 0) }, undo_until: 10_000 }, 1);
+    assert_eq!(shown(&b, 1).state, RowState::Deleted { held: true, undo_until: Some(10_000) });
+    // Another tab undoes it: the record comes back pushed, unchanged but for its version.
+    b.upsert_authoritative(Counter { version: 3, ..counter(1, 0) });
+    assert_eq!(shown(&b, 1).state, RowState::Idle, "the hold was about version 2");
+    assert!(!b.is_busy(1));
+    // The hold at version 2, told again late (a slow push, a replayed answer), changes nothing.
+    b.set_delete_hold(1, true, Some(10_000), 2);
+    assert_eq!(shown(&b, 1).state, RowState::Idle);
+    // Deleted again, at version 4: held once more.
+    b.set_delete_hold(1, true, Some(20_000), 4);
+    assert_eq!(shown(&b, 1).state, RowState::Deleted { held: true, undo_until: Some(20_000) });
+}
+
+#[test]
 fn the_engine_round_trips_through_serde_with_its_queue() {
     let mut b = board(&[counter(1, 40)]);
     b.enqueue(key(1), 1, Edit::Step { by: 1, to: 41 }).unwrap();

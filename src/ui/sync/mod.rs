@@ -341,9 +341,11 @@ impl OrderSync {
     }
 
     /// The rows just above and just below `id` now, not tracked (what move up / down go by).
+    /// A row shown deleted is passed over: the server places a row among live ones only.
     pub fn neighbours_untracked(self, id: OrderId) -> (Option<OrderId>, Option<OrderId>) {
+        let live = |other: &&OrderId| !self.row_untracked(**other).is_some_and(|r| matches!(r.state, RowState::Deleted { .. }));
         self.ids.with_untracked(|ids| match ids.iter().position(|i| *i == id) {
-            Some(i) => (i.checked_sub(1).map(|j| ids[j]), ids.get(i + 1).copied()),
+            Some(i) => (ids[..i].iter().rev().find(live).copied(), ids[i + 1..].iter().find(live).copied()),
             None => (None, None),
         })
     }
