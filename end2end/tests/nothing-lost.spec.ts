@@ -443,6 +443,55 @@ test('offline right after loading: a draft’s editor opens all the same, and th
   expectOnlyHttpErrors(consoleErrors, ['offline']);
 });
 
+test('offline while the page hydrates: the list works, and code fetched later waits for the network', async ({
+  page,
+  context,
+  request,
+  ordersPage,
+  consoleErrors,
+}) => {
+  const draft = await api.ownDraft('Offline', 'Hydrated offline');
+  // The browser goes offline as the page asks for its first file; the files of its first load
+  // (the main module, its script and loader, the stylesheet) still come, through the test. Any
+  // other file fails, as on a lost network. A chunk that fails stops the app (`#[lazy]` can't
+  // fail softly), so the fault controls' chunk must wait for the network.
+  let network: 'not yet lost' | 'lost' | 'back' = 'not yet lost';
+  const failed: string[] = [];
+  await page.route('**/pkg/**', async (route) => {
+    const url = route.request().url();
+    const firstLoad = /\/pkg\/(orderdesk|__wasm_split)\.[^/]*\.(js|wasm)$|\.css$/.test(new URL(url).pathname);
+    if (network === 'lost' && !firstLoad) {
+      failed.push(url);
+      return route.abort('internetdisconnected');
+    }
+    if (network === 'not yet lost') {
+      network = 'lost';
+      await context.setOffline(true);
+    }
+    const answer = await request.get(url);
+    const headers = Object.fromEntries(Object.entries(answer.headers()).filter(([name]) => !/^(content-encoding|content-length|transfer-encoding)$/i.test(name)));
+    await route.fulfill({ status: answer.status(), headers, body: await answer.body() });
+  });
+  await ordersPage.goto();
+  await expect(ordersPage.offlineBanner).toBeVisible();
+  const row = ordersPage.orderRow(draft.label);
+  await row.star();
+  await expectWaiting(row);
+  // Time for a fetch to be asked for, and to fail.
+  await page.waitForTimeout(1_000);
+  await expect(page.getByTestId('app-failure')).toHaveCount(0);
+  await expect(page.getByTestId('fault-panel')).toHaveCount(0);
+  expect(failed, 'nothing asked for while offline').toEqual([]);
+  await api.expectHolds({ [draft.label]: { starred: false, version: draft.version } }, 'nothing sent while offline');
+
+  network = 'back';
+  await context.setOffline(false);
+  await expect(page.getByTestId('fault-panel')).toBeVisible();
+  await api.expectLanded({ [draft.label]: { starred: true, version: draft.version + 1 } });
+  await expect(row.root).toHaveAttribute('data-state', 'idle');
+  expectOnlyHttpErrors(consoleErrors, ['offline']);
+});
+
 // ----- 6. Older than the idempotency window ---------------------------------------------------------
 
 /**

@@ -1,4 +1,5 @@
-import { test, expect, expectOnlyHttpErrors, signIn } from './fixtures';
+import { test, expect, expectOnlyHttpErrors, signIn, waitForHydration } from './fixtures';
+import { OrderRow } from '../pages/order-row';
 import { holdNextWrite } from '../pages/faults';
 import { OrdersApi, formatMoney, lineTotalCents } from '../pages/orders-api';
 import { AcceptedPage } from '../pages/jobs';
@@ -214,4 +215,48 @@ test('a delete undone elsewhere brings the row back here at once, and an edit on
   await expect.poll(async () => (await api.get(draft.label)).version, { timeout: 5_000 }).toBe(restored.version + 1);
   expect((await api.get(draft.label)).starred).toBe(true);
   await expect(row.root).toHaveAttribute('data-state', 'idle');
+});
+
+test('move up passes over a row shown deleted: the row goes above the live one, moved once on the server', async ({ ordersPage }) => {
+  // Drafts go on top: the list reads jug, cup, bowl.
+  const bowl = await api.ownDraft('Passed over', 'Bowl');
+  const cup = await api.ownDraft('Passed over', 'Cup');
+  const jug = await api.ownDraft('Passed over', 'Jug');
+  await ordersPage.goto();
+  const deleted = ordersPage.orderRow(cup.label);
+  await deleted.delete();
+  await expect(deleted.statusMessage).toHaveText('Deleted ·');
+  await expect.poll(async () => api.find(cup.label), { timeout: 5_000 }).toBeUndefined();
+  // The row above the bowl is the deleted cup; the server places rows among live ones only.
+  const row = ordersPage.orderRow(bowl.label);
+  await row.moveUpButton.click();
+  await expect.poll(async () => (await api.get(bowl.label)).version, { timeout: 5_000 }).toBe(bowl.version + 1);
+  await expect(row.root).toHaveAttribute('data-state', 'idle');
+  const [movedBowl, stillJug] = [await api.get(bowl.label), await api.get(jug.label)];
+  expect(movedBowl.position, 'the bowl is above the jug').toBeLessThan(stillJug.position);
+  expect(stillJug.version, 'the jug was not moved').toBe(jug.version);
+  const shown = async () => (await ordersPage.numbers()).filter((n) => [bowl.label, cup.label, jug.label].includes(n));
+  await expect.poll(shown).toEqual([bowl.label, jug.label, cup.label]);
+});
+
+// A page the server drew with a draft's editor open (a form's result, or a reload of it)
+// hydrates with it, and then works as the app. Here, not in hydration.spec.ts: it adds a draft,
+// and the app server's specs count the seeded list.
+test('a page drawn with the editor open hydrates with it, and the rename lands once', async ({ page }) => {
+  const rowOf = async (number: string) => {
+    const row = new OrderRow(page, number);
+    await expect(row.root).toBeVisible();
+    return row;
+  };
+  const draft = await api.ownDraft('No-JS', 'Editor drawn open');
+  await page.goto(`/orders?edit=${draft.id}`);
+  await waitForHydration(page);
+  const row = await rowOf(draft.label);
+  await expect(row.editor.customer).toHaveValue(draft.customer);
+  await row.editor.customer.fill('Drawn Open Ltd');
+  await row.editor.customer.press('Enter');
+  // Saved by the app (no page load): the editor closes, the row shows it, the server has it once.
+  await expect(row.editor.customer).toHaveCount(0);
+  await expect(row.customer).toHaveText('Drawn Open Ltd');
+  await api.expectLanded({ [draft.label]: { customer: 'Drawn Open Ltd', version: draft.version + 1 } });
 });

@@ -86,6 +86,28 @@ pub fn soon_after_hydration(start: impl FnOnce() + 'static) {
     let _ = start;
 }
 
+/// Runs `start` now if the browser is online, or once it is back online: for asking for a
+/// lazily loaded chunk of code, which stops the app when it can't be fetched (`#[lazy]` can't
+/// fail softly in Leptos 0.8). Nothing on the server.
+pub fn when_online(start: impl FnOnce() + 'static) {
+    #[cfg(feature = "hydrate")]
+    {
+        if web_sys::window().is_none_or(|w| w.navigator().on_line()) {
+            return start();
+        }
+        // The listener stays (one per call, and a call is made once per page and part): removing
+        // it from inside its own call would free the closure that is running.
+        let start = RefCell::new(Some(start));
+        let _ = leptos::prelude::window_event_listener(leptos::ev::online, move |_| {
+            if let Some(start) = start.take() {
+                start();
+            }
+        });
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = start;
+}
+
 /// The entry point says its part of hydration is done: once no [`Hold`] is out, everything
 /// waiting starts, in the order asked.
 pub fn hydrated() {

@@ -63,9 +63,9 @@ pub fn fault_controls_on() -> bool {
 #[component]
 pub fn FaultPanel() -> impl IntoView {
     let shown = RwSignal::new(false);
-    // After hydration, so the page's own work comes first.
+    // After hydration, so the page's own work comes first; offline, once the network is back.
     if fault_controls_on() {
-        crate::ui::hydration::soon_after_hydration(move || shown.set(true));
+        crate::ui::hydration::soon_after_hydration(move || crate::ui::hydration::when_online(move || shown.set(true)));
     }
     move || shown.get().then(|| Suspend::new(fault_panel()))
 }

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 
 use crate::domain::JobState;
 use crate::ui::components::NotificationCard;
+use crate::ui::hydration::when_online;
 use crate::ui::live::{use_live_feed, LiveFeed};
 
 /// Two live regions, always present so every notice is heard once: an order placed is polite;
@@ -15,8 +16,14 @@ use crate::ui::live::{use_live_feed, LiveFeed};
 #[component]
 pub fn NotificationCenter() -> impl IntoView {
     let feed = use_live_feed();
-    // Once there has been a notice, the cards stay drawn (an empty list when all are dismissed).
-    let drawn = Memo::new(move |before: Option<&bool>| before.copied().unwrap_or(false) || feed.has_notices());
+    // Once there has been a notice (and the network is there to fetch the cards' code), the
+    // cards stay drawn: an empty list when all are dismissed.
+    let drawn = RwSignal::new(false);
+    Effect::new(move |_| {
+        if feed.has_notices() && !drawn.get_untracked() {
+            when_online(move || drawn.set(true));
+        }
+    });
     let cards = move |failures: bool| move || drawn.get().then(|| Suspend::new(notification_cards(feed, failures)));
     view! {
         <section class="notification-area" aria-label="Notifications" data-testid="notifications">
