@@ -195,19 +195,24 @@ test('two browsers on one row: no confirmed change is overwritten by a stale com
   await contextB.close();
 });
 
-test('a delete undone elsewhere brings the row back here at once, and an edit on it lands once', async ({ request, ordersPage }) => {
-  const draft = await api.ownDraft('Undone elsewhere', 'Lamp');
-  await ordersPage.goto();
+/** Deletes the row of `draft` on the page, and waits until the server holds the delete. */
+async function deleteHeld(ordersPage: OrdersPage, draft: { label: string }) {
   const row = ordersPage.orderRow(draft.label);
   await row.delete();
   await expect(row.statusMessage).toHaveText('Deleted ·');
   await expect.poll(async () => api.find(draft.label), { timeout: 5_000 }).toBeUndefined();
+  return row;
+}
+
+test('a delete undone elsewhere brings the row back here at once, and an edit on it lands once', async ({ request, ordersPage }) => {
+  const draft = await api.ownDraft('Undone elsewhere', 'Lamp');
+  await ordersPage.goto();
+  const row = await deleteHeld(ordersPage, draft);
   // Someone else (another browser, a script) undoes it while this page shows its undo window.
-  const held = { ...draft, version: draft.version + 1 };
-  const res = await request.post('/api/orders/undo_delete', { headers: SAME_ORIGIN, form: { key: randomUUID(), id: held.id } });
+  const res = await request.post('/api/orders/undo_delete', { headers: SAME_ORIGIN, form: { key: randomUUID(), id: draft.id } });
   expect(res.status(), await res.text()).toBe(200);
   const restored = await api.get(draft.label);
-  expect(restored.version).toBe(held.version + 1);
+  expect(restored.version, 'deleted, then restored').toBe(draft.version + 2);
   // The pushed record says it is live again: the row is an ordinary row here, not "Deleted".
   await expect(row.root).toHaveAttribute('data-state', 'idle');
   await expect(row.undoButton).toHaveCount(0);
@@ -223,10 +228,7 @@ test('move up passes over a row shown deleted: the row goes above the live one, 
   const cup = await api.ownDraft('Passed over', 'Cup');
   const jug = await api.ownDraft('Passed over', 'Jug');
   await ordersPage.goto();
-  const deleted = ordersPage.orderRow(cup.label);
-  await deleted.delete();
-  await expect(deleted.statusMessage).toHaveText('Deleted ·');
-  await expect.poll(async () => api.find(cup.label), { timeout: 5_000 }).toBeUndefined();
+  await deleteHeld(ordersPage, cup);
   // The row above the bowl is the deleted cup; the server places rows among live ones only.
   const row = ordersPage.orderRow(bowl.label);
   await row.moveUpButton.click();

@@ -453,9 +453,13 @@ impl World {
         (!rows.is_empty()).then(|| rows[pick % rows.len()].order.id)
     }
 
+    fn shows_deleted(&self, order: OrderId) -> bool {
+        matches!(self.engine.order_row(order).map(|r| r.state), Some(RowState::Deleted { .. }))
+    }
+
     fn user(&mut self, pick: usize, kind: OpKind) {
         let Some(order) = self.row_id(pick) else { return };
-        let deleted = matches!(self.engine.order_row(order).map(|r| r.state), Some(RowState::Deleted { .. }));
+        let deleted = self.shows_deleted(order);
         if self.calm {
             match kind {
                 // The UI offers only Undo on a deleted row, and Undo on no other.
@@ -467,7 +471,7 @@ impl World {
                 _ => {}
             }
         }
-        if anchor_of(&kind).is_some_and(|a| matches!(self.engine.order_row(a).map(|r| r.state), Some(RowState::Deleted { .. }))) {
+        if anchor_of(&kind).is_some_and(|a| self.shows_deleted(a)) {
             return; // move up / down pass over a deleted row: it is no neighbour
         }
         let id = OpId::from_uuid(Uuid::from_u128(self.fresh()));

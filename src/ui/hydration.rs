@@ -92,7 +92,7 @@ pub fn soon_after_hydration(start: impl FnOnce() + 'static) {
 pub fn when_online(start: impl FnOnce() + 'static) {
     #[cfg(feature = "hydrate")]
     {
-        if web_sys::window().is_none_or(|w| w.navigator().on_line()) {
+        if crate::ui::browser_online() {
             return start();
         }
         // The listener stays (one per call, and a call is made once per page and part): removing

@@ -226,7 +226,7 @@ mod client {
         // Offline, nothing can come in: stop asking; back online, reconnect (and catch up).
         let _ = window_event_listener(leptos::ev::offline, move |_| go_offline(feed));
         let _ = window_event_listener(leptos::ev::online, move |_| open(feed));
-        if web_sys::window().is_some_and(|w| !w.navigator().on_line()) {
+        if !crate::ui::browser_online() {
             go_offline(feed);
         } else {
             open(feed);

@@ -12,6 +12,12 @@ pub mod place;
 pub mod pages;
 pub mod sync;
 
+/// Whether the browser says it is online (`navigator.onLine`; without a window, yes).
+#[cfg(feature = "hydrate")]
+pub fn browser_online() -> bool {
+    web_sys::window().is_none_or(|w| w.navigator().on_line())
+}
+
 /// What the server put in the page's head for the client: `<meta name="…" content="…">`.
 #[cfg(feature = "hydrate")]
 pub fn page_meta(name: &str) -> Option<String> {

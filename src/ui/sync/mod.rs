@@ -16,6 +16,8 @@ use crate::error::AppError;
 use crate::records::{Engine, OpKind, PendingWork, RowState, RowView};
 #[cfg(feature = "hydrate")]
 use crate::records::Outcome;
+#[cfg(feature = "hydrate")]
+use crate::ui::browser_online;
 use crate::sync::{OpId, VecMap};
 use crate::ui::live::LiveFeed;
 
@@ -278,11 +280,6 @@ fn watch_network(sync: OrderSync) {
         sync.net.set(Net::Online);
         sync.pump();
     });
-}
-
-#[cfg(feature = "hydrate")]
-fn browser_online() -> bool {
-    web_sys::window().is_none_or(|w| w.navigator().on_line())
 }
 
 /// Wall-clock milliseconds, from the browser on the client.
