@@ -176,6 +176,11 @@ test.describe('keyboard and screen readers', () => {
     test.setTimeout(120_000);
     const draft = await new OrdersApi(request).createDraft('Tab Walk Ltd', 'Oak stool');
     const job = await new JobsApi(request).place(draft);
+    // Every job on this server ended first (this one, and those of the tests before): a row whose
+    // job ends mid-walk gets its Cancel button right where focus is, and Tab may reach it before
+    // the page reads as changed.
+    const api = new OrdersApi(request);
+    await expect.poll(async () => (await api.list()).filter((o) => o.status === 'placing').length, { timeout: 30_000 }).toBe(0);
     for (const path of ['/orders', '/members', `/jobs/${job.id}/accepted`, `/jobs/${job.id}`]) {
       await page.goto(path);
       await waitForHydration(page);
